@@ -1,0 +1,53 @@
+# mskbench — thin targets; CI runs `make test` through .ci/run.
+GO        ?= go
+BIN       := bin/mskbench
+PKGS      := ./...
+COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT)
+BENCHTIME ?= 1s
+
+.PHONY: all build run test race vet fmt-check check-deps bench bench-e2e cover soak clean
+
+all: build
+
+## build: the static binary in bin/mskbench
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mskbench
+
+## run: the quick-start scenario on the embedded in-process cluster
+run: build
+	./$(BIN) run quickstart
+
+## test: everything CI checks — vet, formatting, package boundaries and the race-enabled suite
+test: vet fmt-check check-deps race
+
+## race: the whole test suite with the race detector
+race:
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## check-deps: report and sizing stay free of Kafka and AWS code (DESIGN.md)
+check-deps:
+	@bash .ci/check-deps
+
+## bench: Go benchmarks of the per-message path and the renderers
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./load/ ./report/ ./scenarios/ ./sizing/
+
+## bench-e2e: max-rate producing against `mskbench broker` in a separate process
+bench-e2e: build
+	@bash .ci/bench-e2e
+
+## cover: test coverage per package
+cover:
+	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
+	$(GO) tool cover -func=cover.out | tail -n 1
+
+clean:
+	rm -rf bin cover.out

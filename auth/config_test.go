@@ -1,0 +1,202 @@
+package auth
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func TestAutoMechanism(t *testing.T) {
+	tests := []struct {
+		broker string
+		want   string
+	}{
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9092", MechanismNone},         // plaintext
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9094", MechanismTLS},          // TLS in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9194", MechanismTLS},   // TLS public
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9096", MechanismSCRAMSHA512},  // SCRAM in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9196", MechanismSCRAMSHA512},
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9098", MechanismIAM}, // IAM in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9198", MechanismIAM},
+		{"[2600:1f18::1]:20098", MechanismIAM}, // IPv6 IAM port
+		{"127.0.0.1:39123", MechanismNone},     // any other port: plaintext
+		{"localhost", MechanismNone},           // no port at all
+	}
+	for _, tt := range tests {
+		if got := AutoMechanism(tt.broker); got != tt.want {
+			t.Errorf("AutoMechanism(%q) = %q, want %q", tt.broker, got, tt.want)
+		}
+	}
+}
+
+func TestRegionFromHost(t *testing.T) {
+	tests := []struct {
+		host string
+		want string
+	}{
+		{"b-1.mycluster.abc123.c2.kafka.eu-west-1.amazonaws.com:9098", "eu-west-1"},
+		{"b-2.mycluster.abc123.c12.kafka.us-gov-west-1.amazonaws.com", "us-gov-west-1"},
+		{"boot-abc.c1.kafka-serverless.us-east-2.amazonaws.com:9098", ""}, // serverless: other shape, not guessed
+		{"127.0.0.1:9092", ""},
+		{"kafka.example.com:9092", ""},
+	}
+	for _, tt := range tests {
+		if got := RegionFromHost(tt.host); got != tt.want {
+			t.Errorf("RegionFromHost(%q) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+	if got, want := RegionFromARN("arn:aws:kafka:ap-south-1:123456789012:cluster/demo/abc-1"), "ap-south-1"; got != want {
+		t.Errorf("RegionFromARN = %q, want %q", got, want)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	cfg := Config{Mechanism: "kerberos", TLSCertFile: "c.pem", AWSExternalID: "x"}
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("Validate() = nil, want errors")
+	}
+	for _, want := range []string{"no brokers", `unknown mechanism "kerberos"`, "--tls-cert and --tls-key", "--aws-external-id needs --aws-role-arn"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %q, want it to contain %q", err, want)
+		}
+	}
+	scram := Config{Brokers: []string{"h:9096"}, Mechanism: MechanismSCRAMSHA512}
+	if err := scram.Validate(); err == nil || !strings.Contains(err.Error(), "needs a password") {
+		t.Errorf("scram without password: Validate() = %v, want a 'needs a password' error", err)
+	}
+	ok := Config{Brokers: []string{"h:9098"}}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("Validate() = %v, want nil", err)
+	}
+}
+
+func TestFlagsOverrideScenario(t *testing.T) {
+	// The scenario's block, already decoded.
+	scen := Config{Mechanism: MechanismIAM, AWSRegion: "eu-west-1", AWSProfile: "bench", TLS: boolPtr(true)}
+	// The flags.
+	var flags Config
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	flags.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--auth", "scram-sha-512", "--tls=false", "--scram-user", "bob", "--connect-rate", "5"}); err != nil {
+		t.Fatal(err)
+	}
+	scen.Merge(flags, fs.Changed)
+	if scen.Mechanism != MechanismSCRAMSHA512 || scen.SCRAMUser != "bob" || scen.ConnectRate != 5 {
+		t.Errorf("set flags not merged: %+v", scen)
+	}
+	if scen.TLS == nil || *scen.TLS {
+		t.Errorf("--tls=false not merged: TLS = %v", scen.TLS)
+	}
+	if scen.AWSRegion != "eu-west-1" || scen.AWSProfile != "bench" {
+		t.Errorf("unset flags overwrote the scenario: %+v", scen)
+	}
+	for _, name := range []string{"auth", "tls", "tls-ca", "tls-cert", "tls-key", "tls-server-name", "tls-insecure-skip-verify",
+		"scram-user", "scram-password-env", "scram-password-file", "scram-secret-arn", "aws-region", "aws-profile",
+		"aws-role-arn", "aws-external-id", "aws-session-name", "cluster-arn", "public"} {
+		if fs.Lookup(name) == nil {
+			t.Errorf("flag --%s not registered", name)
+		}
+	}
+	// A bare --tls means true.
+	var c2 Config
+	fs2 := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	c2.RegisterFlags(fs2)
+	if err := fs2.Parse([]string{"--tls"}); err != nil {
+		t.Fatal(err)
+	}
+	if c2.TLS == nil || !*c2.TLS {
+		t.Errorf("--tls: TLS = %v, want true", c2.TLS)
+	}
+}
+
+func TestSetKey(t *testing.T) {
+	var c Config
+	for k, v := range map[string]string{"mechanism": "iam", "tls": "false", "public": "true", "connect_rate": "20", "aws_role_arn": "arn:aws:iam::1:role/r"} {
+		if err := c.SetKey(k, v); err != nil {
+			t.Fatalf("SetKey(%s, %s) = %v", k, v, err)
+		}
+	}
+	if c.Mechanism != "iam" || c.TLS == nil || *c.TLS || !c.Public || c.ConnectRate != 20 || c.AWSRoleARN != "arn:aws:iam::1:role/r" {
+		t.Errorf("SetKey result %+v", c)
+	}
+	if err := c.SetKey("public", "maybe"); err == nil {
+		t.Error("SetKey(public, maybe) = nil, want an error")
+	}
+	if err := c.SetKey("password", "x"); err == nil {
+		t.Error("SetKey(password) = nil, want unknown key")
+	}
+}
+
+func TestLimiterSpacesConnections(t *testing.T) {
+	l := newLimiter(100) // one per 10 ms
+	now := time.Unix(1000, 0)
+	waits := []time.Duration{l.reserve(now), l.reserve(now), l.reserve(now), l.reserve(now.Add(100 * time.Millisecond))}
+	want := []time.Duration{0, 10 * time.Millisecond, 20 * time.Millisecond, 0}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Errorf("reserve #%d waits %v, want %v", i, waits[i], want[i])
+		}
+	}
+	if newLimiter(0) != nil || newLimiter(-1) != nil {
+		t.Error("non-positive rate should mean no limiter")
+	}
+	var none *limiter
+	if err := none.wait(context.Background()); err != nil {
+		t.Errorf("nil limiter wait = %v", err)
+	}
+}
+
+func TestReconnectsCountReplacedConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	c := &Conn{}
+	tr := newDialTracker(c)
+	ctx := context.Background()
+	a, err := tr.dial(ctx, "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tr.dial(ctx, "tcp", ln.Addr().String()) // a second concurrent connection is no reconnect
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Reconnects(); got != 0 {
+		t.Fatalf("Reconnects() = %d after two fresh dials, want 0", got)
+	}
+	a.Close()
+	a.Close() // closing twice counts once
+	a2, err := tr.dial(ctx, "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a3, err := tr.dial(ctx, "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Reconnects(); got != 1 {
+		t.Errorf("Reconnects() = %d, want 1", got)
+	}
+	if got := c.Dials(); got != 4 {
+		t.Errorf("Dials() = %d, want 4", got)
+	}
+	for _, x := range []net.Conn{b, a2, a3} {
+		x.Close()
+	}
+}

@@ -1,0 +1,222 @@
+// Package auth turns an auth.Config into connections to a Kafka cluster:
+// plaintext, TLS, mTLS, SASL/SCRAM and MSK IAM (SASL/OAUTHBEARER tokens from
+// aws-msk-iam-sasl-signer-go). Connect resolves secrets, bootstrap brokers
+// (MSK GetBootstrapBrokers) and the mechanism, probes the cluster once and
+// translates failures into an *Error that names the broker, the mechanism and
+// the likely fix. Secrets never appear in errors, logs or formatted values.
+package auth
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+)
+
+// Conn is everything the engine needs to reach a cluster: the bootstrap
+// addresses and how to dial them. A Conn is safe for concurrent use; each call
+// to Transport returns a new transport with its own connections. Use it by
+// pointer (it holds counters).
+//
+// Formatting a Conn with any fmt verb prints a summary without secrets.
+type Conn struct {
+	Brokers     []string       // bootstrap host:port addresses
+	Mechanism   string         // "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"
+	TLS         *tls.Config    // nil for plaintext
+	SASL        sasl.Mechanism // nil without SASL
+	DialTimeout time.Duration  // per connection attempt; 0 means 10 s
+	ClientID    string         // Kafka client.id, default "mskbench"
+	// Region is the AWS region IAM tokens are signed for ("" without IAM).
+	Region string
+	// Warnings are notes for the result file, e.g. that certificate
+	// verification is off. They contain no secrets.
+	Warnings []string
+
+	limiter    *limiter // nil: no ceiling on new connections
+	dials      atomic.Int64
+	reconnects atomic.Int64
+}
+
+// Dials returns how many connections transports and dialers of c have
+// opened (TCP connections that succeeded, before TLS and SASL).
+func (c *Conn) Dials() int64 { return c.dials.Load() }
+
+// Reconnects returns how many connections replaced an earlier connection of
+// the same transport or dialer to the same broker that had been closed —
+// after MSK closed an IAM connection whose credentials expired, after a
+// broker restart, or after an idle connection was reaped. Safe for
+// concurrent use.
+func (c *Conn) Reconnects() int64 { return c.reconnects.Load() }
+
+func (c *Conn) dialTimeout() time.Duration {
+	if c.DialTimeout > 0 {
+		return c.DialTimeout
+	}
+	return DefaultDialTimeout
+}
+
+func (c *Conn) clientID() string {
+	if c.ClientID != "" {
+		return c.ClientID
+	}
+	return "mskbench"
+}
+
+// Transport returns a new kafka.Transport with its own connection pool. New
+// connections are ramped by the Conn's connect rate and counted by Dials and
+// Reconnects.
+func (c *Conn) Transport() *kafka.Transport {
+	t := newDialTracker(c)
+	return &kafka.Transport{
+		Dial:        t.dial,
+		DialTimeout: c.dialTimeout(),
+		ClientID:    c.clientID(),
+		TLS:         c.TLS,
+		SASL:        c.SASL,
+		IdleTimeout: 30 * time.Second,
+		MetadataTTL: 5 * time.Second,
+	}
+}
+
+// Dialer returns a new kafka.Dialer for readers and admin connections, with
+// the same ramping and counting as Transport.
+func (c *Conn) Dialer() *kafka.Dialer {
+	t := newDialTracker(c)
+	return &kafka.Dialer{
+		ClientID:      c.clientID(),
+		Timeout:       c.dialTimeout(),
+		DualStack:     true,
+		DialFunc:      t.dial,
+		TLS:           c.TLS,
+		SASLMechanism: c.SASL,
+	}
+}
+
+// String returns a one-line summary of c without secrets.
+func (c *Conn) String() string {
+	if c == nil {
+		return "auth.Conn(nil)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "auth.Conn{Brokers:%v Mechanism:%s TLS:%t", c.Brokers, c.Mechanism, c.TLS != nil)
+	if c.TLS != nil {
+		fmt.Fprintf(&b, " ClientCert:%t InsecureSkipVerify:%t", len(c.TLS.Certificates) > 0 || c.TLS.GetClientCertificate != nil, c.TLS.InsecureSkipVerify)
+	}
+	if c.SASL != nil {
+		fmt.Fprintf(&b, " SASL:%s", c.SASL.Name())
+	}
+	if c.Region != "" {
+		fmt.Fprintf(&b, " Region:%s", c.Region)
+	}
+	fmt.Fprintf(&b, " DialTimeout:%v ClientID:%s}", c.dialTimeout(), c.clientID())
+	return b.String()
+}
+
+// GoString is String, so %#v prints no secrets either.
+func (c *Conn) GoString() string { return c.String() }
+
+// Format prints String for every verb, so no fmt verb can reach the
+// password, token or private key behind SASL and TLS.
+func (c *Conn) Format(f fmt.State, verb rune) { fmt.Fprint(f, c.String()) }
+
+// dialTracker is the Dial function of one transport or dialer: it waits
+// for the connect-rate limiter, dials TCP and counts reconnects (dials to an
+// address that this tracker had a connection to which has since closed).
+type dialTracker struct {
+	conn   *Conn
+	mu     sync.Mutex
+	closed map[string]int // address → closed connections not yet replaced
+}
+
+func newDialTracker(c *Conn) *dialTracker {
+	return &dialTracker{conn: c, closed: make(map[string]int)}
+}
+
+func (t *dialTracker) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if err := t.conn.limiter.wait(ctx); err != nil {
+		return nil, fmt.Errorf("wait to connect to %s: %w", addr, err)
+	}
+	d := net.Dialer{Timeout: t.conn.dialTimeout(), KeepAlive: 30 * time.Second}
+	nc, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	t.conn.dials.Add(1)
+	t.mu.Lock()
+	if t.closed[addr] > 0 {
+		t.closed[addr]--
+		t.conn.reconnects.Add(1)
+	}
+	t.mu.Unlock()
+	return &trackedConn{Conn: nc, onClose: func() {
+		t.mu.Lock()
+		t.closed[addr]++
+		t.mu.Unlock()
+	}}, nil
+}
+
+// trackedConn reports its first Close to the tracker that dialed it.
+type trackedConn struct {
+	net.Conn
+	once    sync.Once
+	onClose func()
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(c.onClose)
+	return c.Conn.Close()
+}
+
+// limiter spaces events at most rate per second apart (no burst beyond
+// one). A nil *limiter never waits. Safe for concurrent use.
+type limiter struct {
+	interval time.Duration
+	mu       sync.Mutex
+	next     time.Time
+}
+
+// newLimiter returns a limiter of rate events per second, or nil (no
+// limit) when rate is not positive.
+func newLimiter(rate float64) *limiter {
+	if rate <= 0 {
+		return nil
+	}
+	return &limiter{interval: time.Duration(float64(time.Second) / rate)}
+}
+
+// reserve returns how long the caller must wait for its slot, given now.
+func (l *limiter) reserve(now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slot := l.next
+	if slot.Before(now) {
+		slot = now
+	}
+	l.next = slot.Add(l.interval)
+	return slot.Sub(now)
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l == nil {
+		return ctx.Err()
+	}
+	d := l.reserve(time.Now())
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,324 @@
+package auth
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+	"github.com/segmentio/kafka-go/sasl/scram"
+)
+
+// Connect resolves cfg into a Conn and probes the cluster with it:
+//
+//  1. validates cfg;
+//  2. with ClusterARN and no Brokers, reads the bootstrap brokers with MSK
+//     GetBootstrapBrokers (the field for the mechanism; Public picks the
+//     public one);
+//  3. with mechanism "auto", picks the mechanism from the first broker's
+//     port (see AutoMechanism) and logs the choice;
+//  4. builds the TLS configuration, resolves the SCRAM password or prepares
+//     IAM tokens (region from --aws-region, the broker host name, the
+//     cluster ARN, then the environment);
+//  5. opens one connection (TCP, TLS, SASL) and asks for the cluster
+//     metadata, within DialTimeout per broker, trying the next bootstrap
+//     broker only on network errors.
+//
+// Failures of step 5 are returned as *Error with a hint. logf receives
+// progress notes and warnings (it may be nil); nothing it receives, and no
+// error, contains a secret.
+func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn, error) {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mech := cfg.Mechanism
+	if mech == "" {
+		mech = MechanismAuto
+	}
+	brokers := append([]string(nil), cfg.Brokers...)
+
+	region := cfg.AWSRegion
+	if region == "" && len(brokers) > 0 {
+		region = RegionFromHost(brokers[0])
+	}
+	if region == "" {
+		region = RegionFromARN(cfg.ClusterARN)
+	}
+
+	if len(brokers) == 0 {
+		var err error
+		var chosen string
+		brokers, chosen, err = discoverBrokers(ctx, &cfg, mech, region)
+		if err != nil {
+			return nil, err
+		}
+		if mech == MechanismAuto {
+			logf("auth: --auth auto chose %s: the strongest access cluster %s offers", chosen, cfg.ClusterARN)
+			mech = chosen
+		}
+		logf("auth: bootstrap brokers of %s: %s", cfg.ClusterARN, strings.Join(brokers, ","))
+		if region == "" {
+			region = RegionFromHost(brokers[0])
+		}
+	}
+
+	if mech == MechanismAuto {
+		mech = AutoMechanism(brokers[0])
+		_, port, _ := splitBroker(brokers[0])
+		logf("auth: --auth auto chose %s from port %d of %s", mech, port, brokers[0])
+	}
+
+	tlsOn := mech != MechanismNone
+	if cfg.TLS != nil {
+		tlsOn = *cfg.TLS
+	}
+	if mech == MechanismNone && tlsOn {
+		mech = MechanismTLS
+	}
+	if mech == MechanismTLS && cfg.TLSCertFile != "" {
+		mech = MechanismMTLS
+	}
+	if !tlsOn && (mech == MechanismTLS || mech == MechanismMTLS) {
+		return nil, fmt.Errorf("auth: mechanism %s needs TLS, but TLS is off", mech)
+	}
+	if mech == MechanismMTLS && cfg.TLSCertFile == "" {
+		return nil, errors.New("auth: mechanism mtls needs a client certificate: set --tls-cert and --tls-key")
+	}
+
+	c := &Conn{
+		Brokers:     brokers,
+		Mechanism:   mech,
+		DialTimeout: cfg.DialTimeout,
+		ClientID:    cfg.ClientID,
+	}
+	rate := cfg.ConnectRate
+	if rate == 0 {
+		rate = DefaultConnectRate
+	}
+	c.limiter = newLimiter(rate)
+
+	if tlsOn {
+		tc, warnings, err := buildTLS(&cfg)
+		if err != nil {
+			return nil, err
+		}
+		c.TLS = tc
+		for _, w := range warnings {
+			logf("auth: warning: %s", w)
+		}
+		c.Warnings = append(c.Warnings, warnings...)
+	} else if mech != MechanismNone {
+		w := fmt.Sprintf("%s runs without TLS (--tls=false): only for local test clusters; MSK always needs TLS here", mech)
+		logf("auth: warning: %s", w)
+		c.Warnings = append(c.Warnings, w)
+	}
+
+	switch mech {
+	case MechanismSCRAMSHA512, MechanismSCRAMSHA256:
+		user, password, err := resolveSCRAM(ctx, &cfg, region)
+		if err != nil {
+			return nil, err
+		}
+		algo := scram.SHA512
+		if mech == MechanismSCRAMSHA256 {
+			algo = scram.SHA256
+		}
+		m, err := scram.Mechanism(algo, user, password)
+		if err != nil {
+			return nil, fmt.Errorf("auth: %s for user %q: %w", mech, user, err)
+		}
+		c.SASL = redactedMechanism{m}
+	case MechanismIAM:
+		m, err := iamFor(ctx, &cfg, region, logf)
+		if err != nil {
+			return nil, err
+		}
+		c.Region = m.region
+		c.SASL = m
+	}
+
+	if err := probe(ctx, c, logf); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// iamFor prepares the IAM mechanism and signs a first token, so missing
+// credentials fail here with a clear message rather than on every dial.
+func iamFor(ctx context.Context, cfg *Config, region string, logf func(string, ...any)) (*iamMechanism, error) {
+	ac, err := loadAWS(ctx, cfg, region)
+	if err != nil {
+		return nil, err
+	}
+	if region == "" {
+		region = ac.Region
+	}
+	if region == "" {
+		return nil, errors.New("auth: iam: cannot tell the AWS region (the broker host name has none): set --aws-region or AWS_REGION")
+	}
+	if ac.Credentials == nil {
+		return nil, errors.New("auth: iam: no AWS credentials found: set AWS_PROFILE / --aws-profile, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an instance / task role")
+	}
+	m := newIAMMechanism(region, ac.Credentials)
+	if _, err := m.currentToken(ctx); err != nil {
+		return nil, fmt.Errorf("auth: iam: %w: check --aws-profile / --aws-role-arn and that credentials are available (aws sts get-caller-identity)", err)
+	}
+	source := "the default credential chain"
+	switch {
+	case cfg.AWSRoleARN != "":
+		source = "role " + cfg.AWSRoleARN
+	case cfg.AWSProfile != "":
+		source = "profile " + cfg.AWSProfile
+	}
+	logf("auth: iam tokens for region %s from %s", region, source)
+	return m, nil
+}
+
+// probe opens one connection with c's TLS and SASL settings and reads the
+// cluster metadata. It tries bootstrap brokers in order and moves on only
+// after network errors (refused, unresolvable, timed out); a TLS or
+// authentication failure is returned at once.
+func probe(ctx context.Context, c *Conn, logf func(string, ...any)) error {
+	var (
+		failures []*Error
+		refused  []string
+	)
+	for _, addr := range c.Brokers {
+		n, err := probeOne(ctx, c, addr)
+		if err == nil {
+			logf("auth: connected to %s with %s: %d brokers", addr, c.Mechanism, n)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("auth: connect to %s: %w", addr, ctx.Err())
+		}
+		err = sniff(ctx, c, addr, err)
+		e := translate(addr, c.Mechanism, c.TLS != nil, err)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			refused = append(refused, addr)
+		}
+		if !networkError(err) {
+			return e
+		}
+		failures = append(failures, e)
+	}
+	if len(refused) == len(c.Brokers) {
+		e := failures[0]
+		e.Broker = strings.Join(refused, ", ")
+		e.Err = fmt.Errorf("connection refused by every bootstrap broker: %w", e.Err)
+		return e
+	}
+	for _, e := range failures {
+		if !errors.Is(e.Err, syscall.ECONNREFUSED) {
+			return e
+		}
+	}
+	return failures[0]
+}
+
+// probeOne connects to addr and returns the number of brokers in the
+// cluster metadata.
+func probeOne(ctx context.Context, c *Conn, addr string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.dialTimeout())
+	defer cancel()
+	d := &kafka.Dialer{
+		ClientID:      c.clientID(),
+		Timeout:       c.dialTimeout(),
+		DualStack:     true,
+		TLS:           c.TLS,
+		SASLMechanism: c.SASL,
+	}
+	kc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return 0, err
+	}
+	defer kc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = kc.SetDeadline(dl)
+	}
+	if _, err := kc.ApiVersions(); err != nil {
+		return 0, err
+	}
+	bs, err := kc.Brokers()
+	if err != nil {
+		return 0, err
+	}
+	return len(bs), nil
+}
+
+// errPlaintextPort and errTLSPort mark a probe failure whose port was found
+// to speak the other protocol.
+var (
+	errPlaintextPort = errors.New("the port answered a plaintext Kafka request (first record does not look like a TLS handshake)")
+	errTLSPort       = errors.New("the port completed a TLS handshake")
+)
+
+// sniff looks closer at a failure that may come from a TLS / plaintext
+// mismatch (a timeout or a closed connection): with TLS on it asks the port
+// for ApiVersions in plaintext; with TLS off it tries a TLS handshake. It
+// returns err, wrapped with errPlaintextPort or errTLSPort when the port
+// speaks the other protocol.
+func sniff(ctx context.Context, c *Conn, addr string, err error) error {
+	suspicious := isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, kafka.BrokerNotAvailable)
+	if !suspicious || ctx.Err() != nil {
+		return err
+	}
+	timeout := min(c.dialTimeout(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if c.TLS != nil {
+		d := &kafka.Dialer{ClientID: c.clientID(), Timeout: timeout}
+		kc, derr := d.DialContext(ctx, "tcp", addr)
+		if derr != nil {
+			return err
+		}
+		defer kc.Close()
+		_ = kc.SetDeadline(time.Now().Add(timeout))
+		if _, verr := kc.ApiVersions(); verr == nil {
+			return fmt.Errorf("%w; %w", err, errPlaintextPort)
+		}
+		return err
+	}
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}} //nolint:gosec // only detects whether the port speaks TLS; no data is sent
+	tc, derr := d.DialContext(ctx, "tcp", addr)
+	if derr != nil {
+		var alert tls.AlertError
+		if errors.As(derr, &alert) {
+			return fmt.Errorf("%w; %w", err, errTLSPort)
+		}
+		return err
+	}
+	tc.Close()
+	return fmt.Errorf("%w; %w", err, errTLSPort)
+}
+
+// networkError reports whether err means the address could not be reached
+// (so another bootstrap broker is worth a try).
+func networkError(err error) bool {
+	if errors.Is(err, errPlaintextPort) || errors.Is(err, errTLSPort) {
+		return false
+	}
+	var dnsErr *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH)
+}
+
+// compile-time checks of the mechanisms' interfaces.
+var (
+	_ sasl.Mechanism = (*iamMechanism)(nil)
+	_ sasl.Mechanism = redactedMechanism{}
+)

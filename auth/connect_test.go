@@ -1,0 +1,213 @@
+package auth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/mskbench/mskbench/internal/embedded"
+)
+
+// connectErr runs Connect, expects an *Error and checks that its message
+// contains every want.
+func connectErr(t *testing.T, cfg Config, wants ...string) *Error {
+	t.Helper()
+	if cfg.DialTimeout == 0 {
+		cfg.DialTimeout = 5 * time.Second
+	}
+	c, err := Connect(context.Background(), cfg, t.Logf)
+	if err == nil {
+		t.Fatalf("Connect(%s) = %v, want an error", cfg.Mechanism, c)
+	}
+	t.Logf("error: %v", err)
+	var ae *Error
+	if !errors.As(err, &ae) {
+		t.Fatalf("Connect error %q (%T) is not an *auth.Error", err, err)
+	}
+	for _, w := range wants {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("Connect error %q does not contain %q", err, w)
+		}
+	}
+	return ae
+}
+
+func mustConnect(t *testing.T, cfg Config) *Conn {
+	t.Helper()
+	if cfg.DialTimeout == 0 {
+		cfg.DialTimeout = 5 * time.Second
+	}
+	c, err := Connect(context.Background(), cfg, t.Logf)
+	if err != nil {
+		t.Fatalf("Connect(%s): %v", cfg.Mechanism, err)
+	}
+	return c
+}
+
+func serverTLS(t *testing.T, ca *testCA) *tls.Config {
+	pair, _, _ := ca.issue(t, "broker", true)
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+}
+
+func TestTLS(t *testing.T) {
+	ca := newTestCA(t, "test root")
+	cluster := embedded.ForTest(t, 1, kfake.TLS(serverTLS(t, ca)))
+	caFile := writeFile(t, "ca.pem", ca.pem)
+	addr := cluster.Addrs()[0]
+
+	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSCAFile: caFile})
+	if c.TLS == nil || c.TLS.MinVersion != tls.VersionTLS12 || c.SASL != nil || c.Mechanism != MechanismTLS {
+		t.Errorf("conn = %v, want TLS >= 1.2 without SASL", c)
+	}
+
+	t.Run("without the CA", func(t *testing.T) {
+		e := connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS}, addr, "with tls", "--tls-ca", "unknown authority")
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(e, &unknown) {
+			t.Errorf("error %v does not wrap x509.UnknownAuthorityError", e)
+		}
+	})
+	t.Run("insecure skip verify warns", func(t *testing.T) {
+		var logs logRecorder
+		c, err := Connect(context.Background(), Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSInsecureSkipVerify: true}, logs.logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "verification is disabled") {
+			t.Errorf("Warnings = %q, want the insecure warning", c.Warnings)
+		}
+		if !strings.Contains(logs.String(), "warning: TLS certificate verification is disabled") {
+			t.Errorf("log %q lacks the warning", logs.String())
+		}
+	})
+	t.Run("plaintext client on the TLS port", func(t *testing.T) {
+		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismNone}, addr, "the port speaks TLS: use --auth tls or port 9092")
+	})
+}
+
+func TestTLSClientOnPlaintextPort(t *testing.T) {
+	cluster := embedded.ForTest(t, 1)
+	addr := cluster.Addrs()[0]
+	connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, DialTimeout: 2 * time.Second}, addr, "first record does not look like a TLS handshake", "--auth none")
+	// A plaintext client on a plaintext port works.
+	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismNone})
+	if c.TLS != nil {
+		t.Errorf("plaintext conn has TLS config")
+	}
+}
+
+func TestMTLS(t *testing.T) {
+	serverCA := newTestCA(t, "server root")
+	clientCA := newTestCA(t, "client root (Private CA)")
+	stc := serverTLS(t, serverCA)
+	stc.ClientAuth = tls.RequireAndVerifyClientCert
+	stc.ClientCAs = x509.NewCertPool()
+	stc.ClientCAs.AddCert(clientCA.cert)
+	cluster := embedded.ForTest(t, 1, kfake.TLS(stc))
+	addr := cluster.Addrs()[0]
+	caFile := writeFile(t, "ca.pem", serverCA.pem)
+
+	_, certPEM, keyPEM := clientCA.issue(t, "bench-client", false)
+	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismMTLS, TLSCAFile: caFile,
+		TLSCertFile: writeFile(t, "client.pem", certPEM), TLSKeyFile: writeFile(t, "client.key", keyPEM)})
+	if c.Mechanism != MechanismMTLS || len(c.TLS.Certificates) != 1 {
+		t.Errorf("conn = %v, want mtls with one client certificate", c)
+	}
+
+	t.Run("unknown client certificate", func(t *testing.T) {
+		rogue := newTestCA(t, "rogue root")
+		_, certPEM, keyPEM := rogue.issue(t, "intruder", false)
+		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismMTLS, TLSCAFile: caFile,
+			TLSCertFile: writeFile(t, "c.pem", certPEM), TLSKeyFile: writeFile(t, "c.key", keyPEM)},
+			addr, "with mtls", "rejected the client certificate", "--tls-cert is not issued by a CA the cluster trusts")
+	})
+	t.Run("no client certificate", func(t *testing.T) {
+		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSCAFile: caFile},
+			addr, "with tls", "requires a client certificate: use --auth mtls")
+	})
+}
+
+func TestSCRAM(t *testing.T) {
+	const password = "s3cret-Pa55word!"
+	cluster := embedded.ForTest(t, 1, kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-512", "alice", password),
+		kfake.Superuser("SCRAM-SHA-256", "bob", password))
+	addr := cluster.Addrs()[0]
+	t.Setenv("MSKBENCH_TEST_PASSWORD", password)
+	t.Setenv("MSKBENCH_TEST_WRONG", "not-the-password")
+
+	for _, tt := range []struct {
+		mech, user string
+	}{
+		{MechanismSCRAMSHA512, "alice"},
+		{MechanismSCRAMSHA256, "bob"},
+	} {
+		t.Run(tt.mech, func(t *testing.T) {
+			var logs logRecorder
+			cfg := Config{Brokers: []string{addr}, Mechanism: tt.mech, TLS: boolPtr(false),
+				SCRAMUser: tt.user, SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD", DialTimeout: 5 * time.Second}
+			c, err := Connect(context.Background(), cfg, logs.logf)
+			if err != nil {
+				t.Fatalf("Connect: %v", err)
+			}
+			if c.SASL == nil || c.SASL.Name() != strings.ToUpper(tt.mech) {
+				t.Errorf("SASL = %v, want %s", c.SASL, strings.ToUpper(tt.mech))
+			}
+			if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "without TLS") {
+				t.Errorf("Warnings = %q, want the no-TLS warning", c.Warnings)
+			}
+
+			cfg.SCRAMPasswordEnv = "MSKBENCH_TEST_WRONG"
+			connectErr(t, cfg, addr, "with "+tt.mech, "SASL authentication failed: wrong SCRAM user or password")
+		})
+	}
+	t.Run("password file", func(t *testing.T) {
+		mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
+			SCRAMUser: "alice", SCRAMPasswordFile: writeFile(t, "pw", []byte(password+"\n"))})
+	})
+	t.Run("mechanism not offered", func(t *testing.T) {
+		// kfake offers PLAIN and SCRAM; OAUTHBEARER is refused in the handshake.
+		isolateAWS(t)
+		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+		t.Setenv("AWS_REGION", "us-east-1")
+		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismIAM, TLS: boolPtr(false)},
+			addr, "with iam", "does not offer this SASL mechanism")
+	})
+	t.Run("SCRAM client without TLS config on a SCRAM cluster with TLS", func(t *testing.T) {
+		ca := newTestCA(t, "root")
+		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(serverTLS(t, ca)), kfake.EnableSASL(),
+			kfake.Superuser("SCRAM-SHA-512", "alice", password))
+		a := tlsCluster.Addrs()[0]
+		connectErr(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
+			SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}, a, "the port speaks TLS: turn TLS on")
+		mustConnect(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLSCAFile: writeFile(t, "ca.pem", ca.pem),
+			SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"})
+	})
+}
+
+func TestConnectionRefusedListsAddresses(t *testing.T) {
+	a, b := closedAddr(t), closedAddr(t)
+	e := connectErr(t, Config{Brokers: []string{a, b}, Mechanism: MechanismNone}, a, b, "connection refused")
+	if e.Broker != a+", "+b {
+		t.Errorf("Broker = %q, want both addresses", e.Broker)
+	}
+}
+
+func TestNextBrokerAfterNetworkError(t *testing.T) {
+	cluster := embedded.ForTest(t, 1)
+	var logs logRecorder
+	_, err := Connect(context.Background(), Config{Brokers: []string{closedAddr(t), cluster.Addrs()[0]}}, logs.logf)
+	if err != nil {
+		t.Fatalf("Connect with one dead bootstrap broker: %v", err)
+	}
+	if !strings.Contains(logs.String(), "auto chose none") || !strings.Contains(logs.String(), "connected to "+cluster.Addrs()[0]) {
+		t.Errorf("log %q lacks the auto choice or the connected broker", logs.String())
+	}
+}

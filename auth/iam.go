@@ -1,0 +1,100 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-msk-iam-sasl-signer-go/signer"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/segmentio/kafka-go/sasl"
+)
+
+// tokenRefreshMargin is how long before its expiry a cached token (or the
+// credentials that signed it) is replaced.
+const tokenRefreshMargin = time.Minute
+
+// iamMechanism is the SASL/OAUTHBEARER mechanism of MSK IAM. Its token is a
+// base64url SigV4-presigned kafka-cluster:Connect URL from
+// aws-msk-iam-sasl-signer-go, cached and shared by every connection until a
+// minute before it (or the credentials behind it) expires. Safe for
+// concurrent use.
+type iamMechanism struct {
+	region string
+	creds  aws.CredentialsProvider
+	now    func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	refresh time.Time // replace the token at or after this time
+}
+
+func newIAMMechanism(region string, creds aws.CredentialsProvider) *iamMechanism {
+	return &iamMechanism{region: region, creds: creds, now: time.Now}
+}
+
+// Name returns "OAUTHBEARER".
+func (m *iamMechanism) Name() string { return "OAUTHBEARER" }
+
+// Start returns the initial client response "n,,\x01auth=Bearer <token>\x01\x01".
+func (m *iamMechanism) Start(ctx context.Context) (sasl.StateMachine, []byte, error) {
+	tok, err := m.currentToken(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return oauthSession{}, []byte("n,,\x01auth=Bearer " + tok + "\x01\x01"), nil
+}
+
+// currentToken returns the cached token or signs a new one.
+func (m *iamMechanism) currentToken(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if m.token != "" && now.Before(m.refresh) {
+		return m.token, nil
+	}
+	creds, err := m.creds.Retrieve(ctx)
+	if err != nil {
+		return "", fmt.Errorf("msk iam: get AWS credentials: %w", err)
+	}
+	fixed := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })
+	tok, expMs, err := signer.GenerateAuthTokenFromCredentialsProvider(ctx, m.region, fixed)
+	if err != nil {
+		return "", fmt.Errorf("msk iam: sign token for region %s: %w", m.region, err)
+	}
+	expiry := time.UnixMilli(expMs)
+	if creds.CanExpire && creds.Expires.Before(expiry) {
+		expiry = creds.Expires
+	}
+	m.token = tok
+	m.refresh = expiry.Add(-tokenRefreshMargin)
+	return tok, nil
+}
+
+// Format keeps the token and credentials out of every fmt verb.
+func (m *iamMechanism) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "OAUTHBEARER(msk iam, region %s)", m.region)
+}
+
+// oauthSession finishes OAUTHBEARER: the broker answers the initial response
+// with an empty challenge on success. On failure RFC 7628 has it send a JSON
+// error, which the client must acknowledge; we stop with an error instead.
+type oauthSession struct{}
+
+func (oauthSession) Next(_ context.Context, challenge []byte) (bool, []byte, error) {
+	if len(challenge) == 0 {
+		return true, nil, nil
+	}
+	return true, nil, errors.New("msk iam: broker rejected the token: " + string(challenge))
+}
+
+// redactedMechanism wraps a SASL mechanism (SCRAM, which holds the
+// password) so that no fmt verb prints its fields.
+type redactedMechanism struct{ sasl.Mechanism }
+
+// Format prints only the mechanism name.
+func (r redactedMechanism) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "%s(redacted)", r.Name())
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/spf13/pflag"
+)
+
+// runBroker runs an in-process cluster in the foreground until ctx ends
+// (SIGINT or SIGTERM). It prints the bootstrap addresses once the cluster
+// accepts connections, so scripts can wait for that line.
+func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("broker", stderr, "mskbench broker [--listen 127.0.0.1:9092] [--brokers 3]",
+		"Runs an in-process Kafka cluster (kfake) in the foreground until SIGINT/SIGTERM.\n"+
+			"It is for trials, tests and benchmarks; it measures this machine, not a real cluster.")
+	listen := fs.String("listen", "127.0.0.1:9092", "address of the first broker; the others take the next ports (port 0 picks free ports)")
+	brokers := fs.Int("brokers", embedded.DefaultBrokers, "number of brokers")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError{fmt.Errorf("broker: unexpected arguments %q", fs.Args())}
+	}
+	if *brokers < 1 {
+		return usageError{fmt.Errorf("broker: --brokers %d: want at least 1", *brokers)}
+	}
+	c, err := embedded.Start(embedded.Config{Brokers: *brokers, Listen: *listen})
+	if err != nil {
+		return fmt.Errorf("broker: %w (is the port already in use? try --listen 127.0.0.1:0)", err)
+	}
+	defer c.Close()
+	fmt.Fprintf(stdout, "mskbench broker: %d brokers ready at %s\n", c.Brokers(), strings.Join(c.Addrs(), ","))
+	fmt.Fprintln(stdout, "mskbench broker: stop with Ctrl-C (SIGINT) or SIGTERM")
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "mskbench broker: stopping")
+	return nil
+}
+
+// newFlagSet returns a FlagSet for a subcommand that reports its errors as
+// usage errors instead of exiting, with a usage text on --help.
+func newFlagSet(name string, stderr io.Writer, synopsis, about string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\n%s\n\nFlags:\n%s", synopsis, about, fs.FlagUsages())
+	}
+	return fs
+}
+
+// errHelp is returned by parseFlags for --help: the usage was printed and the
+// command ends with exit code 0.
+var errHelp = pflag.ErrHelp
+
+// parseFlags parses args and wraps flag errors as usage errors.
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == pflag.ErrHelp {
+			return errHelp
+		}
+		return usageError{fmt.Errorf("%s: %w", fs.Name(), err)}
+	}
+	return nil
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/mskbench/mskbench/report"
+)
+
+// runReport re-renders a result file without a cluster.
+func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv]",
+		"Re-renders the summary of a result file written by `mskbench run -o`.")
+	format := fs.String("format", "table", "output format: table or csv")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{errors.New("report: want exactly one result file")}
+	}
+	r, err := report.ReadFile(fs.Arg(0))
+	if err != nil {
+		return usageError{err}
+	}
+	switch *format {
+	case "table":
+		return report.Summary(stdout, r)
+	case "csv":
+		return report.CSV(stdout, r)
+	default:
+		return usageError{fmt.Errorf("report: unknown --format %q (want table or csv)", *format)}
+	}
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/report"
+	"github.com/mskbench/mskbench/scenarios"
+)
+
+// runFlags are the flags of `mskbench run` that are not auth flags.
+type runFlags struct {
+	sets     []string
+	brokers  string
+	duration string
+	warmup   string
+	embedded bool
+	output   string
+	quiet    bool
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", stderr, "mskbench run SCENARIO [flags]",
+		"Runs a scenario (a YAML file or a built-in name, see `mskbench scenarios`) against a cluster\n"+
+			"and prints a summary; -o writes the complete result file.")
+	var f runFlags
+	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
+	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers host:port[,host:port...] (overrides cluster.brokers)")
+	fs.StringVar(&f.duration, "duration", "", "measured phase length, e.g. 30s (overrides phases.duration)")
+	fs.StringVar(&f.warmup, "warmup", "", "warm-up length, e.g. 5s (overrides phases.warmup)")
+	fs.BoolVar(&f.embedded, "embedded", false, "run against an in-process 3-broker cluster (measures this machine)")
+	fs.StringVarP(&f.output, "output", "o", "", "write the result file (JSON) here")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{errors.New("run: want exactly one scenario (a file or a built-in name)")}
+	}
+	s, plans, err := loadScenario(fs.Arg(0), f)
+	if err != nil {
+		return err
+	}
+
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) }
+	var conn *auth.Conn
+	if s.Embedded() {
+		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		conn = &auth.Conn{Brokers: c.Addrs(), Mechanism: "none"}
+		logf("embedded in-process cluster (%d brokers at %s): results measure this machine, not a Kafka cluster",
+			c.Brokers(), strings.Join(c.Addrs(), ","))
+	} else {
+		conn = &auth.Conn{Brokers: plans[0].Brokers, Mechanism: "none"}
+	}
+
+	res := newResult(s)
+	res.Embedded = s.Embedded()
+	runID := newRunID()
+	tty := isTerminal(stderr)
+	var runErr error
+	for i, plan := range plans {
+		if ctx.Err() != nil {
+			break
+		}
+		label := plan.Label
+		if label == "" {
+			label = plan.Scenario
+		}
+		logf("step %d/%d %s: run id %s", i+1, len(plans), label, runID)
+		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded()}
+		if !f.quiet {
+			step := fmt.Sprintf("%d/%d", i+1, len(plans))
+			opts.Progress = func(iv report.Interval) {
+				iv.Step = step
+				report.Progress(stderr, iv, tty)
+			}
+		}
+		step, err := load.Run(ctx, plan, conn, opts)
+		if tty && !f.quiet {
+			fmt.Fprintln(stderr)
+		}
+		res.Steps = append(res.Steps, step)
+		if err != nil && ctx.Err() == nil {
+			runErr = fmt.Errorf("step %d (%s): %w", i+1, label, err)
+			break
+		}
+	}
+	res.Ended = time.Now().UTC()
+	if ctx.Err() != nil || runErr != nil {
+		res.Partial = true
+	}
+	if f.output != "" {
+		if err := report.WriteFile(f.output, res); err != nil {
+			return errors.Join(runErr, fmt.Errorf("write result file: %w", err))
+		}
+		logf("result written to %s", f.output)
+	}
+	if len(res.Steps) > 0 {
+		if err := report.Summary(stdout, res); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if ctx.Err() != nil {
+		return interruptedError{errors.New("interrupted: results so far are marked partial")}
+	}
+	return nil
+}
+
+// loadScenario loads, overrides and validates a scenario and expands its steps.
+// Every problem is a usage error (exit code 2) and nothing reaches a cluster.
+func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []load.Plan, error) {
+	s, err := scenarios.Load(arg)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	var sets []string
+	if f.embedded {
+		sets = append(sets, "cluster.brokers=embedded")
+	}
+	if f.brokers != "" {
+		sets = append(sets, "cluster.brokers="+f.brokers)
+	}
+	if f.duration != "" {
+		sets = append(sets, "phases.duration="+f.duration)
+	}
+	if f.warmup != "" {
+		sets = append(sets, "phases.warmup="+f.warmup)
+	}
+	sets = append(sets, f.sets...)
+	var problems []error
+	for _, e := range sets {
+		if err := s.Set(e); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, nil, usageError{errors.Join(problems...)}
+	}
+	if err := s.Validate(scenarios.ValidateOptions{}); err != nil {
+		return nil, nil, usageError{err}
+	}
+	return s, s.Steps(), nil
+}
+
+// newRunID returns a short random id that names this run's topics and groups.
+func newRunID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// newResult starts the result record of a run of s.
+func newResult(s *scenarios.Scenario) *report.Result {
+	v, c := buildInfo()
+	res := report.NewResult(report.Tool{Name: "mskbench", Version: v, Commit: c}, time.Now().UTC())
+	res.Scenario = report.Scenario{
+		Name:        s.Name,
+		Description: s.Description,
+		Source:      string(s.Redacted()),
+	}
+	if spec, err := json.Marshal(s); err == nil {
+		res.Scenario.Spec = spec
+	}
+	return res
+}

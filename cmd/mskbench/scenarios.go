@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/scenarios"
+)
+
+// runScenarios lists the built-in scenarios or prints one.
+func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("scenarios", stderr, "mskbench scenarios [show NAME]",
+		"Lists the scenarios built into the binary, or prints one (`show NAME`) to copy and edit.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() == 0:
+		for _, in := range scenarios.Builtins() {
+			fmt.Fprintf(stdout, "%-22s %s\n", in.Name, in.Description)
+		}
+		return nil
+	case fs.NArg() == 2 && fs.Arg(0) == "show":
+		src, ok := scenarios.BuiltinSource(fs.Arg(1))
+		if !ok {
+			return usageError{fmt.Errorf("scenarios: no built-in scenario %q (list them with: mskbench scenarios)", fs.Arg(1))}
+		}
+		_, err := stdout.Write(src)
+		return err
+	default:
+		return usageError{errors.New("scenarios: want no argument or `show NAME`")}
+	}
+}
+
+// runValidate checks a scenario and prints the steps it expands to.
+func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", stderr, "mskbench validate SCENARIO [--set path=value ...]",
+		"Checks a scenario (file or built-in name) without contacting any cluster and prints its steps.\n"+
+			"Exit code 2 and every problem with file:line:column when it is invalid.")
+	var f runFlags
+	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
+	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers (overrides cluster.brokers)")
+	fs.StringVar(&f.duration, "duration", "", "overrides phases.duration")
+	fs.StringVar(&f.warmup, "warmup", "", "overrides phases.warmup")
+	fs.BoolVar(&f.embedded, "embedded", false, "validate for the in-process cluster")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{errors.New("validate: want exactly one scenario (a file or a built-in name)")}
+	}
+	s, plans, err := loadScenario(fs.Arg(0), f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "scenario %s: valid, %d step(s)\n", s.Name, len(plans))
+	for i, p := range plans {
+		writePlan(stdout, i, len(plans), p)
+	}
+	return nil
+}
+
+// writePlan prints one expanded step in a few readable lines.
+func writePlan(w io.Writer, i, n int, p load.Plan) {
+	label := p.Label
+	if label == "" {
+		label = "(no sweep)"
+	}
+	fmt.Fprintf(w, "step %d/%d %s\n", i+1, n, label)
+	fmt.Fprintf(w, "  cluster    %s\n", strings.Join(p.Brokers, ","))
+	t := p.Topics
+	if t.Existing != "" {
+		fmt.Fprintf(w, "  topics     existing topic %s (never deleted)\n", t.Existing)
+	} else {
+		fmt.Fprintf(w, "  topics     %d × %d partitions, replication factor %d, prefix %s, keep %t\n",
+			t.Count, t.Partitions, t.ReplicationFactor, t.Prefix, t.Keep)
+	}
+	pr := p.Producers
+	fmt.Fprintf(w, "  producers  %d workers, rate %s, message size %s, acks %s, compression %s, keys %s\n",
+		pr.Workers, pr.Rate, pr.MessageSize, pr.Acks, pr.Compression, pr.Keys.Mode)
+	fmt.Fprintf(w, "             batch %d msgs / %s, linger %s, max in flight %d, compressibility %.2f\n",
+		pr.BatchSize, pr.BatchBytes, pr.Linger, pr.MaxInFlight, pr.Compressibility)
+	c := p.Consumers
+	if c.Groups == 0 {
+		fmt.Fprintf(w, "  consumers  none (produce only)\n")
+	} else {
+		fmt.Fprintf(w, "  consumers  %d group(s) × %d, fetch %s..%s, max wait %s, commit every %s\n",
+			c.Groups, c.PerGroup, c.FetchMinBytes, c.FetchMaxBytes, c.MaxWait, c.CommitInterval)
+	}
+	ph := p.Phases
+	fmt.Fprintf(w, "  phases     warm-up %s, measure %s, drain ≤ %s, report every %s\n",
+		ph.Warmup, ph.Duration, ph.DrainTimeout, ph.ReportInterval)
+}

@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mskbench/mskbench/sizing"
+)
+
+// sizeFlags are the raw flag values of `mskbench size`.
+type sizeFlags struct {
+	ingress, peakIngress, egress, peakEgress string
+	consumerGroups                           int
+	rf                                       int
+	retention, primaryRetention              string
+	tiered                                   bool
+	partitions, leaderPartitions             int
+	maxPartitions                            bool
+	utilization, expressUtilization          float64
+	azs                                      int
+	rackAware                                bool
+	pst                                      string
+	maxBrokers                               int
+	instanceTypes                            []string
+	catalog, from                            string
+	measuredType                             string
+	measuredBrokers                          int
+	format, output, tfvars                   string
+	name, kafkaVersion                       string
+}
+
+const sizeAbout = `Sizes and prices an MSK cluster for a workload with AWS's published sizing model
+(Equation 1 of the AWS right-sizing blog, derated as AWS's msk_sizing.py does): one row
+per instance type with its broker count (a multiple of the AZ count), the limit that
+sets it, per-broker capacity and the monthly cost; then MSK Serverless against its
+quotas, and a recommendation. Rates take a unit: MiB/s (2^20 B/s) or MB/s (10^6 B/s).
+--from calibrates the measured instance type with a result file of mskbench run.
+The method, formulas and sources: docs/sizing.md.`
+
+func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("size", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	var f sizeFlags
+	fs.StringVar(&f.ingress, "ingress", "", "average produce rate of the cluster, e.g. 100MiB/s or 50MB/s (required)")
+	fs.StringVar(&f.peakIngress, "peak-ingress", "", "peak produce rate (default: --ingress)")
+	fs.StringVar(&f.egress, "egress", "", "average consume rate, all consumer groups together (instead of --consumer-groups)")
+	fs.IntVar(&f.consumerGroups, "consumer-groups", 1, "consumer groups each reading everything: egress = groups × ingress")
+	fs.StringVar(&f.peakEgress, "peak-egress", "", "peak consume rate (default: egress × peak ingress / ingress)")
+	fs.IntVar(&f.rf, "replication-factor", 3, "replication factor of the topics")
+	fs.StringVar(&f.retention, "retention", "7d", "how long data is kept, e.g. 24h or 7d")
+	fs.StringVar(&f.primaryRetention, "primary-retention", "", "local (EBS) retention with tiered storage, e.g. 12h (implies --tiered)")
+	fs.BoolVar(&f.tiered, "tiered", false, "use tiered storage (needs --primary-retention)")
+	fs.IntVar(&f.partitions, "partitions", 0, "total partition replicas: leader partitions × replication factor (as AWS's per-broker limits count)")
+	fs.IntVar(&f.leaderPartitions, "leader-partitions", 0, "leader partitions (topic partitions); replicas = this × --replication-factor")
+	fs.BoolVar(&f.maxPartitions, "max-partitions", false, "size against the per-broker partition maximum instead of the recommended count")
+	fs.Float64Var(&f.utilization, "utilization", 0, "target utilisation of broker capacity, 0 < u ≤ 1 (default 0.5 Standard, 0.75 Express; sets both)")
+	fs.Float64Var(&f.expressUtilization, "express-utilization", 0, "target utilisation of Express brokers (overrides --utilization for Express)")
+	fs.IntVar(&f.azs, "azs", sizing.DefaultAZs, "availability zones, 2 or 3 (Express needs 3)")
+	fs.BoolVar(&f.rackAware, "rack-aware-consumers", false, "consumers fetch from their own AZ (client.rack), so consume bytes do not cross AZs")
+	fs.StringVar(&f.pst, "provisioned-throughput", "", "provisioned storage throughput per broker, 250MiB/s..1000MiB/s (priced on types that support it)")
+	fs.IntVar(&f.maxBrokers, "max-brokers", sizing.DefaultBrokerQuota, "broker quota a recommended option must fit")
+	fs.StringSliceVar(&f.instanceTypes, "instance-types", nil, "only these instance types; names or globs, e.g. 'kafka.m7g.*,express.*'")
+	fs.StringVar(&f.catalog, "catalog", "", "JSON file overriding or extending the built-in catalogue (prices, other regions, discounts)")
+	fs.StringVar(&f.from, "from", "", "result file of `mskbench run`: calibrate its instance type with the measured throughput")
+	fs.StringVar(&f.measuredType, "measured-instance-type", "", "instance type of the --from cluster (default: the result's cluster.instance_type)")
+	fs.IntVar(&f.measuredBrokers, "measured-brokers", 0, "broker count of the --from cluster (default: the result's cluster.broker_count)")
+	fs.StringVar(&f.format, "format", "table", "output on stdout: table, json or markdown")
+	fs.StringVarP(&f.output, "output", "o", "", "also write the plan to this file: JSON, or Markdown if it ends in .md")
+	fs.StringVar(&f.tfvars, "tfvars", "", "write Terraform variables (HCL) of the cheapest Standard option to this file")
+	fs.StringVar(&f.name, "name", "", "cluster name for --tfvars")
+	fs.StringVar(&f.kafkaVersion, "kafka-version", "3.6.0", "kafka_version for --tfvars")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: mskbench size --ingress RATE [flags]\n\n%s\n\nFlags:\n%s", sizeAbout, fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return usageError{fmt.Errorf("size: %w", err)}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("size: unexpected arguments %q (all inputs are flags)", fs.Args())}
+	}
+
+	cat, err := sizing.DefaultCatalog()
+	if err != nil {
+		return err // a broken embedded catalogue is a bug, not the user's
+	}
+	if f.catalog != "" {
+		data, err := os.ReadFile(f.catalog)
+		if err != nil {
+			return usageError{fmt.Errorf("size: --catalog: %w", err)}
+		}
+		if cat, err = cat.Override(data, f.catalog); err != nil {
+			return usageError{fmt.Errorf("size: %w", err)}
+		}
+	}
+	w, err := sizeWorkload(fs, f, cat)
+	if err != nil {
+		return usageError{fmt.Errorf("size: %w", err)}
+	}
+	res, err := sizing.Plan(cat, w)
+	if err != nil {
+		return usageError{fmt.Errorf("size: %w", err)}
+	}
+
+	var tfvars []byte
+	if f.tfvars != "" {
+		if tfvars, err = sizing.TFVars(res, f.name, f.kafkaVersion); err != nil {
+			return usageError{fmt.Errorf("size: --tfvars: %w", err)}
+		}
+	}
+	var out bytes.Buffer
+	if err := sizeRender(&out, res, f.format); err != nil {
+		return err
+	}
+	if f.output != "" {
+		format := "json"
+		if strings.HasSuffix(f.output, ".md") {
+			format = "markdown"
+		}
+		var file bytes.Buffer
+		if err := sizeRender(&file, res, format); err != nil {
+			return err
+		}
+		if err := sizeWriteFile(f.output, file.Bytes()); err != nil {
+			return err
+		}
+	}
+	if tfvars != nil {
+		if err := sizeWriteFile(f.tfvars, tfvars); err != nil {
+			return err
+		}
+	}
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		return fmt.Errorf("size: write output: %w", err)
+	}
+	return nil
+}
+
+// sizeRender writes res in format (table, json, markdown).
+func sizeRender(w io.Writer, res *sizing.Result, format string) error {
+	switch format {
+	case "table":
+		return sizing.WriteTable(w, res)
+	case "json":
+		return sizing.WriteJSON(w, res)
+	case "markdown", "md":
+		return sizing.WriteMarkdown(w, res)
+	}
+	return usageError{fmt.Errorf("size: --format %q: want table, json or markdown", format)}
+}
+
+// sizeWorkload turns the flags into a sizing.Workload, reporting every
+// problem at once.
+func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.Workload, error) {
+	var errs []error
+	rate := func(flag, s string) float64 {
+		if s == "" {
+			return 0
+		}
+		v, err := sizing.ParseThroughput(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %w", flag, err))
+		}
+		return v
+	}
+	w := sizing.Workload{
+		IngressMiBps:        rate("ingress", f.ingress),
+		PeakIngressMiBps:    rate("peak-ingress", f.peakIngress),
+		EgressMiBps:         rate("egress", f.egress),
+		PeakEgressMiBps:     rate("peak-egress", f.peakEgress),
+		ConsumerGroups:      f.consumerGroups,
+		ReplicationFactor:   f.rf,
+		Partitions:          f.partitions,
+		UseMaxPartitions:    f.maxPartitions,
+		UtilizationStandard: f.utilization,
+		UtilizationExpress:  f.utilization,
+		AZs:                 f.azs,
+		RackAwareConsumers:  f.rackAware,
+		MaxBrokers:          f.maxBrokers,
+	}
+	if f.ingress == "" {
+		errs = append(errs, errors.New("--ingress is required, e.g. --ingress 100MiB/s"))
+	}
+	if f.egress != "" {
+		if fs.Changed("consumer-groups") {
+			errs = append(errs, errors.New("give --egress or --consumer-groups, not both"))
+		}
+		w.ConsumerGroups = 0
+	}
+	if fs.Changed("express-utilization") {
+		w.UtilizationExpress = f.expressUtilization
+	}
+	for _, u := range []struct {
+		flag string
+		set  bool
+		v    float64
+	}{{"utilization", fs.Changed("utilization"), f.utilization}, {"express-utilization", fs.Changed("express-utilization"), f.expressUtilization}} {
+		if u.set && (u.v <= 0 || u.v > 1) {
+			errs = append(errs, fmt.Errorf("--%s %v: want 0 < u ≤ 1", u.flag, u.v))
+		}
+	}
+	for _, n := range []struct {
+		flag string
+		v    int
+	}{{"partitions", f.partitions}, {"leader-partitions", f.leaderPartitions}, {"max-brokers", f.maxBrokers}, {"consumer-groups", f.consumerGroups}} {
+		if n.v < 0 {
+			errs = append(errs, fmt.Errorf("--%s %d: must not be negative", n.flag, n.v))
+		}
+	}
+	if f.leaderPartitions > 0 {
+		if f.partitions > 0 {
+			errs = append(errs, errors.New("give --partitions (replicas) or --leader-partitions, not both"))
+		}
+		w.Partitions = f.leaderPartitions * f.rf
+	}
+	if f.pst != "" {
+		w.ProvisionedThroughputMiBps = rate("provisioned-throughput", f.pst)
+	}
+	if d, err := sizing.ParseRetention(f.retention); err != nil {
+		errs = append(errs, fmt.Errorf("--retention: %w", err))
+	} else {
+		w.Retention = d
+	}
+	switch {
+	case f.primaryRetention != "":
+		d, err := sizing.ParseRetention(f.primaryRetention)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--primary-retention: %w", err))
+		} else if w.Retention > 0 && d >= w.Retention {
+			errs = append(errs, fmt.Errorf("--primary-retention %s must be shorter than --retention %s for tiered storage", f.primaryRetention, f.retention))
+		}
+		w.PrimaryRetention = d
+	case f.tiered:
+		errs = append(errs, errors.New("--tiered needs --primary-retention (the local EBS retention, e.g. 12h)"))
+	}
+	for _, pat := range f.instanceTypes {
+		pat = strings.TrimSpace(pat)
+		if _, err := path.Match(pat, ""); err != nil {
+			errs = append(errs, fmt.Errorf("--instance-types %q: %w", pat, err))
+			continue
+		}
+		n := 0
+		for _, it := range cat.InstanceTypes {
+			if ok, _ := path.Match(pat, it.Name); ok {
+				w.InstanceTypes = append(w.InstanceTypes, it.Name)
+				n++
+			}
+		}
+		if n == 0 {
+			errs = append(errs, fmt.Errorf("--instance-types %q matches no instance type of the catalogue", pat))
+		}
+	}
+	if f.from != "" {
+		data, err := os.ReadFile(f.from)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--from: %w", err))
+		} else if m, err := sizeMeasurement(data, f.from); err != nil {
+			errs = append(errs, err)
+		} else {
+			if f.measuredType != "" {
+				m.InstanceType = f.measuredType
+			}
+			if f.measuredBrokers > 0 {
+				m.Brokers = f.measuredBrokers
+			}
+			switch {
+			case m.InstanceType == "":
+				errs = append(errs, fmt.Errorf("--from %s: the result does not name the cluster's instance type: set cluster.instance_type in the scenario or pass --measured-instance-type", f.from))
+			case m.Brokers == 0:
+				errs = append(errs, fmt.Errorf("--from %s: the result does not give the cluster's broker count: set cluster.broker_count in the scenario or pass --measured-brokers", f.from))
+			}
+			w.Measurement = m
+		}
+	} else if f.measuredType != "" || f.measuredBrokers != 0 {
+		errs = append(errs, errors.New("--measured-instance-type and --measured-brokers need --from"))
+	}
+	return w, errors.Join(errs...)
+}
+
+// sizeMeasurement extracts a sizing.Measurement from a result file of
+// `mskbench run` (report.Result JSON, schema_version 1). It reads only what
+// sizing needs — kept in this one function so the schema can evolve:
+//
+//	schema_version, tool.name == "mskbench", embedded,
+//	scenario.spec.cluster.{instance_type, broker_count} (or scenario.cluster.…),
+//	steps[].throughput.bytes_per_sec and steps[].partial.
+//
+// The measured ingress is the highest acknowledged produce rate of a
+// complete (non-partial) step, bytes/s converted to MiB/s. A file from
+// another tool, an embedded run or one without complete steps is an error.
+func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
+	type cluster struct {
+		InstanceType string `json:"instance_type"`
+		BrokerCount  int    `json:"broker_count"`
+	}
+	var doc struct {
+		SchemaVersion *int `json:"schema_version"`
+		Tool          struct {
+			Name string `json:"name"`
+		} `json:"tool"`
+		Embedded bool `json:"embedded"`
+		Scenario struct {
+			Cluster *cluster `json:"cluster"`
+			Spec    struct {
+				Cluster *cluster `json:"cluster"`
+			} `json:"spec"`
+		} `json:"scenario"`
+		Steps []struct {
+			Partial    bool `json:"partial"`
+			Throughput struct {
+				BytesPerSec float64 `json:"bytes_per_sec"`
+			} `json:"throughput"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("--from %s: not an mskbench result file: %w", name, err)
+	}
+	if doc.SchemaVersion == nil || doc.Tool.Name != "mskbench" {
+		return nil, fmt.Errorf("--from %s: not an mskbench result file (no schema_version or tool.name \"mskbench\")", name)
+	}
+	if *doc.SchemaVersion != 1 {
+		return nil, fmt.Errorf("--from %s: result schema_version %d is not supported (want 1)", name, *doc.SchemaVersion)
+	}
+	if doc.Embedded {
+		return nil, fmt.Errorf("--from %s: an embedded run measures this machine, not an MSK cluster", name)
+	}
+	m := &sizing.Measurement{Source: filepath.Base(name)}
+	for _, c := range []*cluster{doc.Scenario.Spec.Cluster, doc.Scenario.Cluster} {
+		if c != nil && m.InstanceType == "" {
+			m.InstanceType, m.Brokers = c.InstanceType, c.BrokerCount
+		}
+	}
+	for _, s := range doc.Steps {
+		if !s.Partial && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
+			m.IngressMiBps = s.Throughput.BytesPerSec / sizing.MiB
+		}
+	}
+	if m.IngressMiBps <= 0 {
+		return nil, fmt.Errorf("--from %s: no complete step with a produce throughput", name)
+	}
+	return m, nil
+}
+
+// sizeWriteFile writes data to name atomically: a temporary file in the
+// same directory, then a rename.
+func sizeWriteFile(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("size: write %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("size: write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("size: write %s: %w", name, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("size: write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("size: write %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateSize = flag.Bool("update", false, "rewrite the golden files of `mskbench size` under testdata/size")
+
+// sizeGolden runs `mskbench size args` and compares its stdout with
+// testdata/size/file.
+func sizeGolden(t *testing.T, file string, args ...string) []byte {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := runSize(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("size %s: %v (stderr %s)", strings.Join(args, " "), err, stderr.String())
+	}
+	path := filepath.Join("testdata", "size", file)
+	if *updateSize {
+		if err := os.WriteFile(path, stdout.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestSizeGolden -update)", err)
+	}
+	if !bytes.Equal(stdout.Bytes(), want) {
+		t.Errorf("size %s: output differs from %s (go test -run TestSizeGolden -update to accept):\n%s",
+			strings.Join(args, " "), path, stdout.String())
+	}
+	return stdout.Bytes()
+}
+
+// sizePlanJSON is the part of the JSON output these tests read.
+type sizePlanJSON struct {
+	SchemaVersion int `json:"schema_version"`
+	Options       []struct {
+		InstanceType    string   `json:"instance_type"`
+		Brokers         int      `json:"brokers"`
+		BindingLimit    string   `json:"binding_limit"`
+		TotalMonthlyUSD float64  `json:"total_monthly_usd"`
+		Skipped         string   `json:"skipped"`
+		Notes           []string `json:"notes"`
+		Cost            struct {
+			TieredStorage float64 `json:"tiered_storage"`
+		} `json:"cost"`
+	} `json:"options"`
+	Serverless struct {
+		Fits     bool     `json:"fits"`
+		Exceeded []string `json:"exceeded"`
+	} `json:"serverless"`
+	Recommendation struct {
+		InstanceType string `json:"instance_type"`
+		Reason       string `json:"reason"`
+	} `json:"recommendation"`
+}
+
+func TestSizeGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, p sizePlanJSON)
+	}{
+		{
+			// The worked example of docs/sizing.md: kafka.m7g.xlarge × 9, $18,008.69.
+			name: "worked-example",
+			args: []string{"--ingress", "100MiB/s", "--consumer-groups", "2", "--replication-factor", "3", "--retention", "24h"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				o := sizeOption(t, p, "kafka.m7g.xlarge")
+				if o.Brokers != 9 || o.BindingLimit != "ingress" || o.TotalMonthlyUSD != 18008.69 {
+					t.Errorf("kafka.m7g.xlarge: %d brokers, %s, $%v; want 9, ingress, $18008.69", o.Brokers, o.BindingLimit, o.TotalMonthlyUSD)
+				}
+			},
+		},
+		{
+			// 4000 leader partitions × RF 3 = 12000 replicas; 1000 recommended per m7g.large/xlarge → 12 brokers.
+			name: "partitions-bind",
+			args: []string{"--ingress", "20MiB/s", "--leader-partitions", "4000", "--retention", "24h", "--instance-types", "kafka.m7g.*"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				o := sizeOption(t, p, "kafka.m7g.xlarge")
+				if o.Brokers != 12 || o.BindingLimit != "partitions" {
+					t.Errorf("kafka.m7g.xlarge: %d brokers, %s; want 12, partitions", o.Brokers, o.BindingLimit)
+				}
+				// 4000 leader partitions > Serverless's 2400.
+				if p.Serverless.Fits || strings.Join(p.Serverless.Exceeded, ",") != "partitions" {
+					t.Errorf("serverless: fits %v, exceeded %v; want the partitions quota exceeded", p.Serverless.Fits, p.Serverless.Exceeded)
+				}
+			},
+		},
+		{
+			// 50 MiB/s × 30 d × RF 3 / 1024 × 2 = 759375 GiB ÷ 16384 = 46.3 → 48 brokers.
+			name: "storage-binds",
+			args: []string{"--ingress", "50MiB/s", "--retention", "30d", "--instance-types", "kafka.m5.4xlarge,kafka.m7g.*", "--max-brokers", "90"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				o := sizeOption(t, p, "kafka.m7g.4xlarge")
+				if o.Brokers != 48 || o.BindingLimit != "storage" {
+					t.Errorf("kafka.m7g.4xlarge: %d brokers, %s; want 48, storage", o.Brokers, o.BindingLimit)
+				}
+			},
+		},
+		{
+			// The same workload with 24 h on EBS and 29 d in tiered storage.
+			name: "tiered",
+			args: []string{"--ingress", "50MiB/s", "--retention", "30d", "--primary-retention", "24h", "--instance-types", "kafka.m5.4xlarge,kafka.m7g.*"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				o := sizeOption(t, p, "kafka.m7g.4xlarge")
+				// 50 × 29 × 86400 / 1024 = 122343.75 GiB × $0.023 = $2813.91.
+				if o.BindingLimit == "storage" || o.Cost.TieredStorage != 2813.91 {
+					t.Errorf("kafka.m7g.4xlarge: %s binds, tiered $%v; want not storage, $2813.91", o.BindingLimit, o.Cost.TieredStorage)
+				}
+			},
+		},
+		{
+			name: "serverless-fits",
+			args: []string{"--ingress", "5MiB/s", "--consumer-groups", "2", "--leader-partitions", "30", "--retention", "3d", "--rack-aware-consumers"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				if !p.Serverless.Fits {
+					t.Errorf("serverless does not fit: %v", p.Serverless.Exceeded)
+				}
+			},
+		},
+		{
+			name: "serverless-does-not-fit",
+			args: []string{"--ingress", "300MiB/s", "--peak-ingress", "450MiB/s", "--egress", "600MiB/s", "--leader-partitions", "3000",
+				"--retention", "2d", "--instance-types", "express.*,kafka.m7g.16xlarge", "--express-utilization", "0.6"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				if p.Serverless.Fits || strings.Join(p.Serverless.Exceeded, ",") != "cluster ingress,cluster egress,partitions" {
+					t.Errorf("serverless exceeded %v, want cluster ingress, cluster egress, partitions", p.Serverless.Exceeded)
+				}
+				if p.Recommendation.InstanceType == "" || p.Recommendation.InstanceType == "serverless" {
+					t.Errorf("recommendation %q", p.Recommendation.InstanceType)
+				}
+			},
+		},
+		{
+			// 3 × kafka.m7g.xlarge measured 120 MiB/s (125829120 B/s): 40 MiB/s per broker.
+			name: "calibrated",
+			args: []string{"--ingress", "100MiB/s", "--consumer-groups", "2", "--retention", "24h", "--from", "testdata/size/result.json",
+				"--instance-types", "kafka.m7g.xlarge,kafka.m7g.2xlarge"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				o := sizeOption(t, p, "kafka.m7g.xlarge")
+				if o.Brokers != 6 || !strings.Contains(strings.Join(o.Notes, " "), "40.00 MiB/s per broker vs 24.04 MiB/s from the catalogue (+66.4%)") {
+					t.Errorf("kafka.m7g.xlarge: %d brokers, notes %q", o.Brokers, o.Notes)
+				}
+			},
+		},
+		{
+			// Catalogue override: another region's prices and a 20% discount.
+			name: "catalog-override",
+			args: []string{"--ingress", "30MiB/s", "--retention", "24h", "--catalog", "testdata/size/eu-west-1.json", "--instance-types", "kafka.m5.large,kafka.t3.small"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				if o := sizeOption(t, p, "kafka.t3.small"); o.Skipped != "" || o.Brokers == 0 {
+					t.Errorf("kafka.t3.small with figures from the file was not sized: %+v", o)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sizeGolden(t, tt.name+".txt", tt.args...)
+			out := sizeGolden(t, tt.name+".json", append(tt.args, "--format", "json")...)
+			var p sizePlanJSON
+			if err := json.Unmarshal(out, &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.SchemaVersion != 1 || len(p.Options) == 0 || p.Recommendation.Reason == "" {
+				t.Fatalf("json: schema %d, %d options, reason %q", p.SchemaVersion, len(p.Options), p.Recommendation.Reason)
+			}
+			for _, o := range p.Options {
+				if o.Skipped == "" && (o.InstanceType == "" || o.Brokers%3 != 0 || o.Brokers == 0 || o.BindingLimit == "" || o.TotalMonthlyUSD <= 0) {
+					t.Errorf("option %+v lacks a field or is not a multiple of 3 brokers", o)
+				}
+			}
+			tt.check(t, p)
+		})
+	}
+	t.Run("markdown", func(t *testing.T) {
+		out := sizeGolden(t, "worked-example.md", "--ingress", "100MiB/s", "--consumer-groups", "2", "--retention", "24h", "--format", "markdown")
+		if !bytes.Contains(out, []byte("| > express.m7g.large |")) {
+			t.Errorf("markdown has no recommended row")
+		}
+	})
+}
+
+func sizeOption(t *testing.T, p sizePlanJSON, name string) (o struct {
+	InstanceType    string   `json:"instance_type"`
+	Brokers         int      `json:"brokers"`
+	BindingLimit    string   `json:"binding_limit"`
+	TotalMonthlyUSD float64  `json:"total_monthly_usd"`
+	Skipped         string   `json:"skipped"`
+	Notes           []string `json:"notes"`
+	Cost            struct {
+		TieredStorage float64 `json:"tiered_storage"`
+	} `json:"cost"`
+}) {
+	t.Helper()
+	for _, o := range p.Options {
+		if o.InstanceType == name {
+			return o
+		}
+	}
+	t.Fatalf("no option %s", name)
+	return o
+}
+
+func TestSizeFiles(t *testing.T) {
+	dir := t.TempDir()
+	plan, tfvars := filepath.Join(dir, "plan.json"), filepath.Join(dir, "cluster.tfvars")
+	var stdout, stderr bytes.Buffer
+	err := runSize(context.Background(), []string{"--ingress", "100MiB/s", "--consumer-groups", "2", "--retention", "24h",
+		"-o", plan, "--tfvars", tfvars, "--name", "orders", "--kafka-version", "3.7.x"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p sizePlanJSON
+	if err := json.Unmarshal(b, &p); err != nil || len(p.Options) == 0 {
+		t.Fatalf("plan.json: %v, %d options", err, len(p.Options))
+	}
+	b, err = os.ReadFile(tfvars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The recommendation is Express; the tfvars describe the cheapest Standard option.
+	want := `# Written by mskbench size: 9 × kafka.m7g.xlarge (ingress binds), $18,008.69/month in us-east-1.
+# The overall recommendation is 9 × express.m7g.large; these variables describe the cheapest Standard option.
+name                 = "orders"
+kafka_version        = "3.7.x"
+brokers              = 9
+broker_instance_type = "kafka.m7g.xlarge"
+ebs_gb               = 5625
+`
+	if string(b) != want {
+		t.Errorf("tfvars:\n%s\nwant:\n%s", b, want)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("%d files in the output directory, want 2 (no temporary files left)", len(entries))
+	}
+	if !strings.HasPrefix(stdout.String(), "WORKLOAD") {
+		t.Errorf("stdout does not start with the table: %.40q", stdout.String())
+	}
+}
+
+func TestSizeUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	other := write("other.json", `{"results": [{"throughput": 1}]}`)
+	embedded := write("embedded.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, "embedded": true, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
+	noType := write("notype.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
+	unknownType := write("unknown.json", `{"instance_types": [{"name": "kafka.m9.large", "price_per_hour_usd": 1}]}`)
+	badField := write("field.json", `{"instance_types": [{"name": "kafka.m5.large", "price_per_hr": 1}]}`)
+	base := []string{"--ingress", "10MiB/s", "--retention", "24h"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no ingress", []string{"--retention", "24h"}, "--ingress is required"},
+		{"negative ingress", []string{"--ingress", "-5MiB/s"}, "negative"},
+		{"bare number", []string{"--ingress", "100"}, "unit"},
+		{"rf 0", append(base, "--replication-factor", "0"), "replication factor"},
+		{"peak below average", append(base, "--peak-ingress", "5MiB/s"), "peak ingress"},
+		{"egress and groups", append(base, "--egress", "20MiB/s", "--consumer-groups", "2"), "not both"},
+		{"tiered without primary", append(base, "--tiered"), "--primary-retention"},
+		{"primary not shorter", append(base, "--primary-retention", "48h"), "shorter"},
+		{"utilisation", append(base, "--utilization", "1.5"), "utilization"},
+		{"unknown instance type", append(base, "--instance-types", "kafka.m9.*"), "matches no instance type"},
+		{"unknown type in catalogue", append(base, "--catalog", unknownType), "kafka.m9.large"},
+		{"unknown catalogue field", append(base, "--catalog", badField), "price_per_hr"},
+		{"missing catalogue", append(base, "--catalog", filepath.Join(dir, "nope.json")), "nope.json"},
+		{"other tool's result", append(base, "--from", other), "not an mskbench result"},
+		{"embedded result", append(base, "--from", embedded), "embedded"},
+		{"result without type", append(base, "--from", noType), "--measured-instance-type"},
+		{"format", append(base, "--format", "yaml"), "--format"},
+		{"tfvars without name", append(base, "--tfvars", filepath.Join(dir, "x.tfvars")), "cluster name"},
+		{"unknown flag", append(base, "--ingres", "1MiB/s"), "ingres"},
+		{"argument", append(base, "extra"), "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		err := runSize(context.Background(), tt.args, &stdout, &stderr)
+		var u usageError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want a usage error mentioning %q", tt.name, err, tt.want)
+		}
+		if code := exitCode(err, &bytes.Buffer{}); code != exitUsage {
+			t.Errorf("%s: exit code %d, want %d", tt.name, code, exitUsage)
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package load
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/internal/embedded"
+)
+
+// benchConn returns the cluster benchmarks run against: the brokers in
+// MSKBENCH_BENCH_BROKERS (comma-separated host:port, e.g. an external
+// `mskbench broker`), else an in-process cluster of 3 brokers.
+func benchConn(b *testing.B) *auth.Conn {
+	if env := os.Getenv("MSKBENCH_BENCH_BROKERS"); env != "" {
+		return &auth.Conn{Brokers: strings.Split(env, ","), DialTimeout: 5 * time.Second}
+	}
+	c := embedded.ForTest(b, 3)
+	return &auth.Conn{Brokers: c.Addrs(), DialTimeout: 5 * time.Second}
+}
+
+// benchPlan is the max-rate step both throughput benchmarks use: 1 KiB
+// incompressible values, acks=all, 4 workers, 12 partitions, no consumers.
+func benchPlan() Plan {
+	p := testPlan()
+	p.Topics = Topics{Count: 1, Partitions: 12, ReplicationFactor: 3, Prefix: "mskbench-bench-"}
+	p.Producers.Workers = 4
+	p.Producers.Rate = Rate{Unit: RateMax}
+	p.Producers.Linger = Duration(5 * time.Millisecond)
+	p.Producers.MaxInFlight = 2000
+	p.Consumers.Groups = 0
+	p.Phases.Warmup = Duration(500 * time.Millisecond)
+	p.Phases.Duration = Duration(2 * time.Second)
+	return p
+}
+
+// BenchmarkWriterBaseline is the reference: a bare kafka-go Writer loop per
+// worker with the same settings as BenchmarkRunMaxRate (async, acks=all,
+// batch size, linger, in-flight bound), without stamps, pacing or
+// recording. Compare its msgs/s with BenchmarkRunMaxRate's.
+func BenchmarkWriterBaseline(b *testing.B) {
+	conn := benchConn(b)
+	plan := benchPlan()
+	topic := "mskbench-bench-baseline-" + time.Now().Format("150405.000")
+	adm := admin{conn: conn}
+	if _, err := adm.createTopics(b.Context(), []string{topic}, plan.Topics); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = adm.deleteTopics(context.Background(), []string{topic}) })
+	if err := adm.waitLeaders(b.Context(), []string{topic}, plan.Topics.Partitions); err != nil {
+		b.Fatal(err)
+	}
+	pr := plan.Producers
+	value := make([]byte, 1024)
+	for b.Loop() {
+		start := time.Now()
+		var wg sync.WaitGroup
+		var acked, failed int64
+		var mu sync.Mutex
+		for range pr.Workers {
+			wg.Go(func() {
+				sem := make(chan struct{}, pr.MaxInFlight)
+				w := &kafka.Writer{
+					Addr: kafka.TCP(conn.Brokers...), Topic: topic, Balancer: &kafka.RoundRobin{},
+					BatchSize: pr.BatchSize, BatchBytes: int64(pr.BatchBytes), BatchTimeout: pr.Linger.D(),
+					RequiredAcks: kafka.RequireAll, Async: true, Transport: conn.Transport(),
+					Completion: func(msgs []kafka.Message, err error) {
+						mu.Lock()
+						if err != nil {
+							failed += int64(len(msgs))
+						} else {
+							acked += int64(len(msgs))
+						}
+						mu.Unlock()
+						for range msgs {
+							<-sem
+						}
+					},
+				}
+				deadline := start.Add(plan.Phases.Duration.D())
+				for time.Now().Before(deadline) {
+					sem <- struct{}{}
+					if err := w.WriteMessages(context.Background(), kafka.Message{Value: value}); err != nil {
+						<-sem
+					}
+				}
+				_ = w.Close()
+			})
+		}
+		wg.Wait()
+		if failed > 0 {
+			b.Errorf("%d messages failed", failed)
+		}
+		b.ReportMetric(float64(acked)/time.Since(start).Seconds(), "msgs/s")
+	}
+}
+
+// BenchmarkRunMaxRate runs the engine at max rate (benchPlan) and reports
+// acknowledged msgs/s over the measured window.
+func BenchmarkRunMaxRate(b *testing.B) {
+	conn := benchConn(b)
+	plan := benchPlan()
+	var rate float64
+	n := 0
+	for b.Loop() {
+		step, err := Run(b.Context(), plan, conn, Options{RunID: "bench" + time.Now().Format("150405.000")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if step.Counters.Failed > 0 {
+			b.Errorf("%d messages failed: %v", step.Counters.Failed, step.Errors)
+		}
+		rate += step.Throughput.MsgsPerSec
+		n++
+	}
+	b.ReportMetric(rate/float64(n), "msgs/s")
+}

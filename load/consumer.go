@@ -1,0 +1,131 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/report"
+)
+
+// GroupID returns the consumer group id of group g of a step:
+// Prefix + runID + "-" + step index + "-g" + g.
+func GroupID(plan Plan, runID string, g int) string {
+	return plan.Topics.Prefix + runID + "-" + strconv.Itoa(plan.Index) + "-g" + strconv.Itoa(g)
+}
+
+// consumer is one kafka.Reader in a consumer group. Its counters are read by
+// the run goroutine while it consumes.
+type consumer struct {
+	r   *kafka.Reader
+	rec *report.Recorder
+	clk clock
+	// measureStartNs points at the step's measure start (unix ns); messages
+	// intended before it are counted for draining but not recorded.
+	measureStartNs *atomic.Int64
+
+	consumed atomic.Int64 // stamped messages read, every phase
+	foreign  atomic.Int64 // messages without an mskbench stamp (skipped)
+}
+
+type consumerConfig struct {
+	group       string
+	topics      []string
+	existing    bool
+	conn        *auth.Conn
+	rec         *report.Recorder
+	clk         clock
+	measureFrom *atomic.Int64
+}
+
+func newConsumer(c Consumers, cfg consumerConfig) (*consumer, error) {
+	start := kafka.FirstOffset
+	if cfg.existing {
+		start = kafka.LastOffset
+	}
+	commit := c.CommitInterval.D()
+	if commit <= 0 {
+		commit = time.Second // never 0: kafka-go would commit synchronously per message
+	}
+	maxBytes := int(c.FetchMaxBytes)
+	if maxBytes <= 0 {
+		maxBytes = 50 << 20
+	}
+	minBytes := min(max(int(c.FetchMinBytes), 1), maxBytes)
+	maxWait := c.MaxWait.D()
+	if maxWait <= 0 {
+		maxWait = 500 * time.Millisecond
+	}
+	rc := kafka.ReaderConfig{
+		Brokers:           cfg.conn.Brokers,
+		GroupID:           cfg.group,
+		GroupTopics:       cfg.topics,
+		Dialer:            cfg.conn.Dialer(),
+		MinBytes:          minBytes,
+		MaxBytes:          maxBytes,
+		MaxWait:           maxWait,
+		CommitInterval:    commit,
+		StartOffset:       start,
+		HeartbeatInterval: 500 * time.Millisecond,
+		SessionTimeout:    10 * time.Second,
+		RebalanceTimeout:  10 * time.Second,
+		JoinGroupBackoff:  500 * time.Millisecond,
+		ReadBackoffMin:    50 * time.Millisecond,
+		ReadBackoffMax:    500 * time.Millisecond,
+	}
+	if err := rc.Validate(); err != nil {
+		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
+	}
+	return &consumer{
+		r:              kafka.NewReader(rc),
+		rec:            cfg.rec,
+		clk:            cfg.clk,
+		measureStartNs: cfg.measureFrom,
+	}, nil
+}
+
+// run fetches messages until ctx is done, then closes the reader (which
+// commits and leaves the group). Fetch errors are counted, not fatal.
+func (c *consumer) run(ctx context.Context) error {
+	defer c.r.Close()
+	for {
+		m, err := c.r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if c.measureStartNs.Load() <= c.clk.now() {
+				c.rec.RecordError(errorLabel(err), 1)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		now := c.clk.now()
+		st, err := VerifyStamp(m.Value)
+		switch {
+		case errors.Is(err, ErrNotStamped):
+			c.foreign.Add(1)
+		case st.IntendedNs < c.measureStartNs.Load():
+			c.consumed.Add(1)
+		case err != nil:
+			c.consumed.Add(1)
+			c.rec.RecordError("corrupted", 1)
+		default:
+			c.consumed.Add(1)
+			c.rec.RecordConsume(st.IntendedNs, now, len(m.Value))
+		}
+		if err := c.r.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
+			c.rec.RecordError(errorLabel(err), 1)
+		}
+	}
+}

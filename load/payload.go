@@ -1,0 +1,203 @@
+package load
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+)
+
+// sizeChooser picks message value sizes (bytes, stamp included) from a
+// SizeDist. Sizes below StampSize are raised to StampSize. It is owned by one
+// worker and not safe for concurrent use.
+type sizeChooser struct {
+	fixed    int
+	min, max int       // uniform in [min, max] when fixed == 0 and cum == nil
+	cum      []float64 // cumulative weights for the weighted form
+	sizes    []int     // sizes matching cum
+}
+
+func newSizeChooser(d SizeDist) (sizeChooser, error) {
+	clamp := func(s Size) int { return max(int(s), StampSize) }
+	switch {
+	case len(d.Weighted) > 0:
+		var c sizeChooser
+		total := 0.0
+		for _, w := range d.Weighted {
+			if w.Weight < 0 {
+				return sizeChooser{}, fmt.Errorf("message size %d: negative weight %g", w.Size, w.Weight)
+			}
+			total += w.Weight
+			c.cum = append(c.cum, total)
+			c.sizes = append(c.sizes, clamp(w.Size))
+		}
+		if total <= 0 {
+			return sizeChooser{}, fmt.Errorf("weighted message sizes: weights sum to %g, want > 0", total)
+		}
+		for i := range c.cum {
+			c.cum[i] /= total
+		}
+		return c, nil
+	case d.Fixed > 0:
+		return sizeChooser{fixed: clamp(d.Fixed)}, nil
+	case d.Max > 0:
+		if d.Min > d.Max {
+			return sizeChooser{}, fmt.Errorf("message size: min %d > max %d", d.Min, d.Max)
+		}
+		lo, hi := clamp(d.Min), clamp(d.Max)
+		if lo == hi {
+			return sizeChooser{fixed: lo}, nil
+		}
+		return sizeChooser{min: lo, max: hi}, nil
+	default:
+		return sizeChooser{}, fmt.Errorf("message size: no size given")
+	}
+}
+
+// next returns the next size using rng. It does not allocate.
+func (c *sizeChooser) next(rng *rand.Rand) int {
+	switch {
+	case c.fixed > 0:
+		return c.fixed
+	case c.cum != nil:
+		u := rng.Float64()
+		lo, hi := 0, len(c.cum)-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if c.cum[m] > u {
+				hi = m
+			} else {
+				lo = m + 1
+			}
+		}
+		return c.sizes[lo]
+	default:
+		return c.min + rng.IntN(c.max-c.min+1)
+	}
+}
+
+// maxSize is the largest size next can return.
+func (c *sizeChooser) maxSize() int {
+	switch {
+	case c.fixed > 0:
+		return c.fixed
+	case c.cum != nil:
+		m := 0
+		for _, s := range c.sizes {
+			m = max(m, s)
+		}
+		return m
+	default:
+		return c.max
+	}
+}
+
+// mean is the expected size (bytes) of next.
+func (c *sizeChooser) mean() float64 {
+	switch {
+	case c.fixed > 0:
+		return float64(c.fixed)
+	case c.cum != nil:
+		m, prev := 0.0, 0.0
+		for i, s := range c.sizes {
+			m += float64(s) * (c.cum[i] - prev)
+			prev = c.cum[i]
+		}
+		return m
+	default:
+		return float64(c.min+c.max) / 2
+	}
+}
+
+// keyChooser picks message keys from byte slices built once. It is owned by
+// one worker and not safe for concurrent use. A nil key means "no key".
+type keyChooser struct {
+	mode KeyMode
+	keys [][]byte
+	hot  float64
+	next int // round-robin position
+}
+
+// newKeyChooser pre-builds the keys. worker offsets the round-robin start so
+// workers do not all begin on the same key.
+func newKeyChooser(k Keys, worker int) (keyChooser, error) {
+	switch k.Mode {
+	case "", KeysNone:
+		return keyChooser{mode: KeysNone}, nil
+	case KeysRandom, KeysRoundRobin, KeysHot:
+	default:
+		return keyChooser{}, fmt.Errorf("key mode %q: want none, random, round-robin or hot", k.Mode)
+	}
+	if k.Cardinality < 1 {
+		return keyChooser{}, fmt.Errorf("key mode %s: cardinality %d, want >= 1", k.Mode, k.Cardinality)
+	}
+	if k.Mode == KeysHot && (k.HotFraction < 0 || k.HotFraction > 1) {
+		return keyChooser{}, fmt.Errorf("key mode hot: hot_fraction %g, want 0..1", k.HotFraction)
+	}
+	keys := make([][]byte, k.Cardinality)
+	for i := range keys {
+		keys[i] = strconv.AppendInt([]byte("key-"), int64(i), 10)
+	}
+	return keyChooser{mode: k.Mode, keys: keys, hot: k.HotFraction, next: worker % k.Cardinality}, nil
+}
+
+// keyed reports whether messages carry keys (and so need a hash balancer).
+func (c *keyChooser) keyed() bool { return c.mode != KeysNone }
+
+// pick returns the next key (nil without keys). It does not allocate.
+func (c *keyChooser) pick(rng *rand.Rand) []byte {
+	switch c.mode {
+	case KeysRandom:
+		return c.keys[rng.IntN(len(c.keys))]
+	case KeysRoundRobin:
+		k := c.keys[c.next]
+		c.next++
+		if c.next == len(c.keys) {
+			c.next = 0
+		}
+		return k
+	case KeysHot:
+		if rng.Float64() < c.hot {
+			return c.keys[0]
+		}
+		return c.keys[rng.IntN(len(c.keys))]
+	default:
+		return nil
+	}
+}
+
+// payloadFiller fills the payload part of message values: a compressible
+// share of zero bytes followed by bytes copied from a random buffer built once,
+// at a varying offset so consecutive messages differ. It is owned by one
+// worker and not safe for concurrent use.
+type payloadFiller struct {
+	random          []byte
+	compressibility float64
+}
+
+// randomSlack is how much larger than the largest payload the random buffer
+// is, so that copies start at many different offsets.
+const randomSlack = 64 << 10
+
+func newPayloadFiller(maxValue int, compressibility float64, rng *rand.Rand) (payloadFiller, error) {
+	if compressibility < 0 || compressibility > 1 {
+		return payloadFiller{}, fmt.Errorf("compressibility %g, want 0..1", compressibility)
+	}
+	buf := make([]byte, max(maxValue-StampSize, 0)+randomSlack)
+	for i := 0; i+8 <= len(buf); i += 8 {
+		v := rng.Uint64()
+		for j := range 8 {
+			buf[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return payloadFiller{random: buf, compressibility: compressibility}, nil
+}
+
+// fill writes the payload into value[StampSize:]. It does not allocate.
+func (f *payloadFiller) fill(value []byte, rng *rand.Rand) {
+	p := value[StampSize:]
+	z := int(float64(len(p)) * f.compressibility)
+	clear(p[:z])
+	r := p[z:]
+	off := rng.IntN(len(f.random) - len(r) + 1)
+	copy(r, f.random[off:])
+}

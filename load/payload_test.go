@@ -1,0 +1,231 @@
+package load
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/report"
+)
+
+func TestSizeChooser(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		name     string
+		d        SizeDist
+		min, max int
+		mean     float64
+	}{
+		{"fixed", SizeDist{Fixed: 1000}, 1000, 1000, 1000},
+		{"fixed below the stamp is raised", SizeDist{Fixed: 10}, StampSize, StampSize, StampSize},
+		{"uniform", SizeDist{Min: 100, Max: 300}, 100, 300, 200},
+		{"weighted", SizeDist{Weighted: []WeightedSize{{100, 3}, {1000, 1}}}, 100, 1000, 325},
+	} {
+		c, err := newSizeChooser(tc.d)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := c.mean(); math.Abs(got-tc.mean) > 1e-9 {
+			t.Errorf("%s: mean = %g, want %g", tc.name, got, tc.mean)
+		}
+		if got := c.maxSize(); got != tc.max {
+			t.Errorf("%s: maxSize = %d, want %d", tc.name, got, tc.max)
+		}
+		const n = 100000
+		sum, lo, hi := 0.0, math.MaxInt, 0
+		for range n {
+			s := c.next(rng)
+			sum += float64(s)
+			lo, hi = min(lo, s), max(hi, s)
+		}
+		if lo != tc.min || hi != tc.max {
+			t.Errorf("%s: sampled range [%d, %d], want [%d, %d]", tc.name, lo, hi, tc.min, tc.max)
+		}
+		if got := sum / n; math.Abs(got-tc.mean) > 0.02*tc.mean {
+			t.Errorf("%s: sampled mean %g, want %g ± 2%%", tc.name, got, tc.mean)
+		}
+	}
+	for _, d := range []SizeDist{{}, {Min: 5, Max: 4}, {Weighted: []WeightedSize{{100, 0}}}, {Weighted: []WeightedSize{{100, -1}}}} {
+		if _, err := newSizeChooser(d); err == nil {
+			t.Errorf("newSizeChooser(%+v): nil error, want one", d)
+		}
+	}
+}
+
+func TestKeyChooser(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	count := func(k Keys, n int) map[string]int {
+		c, err := newKeyChooser(k, 0)
+		if err != nil {
+			t.Fatalf("newKeyChooser(%+v): %v", k, err)
+		}
+		m := map[string]int{}
+		for range n {
+			m[string(c.pick(rng))]++
+		}
+		return m
+	}
+	if got := count(Keys{Mode: KeysNone}, 10); got[""] != 10 {
+		t.Errorf("none: keys %v, want only nil keys", got)
+	}
+	rr := count(Keys{Mode: KeysRoundRobin, Cardinality: 5}, 100)
+	for k, n := range rr {
+		if n != 20 {
+			t.Errorf("round-robin: key %q used %d times, want 20", k, n)
+		}
+	}
+	if len(rr) != 5 {
+		t.Errorf("round-robin: %d distinct keys, want 5", len(rr))
+	}
+	if got := count(Keys{Mode: KeysRandom, Cardinality: 50}, 10000); len(got) != 50 {
+		t.Errorf("random: %d distinct keys, want 50", len(got))
+	}
+	hot := count(Keys{Mode: KeysHot, Cardinality: 100, HotFraction: 0.8}, 10000)
+	// 80% hot plus 1/100 of the rest.
+	if n := hot["key-0"]; n < 7800 || n > 8200 {
+		t.Errorf("hot: hot key used %d of 10000 times, want about 8020", n)
+	}
+	for _, k := range []Keys{{Mode: "bogus"}, {Mode: KeysRandom}, {Mode: KeysHot, Cardinality: 2, HotFraction: 2}} {
+		if _, err := newKeyChooser(k, 0); err == nil {
+			t.Errorf("newKeyChooser(%+v): nil error, want one", k)
+		}
+	}
+}
+
+// deflated returns the DEFLATE-compressed size of b.
+func deflated(t *testing.T, b []byte) int {
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, flate.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Len()
+}
+
+func TestPayloadCompressibility(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const size = 10000
+	for _, c := range []float64{0, 0.5, 0.9} {
+		f, err := newPayloadFiller(size, c, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two consecutive values must differ (no repeated blocks across a batch).
+		a, b := make([]byte, size), make([]byte, size)
+		f.fill(a, rng)
+		f.fill(b, rng)
+		if c < 1 && bytes.Equal(a[StampSize:], b[StampSize:]) {
+			t.Errorf("compressibility %g: consecutive payloads are identical", c)
+		}
+		ratio := float64(deflated(t, a[StampSize:])) / float64(size-StampSize)
+		if want := 1 - c; math.Abs(ratio-want) > 0.05 {
+			t.Errorf("compressibility %g: compressed/raw = %.3f, want about %.2f", c, ratio, want)
+		}
+	}
+	if _, err := newPayloadFiller(100, 1.5, rng); err == nil {
+		t.Errorf("compressibility 1.5: nil error, want one")
+	}
+}
+
+func TestErrorLabel(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{kafka.NotLeaderForPartition, "[6] Not Leader For Partition"},
+		{fmt.Errorf("produce: %w", kafka.RequestTimedOut), "[7] Request Timed Out"},
+		{kafka.WriteErrors{nil, kafka.NotEnoughReplicas}, "[19] Not Enough Replicas"},
+		{context.Canceled, "canceled"},
+		{context.DeadlineExceeded, "timeout"},
+		{io.EOF, "connection closed"},
+		{errors.New("boom"), "other"},
+	} {
+		if got := errorLabel(tc.err); got != tc.want {
+			t.Errorf("errorLabel(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestProducerPathAllocs(t *testing.T) {
+	p, _ := benchProducer(t, Keys{Mode: KeysRandom, Cardinality: 100},
+		SizeDist{Weighted: []WeightedSize{{100, 1}, {2000, 1}}})
+	msgs := make([]kafka.Message, 1)
+	seq := uint64(0)
+	step := func() {
+		buf := <-p.free
+		intended := p.clk.now()
+		sent := p.build(buf, seq, intended)
+		p.rec.RecordSend(intended, sent)
+		msgs[0] = p.msg[0]
+		p.complete(msgs, nil)
+		seq++
+	}
+	for range 1000 { // grow every buffer and histogram once
+		step()
+	}
+	if allocs := testing.AllocsPerRun(1000, step); allocs != 0 {
+		t.Errorf("per-message producer path: %v allocs, want 0", allocs)
+	}
+	if got := p.acked.Load(); got != int64(seq) {
+		t.Errorf("acked = %d, want %d", got, seq)
+	}
+}
+
+// benchProducer is a producer without a writer, for the per-message path.
+func benchProducer(b testing.TB, keys Keys, sizes SizeDist) (*producer, *report.Collector) {
+	col := report.NewCollector(0)
+	p, err := newProducer(Producers{
+		MessageSize: sizes, Keys: keys, Compressibility: 0.5, Acks: -1, MaxInFlight: 16,
+	}, producerConfig{
+		id: 0, workers: 1, rate: 1000, topics: []string{"a", "b"},
+		conn: testConnAddrs("127.0.0.1:1"), rec: col.NewRecorder(), clk: newClock(), seed: 1,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p, col
+}
+
+// BenchmarkProducerPath measures the engine's own per-message work: take a
+// buffer, choose size and key, fill the payload, stamp, record the send,
+// then the completion (read stamp, record the ack, return the buffer).
+// It must report 0 allocs/op.
+func BenchmarkProducerPath(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		keys  Keys
+		sizes SizeDist
+	}{
+		{"fixed-1KiB-nokey", Keys{Mode: KeysNone}, SizeDist{Fixed: 1024}},
+		{"weighted-hotkey", Keys{Mode: KeysHot, Cardinality: 1000, HotFraction: 0.3},
+			SizeDist{Weighted: []WeightedSize{{100, 5}, {1024, 3}, {10240, 1}}}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			p, _ := benchProducer(b, bc.keys, bc.sizes)
+			msgs := make([]kafka.Message, 1)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				buf := <-p.free
+				intended := p.clk.now()
+				sent := p.build(buf, uint64(i), intended)
+				p.rec.RecordSend(intended, sent)
+				msgs[0] = p.msg[0]
+				p.complete(msgs, nil)
+			}
+		})
+	}
+}

@@ -1,0 +1,358 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/report"
+)
+
+// defaultMaxInFlight is the per-worker bound on unacknowledged messages when
+// the plan leaves it at 0.
+const defaultMaxInFlight = 1000
+
+// minLinger replaces a zero linger: kafka-go treats BatchTimeout 0 as 1 s.
+const minLinger = time.Microsecond
+
+// clock turns the monotonic clock into unix nanoseconds, so that every
+// timestamp of a step is on one consistent, monotonic scale. Safe for
+// concurrent use (read only).
+type clock struct {
+	base   time.Time
+	baseNs int64
+}
+
+func newClock() clock {
+	t := time.Now()
+	return clock{base: t, baseNs: t.UnixNano()}
+}
+
+// now returns the current time in unix ns. It does not allocate.
+func (c clock) now() int64 { return c.baseNs + int64(time.Since(c.base)) }
+
+// time converts unix ns from now back into a time.Time.
+func (c clock) time(ns int64) time.Time { return c.base.Add(time.Duration(ns - c.baseNs)) }
+
+// producer is one producer worker: one kafka.Writer with its own transport,
+// its own generator state and a bounded pool of value buffers. The run
+// goroutine owns the generator; Completion callbacks (writer goroutines)
+// touch only the atomic counters, the recorder and the free list.
+type producer struct {
+	id     int
+	pacer  Pacer
+	topics []string
+	w      *kafka.Writer
+	rec    *report.Recorder
+	clk    clock
+
+	// measureStartNs: only messages intended at or after it are recorded.
+	measureStartNs int64
+
+	free chan []byte // value buffers; its capacity is the in-flight bound
+	maxV int         // largest value size, the capacity of every buffer
+
+	rng   *rand.Rand
+	sizes sizeChooser
+	keys  keyChooser
+	fill  payloadFiller
+	msg   [1]kafka.Message
+
+	sent   atomic.Int64 // messages handed to the writer, every phase
+	acked  atomic.Int64 // messages acknowledged, every phase
+	failed atomic.Int64 // messages that failed, every phase
+}
+
+// producerConfig is what newProducer needs besides the plan.
+type producerConfig struct {
+	id, workers int
+	rate        float64 // total msgs/s; <= 0 for max rate
+	schedule    time.Duration
+	topics      []string
+	conn        *auth.Conn
+	rec         *report.Recorder
+	clk         clock
+	seed        uint64
+}
+
+func compressionCodec(c Compression) (kafka.Compression, error) {
+	switch strings.ToLower(string(c)) {
+	case "", "none":
+		return 0, nil
+	case "gzip":
+		return kafka.Gzip, nil
+	case "snappy":
+		return kafka.Snappy, nil
+	case "lz4":
+		return kafka.Lz4, nil
+	case "zstd":
+		return kafka.Zstd, nil
+	default:
+		return 0, fmt.Errorf("compression %q: want none, gzip, snappy, lz4 or zstd", string(c))
+	}
+}
+
+func requiredAcks(a Acks) (kafka.RequiredAcks, error) {
+	switch a {
+	case 0:
+		return kafka.RequireNone, nil
+	case 1:
+		return kafka.RequireOne, nil
+	case -1:
+		return kafka.RequireAll, nil
+	default:
+		return 0, fmt.Errorf("acks %d: want 0, 1 or -1 (all)", int(a))
+	}
+}
+
+func newProducer(p Producers, cfg producerConfig) (*producer, error) {
+	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
+	sizes, err := newSizeChooser(p.MessageSize)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := newKeyChooser(p.Keys, cfg.id)
+	if err != nil {
+		return nil, err
+	}
+	fill, err := newPayloadFiller(sizes.maxSize(), p.Compressibility, rng)
+	if err != nil {
+		return nil, err
+	}
+	codec, err := compressionCodec(p.Compression)
+	if err != nil {
+		return nil, err
+	}
+	acks, err := requiredAcks(p.Acks)
+	if err != nil {
+		return nil, err
+	}
+	inflight := p.MaxInFlight
+	if inflight <= 0 {
+		inflight = defaultMaxInFlight
+	}
+	pr := &producer{
+		id:     cfg.id,
+		pacer:  Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		topics: cfg.topics,
+		rec:    cfg.rec,
+		clk:    cfg.clk,
+		free:   make(chan []byte, inflight),
+		maxV:   sizes.maxSize(),
+		rng:    rng,
+		sizes:  sizes,
+		keys:   keys,
+		fill:   fill,
+	}
+	for range inflight {
+		pr.free <- nil // buffers are allocated on first use
+	}
+	var bal kafka.Balancer = &kafka.RoundRobin{}
+	if keys.keyed() {
+		bal = &kafka.Hash{}
+	}
+	linger := p.Linger.D()
+	if linger <= 0 {
+		linger = minLinger
+	}
+	batchBytes := int64(p.BatchBytes)
+	if batchBytes > 0 && batchBytes < int64(pr.maxV)+128 {
+		// kafka-go rejects a message larger than BatchBytes outright.
+		batchBytes = int64(pr.maxV) + 128
+	}
+	pr.w = &kafka.Writer{
+		Addr:            kafka.TCP(cfg.conn.Brokers...),
+		Balancer:        bal,
+		MaxAttempts:     3,
+		WriteBackoffMin: 50 * time.Millisecond,
+		WriteBackoffMax: 500 * time.Millisecond,
+		BatchSize:       p.BatchSize,
+		BatchBytes:      batchBytes,
+		BatchTimeout:    linger,
+		RequiredAcks:    acks,
+		Async:           true,
+		Completion:      pr.complete,
+		Compression:     codec,
+		Transport:       cfg.conn.Transport(),
+	}
+	return pr, nil
+}
+
+// run sends messages on the pacer's schedule, which starts at startNs, until
+// the schedule ends or ctx is done, then flushes and closes the writer (which
+// waits for every completion). It always returns nil: delivery problems are
+// counted, not fatal.
+func (p *producer) run(ctx context.Context, startNs int64) error {
+	defer p.close()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for k := int64(0); ; k++ {
+		wait, stop := p.pacer.Pace(time.Duration(p.clk.now()-startNs), k)
+		if stop || ctx.Err() != nil {
+			return nil
+		}
+		if wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-timer.C:
+			}
+		}
+		var buf []byte
+		select {
+		case <-ctx.Done():
+			return nil
+		case buf = <-p.free:
+		}
+		intended := startNs + int64(p.pacer.Intended(k))
+		if p.pacer.Rate <= 0 {
+			intended = p.clk.now()
+			if time.Duration(intended-startNs) >= p.pacer.Duration && p.pacer.Duration > 0 {
+				p.free <- buf
+				return nil
+			}
+		}
+		p.send(ctx, buf, uint64(k), intended)
+	}
+}
+
+// send builds message seq in buf and hands it to the writer.
+func (p *producer) send(ctx context.Context, buf []byte, seq uint64, intendedNs int64) {
+	sentNs := p.build(buf, seq, intendedNs)
+	err := p.w.WriteMessages(ctx, p.msg[:]...)
+	v := p.msg[0].Value
+	p.msg[0].Key, p.msg[0].Value = nil, nil
+	if err != nil {
+		p.free <- v[:0]
+		p.failed.Add(1)
+		if intendedNs >= p.measureStartNs && ctx.Err() == nil {
+			p.rec.RecordError(errorLabel(err), 1)
+		}
+		return
+	}
+	p.sent.Add(1)
+	if intendedNs >= p.measureStartNs {
+		p.rec.RecordSend(intendedNs, sentNs)
+	}
+}
+
+// build prepares p.msg[0] for message seq in buf (a buffer from the free
+// list): chooses size, key and topic, fills the payload and writes the stamp
+// with the actual send time, which it returns (unix ns). It does not allocate
+// once buf has grown to the largest size.
+func (p *producer) build(buf []byte, seq uint64, intendedNs int64) int64 {
+	size := p.sizes.next(p.rng)
+	if cap(buf) < size {
+		buf = make([]byte, p.maxV)
+	}
+	v := buf[:size]
+	p.fill.fill(v, p.rng)
+	m := &p.msg[0]
+	m.Topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
+	m.Key = p.keys.pick(p.rng)
+	m.Value = v
+	sum := crc32.Checksum(v[StampSize:], castagnoli)
+	sentNs := p.clk.now()
+	putHeader(v, uint32(p.id), seq, intendedNs, sentNs, sum)
+	return sentNs
+}
+
+// complete is the writer's Completion callback: it records acks or errors
+// per message from the stamps and returns the buffers to the free list.
+func (p *producer) complete(msgs []kafka.Message, err error) {
+	now := p.clk.now()
+	var werrs kafka.WriteErrors
+	if err != nil {
+		werrs = asWriteErrors(err)
+	}
+	for i := range msgs {
+		v := msgs[i].Value
+		st, serr := ReadStamp(v)
+		merr := err
+		if werrs != nil && i < len(werrs) {
+			merr = werrs[i]
+		}
+		switch {
+		case serr != nil:
+			// Not ours: cannot happen unless a buffer was corrupted.
+		case merr == nil:
+			p.acked.Add(1)
+			if st.IntendedNs >= p.measureStartNs {
+				p.rec.RecordAck(st.IntendedNs, st.SentNs, now, len(v))
+			}
+		default:
+			p.failed.Add(1)
+			if st.IntendedNs >= p.measureStartNs {
+				p.rec.RecordError(errorLabel(merr), 1)
+			}
+		}
+		p.free <- v[:0]
+	}
+}
+
+// asWriteErrors returns the kafka.WriteErrors in err's chain, or nil. It is
+// a separate function so that the success path of complete does not allocate.
+func asWriteErrors(err error) kafka.WriteErrors {
+	var werrs kafka.WriteErrors
+	if errors.As(err, &werrs) {
+		return werrs
+	}
+	return nil
+}
+
+// close flushes the writer, waits for its completions and closes its
+// transport's idle connections.
+func (p *producer) close() {
+	_ = p.w.Close()
+	if t, ok := p.w.Transport.(*kafka.Transport); ok {
+		t.CloseIdleConnections()
+	}
+}
+
+// errorLabel names an error for the error counters: "[code] Title" for Kafka
+// protocol errors, otherwise a kind: "timeout", "connection closed",
+// "connection refused", "canceled", "message too large" or "other".
+func errorLabel(err error) string {
+	var kerr kafka.Error
+	if errors.As(err, &kerr) {
+		return fmt.Sprintf("[%d] %s", int(kerr), kerr.Title())
+	}
+	var werrs kafka.WriteErrors
+	if errors.As(err, &werrs) {
+		for _, e := range werrs {
+			if e != nil {
+				return errorLabel(e)
+			}
+		}
+	}
+	var tooLarge kafka.MessageTooLargeError
+	if errors.As(err, &tooLarge) {
+		return "message too large"
+	}
+	var nerr net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		return "timeout"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, io.ErrClosedPipe), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "connection closed"
+	default:
+		return "other"
+	}
+}

@@ -1,0 +1,460 @@
+// Package load is the mskbench engine: it turns one load.Plan into a
+// report.Step by creating topics, joining consumer groups, driving producer
+// workers on an open-model schedule (Pacer), and running the warm-up,
+// measure, drain and teardown phases. It never writes to stdout.
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/report"
+)
+
+// Defaults for plan fields left at zero.
+const (
+	defaultReportInterval = time.Second
+	defaultDrainTimeout   = 30 * time.Second
+	// cancelDrain bounds the drain after the context was cancelled: stop
+	// load, drain briefly, return what was measured.
+	cancelDrain = 2 * time.Second
+	// drainPoll is how often the drain phase checks whether consumers caught up.
+	drainPoll = 20 * time.Millisecond
+	// teardownTimeout bounds topic deletion.
+	teardownTimeout = 30 * time.Second
+)
+
+// Options are the caller's hooks into Run. The zero value is valid.
+type Options struct {
+	// Progress, when not nil, is called with every interval (warm-up,
+	// measure and drain) right after it ends, from one goroutine (the one
+	// that called Run). It must return quickly.
+	Progress func(report.Interval)
+	// Logf, when not nil, receives informational messages and warnings
+	// (phase changes, topic creation and deletion). Called from Run's goroutine.
+	Logf func(format string, args ...any)
+	// RunID names this run in topic and consumer group names:
+	// Prefix + RunID + "-" + step index + "-" + topic index. "" means a
+	// base-36 timestamp.
+	RunID string
+	// Embedded marks the step as run against the in-process cluster.
+	Embedded bool
+}
+
+// offeredRate returns the total schedule rate in msgs/s for the plan
+// (0 for max rate), converting byte rates with the mean message size:
+// msgs/s = bytes/s ÷ mean size (bytes, stamp included).
+func offeredRate(r Rate, meanSize float64) (float64, error) {
+	switch r.Unit {
+	case RateMax:
+		return 0, nil
+	case RateMsgs:
+		if r.PerSec <= 0 || math.IsInf(r.PerSec, 0) || math.IsNaN(r.PerSec) {
+			return 0, fmt.Errorf("rate %g msgs/s: want > 0", r.PerSec)
+		}
+		return r.PerSec, nil
+	case RateBytes:
+		if r.PerSec <= 0 || meanSize <= 0 {
+			return 0, fmt.Errorf("rate %g bytes/s: want > 0", r.PerSec)
+		}
+		return r.PerSec / meanSize, nil
+	default:
+		return 0, fmt.Errorf("rate: unknown unit %d", int(r.Unit))
+	}
+}
+
+// Run runs one step synchronously: setup (topics, consumer groups joined and
+// assigned), warm-up (load on, statistics discarded), measure
+// (plan.Phases.Duration), drain (producers stop and flush, consumers catch up
+// to acked × groups, bounded by DrainTimeout) and teardown (deletes only the
+// topics it created, unless Keep). It returns only after every goroutine it
+// started has ended.
+//
+// Errors during setup (unreachable brokers — the error names the addresses
+// tried —, topic creation, groups that never become stable, an invalid plan)
+// are returned with a zero Step. Once load has started, Run always returns
+// the step and a nil error: delivery failures are counted in the step. If ctx
+// is cancelled after load started, Run stops the producers, drains for at most
+// two seconds, tears down and returns the step so far with Partial = true and
+// a nil error; if ctx is cancelled during setup it returns ctx's error.
+// Run is safe to call from several goroutines for different plans.
+func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.Step, error) {
+	if conn == nil {
+		return report.Step{}, errors.New("load: nil connection")
+	}
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	runID := opts.RunID
+	if runID == "" {
+		runID = strconv.FormatInt(time.Now().Unix(), 36)
+	}
+	ph := plan.Phases
+	interval := ph.ReportInterval.D()
+	if interval <= 0 {
+		interval = defaultReportInterval
+	}
+	drainTimeout := ph.DrainTimeout.D()
+	if drainTimeout <= 0 {
+		drainTimeout = defaultDrainTimeout
+	}
+	if ph.Duration.D() <= 0 {
+		return report.Step{}, fmt.Errorf("step %d: duration %s, want > 0", plan.Index, ph.Duration.D())
+	}
+	if ph.Warmup.D() < 0 {
+		return report.Step{}, fmt.Errorf("step %d: warmup %s, want >= 0", plan.Index, ph.Warmup.D())
+	}
+	workers := max(plan.Producers.Workers, 0)
+	groups, perGroup := max(plan.Consumers.Groups, 0), plan.Consumers.PerGroup
+	if groups > 0 && perGroup < 1 {
+		perGroup = 1
+	}
+	var rate float64
+	if workers > 0 {
+		sc, err := newSizeChooser(plan.Producers.MessageSize)
+		if err != nil {
+			return report.Step{}, fmt.Errorf("step %d: %w", plan.Index, err)
+		}
+		if rate, err = offeredRate(plan.Producers.Rate, sc.mean()); err != nil {
+			return report.Step{}, fmt.Errorf("step %d: %w", plan.Index, err)
+		}
+	}
+
+	stepStart := time.Now()
+	clk := newClock()
+	adm := admin{conn: conn}
+	if _, err := adm.ping(ctx); err != nil {
+		return report.Step{}, err
+	}
+	var warnings []string
+	warnf := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		warnings = append(warnings, msg)
+		logf("warning: %s", msg)
+	}
+
+	// Topics.
+	topics := TopicNames(plan, runID)
+	existing := plan.Topics.Existing != ""
+	partitions := plan.Topics.Partitions
+	var created []string
+	tornDown := false
+	teardown := func() {
+		if tornDown {
+			return
+		}
+		tornDown = true
+		if len(created) == 0 {
+			return
+		}
+		if plan.Topics.Keep {
+			logf("keeping topics %s", strings.Join(created, ","))
+			return
+		}
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
+		defer cancel()
+		if err := adm.deleteTopics(tctx, created); err != nil {
+			warnf("teardown: %v", err)
+			return
+		}
+		logf("deleted topics %s", strings.Join(created, ","))
+	}
+	defer teardown()
+	if existing {
+		n, err := adm.existingPartitions(ctx, plan.Topics.Existing)
+		if err != nil {
+			return report.Step{}, err
+		}
+		partitions = n
+		logf("using existing topic %s (%d partitions)", plan.Topics.Existing, n)
+	} else {
+		var err error
+		created, err = adm.createTopics(ctx, topics, plan.Topics)
+		if err != nil {
+			return report.Step{}, err
+		}
+		logf("created topics %s (%d partitions, replication factor %d)",
+			strings.Join(created, ","), partitions, plan.Topics.ReplicationFactor)
+		if err := adm.waitLeaders(ctx, topics, partitions); err != nil {
+			return report.Step{}, err
+		}
+	}
+
+	// Workers.
+	col := report.NewCollector(groups)
+	seed := uint64(time.Now().UnixNano())
+	prods := make([]*producer, workers)
+	for i := range prods {
+		p, err := newProducer(plan.Producers, producerConfig{
+			id: i, workers: workers, rate: rate,
+			schedule: ph.Warmup.D() + ph.Duration.D(),
+			topics:   topics, conn: conn, rec: col.NewRecorder(), clk: clk, seed: seed,
+		})
+		if err != nil {
+			return report.Step{}, fmt.Errorf("step %d: producer: %w", plan.Index, err)
+		}
+		prods[i] = p
+	}
+	var measureFrom atomic.Int64
+	measureFrom.Store(math.MaxInt64)
+	groupIDs := make([]string, groups)
+	for g := range groupIDs {
+		groupIDs[g] = GroupID(plan, runID, g)
+	}
+	if existing && groups > 0 {
+		// Before any reader exists: the groups must still be empty.
+		if err := adm.commitEndOffsets(ctx, groupIDs, plan.Topics.Existing, partitions); err != nil {
+			return report.Step{}, err
+		}
+	}
+	var cons []*consumer
+	for g := range groupIDs {
+		for range perGroup {
+			c, err := newConsumer(plan.Consumers, consumerConfig{
+				group: groupIDs[g], topics: topics, existing: existing, conn: conn,
+				rec: col.NewRecorder(), clk: clk, measureFrom: &measureFrom,
+			})
+			if err != nil {
+				for _, c := range cons {
+					c.r.Close()
+				}
+				return report.Step{}, err
+			}
+			cons = append(cons, c)
+		}
+	}
+	if total := partitions * len(topics); groups > 0 && perGroup > total {
+		warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
+			perGroup, total, perGroup-total)
+	}
+
+	consCtx, stopConsumers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopConsumers()
+	var cg errgroup.Group
+	for _, c := range cons {
+		cg.Go(func() error { return c.run(consCtx) })
+	}
+	if groups > 0 {
+		logf("waiting for %d consumer groups of %d to join", groups, perGroup)
+		if err := waitGroups(ctx, adm, groupIDs, perGroup, min(perGroup, partitions*len(topics))); err != nil {
+			stopConsumers()
+			_ = cg.Wait()
+			return report.Step{}, err
+		}
+	}
+
+	// Load.
+	startNs := clk.now()
+	measureStartNs := startNs + int64(ph.Warmup.D())
+	measureEndNs := measureStartNs + int64(ph.Duration.D())
+	measureFrom.Store(measureStartNs)
+	prodCtx, stopProducers := context.WithCancel(ctx)
+	defer stopProducers()
+	var pg errgroup.Group
+	for _, p := range prods {
+		p.measureStartNs = measureStartNs
+		pg.Go(func() error { return p.run(prodCtx, startNs) })
+	}
+	producersDone := make(chan struct{})
+	go func() {
+		_ = pg.Wait()
+		close(producersDone)
+	}()
+
+	lastTick := clk.time(startNs)
+	tick := func(end time.Time, phase string) {
+		iv := col.Tick(lastTick, end, phase)
+		lastTick = end
+		if opts.Progress != nil {
+			opts.Progress(iv)
+		}
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	// runPhase ticks every interval until untilNs, or returns false at once
+	// when ctx is cancelled.
+	runPhase := func(untilNs int64, phase string) bool {
+		for {
+			now := clk.now()
+			if now >= untilNs {
+				tick(clk.time(now), phase)
+				return true
+			}
+			wait := min(lastTick.Add(interval).Sub(clk.time(now)), time.Duration(untilNs-now))
+			timer.Reset(max(wait, 0))
+			select {
+			case <-ctx.Done():
+				tick(clk.time(clk.now()), phase)
+				return false
+			case <-timer.C:
+			}
+			if now := clk.now(); now < untilNs && !clk.time(now).Before(lastTick.Add(interval)) {
+				tick(clk.time(now), phase)
+			}
+		}
+	}
+
+	completed := true
+	cutIn := ""
+	if ph.Warmup.D() > 0 {
+		logf("warm-up for %s", ph.Warmup.D())
+		if !runPhase(measureStartNs, report.PhaseWarmup) {
+			completed, cutIn = false, report.PhaseWarmup
+		}
+	}
+	measureStart := clk.time(measureStartNs)
+	if completed {
+		logf("measuring for %s", ph.Duration.D())
+		if !runPhase(measureEndNs, report.PhaseMeasure) {
+			completed, cutIn = false, report.PhaseMeasure
+		}
+	}
+	if !completed {
+		stopProducers()
+		measureEndNs = min(measureEndNs, clk.now())
+		measureStartNs = min(measureStartNs, measureEndNs)
+		measureStart = clk.time(measureStartNs)
+		warnf("step cut short during %s: %v", cutIn, context.Cause(ctx))
+	}
+	measureEnd := clk.time(measureEndNs)
+
+	// Drain: producers flush and close; consumers catch up.
+	dt := drainTimeout
+	if !completed {
+		dt = min(dt, cancelDrain)
+	}
+	logf("draining (at most %s)", dt)
+	drainDeadline := time.Now().Add(dt)
+	caughtUp := func() bool {
+		select {
+		case <-producersDone:
+		default:
+			return false
+		}
+		return totalConsumed(cons) >= totalAcked(prods)*int64(groups)
+	}
+	drained := false
+	for !drained {
+		if caughtUp() {
+			drained = true
+			break
+		}
+		now := time.Now()
+		if !now.Before(drainDeadline) {
+			break
+		}
+		if !now.Before(lastTick.Add(interval)) {
+			tick(now, report.PhaseDrain)
+		}
+		timer.Reset(min(drainPoll, drainDeadline.Sub(now)))
+		<-timer.C
+	}
+	stopProducers()
+	<-producersDone
+	stopConsumers()
+	_ = cg.Wait()
+	tick(time.Now(), report.PhaseDrain)
+	if !drained {
+		if lag := totalAcked(prods)*int64(groups) - totalConsumed(cons); lag > 0 {
+			warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
+		} else {
+			warnf("drain timed out after %s waiting for producers to flush", dt)
+		}
+	}
+	if n := totalForeign(cons); n > 0 {
+		warnf("consumers skipped %d messages without an mskbench stamp (other producers on the topic)", n)
+	}
+
+	teardown()
+
+	var offered int64
+	if rate > 0 {
+		offered = scheduledBetween(rate, ph.Warmup.D(), time.Duration(measureEndNs-startNs))
+	}
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		warnf("encode plan: %v", err)
+		planJSON = nil
+	}
+	step := col.Step(report.StepInfo{
+		Index:        plan.Index,
+		Label:        plan.Label,
+		Params:       plan.Params,
+		Plan:         planJSON,
+		Topics:       topics,
+		Start:        stepStart,
+		MeasureStart: measureStart,
+		MeasureEnd:   measureEnd,
+		End:          time.Now(),
+		Partial:      !completed,
+		Warnings:     warnings,
+		Offered:      offered,
+		Embedded:     opts.Embedded,
+	})
+	if offered > 0 && float64(step.Counters.Sent) < 0.99*float64(offered) {
+		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
+			"(raise max_in_flight or workers, or the cluster is saturated)", step.Counters.Sent, offered)
+		step.Warnings = append(step.Warnings, msg)
+		logf("warning: %s", msg)
+	}
+	return step, nil
+}
+
+// waitGroups polls every group until it is Stable with want members of which
+// wantAssigned hold partitions, bounded by setupTimeout.
+func waitGroups(ctx context.Context, adm admin, groups []string, want, wantAssigned int) error {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	for _, g := range groups {
+		for {
+			ok, state, err := adm.groupReady(ctx, g, want, wantAssigned)
+			if ok {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				if err != nil {
+					state = err.Error()
+				}
+				return fmt.Errorf("consumer group %s not ready (%s): %w", g, state, ctx.Err())
+			case <-time.After(pollInterval):
+			}
+		}
+	}
+	return nil
+}
+
+func totalAcked(ps []*producer) int64 {
+	var n int64
+	for _, p := range ps {
+		n += p.acked.Load()
+	}
+	return n
+}
+
+func totalConsumed(cs []*consumer) int64 {
+	var n int64
+	for _, c := range cs {
+		n += c.consumed.Load()
+	}
+	return n
+}
+
+func totalForeign(cs []*consumer) int64 {
+	var n int64
+	for _, c := range cs {
+		n += c.foreign.Load()
+	}
+	return n
+}

@@ -1,0 +1,273 @@
+package load
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/report"
+)
+
+// testPlan is a small healthy step: 2 producers at 1000 msgs/s, 1 KiB
+// messages, acks=all, one consumer group of 2.
+func testPlan() Plan {
+	return Plan{
+		Scenario: "test",
+		Topics:   Topics{Count: 1, Partitions: 4, ReplicationFactor: 3, Prefix: "mskbench-test-"},
+		Producers: Producers{
+			Workers:     2,
+			Rate:        Rate{Unit: RateMsgs, PerSec: 1000},
+			MessageSize: SizeDist{Fixed: 1024},
+			Keys:        Keys{Mode: KeysNone},
+			Acks:        -1,
+			Compression: "none",
+			BatchSize:   100,
+			BatchBytes:  1 << 20,
+			Linger:      Duration(2 * time.Millisecond),
+			MaxInFlight: 1000,
+		},
+		Consumers: Consumers{
+			Groups: 1, PerGroup: 2,
+			FetchMinBytes: 1, FetchMaxBytes: 1 << 20,
+			MaxWait:        Duration(100 * time.Millisecond),
+			CommitInterval: Duration(time.Second),
+		},
+		Phases: Phases{
+			Warmup:         Duration(500 * time.Millisecond),
+			Duration:       Duration(2 * time.Second),
+			DrainTimeout:   Duration(10 * time.Second),
+			ReportInterval: Duration(500 * time.Millisecond),
+		},
+	}
+}
+
+func testConn(c *embedded.Cluster) *auth.Conn {
+	return &auth.Conn{Brokers: c.Addrs(), Mechanism: "none", DialTimeout: 2 * time.Second}
+}
+
+// topicPartitions returns topic → (partitions, replication factor) from
+// fresh metadata.
+func topicPartitions(t *testing.T, conn *auth.Conn) map[string][2]int {
+	t.Helper()
+	res, err := admin{conn: conn}.metadata(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("metadata: %v", err)
+	}
+	out := map[string][2]int{}
+	for _, tp := range res.Topics {
+		if tp.Error != nil || len(tp.Partitions) == 0 {
+			continue
+		}
+		out[tp.Name] = [2]int{len(tp.Partitions), len(tp.Partitions[0].Replicas)}
+	}
+	return out
+}
+
+func TestRunHealthy(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	plan := testPlan()
+	var (
+		phases   []string
+		during   map[string][2]int
+		progress int
+	)
+	step, err := Run(t.Context(), plan, conn, Options{
+		RunID: "healthy",
+		Progress: func(iv report.Interval) {
+			progress++
+			if len(phases) == 0 || phases[len(phases)-1] != iv.Phase {
+				phases = append(phases, iv.Phase)
+			}
+			if iv.Phase == report.PhaseMeasure && during == nil {
+				during = topicPartitions(t, conn)
+			}
+		},
+		Logf: t.Logf,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	cn := step.Counters
+	t.Logf("counters %+v errors %v warnings %v", cn, step.Errors, step.Warnings)
+	if step.Partial {
+		t.Errorf("Partial = true, want false")
+	}
+	if cn.Sent == 0 {
+		t.Fatalf("Sent = 0, want > 0")
+	}
+	if cn.Acked != cn.Sent {
+		t.Errorf("Acked = %d, want Sent = %d", cn.Acked, cn.Sent)
+	}
+	if cn.Consumed != cn.Acked {
+		t.Errorf("Consumed = %d, want Acked × 1 group = %d", cn.Consumed, cn.Acked)
+	}
+	if cn.Failed != 0 || len(step.Errors) != 0 {
+		t.Errorf("Failed = %d, Errors = %v, want none", cn.Failed, step.Errors)
+	}
+	if cn.Lag != 0 {
+		t.Errorf("Lag = %d, want 0", cn.Lag)
+	}
+	// 1000 msgs/s for 2 s.
+	if d := math.Abs(float64(cn.Offered - 2000)); d > 20 {
+		t.Errorf("Offered = %d, want 2000 ± 1%%", cn.Offered)
+	}
+	if step.Latency.Publish.Count == 0 || step.Latency.EndToEnd.Count == 0 {
+		t.Errorf("latency counts publish %d end-to-end %d, want > 0",
+			step.Latency.Publish.Count, step.Latency.EndToEnd.Count)
+	}
+	if want := []string{report.PhaseWarmup, report.PhaseMeasure, report.PhaseDrain}; !slices.Equal(phases, want) {
+		t.Errorf("progress phases %v, want %v", phases, want)
+	}
+	name := "mskbench-test-healthy-0-0"
+	if got := step.Topics; !slices.Equal(got, []string{name}) {
+		t.Errorf("Topics = %v, want [%s]", got, name)
+	}
+	if got, want := during[name], [2]int{4, 3}; got != want {
+		t.Errorf("during the run topic %s had (partitions, RF) %v, want %v", name, got, want)
+	}
+	if _, ok := topicPartitions(t, conn)[name]; ok {
+		t.Errorf("topic %s still exists after the run, want deleted", name)
+	}
+}
+
+func TestRunOfferedRate(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	plan := testPlan()
+	plan.Producers.Rate = Rate{Unit: RateMsgs, PerSec: 2000}
+	plan.Producers.MessageSize = SizeDist{Fixed: 100}
+	plan.Phases.Warmup = 0
+	plan.Phases.Duration = Duration(3 * time.Second)
+	plan.Consumers.Groups = 0
+	step, err := Run(t.Context(), plan, conn, Options{RunID: "rate"})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	cn := step.Counters
+	const want = 2000 * 3
+	for _, v := range []struct {
+		name string
+		got  int64
+	}{{"Offered", cn.Offered}, {"Sent", cn.Sent}, {"Acked", cn.Acked}} {
+		if math.Abs(float64(v.got-want)) > want/100 {
+			t.Errorf("%s = %d, want %d ± 1%%", v.name, v.got, want)
+		}
+	}
+}
+
+func TestRunKeepAndExisting(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	plan := testPlan()
+	plan.Topics.Keep = true
+	plan.Phases.Warmup = 0
+	plan.Phases.Duration = Duration(500 * time.Millisecond)
+	plan.Producers.Keys = Keys{Mode: KeysHot, Cardinality: 10, HotFraction: 0.5}
+	if _, err := Run(t.Context(), plan, conn, Options{RunID: "keep"}); err != nil {
+		t.Fatalf("Run keep: %v", err)
+	}
+	name := "mskbench-test-keep-0-0"
+	if got, want := topicPartitions(t, conn)[name], [2]int{4, 3}; got != want {
+		t.Fatalf("kept topic %s: (partitions, RF) %v, want %v", name, got, want)
+	}
+
+	// Reuse it as an existing topic: it must be written to and not deleted.
+	plan.Topics.Keep = false
+	plan.Topics.Existing = name
+	step, err := Run(t.Context(), plan, conn, Options{RunID: "existing"})
+	if err != nil {
+		t.Fatalf("Run existing: %v", err)
+	}
+	if !slices.Equal(step.Topics, []string{name}) {
+		t.Errorf("Topics = %v, want [%s]", step.Topics, name)
+	}
+	if step.Counters.Acked == 0 || step.Counters.Consumed != step.Counters.Acked {
+		t.Errorf("existing topic: acked %d consumed %d, want equal and > 0 (warnings %v)",
+			step.Counters.Acked, step.Counters.Consumed, step.Warnings)
+	}
+	if _, ok := topicPartitions(t, conn)[name]; !ok {
+		t.Errorf("existing topic %s was deleted", name)
+	}
+
+	plan.Topics.Existing = "no-such-topic"
+	if _, err := Run(t.Context(), plan, conn, Options{RunID: "missing"}); err == nil || !strings.Contains(err.Error(), "no-such-topic") {
+		t.Errorf("Run with a missing existing topic: err = %v, want an error naming it", err)
+	}
+}
+
+func TestRunMaxRate(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	plan := testPlan()
+	plan.Producers.Rate = Rate{Unit: RateMax}
+	plan.Producers.MaxInFlight = 200
+	plan.Phases.Warmup = 0
+	plan.Phases.Duration = Duration(time.Second)
+	plan.Consumers.Groups = 0
+	step, err := Run(t.Context(), plan, conn, Options{RunID: "max"})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if step.Counters.Acked == 0 || step.Counters.Acked != step.Counters.Sent {
+		t.Errorf("max rate: sent %d acked %d, want equal and > 0", step.Counters.Sent, step.Counters.Acked)
+	}
+	if step.Counters.Offered != 0 {
+		t.Errorf("max rate: Offered = %d, want 0 (unknown)", step.Counters.Offered)
+	}
+}
+
+func TestRunCancel(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	plan := testPlan()
+	plan.Phases.Warmup = 0
+	plan.Phases.Duration = Duration(time.Minute)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var cancelled time.Time
+	step, err := Run(ctx, plan, conn, Options{RunID: "cancel", Progress: func(iv report.Interval) {
+		if iv.Phase == report.PhaseMeasure && cancelled.IsZero() {
+			cancelled = time.Now()
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !step.Partial {
+		t.Errorf("Partial = false, want true")
+	}
+	// Not a timing assertion on speed: a minute-long step must stop well
+	// before its end when cancelled.
+	if took := time.Since(cancelled); took > 30*time.Second {
+		t.Errorf("Run returned %s after cancellation, want it to stop the step", took)
+	}
+	if step.Counters.Acked == 0 {
+		t.Errorf("Acked = 0, want the data measured before cancellation")
+	}
+	if _, ok := topicPartitions(t, conn)["mskbench-test-cancel-0-0"]; ok {
+		t.Errorf("topic not deleted after a cancelled step")
+	}
+}
+
+func TestRunUnreachable(t *testing.T) {
+	conn := &auth.Conn{Brokers: []string{"127.0.0.1:1"}, DialTimeout: time.Second}
+	_, err := Run(t.Context(), testPlan(), conn, Options{RunID: "down"})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("Run against 127.0.0.1:1: err = %v, want an error naming the address", err)
+	}
+}
+
+var _ = kafka.FirstOffset
+
+func testConnAddrs(addrs ...string) *auth.Conn {
+	return &auth.Conn{Brokers: addrs, DialTimeout: time.Second}
+}

@@ -1,0 +1,105 @@
+package load
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+)
+
+// StampSize is the length in bytes of the stamp that starts every message
+// value mskbench produces. Message sizes include it, so the smallest message
+// the engine sends is StampSize bytes.
+//
+// Layout (big endian):
+//
+//	offset  size  field
+//	0       2     magic "mb"
+//	2       1     format version (StampVersion)
+//	3       4     producer id (worker index)
+//	7       8     sequence number (per producer, from 0)
+//	15      8     intended send time, unix ns
+//	23      8     actual send time, unix ns
+//	31      4     CRC-32 (Castagnoli) of the payload, the bytes after the stamp
+const StampSize = 35
+
+// StampVersion is the format version written into every stamp.
+const StampVersion = 1
+
+const (
+	stampMagic0 = 'm'
+	stampMagic1 = 'b'
+)
+
+// castagnoli is the CRC-32C table; crc32.MakeTable returns a shared table for
+// Castagnoli (hardware accelerated), so this is effectively a constant.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Stamp is the decoded header of a message value.
+type Stamp struct {
+	Producer   uint32 // producer id (worker index within the step)
+	Seq        uint64 // sequence number of the message for that producer
+	IntendedNs int64  // intended send time from the schedule, unix ns
+	SentNs     int64  // time the message was handed to the client, unix ns
+	Checksum   uint32 // CRC-32C of the payload after the stamp
+}
+
+// Errors returned by ReadStamp and VerifyStamp.
+var (
+	// ErrNotStamped means the value does not start with an mskbench stamp
+	// (too short, wrong magic or unknown version): a foreign message.
+	ErrNotStamped = errors.New("value carries no mskbench stamp")
+	// ErrChecksum means the payload does not match the stamp's checksum.
+	ErrChecksum = errors.New("payload checksum mismatch")
+)
+
+// PutStamp writes s into the first StampSize bytes of value, computing the
+// checksum over value[StampSize:] (s.Checksum is ignored). It returns the
+// checksum. value must be at least StampSize bytes long. It does not allocate.
+func PutStamp(value []byte, s Stamp) uint32 {
+	sum := crc32.Checksum(value[StampSize:], castagnoli)
+	putHeader(value, s.Producer, s.Seq, s.IntendedNs, s.SentNs, sum)
+	return sum
+}
+
+// putHeader writes the stamp fields with a precomputed checksum.
+func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64, sum uint32) {
+	_ = value[StampSize-1]
+	value[0] = stampMagic0
+	value[1] = stampMagic1
+	value[2] = StampVersion
+	binary.BigEndian.PutUint32(value[3:], producer)
+	binary.BigEndian.PutUint64(value[7:], seq)
+	binary.BigEndian.PutUint64(value[15:], uint64(intendedNs))
+	binary.BigEndian.PutUint64(value[23:], uint64(sentNs))
+	binary.BigEndian.PutUint32(value[31:], sum)
+}
+
+// ReadStamp decodes the stamp at the start of value without checking the
+// payload checksum. It returns ErrNotStamped when value is not an mskbench
+// message. It does not allocate.
+func ReadStamp(value []byte) (Stamp, error) {
+	if len(value) < StampSize || value[0] != stampMagic0 || value[1] != stampMagic1 || value[2] != StampVersion {
+		return Stamp{}, ErrNotStamped
+	}
+	return Stamp{
+		Producer:   binary.BigEndian.Uint32(value[3:]),
+		Seq:        binary.BigEndian.Uint64(value[7:]),
+		IntendedNs: int64(binary.BigEndian.Uint64(value[15:])),
+		SentNs:     int64(binary.BigEndian.Uint64(value[23:])),
+		Checksum:   binary.BigEndian.Uint32(value[31:]),
+	}, nil
+}
+
+// VerifyStamp decodes the stamp like ReadStamp and also checks the payload
+// checksum, returning ErrChecksum (with the decoded stamp) on a mismatch.
+// It does not allocate.
+func VerifyStamp(value []byte) (Stamp, error) {
+	s, err := ReadStamp(value)
+	if err != nil {
+		return s, err
+	}
+	if crc32.Checksum(value[StampSize:], castagnoli) != s.Checksum {
+		return s, ErrChecksum
+	}
+	return s, nil
+}

@@ -1,0 +1,102 @@
+package load
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestStampRoundTrip(t *testing.T) {
+	for _, s := range []Stamp{
+		{},
+		{Producer: 7, Seq: 42, IntendedNs: 1_700_000_000_000_000_000, SentNs: 1_700_000_000_000_001_000},
+		{Producer: math.MaxUint32, Seq: math.MaxUint64, IntendedNs: math.MinInt64, SentNs: math.MaxInt64},
+	} {
+		for _, payload := range []int{0, 1, 1000} {
+			v := make([]byte, StampSize+payload)
+			for i := range payload {
+				v[StampSize+i] = byte(i * 7)
+			}
+			sum := PutStamp(v, s)
+			got, err := VerifyStamp(v)
+			if err != nil {
+				t.Fatalf("VerifyStamp(PutStamp(%+v)) with %d payload bytes: %v", s, payload, err)
+			}
+			want := s
+			want.Checksum = sum
+			if got != want {
+				t.Errorf("round trip: got %+v, want %+v", got, want)
+			}
+		}
+	}
+}
+
+func TestStampErrors(t *testing.T) {
+	v := make([]byte, StampSize+10)
+	PutStamp(v, Stamp{Producer: 1, Seq: 2})
+	if _, err := ReadStamp(v[:StampSize-1]); !errors.Is(err, ErrNotStamped) {
+		t.Errorf("short value: err = %v, want ErrNotStamped", err)
+	}
+	for _, i := range []int{0, 1, 2} {
+		bad := bytes.Clone(v)
+		bad[i]++
+		if _, err := ReadStamp(bad); !errors.Is(err, ErrNotStamped) {
+			t.Errorf("byte %d changed (magic/version): err = %v, want ErrNotStamped", i, err)
+		}
+	}
+	bad := bytes.Clone(v)
+	bad[StampSize+3] ^= 1
+	if _, err := VerifyStamp(bad); !errors.Is(err, ErrChecksum) {
+		t.Errorf("payload bit flipped: err = %v, want ErrChecksum", err)
+	}
+	if _, err := ReadStamp(bad); err != nil {
+		t.Errorf("ReadStamp does not check the payload: err = %v, want nil", err)
+	}
+}
+
+func TestStampAllocs(t *testing.T) {
+	v := make([]byte, 1024)
+	allocs := testing.AllocsPerRun(100, func() {
+		PutStamp(v, Stamp{Producer: 1, Seq: 2, IntendedNs: 3, SentNs: 4})
+		if _, err := VerifyStamp(v); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("PutStamp + VerifyStamp: %v allocs, want 0", allocs)
+	}
+}
+
+func FuzzStamp(f *testing.F) {
+	f.Add(uint32(1), uint64(2), int64(3), int64(4), []byte("payload"))
+	f.Add(uint32(0), uint64(0), int64(0), int64(0), []byte{})
+	f.Fuzz(func(t *testing.T, producer uint32, seq uint64, intended, sent int64, payload []byte) {
+		v := append(make([]byte, StampSize), payload...)
+		s := Stamp{Producer: producer, Seq: seq, IntendedNs: intended, SentNs: sent}
+		s.Checksum = PutStamp(v, s)
+		got, err := VerifyStamp(v)
+		if err != nil || got != s {
+			t.Fatalf("round trip: got %+v, %v; want %+v", got, err, s)
+		}
+		// Arbitrary bytes must never panic the decoder.
+		_, _ = VerifyStamp(payload)
+	})
+}
+
+func BenchmarkStamp(b *testing.B) {
+	v := make([]byte, 1024)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range v {
+		v[i] = byte(rng.Uint32())
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(v)))
+	for i := 0; b.Loop(); i++ {
+		PutStamp(v, Stamp{Producer: 1, Seq: uint64(i), IntendedNs: int64(i), SentNs: int64(i)})
+		if _, err := VerifyStamp(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,18 @@
+// Package report owns mskbench's measurement model, the versioned result
+// schema and every renderer of a finished result.
+//
+// Measurement: each load worker records into its own [Recorder] (HdrHistograms
+// of latencies in microseconds plus counters). A [Collector] owns the recorders
+// of one step, rotates them every interval with [Collector.Tick] to build the
+// timeline, and merges everything into a [Step] summary with [Collector.Step].
+// Nothing crosses a channel per message and no Record call allocates.
+//
+// Results: a [Result] is the complete record of a run (schema [SchemaVersion]).
+// [WriteFile] stores it atomically as JSON, [ReadFile] reads it back, and the
+// renderers ([Summary], [CSV], [Progress], [HGRM]) are plain functions over
+// the data, so a saved result re-renders byte for byte without a cluster.
+//
+// The package deliberately imports no Kafka client and no AWS code: a result
+// can be rendered and compared on any machine. docs/results.md documents the
+// file format field by field.
+package report

@@ -1,0 +1,63 @@
+package report
+
+import (
+	"testing"
+	"time"
+)
+
+// stepOf records acks with the given publish latencies (ms) into a fresh
+// collector and returns its step.
+func stepOf(t *testing.T, latMs []int, failed int) Step {
+	t.Helper()
+	c := NewCollector(0)
+	r := c.NewRecorder()
+	for _, ms := range latMs {
+		r.RecordSend(ns(0), ns(0))
+		r.RecordAck(ns(0), ns(0), ns(time.Duration(ms)*time.Millisecond), 100)
+	}
+	r.RecordError("timeout", failed)
+	c.Tick(sec(0), sec(2), PhaseMeasure)
+	return c.Step(StepInfo{Label: "s", Offered: int64(len(latMs) + failed)})
+}
+
+func TestMergeSteps(t *testing.T) {
+	fast := make([]int, 990)
+	for i := range fast {
+		fast[i] = 1
+	}
+	slow := make([]int, 10)
+	for i := range slow {
+		slow[i] = 100
+	}
+	a, b := stepOf(t, fast, 1), stepOf(t, slow, 2)
+	m, err := MergeSteps(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The union's p99.9 is in the slow generator's range; averaging the two
+	// p99.9s would give about 50 ms.
+	if !near(m.Latency.Publish.P999Ms, 100) || !near(m.Latency.Publish.P50Ms, 1) {
+		t.Errorf("merged publish = %+v, want p50 1 ms and p99.9 100 ms", m.Latency.Publish)
+	}
+	if m.Counters.Acked != 1000 || m.Counters.Failed != 3 || m.Errors["timeout"] != 3 {
+		t.Errorf("merged acked %d failed %d errors %v, want 1000, 3, timeout=3", m.Counters.Acked, m.Counters.Failed, m.Errors)
+	}
+	if m.Throughput.MsgsPerSec != 500 || m.MeasuredSeconds != 2 {
+		t.Errorf("merged %v msgs/s over %v s, want 500 (495+5) over 2 s", m.Throughput.MsgsPerSec, m.MeasuredSeconds)
+	}
+	h, err := m.Histogram("publish")
+	if err != nil || h.Count() != 1000 {
+		t.Errorf("merged publish histogram = %v, %v, want 1000 values", h, err)
+	}
+	if m.Timeline != nil || len(m.Warnings) != 1 {
+		t.Errorf("timeline %v warnings %q, want no timeline and one warning", m.Timeline, m.Warnings)
+	}
+	if _, err := MergeSteps(); err == nil {
+		t.Error("MergeSteps() succeeded, want error")
+	}
+	bad := a
+	bad.Histograms.PublishUs = "garbage"
+	if _, err := MergeSteps(a, bad); err == nil {
+		t.Error("MergeSteps with a corrupt histogram succeeded, want error")
+	}
+}

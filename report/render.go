@@ -1,0 +1,397 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Summary writes the human summary of r to w: a header, one table row per
+// step, then per-step error breakdowns, warnings and check outcomes. The
+// output depends only on r (times are printed in UTC), so rendering a
+// result read back from its file gives exactly the bytes the run printed.
+// Embedded results start with [EmbeddedNote].
+func Summary(w io.Writer, r *Result) error {
+	var b strings.Builder
+	if r.Embedded {
+		b.WriteString(EmbeddedNote + "\n")
+	}
+	tool := r.Tool.Name
+	if tool == "" {
+		tool = "mskbench"
+	}
+	if r.Tool.Version != "" {
+		tool += " " + r.Tool.Version
+	}
+	if r.Tool.Commit != "" {
+		tool += " (" + r.Tool.Commit + ")"
+	}
+	fmt.Fprintf(&b, "%s  scenario %s  host %s  started %s", tool, orDash(r.Scenario.Name), orDash(r.Host), fmtTime(r.Started))
+	if !r.Started.IsZero() && r.Ended.After(r.Started) {
+		fmt.Fprintf(&b, "  took %s", r.Ended.Sub(r.Started).Round(time.Second))
+	}
+	b.WriteString("\n")
+	if r.Partial {
+		b.WriteString("PARTIAL: the run was interrupted; results cover what was measured until then.\n")
+	}
+	b.WriteString("\n")
+
+	t := table{
+		header: []string{"STEP", "OFFERED/s", "ACKED/s", "MiB/s", "PUB p50", "PUB p99", "PUB p99.9", "PUB max", "SVC p99", "E2E p50", "E2E p99", "ACKED", "CONSUMED", "FAILED", "BEHIND"},
+	}
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		label := stepLabel(s)
+		if s.Partial {
+			label += " (partial)"
+		}
+		offered := "-"
+		if s.Counters.Offered > 0 {
+			offered = fmtRate(s.Throughput.OfferedMsgsPerSec)
+		}
+		pub, svc, e2e := s.Latency.Publish, s.Latency.Service, s.Latency.EndToEnd
+		t.rows = append(t.rows, []string{
+			label,
+			offered,
+			fmtRate(s.Throughput.MsgsPerSec),
+			strconv.FormatFloat(s.Throughput.MiBPerSec, 'f', 2, 64),
+			fmtLat(pub, pub.P50Ms), fmtLat(pub, pub.P99Ms), fmtLat(pub, pub.P999Ms), fmtLat(pub, pub.MaxMs),
+			fmtLat(svc, svc.P99Ms),
+			fmtLat(e2e, e2e.P50Ms), fmtLat(e2e, e2e.P99Ms),
+			strconv.FormatInt(s.Counters.Acked, 10),
+			strconv.FormatInt(s.Counters.Consumed, 10),
+			strconv.FormatInt(s.Counters.Failed, 10),
+			strconv.FormatInt(s.Counters.BehindSchedule, 10),
+		})
+	}
+	if len(r.Steps) == 0 {
+		b.WriteString("no steps were measured\n")
+	} else {
+		t.write(&b)
+		b.WriteString("\nLatencies in ms. PUB = ack − intended send (the number to quote), SVC = ack − actual send,\n" +
+			"E2E = consume − intended send. Rates over the measured phase; MiB = 2^20 bytes.\n")
+	}
+
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		if len(s.Errors) > 0 {
+			fmt.Fprintf(&b, "\nErrors in step %s (%d failed):\n", stepLabel(s), s.Counters.Failed)
+			keys := slices.Sorted(maps.Keys(s.Errors))
+			// Most frequent first, ties by label, for a stable order.
+			slices.SortStableFunc(keys, func(x, y string) int { return cmpInt64(s.Errors[y], s.Errors[x]) })
+			et := table{}
+			for _, k := range keys {
+				et.rows = append(et.rows, []string{"  " + k, strconv.FormatInt(s.Errors[k], 10)})
+			}
+			et.write(&b)
+		}
+		if s.Counters.Lag > 0 {
+			fmt.Fprintf(&b, "\nStep %s: %d messages not consumed by the end of the drain phase (lag).\n", stepLabel(s), s.Counters.Lag)
+		}
+		if s.Counters.Clamped > 0 {
+			fmt.Fprintf(&b, "\nStep %s: %d latency values outside 0..60 s were clamped.\n", stepLabel(s), s.Counters.Clamped)
+		}
+		if len(s.Warnings) > 0 {
+			fmt.Fprintf(&b, "\nWarnings in step %s:\n", stepLabel(s))
+			for _, w := range s.Warnings {
+				fmt.Fprintf(&b, "  %s\n", w)
+			}
+		}
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\nWarnings:\n")
+		for _, w := range r.Warnings {
+			fmt.Fprintf(&b, "  %s\n", w)
+		}
+	}
+	if len(r.Checks) > 0 {
+		b.WriteString("\nChecks:\n")
+		ct := table{}
+		for _, c := range r.Checks {
+			verdict := "pass"
+			if !c.Passed {
+				verdict = "FAIL"
+			}
+			step := strconv.Itoa(c.Step)
+			if c.Step >= 0 && c.Step < len(r.Steps) {
+				step = stepLabel(&r.Steps[c.Step])
+			}
+			ct.rows = append(ct.rows, []string{"  " + verdict, c.Expr, "step " + step, "observed " + strconv.FormatFloat(c.Observed, 'g', 6, 64), c.Detail})
+		}
+		ct.write(&b)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+// Progress writes one live progress line for iv: step (if set), phase,
+// elapsed time, acknowledged msgs/s and MiB/s, publish and end-to-end
+// p50/p99 in ms, failed messages ("err"), consumer lag and, when non-zero,
+// messages behind schedule. Without a step label the line fits 90 columns. With tty true the line starts
+// with "\r\033[K" and has no newline, so successive calls overwrite it (the
+// caller writes the final "\n"); with tty false it is a plain line ending
+// in "\n" without any control characters. Write errors are ignored: progress
+// is best effort.
+func Progress(w io.Writer, iv Interval, tty bool) {
+	var b strings.Builder
+	if tty {
+		b.WriteString("\r\033[K")
+	}
+	if iv.Step != "" {
+		b.WriteString(iv.Step + "  ")
+	}
+	fmt.Fprintf(&b, "%-7s %5.1fs  %s msg/s  %s MiB/s  p50/p99 pub %s/%s e2e %s/%s ms  err %d  lag %d",
+		iv.Phase, iv.ElapsedSeconds, fmtRate(iv.MsgsPerSec), strconv.FormatFloat(iv.MiBPerSec, 'f', 2, 64),
+		fmtMs3(iv.Acked, iv.PublishP50Ms), fmtMs3(iv.Acked, iv.PublishP99Ms),
+		fmtMs3(iv.Consumed, iv.EndToEndP50Ms), fmtMs3(iv.Consumed, iv.EndToEndP99Ms),
+		iv.Failed, iv.Lag)
+	if iv.BehindSchedule > 0 {
+		fmt.Fprintf(&b, "  behind %d", iv.BehindSchedule)
+	}
+	if !tty {
+		b.WriteString("\n")
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// csvHeader lists the CSV columns; see docs/results.md.
+func csvHeader() []string {
+	h := []string{
+		"step", "label", "params", "partial", "measured_seconds", "consumer_groups",
+		"offered", "sent", "acked", "failed", "consumed", "acked_bytes", "consumed_bytes",
+		"behind_schedule", "clamped", "lag",
+		"offered_msgs_per_sec", "msgs_per_sec", "bytes_per_sec", "mib_per_sec",
+		"consumed_msgs_per_sec", "consumed_bytes_per_sec", "consumed_mib_per_sec",
+	}
+	for _, n := range HistogramNames() {
+		for _, q := range []string{"count", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "p9999_ms", "max_ms", "mean_ms"} {
+			h = append(h, n+"_"+q)
+		}
+	}
+	return append(h, "errors")
+}
+
+// CSV writes one header row and one row per step of r. Params are written
+// as "k=v" pairs sorted by key and separated by ";", errors as
+// "label=count" pairs likewise. Numbers use the shortest exact decimal form.
+func CSV(w io.Writer, r *Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader()); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		c, tp := s.Counters, s.Throughput
+		row := []string{
+			strconv.Itoa(s.Index), s.Label, joinPairs(s.Params), strconv.FormatBool(s.Partial),
+			fmtFloat(s.MeasuredSeconds), strconv.Itoa(s.ConsumerGroups),
+		}
+		for _, n := range []int64{c.Offered, c.Sent, c.Acked, c.Failed, c.Consumed, c.AckedBytes, c.ConsumedBytes, c.BehindSchedule, c.Clamped, c.Lag} {
+			row = append(row, strconv.FormatInt(n, 10))
+		}
+		for _, f := range []float64{tp.OfferedMsgsPerSec, tp.MsgsPerSec, tp.BytesPerSec, tp.MiBPerSec, tp.ConsumedMsgsPerSec, tp.ConsumedBytesPerSec, tp.ConsumedMiBPerSec} {
+			row = append(row, fmtFloat(f))
+		}
+		for _, l := range []LatencySummary{s.Latency.Publish, s.Latency.Service, s.Latency.SendDelay, s.Latency.EndToEnd} {
+			row = append(row, strconv.FormatInt(l.Count, 10))
+			for _, f := range []float64{l.P50Ms, l.P90Ms, l.P95Ms, l.P99Ms, l.P999Ms, l.P9999Ms, l.MaxMs, l.MeanMs} {
+				row = append(row, fmtFloat(f))
+			}
+		}
+		row = append(row, joinCounts(s.Errors))
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	return nil
+}
+
+// HGRM writes the named latency histogram of step s ("publish", "service",
+// "send_delay" or "end_to_end") as an HdrHistogram percentile distribution
+// (.hgrm, values in milliseconds), the format HdrHistogram's plotter reads.
+func HGRM(w io.Writer, s *Step, name string) error {
+	h, err := s.Histogram(name)
+	if err != nil {
+		return err
+	}
+	if _, err := h.h.PercentilesPrint(w, 5, 1000); err != nil {
+		return fmt.Errorf("write hgrm: %w", err)
+	}
+	return nil
+}
+
+// Aggregates returns the step's figures as a flat map for checks, keyed by
+// names that carry their unit: counters ("acked", "failed", "lag", ...),
+// rates ("msgs_per_sec", "mib_per_sec", ...), "error_rate" (failed ÷
+// (acked + failed), 0..1) and every latency field as
+// "<publish|service|send_delay|end_to_end>_<p50_ms|...|max_ms|mean_ms>".
+func (s *Step) Aggregates() map[string]float64 {
+	c, tp := s.Counters, s.Throughput
+	m := map[string]float64{
+		"offered": float64(c.Offered), "sent": float64(c.Sent), "acked": float64(c.Acked),
+		"failed": float64(c.Failed), "consumed": float64(c.Consumed),
+		"acked_bytes": float64(c.AckedBytes), "consumed_bytes": float64(c.ConsumedBytes),
+		"behind_schedule": float64(c.BehindSchedule), "clamped": float64(c.Clamped), "lag": float64(c.Lag),
+		"offered_msgs_per_sec": tp.OfferedMsgsPerSec, "msgs_per_sec": tp.MsgsPerSec,
+		"bytes_per_sec": tp.BytesPerSec, "mib_per_sec": tp.MiBPerSec,
+		"consumed_msgs_per_sec": tp.ConsumedMsgsPerSec, "consumed_bytes_per_sec": tp.ConsumedBytesPerSec,
+		"consumed_mib_per_sec": tp.ConsumedMiBPerSec,
+		"measured_seconds":     s.MeasuredSeconds,
+		"error_rate":           0,
+	}
+	if n := c.Acked + c.Failed; n > 0 {
+		m["error_rate"] = float64(c.Failed) / float64(n)
+	}
+	for i, l := range []LatencySummary{s.Latency.Publish, s.Latency.Service, s.Latency.SendDelay, s.Latency.EndToEnd} {
+		p := HistogramNames()[i] + "_"
+		m[p+"count"] = float64(l.Count)
+		m[p+"p50_ms"], m[p+"p90_ms"], m[p+"p95_ms"] = l.P50Ms, l.P90Ms, l.P95Ms
+		m[p+"p99_ms"], m[p+"p999_ms"], m[p+"p9999_ms"] = l.P99Ms, l.P999Ms, l.P9999Ms
+		m[p+"max_ms"], m[p+"mean_ms"] = l.MaxMs, l.MeanMs
+	}
+	return m
+}
+
+// table is a minimal deterministic text table: the first column is left
+// aligned, the others right aligned, columns separated by two spaces.
+type table struct {
+	header []string
+	rows   [][]string
+}
+
+func (t *table) write(b *strings.Builder) {
+	all := t.rows
+	if t.header != nil {
+		all = append([][]string{t.header}, t.rows...)
+	}
+	var widths []int
+	for _, r := range all {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range all {
+		var line strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if i == 0 {
+				line.WriteString(c + pad)
+			} else {
+				line.WriteString(pad + c)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}
+
+func stepLabel(s *Step) string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return "#" + strconv.Itoa(s.Index)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// fmtRate formats a per-second rate with no decimals (two below 10).
+func fmtRate(v float64) string {
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+// fmtMs formats milliseconds with about three significant digits.
+func fmtMs(v float64) string {
+	switch {
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 1000:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+}
+
+// fmtLat formats v of summary l, or "-" when l is empty.
+func fmtLat(l LatencySummary, v float64) string {
+	if l.Count == 0 {
+		return "-"
+	}
+	return fmtMs(v)
+}
+
+// fmtMs3 formats v with three significant digits (compact, for the
+// progress line), or "-" when n (the number of samples) is 0.
+func fmtMs3(n int64, v float64) string {
+	switch {
+	case n == 0:
+		return "-"
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+}
+
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func joinPairs(m map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ";")
+}
+
+func joinCounts(m map[string]int64) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+"="+strconv.FormatInt(m[k], 10))
+	}
+	return strings.Join(parts, ";")
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,339 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// sampleResult builds a deterministic two-step result through the Collector.
+func sampleResult(t *testing.T, embedded bool) *Result {
+	t.Helper()
+	r := &Result{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "mskbench", Version: "v0.1.0", Commit: "abc1234"},
+		Started:       t0,
+		Ended:         t0.Add(95 * time.Second),
+		Host:          "loadgen-1",
+		GoVersion:     "go1.26.0",
+		GOMAXPROCS:    2,
+		NumCPU:        2,
+		Embedded:      embedded,
+		Scenario:      Scenario{Name: "smoke", Source: "name: smoke\nrate: 1000/s\n", Spec: json.RawMessage(`{"name":"smoke"}`)},
+		Labels:        map[string]string{"ci": "nightly"},
+	}
+	for step, rate := range []int{1000, 2000} {
+		c := NewCollector(1)
+		p, q := c.NewRecorder(), c.NewRecorder()
+		start := t0.Add(time.Duration(step) * 45 * time.Second)
+		at := func(d time.Duration) int64 { return start.Add(d).UnixNano() }
+		// warm-up: slow, must not show up anywhere
+		p.RecordAck(at(0), at(0), at(500*time.Millisecond), 1024)
+		c.Tick(start, start.Add(5*time.Second), PhaseWarmup)
+		for sec := range 3 {
+			base := time.Duration(5+sec) * time.Second
+			for i := range rate {
+				intended := base + time.Duration(i)*time.Second/time.Duration(rate)
+				sent := intended + time.Duration(i%7)*100*time.Microsecond
+				if step == 1 && i%100 == 0 {
+					sent += 15 * time.Millisecond // behind schedule
+				}
+				acked := sent + time.Duration(1+i%20)*time.Millisecond
+				rec := p
+				if i%2 == 1 {
+					rec = q
+				}
+				rec.RecordSend(at(intended), at(sent))
+				if step == 1 && i%250 == 0 {
+					rec.RecordError("[6] Not Leader For Partition", 1)
+					continue
+				}
+				rec.RecordAck(at(intended), at(sent), at(acked), 1024)
+				rec.RecordConsume(at(intended), at(acked+3*time.Millisecond), 1024)
+			}
+			c.Tick(start.Add(base), start.Add(base+time.Second), PhaseMeasure)
+		}
+		if step == 1 {
+			p.RecordError("timeout", 2)
+		}
+		c.Tick(start.Add(8*time.Second), start.Add(9*time.Second), PhaseDrain)
+		info := StepInfo{
+			Index:        step,
+			Label:        "rate=" + map[int]string{1000: "1000/s", 2000: "2000/s"}[rate],
+			Params:       map[string]string{"rate": map[int]string{1000: "1000/s", 2000: "2000/s"}[rate], "size": "1KiB"},
+			Plan:         json.RawMessage(`{"rate":` + map[int]string{1000: "1000", 2000: "2000"}[rate] + `}`),
+			Topics:       []string{"mskbench-smoke"},
+			Start:        start,
+			MeasureStart: start.Add(5 * time.Second),
+			MeasureEnd:   start.Add(8 * time.Second),
+			End:          start.Add(9 * time.Second),
+			Offered:      int64(3 * rate),
+			Embedded:     embedded,
+		}
+		if step == 1 {
+			info.Partial = true
+			info.Warnings = []string{"interrupted: drain cut short"}
+		}
+		r.Steps = append(r.Steps, c.Step(info))
+	}
+	r.Partial = true
+	r.Checks = []CheckResult{
+		{Expr: "publish p99 < 50ms", Step: 0, Observed: r.Steps[0].Latency.Publish.P99Ms, Passed: true},
+		{Expr: "error_rate < 0.001", Step: 1, Observed: 0.0045, Passed: false, Detail: "0.45% of messages failed"},
+	}
+	return r
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file (run go test -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestSummaryGolden(t *testing.T) {
+	tests := []struct {
+		name     string
+		embedded bool
+	}{
+		{"summary.golden", false},
+		{"summary-embedded.golden", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Summary(&b, sampleResult(t, tt.embedded)); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if got := strings.HasPrefix(out, EmbeddedNote+"\n"); got != tt.embedded {
+				t.Errorf("summary starts with the embedded note = %v, want %v", got, tt.embedded)
+			}
+			for _, want := range []string{"rate=1000/s", "rate=2000/s (partial)", "[6] Not Leader For Partition", "timeout", "interrupted: drain cut short", "FAIL", "PARTIAL"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("summary lacks %q", want)
+				}
+			}
+			golden(t, tt.name, b.Bytes())
+		})
+	}
+}
+
+func TestSummaryDeterministic(t *testing.T) {
+	var a, b bytes.Buffer
+	r := sampleResult(t, false)
+	if err := Summary(&a, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := Summary(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Error("two renderings of the same result differ")
+	}
+}
+
+func TestSummaryEmpty(t *testing.T) {
+	var b bytes.Buffer
+	if err := Summary(&b, &Result{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "no steps were measured") {
+		t.Errorf("empty summary = %q, want a no steps line", b.String())
+	}
+}
+
+func TestCSVGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := CSV(&b, sampleResult(t, false)); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("CSV has %d lines, want header + 2 steps", len(lines))
+	}
+	if h, r := strings.Count(lines[0], ","), strings.Count(lines[1], ","); h != r {
+		t.Errorf("header has %d commas, first row %d", h, r)
+	}
+	golden(t, "steps.csv", b.Bytes())
+}
+
+// A result written to a file and read back renders exactly like the original.
+func TestRoundTrip(t *testing.T) {
+	for _, embedded := range []bool{false, true} {
+		orig := sampleResult(t, embedded)
+		path := filepath.Join(t.TempDir(), "result.json")
+		if err := WriteFile(path, orig); err != nil {
+			t.Fatal(err)
+		}
+		read, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, render := range map[string]func(*bytes.Buffer, *Result) error{
+			"Summary": func(b *bytes.Buffer, r *Result) error { return Summary(b, r) },
+			"CSV":     func(b *bytes.Buffer, r *Result) error { return CSV(b, r) },
+			"Encode":  func(b *bytes.Buffer, r *Result) error { return Encode(b, r) },
+		} {
+			var a, b bytes.Buffer
+			if err := render(&a, orig); err != nil {
+				t.Fatal(err)
+			}
+			if err := render(&b, read); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("embedded=%v: %s of the read result differs from the original", embedded, name)
+			}
+		}
+		if embedded && read.Note != EmbeddedNote {
+			t.Errorf("note = %q, want the embedded note in the file", read.Note)
+		}
+		// The stored histograms decode to the same summaries.
+		for i := range read.Steps {
+			h, err := read.Steps[i].Histogram("publish")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := h.Summary(), orig.Steps[i].Latency.Publish; got != want {
+				t.Errorf("step %d: decoded publish summary %+v, want %+v", i, got, want)
+			}
+		}
+		entries, _ := os.ReadDir(filepath.Dir(path))
+		if len(entries) != 1 {
+			t.Errorf("directory holds %d entries after WriteFile, want only the result (no temp files)", len(entries))
+		}
+	}
+}
+
+func TestWriteFileReplaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, &Result{Host: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Host != "new" || r.SchemaVersion != SchemaVersion || r.Tool.Name != "mskbench" {
+		t.Errorf("read host %q schema %d tool %q, want new, %d, mskbench", r.Host, r.SchemaVersion, r.Tool.Name, SchemaVersion)
+	}
+	if err := WriteFile(filepath.Join(t.TempDir(), "missing", "r.json"), &Result{}); err == nil {
+		t.Error("WriteFile into a missing directory succeeded, want error")
+	}
+}
+
+func TestReadFileErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		notRes  bool   // want ErrNotResult
+		want    string // substring of the error
+	}{
+		{"not json", "hello", true, "invalid JSON"},
+		{"other json", `{"name":"x"}`, true, "no schema_version"},
+		{"array", `[1,2]`, true, "not an mskbench result"},
+		{"zero version", `{"schema_version":0}`, true, "invalid schema_version 0"},
+		{"newer", `{"schema_version":99}`, false, "upgrade mskbench"},
+		{"bad field type", `{"schema_version":1,"steps":"x"}`, false, "decode result"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.json")
+			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadFile(path)
+			if err == nil {
+				t.Fatal("ReadFile succeeded, want error")
+			}
+			if got := errors.Is(err, ErrNotResult); got != tt.notRes {
+				t.Errorf("errors.Is(err, ErrNotResult) = %v, want %v (err: %v)", got, tt.notRes, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q lacks %q or the path", err, tt.want)
+			}
+		})
+	}
+	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing.json")); err == nil {
+		t.Error("ReadFile(missing) succeeded, want error")
+	}
+}
+
+func TestProgress(t *testing.T) {
+	iv := Interval{Phase: PhaseMeasure, ElapsedSeconds: 12, Acked: 5000, MsgsPerSec: 5000, MiBPerSec: 4.8828125,
+		PublishP50Ms: 1.5, PublishP99Ms: 12.25, Failed: 3, Lag: 42, Step: "rate=5000/s"}
+	tests := []struct {
+		name string
+		tty  bool
+		want string
+	}{
+		{"plain", false, "rate=5000/s  measure  12.0s  5000 msg/s  4.88 MiB/s  p50/p99 pub 1.50/12.2 e2e -/- ms  err 3  lag 42\n"},
+		{"tty", true, "\r\033[Krate=5000/s  measure  12.0s  5000 msg/s  4.88 MiB/s  p50/p99 pub 1.50/12.2 e2e -/- ms  err 3  lag 42"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			Progress(&b, iv, tt.tty)
+			if got := b.String(); got != tt.want {
+				t.Errorf("Progress() = %q, want %q", got, tt.want)
+			}
+			if !tt.tty && strings.ContainsAny(b.String(), "\r\033\b") {
+				t.Errorf("non-tty progress contains control characters: %q", b.String())
+			}
+		})
+	}
+}
+
+func TestHGRM(t *testing.T) {
+	r := sampleResult(t, false)
+	var b bytes.Buffer
+	if err := HGRM(&b, &r.Steps[0], "publish"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.HasPrefix(out, "       Value     Percentile") && !strings.Contains(out, "Percentile") {
+		t.Errorf("hgrm output lacks the header: %q", out[:min(80, len(out))])
+	}
+	if !strings.Contains(out, "#[Max     =       20.") {
+		t.Errorf("hgrm output lacks a max of about 20 ms in ms units:\n%s", out)
+	}
+	if err := HGRM(&b, &r.Steps[0], "bogus"); err == nil {
+		t.Error("HGRM(bogus) succeeded, want error")
+	}
+}
+
+func TestAggregates(t *testing.T) {
+	r := sampleResult(t, false)
+	s := &r.Steps[1]
+	m := s.Aggregates()
+	if m["publish_p99_ms"] != s.Latency.Publish.P99Ms || m["msgs_per_sec"] != s.Throughput.MsgsPerSec || m["failed"] != float64(s.Counters.Failed) {
+		t.Errorf("aggregates do not match the step: %v", m)
+	}
+	want := float64(s.Counters.Failed) / float64(s.Counters.Acked+s.Counters.Failed)
+	if m["error_rate"] != want || want == 0 {
+		t.Errorf("error_rate = %v, want %v (non-zero)", m["error_rate"], want)
+	}
+}

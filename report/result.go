@@ -1,0 +1,407 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// SchemaVersion is the version of the result file format written by this
+// build. It changes only on incompatible changes; new fields may be added
+// within a version, so readers must ignore unknown fields.
+const SchemaVersion = 1
+
+// EmbeddedNote is printed first by [Summary] and stored in [Result.Note]
+// when a result was measured against the in-process cluster.
+const EmbeddedNote = "NOTE: embedded in-process cluster — these numbers measure this machine, not a Kafka cluster."
+
+// Result is the complete record of one mskbench run, the content of a
+// result file. Field names carry their units. It is plain data and not
+// safe for concurrent mutation.
+type Result struct {
+	// SchemaVersion is [SchemaVersion] for files written by this build.
+	SchemaVersion int `json:"schema_version"`
+	// Tool identifies the mskbench build that produced the result.
+	Tool Tool `json:"tool"`
+	// Started and Ended bound the whole run (RFC 3339 in JSON).
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	// Host is the hostname of the machine running the load.
+	Host string `json:"host"`
+	// GoVersion, GOMAXPROCS and NumCPU describe the load generator.
+	GoVersion  string `json:"go_version"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	NumCPU     int    `json:"num_cpu"`
+	// Embedded is true when the run used the in-process cluster; its
+	// numbers then measure the local machine, not a Kafka cluster.
+	Embedded bool `json:"embedded"`
+	// Note is [EmbeddedNote] for embedded runs (filled by [Encode] and
+	// [WriteFile] when empty) and free text otherwise.
+	Note string `json:"note,omitempty"`
+	// Labels are user-supplied key/value pairs (CI job, git commit, ...).
+	Labels map[string]string `json:"labels,omitempty"`
+	// Scenario is the scenario as run, secrets already redacted by the caller.
+	Scenario Scenario `json:"scenario"`
+	// Steps holds one entry per sweep point, in run order.
+	Steps []Step `json:"steps"`
+	// Partial is true when the run was interrupted; the steps hold the data
+	// measured so far.
+	Partial bool `json:"partial"`
+	// Warnings are run-level remarks.
+	Warnings []string `json:"warnings,omitempty"`
+	// Checks are the outcomes of the SLO / regression checks evaluated over
+	// this result, if any.
+	Checks []CheckResult `json:"checks,omitempty"`
+}
+
+// Tool identifies a build of mskbench.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+}
+
+// Scenario is the scenario as run. Source and Spec are given by the caller
+// with secrets already redacted; either may be empty.
+type Scenario struct {
+	// Name of the scenario (file base name or built-in name).
+	Name string `json:"name"`
+	// Description is the scenario's one-line description, if any.
+	Description string `json:"description,omitempty"`
+	// Source is the scenario file text (YAML) as run.
+	Source string `json:"source,omitempty"`
+	// Spec is the validated scenario as JSON, including overrides.
+	Spec json.RawMessage `json:"spec,omitempty"`
+}
+
+// CheckResult is the outcome of one check (e.g. "p99 < 20ms") on one step.
+type CheckResult struct {
+	// Expr is the check as written by the user.
+	Expr string `json:"expr"`
+	// Step is the index of the step the check was evaluated on.
+	Step int `json:"step"`
+	// Observed is the value of the checked aggregate, in the unit of its name.
+	Observed float64 `json:"observed"`
+	// Passed reports whether the check held.
+	Passed bool `json:"passed"`
+	// Detail explains a failure in words.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Step is the summary of one step (sweep point). Counters and latencies
+// cover the measure and drain phases (warm-up is discarded); throughput
+// covers the measure phase only.
+type Step struct {
+	// Index is the 0-based position of the step in the run.
+	Index int `json:"index"`
+	// Label names the step, e.g. "rate=5000/s".
+	Label string `json:"label"`
+	// Params are the sweep parameters of this step.
+	Params map[string]string `json:"params,omitempty"`
+	// Topics the step used.
+	Topics []string `json:"topics,omitempty"`
+	// Embedded is true when the step ran against the in-process cluster.
+	Embedded bool `json:"embedded,omitempty"`
+	// Partial is true when the step was cut short.
+	Partial bool `json:"partial"`
+	// Warnings are human-readable remarks about the step.
+	Warnings []string `json:"warnings,omitempty"`
+	// Started, MeasureStart, MeasureEnd and Ended are the phase boundaries.
+	Started      time.Time `json:"started"`
+	MeasureStart time.Time `json:"measure_start"`
+	MeasureEnd   time.Time `json:"measure_end"`
+	Ended        time.Time `json:"ended"`
+	// MeasuredSeconds is the duration of the measure phase in seconds
+	// (summed durations of its intervals), the denominator of Throughput.
+	MeasuredSeconds float64 `json:"measured_seconds"`
+	// ConsumerGroups is the number of consumer groups; each reads every
+	// message, so a healthy step has consumed = acked × consumer_groups.
+	ConsumerGroups int `json:"consumer_groups"`
+	// Counters are message counts over measure + drain.
+	Counters Counters `json:"counters"`
+	// Errors counts failed messages by error label (e.g.
+	// "[6] Not Leader For Partition", "timeout").
+	Errors map[string]int64 `json:"errors,omitempty"`
+	// Throughput over the measure phase.
+	Throughput Throughput `json:"throughput"`
+	// Latency summaries in milliseconds.
+	Latency Latency `json:"latency"`
+	// Histograms are the full latency histograms, for exact re-analysis
+	// and merging.
+	Histograms EncodedHistograms `json:"histograms"`
+	// Timeline holds one entry per interval of the measure and drain phases.
+	Timeline []Interval `json:"timeline"`
+	// Plan is the engine's plan of this step (effective client settings).
+	Plan json.RawMessage `json:"plan,omitempty"`
+}
+
+// Counters are message counts of a step. Bytes are as the engine counts
+// them (key + value, uncompressed).
+type Counters struct {
+	// Offered is the number of messages the schedule intended to send in
+	// the measure phase (0 when unknown, e.g. rate: max).
+	Offered int64 `json:"offered"`
+	// Sent is the number of messages handed to the Kafka client.
+	Sent int64 `json:"sent"`
+	// Acked is the number of messages acknowledged by the cluster.
+	Acked int64 `json:"acked"`
+	// Failed is the number of messages that failed (see Step.Errors).
+	Failed int64 `json:"failed"`
+	// Consumed is the number of messages read, summed over consumer groups.
+	Consumed int64 `json:"consumed"`
+	// AckedBytes and ConsumedBytes are the bytes of those messages.
+	AckedBytes    int64 `json:"acked_bytes"`
+	ConsumedBytes int64 `json:"consumed_bytes"`
+	// BehindSchedule counts messages sent more than
+	// [BehindScheduleThreshold] after their intended time.
+	BehindSchedule int64 `json:"behind_schedule"`
+	// Clamped counts latency values outside 0 .. 60 s that were clamped
+	// into the histogram range.
+	Clamped int64 `json:"clamped"`
+	// Lag is acked × consumer_groups − consumed at the end of the step,
+	// clamped at 0: messages the consumers had not read when the drain
+	// phase ended.
+	Lag int64 `json:"lag"`
+}
+
+// Throughput are rates over the measure phase: counts recorded in measure
+// intervals divided by Step.MeasuredSeconds. MiB is 2^20 bytes.
+type Throughput struct {
+	// OfferedMsgsPerSec is Counters.Offered / measured_seconds.
+	OfferedMsgsPerSec float64 `json:"offered_msgs_per_sec"`
+	// MsgsPerSec, BytesPerSec and MiBPerSec are acknowledged messages.
+	MsgsPerSec  float64 `json:"msgs_per_sec"`
+	BytesPerSec float64 `json:"bytes_per_sec"`
+	MiBPerSec   float64 `json:"mib_per_sec"`
+	// Consumed* are consumed messages, summed over consumer groups.
+	ConsumedMsgsPerSec  float64 `json:"consumed_msgs_per_sec"`
+	ConsumedBytesPerSec float64 `json:"consumed_bytes_per_sec"`
+	ConsumedMiBPerSec   float64 `json:"consumed_mib_per_sec"`
+}
+
+// Latency holds the four latency summaries of a step.
+type Latency struct {
+	// Publish is ack time − intended send time (coordinated-omission
+	// corrected; the number to quote).
+	Publish LatencySummary `json:"publish"`
+	// Service is ack time − actual send time.
+	Service LatencySummary `json:"service"`
+	// SendDelay is actual − intended send time (generator falling behind).
+	SendDelay LatencySummary `json:"send_delay"`
+	// EndToEnd is consume time − intended send time.
+	EndToEnd LatencySummary `json:"end_to_end"`
+}
+
+// LatencySummary are the quantiles of one latency histogram in
+// milliseconds. Quantiles are HdrHistogram values (3 significant digits,
+// highest equivalent value); all fields are 0 when Count is 0.
+type LatencySummary struct {
+	Count   int64   `json:"count"`
+	P50Ms   float64 `json:"p50_ms"`
+	P90Ms   float64 `json:"p90_ms"`
+	P95Ms   float64 `json:"p95_ms"`
+	P99Ms   float64 `json:"p99_ms"`
+	P999Ms  float64 `json:"p999_ms"`
+	P9999Ms float64 `json:"p9999_ms"`
+	MaxMs   float64 `json:"max_ms"`
+	MeanMs  float64 `json:"mean_ms"`
+}
+
+// EncodedHistograms are the latency histograms of a step in microseconds,
+// each in HdrHistogram V2 compressed format, base64 encoded (see
+// [Histogram.Encode]); empty when nothing was recorded.
+type EncodedHistograms struct {
+	PublishUs   string `json:"publish_us,omitempty"`
+	ServiceUs   string `json:"service_us,omitempty"`
+	SendDelayUs string `json:"send_delay_us,omitempty"`
+	EndToEndUs  string `json:"end_to_end_us,omitempty"`
+}
+
+// HistogramNames returns the names accepted by [Step.Histogram]:
+// "publish", "service", "send_delay" and "end_to_end".
+func HistogramNames() []string {
+	return []string{"publish", "service", "send_delay", "end_to_end"}
+}
+
+// Histogram decodes the named latency histogram of the step (values in
+// µs). An empty histogram is returned when nothing was recorded.
+func (s *Step) Histogram(name string) (*Histogram, error) {
+	var enc string
+	switch name {
+	case "publish":
+		enc = s.Histograms.PublishUs
+	case "service":
+		enc = s.Histograms.ServiceUs
+	case "send_delay":
+		enc = s.Histograms.SendDelayUs
+	case "end_to_end":
+		enc = s.Histograms.EndToEndUs
+	default:
+		return nil, fmt.Errorf("unknown histogram %q (want publish, service, send_delay or end_to_end)", name)
+	}
+	if enc == "" {
+		return NewHistogram(), nil
+	}
+	h, err := DecodeHistogram(enc)
+	if err != nil {
+		return nil, fmt.Errorf("step %d %s: %w", s.Index, name, err)
+	}
+	return h, nil
+}
+
+// NewResult returns a result with the schema version, the tool and the
+// description of this machine (host, Go version, GOMAXPROCS, CPUs) filled
+// in, started at the given time.
+func NewResult(tool Tool, started time.Time) *Result {
+	host, _ := os.Hostname() // an unknown host name is not worth failing a run
+	if tool.Name == "" {
+		tool.Name = "mskbench"
+	}
+	return &Result{
+		SchemaVersion: SchemaVersion,
+		Tool:          tool,
+		Started:       started,
+		Host:          host,
+		GoVersion:     runtime.Version(),
+		GOMAXPROCS:    runtime.GOMAXPROCS(0),
+		NumCPU:        runtime.NumCPU(),
+	}
+}
+
+// Encode writes r as indented JSON (ending in a newline) to w. In the
+// output only (r is not modified) it fills in what a reader relies on when
+// left empty: schema_version ([SchemaVersion]), tool.name ("mskbench") and
+// the note of embedded results ([EmbeddedNote]).
+func Encode(w io.Writer, r *Result) error {
+	out := *r
+	if out.SchemaVersion == 0 {
+		out.SchemaVersion = SchemaVersion
+	}
+	if out.Tool.Name == "" {
+		out.Tool.Name = "mskbench"
+	}
+	if out.Embedded && out.Note == "" {
+		out.Note = EmbeddedNote
+	}
+	if out.Steps == nil {
+		out.Steps = []Step{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // keep "p99 < 20ms" readable
+	if err := enc.Encode(&out); err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
+}
+
+// WriteFile writes r as JSON to path atomically: into a temporary file in
+// the same directory, synced, then renamed over path. A reader never sees
+// a half-written file, and an existing file is replaced only on success.
+func WriteFile(path string, r *Result) (err error) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, r); err != nil {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write result %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write result %s: %w", path, err)
+	}
+	// CreateTemp makes the file 0600; a result is not secret.
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write result %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write result %s: sync: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write result %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write result %s: %w", path, err)
+	}
+	// Make the rename durable; failure to sync a directory is not fatal
+	// on file systems that do not support it.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// ReadFile reads a result file written by [WriteFile]. It fails with a
+// clear error for a file that is not an mskbench result or that was
+// written with a newer schema version than this build understands.
+func ReadFile(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read result: %w", err)
+	}
+	r, err := Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("read result %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// ErrNotResult is returned (wrapped) by [Decode] and [ReadFile] for input
+// that is not an mskbench result.
+var ErrNotResult = errors.New("not an mskbench result file")
+
+// Decode reads one result from JSON. It validates the schema version:
+// missing means the input is not an mskbench result ([ErrNotResult]), and a
+// version newer than [SchemaVersion] needs a newer mskbench. Unknown fields
+// are ignored (fields may be added within a schema version).
+func Decode(rd io.Reader) (*Result, error) {
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, fmt.Errorf("read result: %w", err)
+	}
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, fmt.Errorf("%w: invalid JSON at byte %d: %v", ErrNotResult, syn.Offset, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrNotResult, err)
+	}
+	switch {
+	case head.SchemaVersion == nil:
+		return nil, fmt.Errorf("%w: no schema_version field", ErrNotResult)
+	case *head.SchemaVersion < 1:
+		return nil, fmt.Errorf("%w: invalid schema_version %d", ErrNotResult, *head.SchemaVersion)
+	case *head.SchemaVersion > SchemaVersion:
+		return nil, fmt.Errorf("result schema_version %d is newer than this mskbench understands (%d): upgrade mskbench", *head.SchemaVersion, SchemaVersion)
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("decode result: %w", err)
+	}
+	return &r, nil
+}

@@ -1,0 +1,133 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Problem is one thing wrong with a scenario, located in its source.
+type Problem struct {
+	// File is the scenario file name, "builtin/NAME.yaml" for a built-in
+	// scenario, or "--set" for an override.
+	File string
+	// Line and Column are 1-based positions of the offending YAML node; 0 when
+	// the problem has no position (a default value, an override).
+	Line, Column int
+	// Field is the YAML path of the offending value, e.g. "topics.partitions"
+	// or "sweep.rate[1]"; "" for problems with the document as a whole.
+	Field string
+	// Message says what is wrong and, where it helps, what to write instead.
+	Message string
+}
+
+// String formats p as "file:line:col: field: message", leaving out the parts
+// p does not have.
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+		if p.Column > 0 {
+			fmt.Fprintf(&b, ":%d", p.Column)
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Errors is the list of every problem found in a scenario. Parse, Set and
+// Validate return it as a *Errors error, sorted by position; use errors.As
+// to get at the problems.
+type Errors []Problem
+
+// Error returns one line per problem, "file:line:col: field: message".
+func (e Errors) Error() string {
+	lines := make([]string, len(e))
+	for i, p := range e {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sorted returns e sorted by file, line, column and field, without exact
+// duplicates.
+func (e Errors) sorted() Errors {
+	out := make(Errors, len(e))
+	copy(out, e)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Field < b.Field
+	})
+	uniq := out[:0]
+	for i, p := range out {
+		if i > 0 && p == out[i-1] {
+			continue
+		}
+		uniq = append(uniq, p)
+	}
+	return uniq
+}
+
+// err returns e sorted as an error of type *Errors, or nil when e is empty.
+func (e Errors) err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	s := e.sorted()
+	return &s
+}
+
+// suggest returns the candidate closest to word by edit distance, or "" when
+// none is close enough to be a likely typo.
+func suggest(word string, candidates []string) string {
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(word), c)
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	limit := max(2, len(word)/3)
+	if bestDist < 0 || bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

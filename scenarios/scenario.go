@@ -1,0 +1,270 @@
+// Package scenarios reads mskbench scenario files: the YAML schema, strict
+// parsing with file:line:column errors, defaults, validation, --set
+// overrides, sweep expansion into load.Plans, and the built-in scenario
+// library.
+//
+// Configuration flows one way: defaults → scenario file (Parse or Load) →
+// overrides (Set) → Validate → Steps, which hands one load.Plan per sweep point
+// to the engine. docs/scenarios.md documents every field.
+package scenarios
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mskbench/mskbench/load"
+)
+
+// Scenario is a parsed scenario file: what to run against which cluster.
+// Every field holds its default unless the file or an override set it. A
+// Scenario is not safe for concurrent use while Set is called.
+type Scenario struct {
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Cluster     Cluster        `json:"cluster"`
+	Topics      load.Topics    `json:"topics"`
+	Producers   load.Producers `json:"producers"`
+	Consumers   load.Consumers `json:"consumers"`
+	Phases      load.Phases    `json:"phases"`
+	// Verify turns on delivery verification of every consumed message.
+	Verify bool  `json:"verify"`
+	Sweep  Sweep `json:"sweep"`
+
+	// Source is the original text of the scenario file. It may hold anything
+	// the user wrote: store Redacted instead.
+	Source []byte `json:"-"`
+	// File names the source: a path, or "builtin/NAME.yaml".
+	File string `json:"-"`
+
+	pos       map[string]position // YAML path → where its value was written
+	overrides []string            // --set expressions applied, in order
+}
+
+// Cluster says which cluster to test and how to reach it.
+type Cluster struct {
+	// Brokers is the bootstrap host:port list, or ["embedded"] for an
+	// in-process 3-broker cluster. Empty when cluster.auth.cluster_arn is set
+	// and the brokers are to be discovered.
+	Brokers []string `json:"brokers"`
+	// InstanceType is the MSK broker instance type of the tested cluster, e.g.
+	// "kafka.m7g.large" ("" = unknown). It only describes the cluster.
+	InstanceType string `json:"instance_type,omitempty"`
+	// BrokerCount is the number of brokers of the tested cluster (0 = unknown).
+	BrokerCount int  `json:"broker_count,omitempty"`
+	Auth        Auth `json:"auth"`
+}
+
+// Auth is the cluster.auth block as plain data: how clients authenticate.
+// It holds references to secrets (environment variables, files, Secrets
+// Manager ARNs), never secrets themselves.
+type Auth struct {
+	// Mechanism is one of auto, none, tls, mtls, scram-sha-512, scram-sha-256
+	// or iam. auto picks from the other fields and the broker ports (9098 iam,
+	// 9096 scram-sha-512, 9094 tls, 9092 none).
+	Mechanism string `json:"mechanism"`
+	// TLS forces TLS on (true) or off (false); nil = decided by Mechanism.
+	TLS                   *bool  `json:"tls,omitempty"`
+	TLSCA                 string `json:"tls_ca,omitempty"`                   // PEM file of CA certificates ("" = system roots)
+	TLSCert               string `json:"tls_cert,omitempty"`                 // PEM client certificate file (mtls)
+	TLSKey                string `json:"tls_key,omitempty"`                  // PEM client key file (mtls)
+	TLSServerName         string `json:"tls_server_name,omitempty"`          // overrides the SNI / verified host name
+	TLSInsecureSkipVerify bool   `json:"tls_insecure_skip_verify,omitempty"` // do not verify the broker certificates
+	ScramUser             string `json:"scram_user,omitempty"`
+	ScramPasswordEnv      string `json:"scram_password_env,omitempty"`  // environment variable holding the password
+	ScramPasswordFile     string `json:"scram_password_file,omitempty"` // file holding the password
+	ScramSecretARN        string `json:"scram_secret_arn,omitempty"`    // Secrets Manager secret {"username","password"}
+	AWSRegion             string `json:"aws_region,omitempty"`          // "" = from the environment or the broker names
+	AWSProfile            string `json:"aws_profile,omitempty"`
+	AWSRoleARN            string `json:"aws_role_arn,omitempty"`
+	AWSExternalID         string `json:"aws_external_id,omitempty"`
+	AWSSessionName        string `json:"aws_session_name,omitempty"`
+	ClusterARN            string `json:"cluster_arn,omitempty"` // MSK cluster to discover the bootstrap brokers of
+	Public                bool   `json:"public,omitempty"`      // use the public bootstrap brokers
+	// ConnectRate bounds new connections per second across the run (0 = no
+	// bound). MSK advises ≤ 100/s per broker for IAM (4/s on t3 brokers).
+	ConnectRate float64 `json:"connect_rate"`
+}
+
+// Mechanisms lists the valid values of Auth.Mechanism.
+func Mechanisms() []string {
+	return []string{"auto", "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"}
+}
+
+// Sweep lists values to run the scenario with. Steps runs the cartesian
+// product of the non-empty lists, in the order of the fields below (the first
+// field varies slowest).
+type Sweep struct {
+	Partitions      []int              `json:"partitions,omitempty"`       // topics.partitions
+	MessageSize     []load.SizeDist    `json:"message_size,omitempty"`     // producers.message_size
+	ProducerWorkers []int              `json:"producer_workers,omitempty"` // producers.workers
+	Rate            []load.Rate        `json:"rate,omitempty"`             // producers.rate
+	ConsumerGroups  []int              `json:"consumer_groups,omitempty"`  // consumers.groups
+	Acks            []load.Acks        `json:"acks,omitempty"`             // producers.acks
+	Compression     []load.Compression `json:"compression,omitempty"`      // producers.compression
+}
+
+// Embedded reports whether the scenario runs against the in-process cluster
+// (cluster.brokers is [embedded]).
+func (s *Scenario) Embedded() bool {
+	return len(s.Cluster.Brokers) == 1 && s.Cluster.Brokers[0] == EmbeddedBrokers
+}
+
+// EmbeddedBrokers is the cluster.brokers entry that selects the in-process
+// cluster.
+const EmbeddedBrokers = "embedded"
+
+// EmbeddedBrokerCount is the number of brokers of the in-process cluster.
+const EmbeddedBrokerCount = 3
+
+// Overrides returns the --set expressions applied to s, in order.
+func (s *Scenario) Overrides() []string { return append([]string(nil), s.overrides...) }
+
+// Default returns a scenario holding every default and nothing else.
+func Default() *Scenario {
+	ms := func(n int) load.Duration { return load.Duration(time.Duration(n) * time.Millisecond) }
+	return &Scenario{
+		Cluster: Cluster{
+			Brokers: []string{EmbeddedBrokers},
+			Auth:    Auth{Mechanism: "auto", ConnectRate: 50},
+		},
+		Topics: load.Topics{Count: 1, Partitions: 6, ReplicationFactor: 3, Prefix: "mskbench-"},
+		Producers: load.Producers{
+			Workers:         2,
+			Rate:            load.Rate{Unit: load.RateMsgs, PerSec: 1000},
+			MessageSize:     load.SizeDist{Fixed: 1024},
+			Compressibility: 0.5,
+			Keys:            load.Keys{Mode: load.KeysNone},
+			Acks:            load.AcksAll,
+			Compression:     load.CompressionNone,
+			BatchSize:       1000,
+			BatchBytes:      1 << 20,
+			Linger:          ms(5),
+			MaxInFlight:     10000,
+		},
+		Consumers: load.Consumers{
+			Groups:         1,
+			PerGroup:       2,
+			FetchMinBytes:  1,
+			FetchMaxBytes:  10 << 20,
+			MaxWait:        ms(250),
+			CommitInterval: ms(1000),
+		},
+		Phases: load.Phases{
+			Warmup:         ms(5000),
+			Duration:       ms(60000),
+			DrainTimeout:   ms(10000),
+			ReportInterval: ms(1000),
+		},
+		Verify: true,
+	}
+}
+
+// Dependent defaults, applied when the file leaves the field out.
+const (
+	defaultCardinality = 1000 // producers.keys.cardinality for keyed modes
+	defaultHotFraction = 0.8  // producers.keys.hot_fraction for mode hot
+)
+
+// finish applies the defaults that depend on other fields, for the fields
+// that were not written explicitly.
+func (s *Scenario) finish() {
+	set := func(p string) bool { _, ok := s.pos[p]; return ok }
+	k := &s.Producers.Keys
+	if !set("producers.keys.cardinality") {
+		k.Cardinality = 0
+		if k.Mode != load.KeysNone && k.Mode != "" {
+			k.Cardinality = defaultCardinality
+		}
+	}
+	if !set("producers.keys.hot_fraction") {
+		k.HotFraction = 0
+		if k.Mode == load.KeysHot {
+			k.HotFraction = defaultHotFraction
+		}
+	}
+	if s.Cluster.Auth.ClusterARN != "" && !set("cluster.brokers") {
+		s.Cluster.Brokers = nil
+	}
+	if s.Name == "" && s.File != "" {
+		base := path.Base(filepath.ToSlash(s.File))
+		if base != "." && base != "/" {
+			s.Name = strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")
+		}
+	}
+}
+
+//go:embed *.yaml
+var builtinFS embed.FS
+
+// Info describes a built-in scenario.
+type Info struct {
+	Name        string
+	Description string
+}
+
+// Builtins lists the built-in scenarios, sorted by name.
+func Builtins() []Info {
+	entries, err := fs.ReadDir(builtinFS, ".")
+	if err != nil {
+		return nil
+	}
+	var out []Info
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".yaml")
+		if !ok {
+			continue
+		}
+		info := Info{Name: name}
+		if data, ok := BuiltinSource(name); ok {
+			if s, err := Parse(builtinFile(name), data); err == nil {
+				info.Description = s.Description
+			}
+		}
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// BuiltinSource returns the YAML text of the built-in scenario name.
+func BuiltinSource(name string) ([]byte, bool) {
+	if name == "" || strings.ContainsAny(name, "/\\.") {
+		return nil, false
+	}
+	data, err := builtinFS.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+func builtinFile(name string) string { return "builtin/" + name + ".yaml" }
+
+// Load reads the scenario nameOrPath: a file when one exists at that path,
+// otherwise the built-in scenario of that name. An invalid scenario returns a
+// *Errors error, as Parse does.
+func Load(nameOrPath string) (*Scenario, error) {
+	data, err := os.ReadFile(nameOrPath)
+	if err == nil {
+		return Parse(nameOrPath, data)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	if data, ok := BuiltinSource(nameOrPath); ok {
+		return Parse(builtinFile(nameOrPath), data)
+	}
+	names := make([]string, 0, 8)
+	for _, b := range Builtins() {
+		names = append(names, b.Name)
+	}
+	return nil, fmt.Errorf("scenario %q: no such file and no built-in scenario of that name (built-ins: %s)", nameOrPath, strings.Join(names, ", "))
+}

@@ -1,0 +1,152 @@
+package scenarios
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/mskbench/mskbench/load"
+)
+
+// sweepAxis is one sweep list: its YAML key, the plan field it sets, its
+// length, and how to apply and print its i-th value.
+type sweepAxis struct {
+	key   string // sweep key, e.g. "partitions"
+	field string // plan field path, e.g. "topics.partitions"
+	n     int
+	apply func(p *load.Plan, i int)
+	text  func(i int) string
+}
+
+// axes returns the non-empty sweep lists in their fixed order.
+func (s *Scenario) axes() []sweepAxis {
+	sw := s.Sweep
+	all := []sweepAxis{
+		{"partitions", "topics.partitions", len(sw.Partitions),
+			func(p *load.Plan, i int) { p.Topics.Partitions = sw.Partitions[i] },
+			func(i int) string { return fmt.Sprint(sw.Partitions[i]) }},
+		{"message_size", "producers.message_size", len(sw.MessageSize),
+			func(p *load.Plan, i int) { p.Producers.MessageSize = cloneDist(sw.MessageSize[i]) },
+			func(i int) string { return sw.MessageSize[i].String() }},
+		{"producer_workers", "producers.workers", len(sw.ProducerWorkers),
+			func(p *load.Plan, i int) { p.Producers.Workers = sw.ProducerWorkers[i] },
+			func(i int) string { return fmt.Sprint(sw.ProducerWorkers[i]) }},
+		{"rate", "producers.rate", len(sw.Rate),
+			func(p *load.Plan, i int) { p.Producers.Rate = sw.Rate[i] },
+			func(i int) string { return sw.Rate[i].String() }},
+		{"consumer_groups", "consumers.groups", len(sw.ConsumerGroups),
+			func(p *load.Plan, i int) { p.Consumers.Groups = sw.ConsumerGroups[i] },
+			func(i int) string { return fmt.Sprint(sw.ConsumerGroups[i]) }},
+		{"acks", "producers.acks", len(sw.Acks),
+			func(p *load.Plan, i int) { p.Producers.Acks = sw.Acks[i] },
+			func(i int) string { return sw.Acks[i].String() }},
+		{"compression", "producers.compression", len(sw.Compression),
+			func(p *load.Plan, i int) { p.Producers.Compression = sw.Compression[i] },
+			func(i int) string { return sw.Compression[i].String() }},
+	}
+	var out []sweepAxis
+	for _, a := range all {
+		if a.n > 0 {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// indices returns, for step number step, the index into each axis: the
+// first axis varies slowest.
+func indices(axes []sweepAxis, step int) []int {
+	idx := make([]int, len(axes))
+	for k := len(axes) - 1; k >= 0; k-- {
+		idx[k] = step % axes[k].n
+		step /= axes[k].n
+	}
+	return idx
+}
+
+// MaxSteps is the largest number of steps a sweep may expand to.
+const MaxSteps = 1000
+
+// StepCount returns the number of steps Steps returns: the product of the
+// lengths of the non-empty sweep lists, 1 without a sweep. It saturates at
+// MaxSteps+1, so a count above MaxSteps means "too many".
+func (s *Scenario) StepCount() int {
+	n := 1
+	for _, a := range s.axes() {
+		n *= a.n
+		if n > MaxSteps {
+			return MaxSteps + 1
+		}
+	}
+	return n
+}
+
+// base returns the plan of the scenario without sweep values.
+func (s *Scenario) base() load.Plan {
+	t := s.Topics
+	t.Configs = maps.Clone(t.Configs)
+	pr := s.Producers
+	pr.MessageSize = cloneDist(pr.MessageSize)
+	return load.Plan{
+		Scenario:  s.Name,
+		Brokers:   slices.Clone(s.Cluster.Brokers),
+		Topics:    t,
+		Producers: pr,
+		Consumers: s.Consumers,
+		Phases:    s.Phases,
+		Verify:    s.Verify,
+	}
+}
+
+func cloneDist(d load.SizeDist) load.SizeDist {
+	d.Weighted = slices.Clone(d.Weighted)
+	return d
+}
+
+// Steps expands the sweep into one plan per point of the cartesian product
+// of the sweep lists, in the fixed order partitions, message_size,
+// producer_workers, rate, consumer_groups, acks, compression (the first
+// varies slowest). Without a sweep it returns one plan with an empty Label.
+// Each plan's Label reads "partitions=12 message_size=1KiB" and its Params
+// map the plan fields ("topics.partitions") to the same values. The plans
+// share no memory with s or each other. Call Validate first: Steps does not
+// check values, and returns at most MaxSteps plans.
+func (s *Scenario) Steps() []load.Plan {
+	axes := s.axes()
+	n := min(s.StepCount(), MaxSteps)
+	out := make([]load.Plan, 0, n)
+	for step := range n {
+		p := s.base()
+		p.Index = step
+		if len(axes) > 0 {
+			idx := indices(axes, step)
+			labels := make([]string, len(axes))
+			p.Params = make(map[string]string, len(axes))
+			for k, a := range axes {
+				a.apply(&p, idx[k])
+				text := a.text(idx[k])
+				labels[k] = a.key + "=" + text
+				p.Params[a.field] = text
+			}
+			p.Label = strings.Join(labels, " ")
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// sweptFields maps the plan fields step substitutes to the sweep entries
+// they come from, e.g. "topics.partitions" → "sweep.partitions[2]".
+func (s *Scenario) sweptFields(step int) map[string]string {
+	axes := s.axes()
+	if len(axes) == 0 {
+		return nil
+	}
+	idx := indices(axes, step)
+	m := make(map[string]string, len(axes))
+	for k, a := range axes {
+		m[a.field] = fmt.Sprintf("sweep.%s[%d]", a.key, idx[k])
+	}
+	return m
+}

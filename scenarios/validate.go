@@ -1,0 +1,393 @@
+package scenarios
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/mskbench/mskbench/load"
+)
+
+// ValidateOptions holds what Validate knows besides the scenario.
+type ValidateOptions struct {
+	// BrokerCount is the number of brokers of the target cluster, when the
+	// caller knows it (0 = unknown). Without it Validate uses 3 for the
+	// embedded cluster, else cluster.broker_count when set.
+	BrokerCount int
+}
+
+// topicNameRE matches the characters Kafka allows in a topic name.
+var topicNameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]*$`)
+
+// validator collects problems, locating each at the value that caused it.
+type validator struct {
+	s        *Scenario
+	problems Errors
+	// swept maps the field paths a sweep step substituted to the sweep
+	// entries that hold their values ("topics.partitions" → "sweep.partitions[2]").
+	swept map[string]string
+}
+
+// report records a problem with the value at field (a YAML path).
+func (v *validator) report(field, format string, args ...any) {
+	shown := field
+	for from, to := range v.swept {
+		if rest, ok := strings.CutPrefix(field, from); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+			shown = to + rest
+		}
+	}
+	p := v.s.lookup(shown)
+	v.problems = append(v.problems, Problem{File: p.File, Line: p.Line, Column: p.Column, Field: shown, Message: fmt.Sprintf(format, args...)})
+}
+
+// lookup returns the position of the value at field, or of its nearest
+// written ancestor, or just the file when the value is a default.
+func (s *Scenario) lookup(field string) position {
+	for f := field; f != ""; {
+		if p, ok := s.pos[f]; ok {
+			return p
+		}
+		i := strings.LastIndexAny(f, ".[")
+		if i < 0 {
+			break
+		}
+		f = f[:i]
+	}
+	return position{File: s.File}
+}
+
+// Validate checks the scenario and every sweep step and returns every
+// problem found, as a *Errors error, or nil. It never panics.
+func (s *Scenario) Validate(o ValidateOptions) error {
+	v := &validator{s: s}
+	v.scenario(o)
+	if n := s.StepCount(); n > MaxSteps {
+		v.report("sweep", "expands to more than %d steps; split the sweep into several scenarios", MaxSteps)
+		return v.problems.err()
+	}
+	for i, p := range s.Steps() {
+		v.swept = s.sweptFields(i)
+		v.plan(p, o)
+	}
+	v.swept = nil
+	return v.problems.err()
+}
+
+// brokerCount returns the broker count to check replication against, 0 when
+// unknown.
+func (s *Scenario) brokerCount(o ValidateOptions) int {
+	switch {
+	case o.BrokerCount > 0:
+		return o.BrokerCount
+	case s.Embedded():
+		return EmbeddedBrokerCount
+	default:
+		return s.Cluster.BrokerCount
+	}
+}
+
+// scenario checks what is not part of a plan: the cluster, auth and sweep.
+func (v *validator) scenario(o ValidateOptions) {
+	s := v.s
+	if strings.TrimSpace(s.Name) == "" {
+		v.report("name", "must not be empty")
+	}
+	c := s.Cluster
+	switch {
+	case len(c.Brokers) == 0 && c.Auth.ClusterARN == "":
+		v.report("cluster.brokers", "must list at least one host:port (or be [embedded]), unless cluster.auth.cluster_arn names the cluster to discover")
+	case s.Embedded():
+	default:
+		for i, b := range c.Brokers {
+			field := fmt.Sprintf("cluster.brokers[%d]", i)
+			if b == EmbeddedBrokers {
+				v.report(field, "embedded must be the only entry of cluster.brokers")
+				continue
+			}
+			host, port, err := net.SplitHostPort(b)
+			n, perr := strconv.Atoi(port)
+			if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+				v.report(field, "want host:port, e.g. b-1.mycluster.abc123.c2.kafka.us-east-1.amazonaws.com:9098, got %q", b)
+			}
+		}
+	}
+	if c.InstanceType != "" && !strings.HasPrefix(c.InstanceType, "kafka.") {
+		v.report("cluster.instance_type", "want an MSK broker instance type such as kafka.m7g.large, got %q", c.InstanceType)
+	}
+	if c.BrokerCount < 0 {
+		v.report("cluster.broker_count", "must not be negative")
+	}
+	if s.Embedded() && c.BrokerCount != 0 && c.BrokerCount != EmbeddedBrokerCount {
+		v.report("cluster.broker_count", "the embedded cluster has %d brokers", EmbeddedBrokerCount)
+	}
+	v.auth()
+
+	sw := s.Sweep
+	lists := []struct {
+		key string
+		n   int
+	}{
+		{"partitions", len(sw.Partitions)}, {"message_size", len(sw.MessageSize)},
+		{"producer_workers", len(sw.ProducerWorkers)}, {"rate", len(sw.Rate)},
+		{"consumer_groups", len(sw.ConsumerGroups)}, {"acks", len(sw.Acks)},
+		{"compression", len(sw.Compression)},
+	}
+	for _, l := range lists {
+		if _, written := s.pos["sweep."+l.key]; written && l.n == 0 {
+			v.report("sweep."+l.key, "empty list; give at least one value or leave the field out")
+		}
+	}
+	dups := func(key string, vals []string) {
+		seen := map[string]bool{}
+		for i, x := range vals {
+			if seen[x] {
+				v.report(fmt.Sprintf("sweep.%s[%d]", key, i), "%s is listed twice", x)
+			}
+			seen[x] = true
+		}
+	}
+	dups("partitions", strs(sw.Partitions))
+	dups("message_size", strs(sw.MessageSize))
+	dups("producer_workers", strs(sw.ProducerWorkers))
+	dups("rate", strs(sw.Rate))
+	dups("consumer_groups", strs(sw.ConsumerGroups))
+	dups("acks", strs(sw.Acks))
+	dups("compression", strs(sw.Compression))
+	if s.Topics.Existing != "" && len(sw.Partitions) > 0 {
+		v.report("sweep.partitions", "cannot sweep partitions of the existing topic %q", s.Topics.Existing)
+	}
+}
+
+func strs[T any](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = fmt.Sprint(x)
+	}
+	return out
+}
+
+// auth checks cluster.auth.
+func (v *validator) auth() {
+	a := v.s.Cluster.Auth
+	const f = "cluster.auth."
+	valid := false
+	for _, m := range Mechanisms() {
+		valid = valid || a.Mechanism == m
+	}
+	if !valid {
+		msg := "unknown mechanism %q; want one of " + strings.Join(Mechanisms(), ", ")
+		if s := suggest(a.Mechanism, Mechanisms()); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		v.report(f+"mechanism", msg, a.Mechanism)
+		return
+	}
+	if v.s.Embedded() && a.Mechanism != "auto" && a.Mechanism != "none" {
+		v.report(f+"mechanism", "the embedded cluster takes no authentication; want auto or none, got %s", a.Mechanism)
+	}
+	tlsOff := a.TLS != nil && !*a.TLS
+	switch a.Mechanism {
+	case "none":
+		if a.TLS != nil && *a.TLS {
+			v.report(f+"tls", "mechanism none means plaintext; use mechanism tls for TLS without client authentication")
+		}
+	case "mtls":
+		if a.TLSCert == "" {
+			v.report(f+"tls_cert", "mechanism mtls needs a client certificate file")
+		}
+		if a.TLSKey == "" {
+			v.report(f+"tls_key", "mechanism mtls needs a client key file")
+		}
+		if tlsOff {
+			v.report(f+"tls", "mechanism mtls needs TLS")
+		}
+	case "tls":
+		if tlsOff {
+			v.report(f+"tls", "mechanism tls needs TLS")
+		}
+	case "iam":
+		if tlsOff {
+			v.report(f+"tls", "MSK IAM authentication always runs over TLS")
+		}
+	case "scram-sha-512", "scram-sha-256":
+		sources := 0
+		for _, x := range []string{a.ScramPasswordEnv, a.ScramPasswordFile, a.ScramSecretARN} {
+			if x != "" {
+				sources++
+			}
+		}
+		switch {
+		case sources == 0:
+			v.report(f+"mechanism", "%s needs credentials: scram_user with scram_password_env or scram_password_file, or scram_secret_arn", a.Mechanism)
+		case sources > 1:
+			v.report(f+"scram_password_env", "give exactly one of scram_password_env, scram_password_file and scram_secret_arn")
+		case a.ScramSecretARN == "" && a.ScramUser == "":
+			v.report(f+"scram_user", "%s needs scram_user with scram_password_env or scram_password_file", a.Mechanism)
+		}
+	}
+	if (a.TLSCert == "") != (a.TLSKey == "") {
+		if a.TLSCert == "" {
+			v.report(f+"tls_cert", "tls_key is set without tls_cert; a client certificate needs both")
+		} else {
+			v.report(f+"tls_key", "tls_cert is set without tls_key; a client certificate needs both")
+		}
+	}
+	arns := []struct{ key, val string }{
+		{"scram_secret_arn", a.ScramSecretARN}, {"aws_role_arn", a.AWSRoleARN}, {"cluster_arn", a.ClusterARN},
+	}
+	for _, x := range arns {
+		if x.val != "" && !strings.HasPrefix(x.val, "arn:") {
+			v.report(f+x.key, "want an ARN (arn:aws:...), got %q", x.val)
+		}
+	}
+	if a.AWSExternalID != "" && a.AWSRoleARN == "" {
+		v.report(f+"aws_external_id", "aws_external_id is used only with aws_role_arn")
+	}
+	if a.AWSSessionName != "" && a.AWSRoleARN == "" {
+		v.report(f+"aws_session_name", "aws_session_name is used only with aws_role_arn")
+	}
+	if a.ConnectRate < 0 {
+		v.report(f+"connect_rate", "must not be negative (0 = no bound)")
+	}
+}
+
+// plan checks one step.
+func (v *validator) plan(p load.Plan, o ValidateOptions) {
+	t := p.Topics
+	if t.Count < 1 {
+		v.report("topics.count", "must be at least 1, got %d", t.Count)
+	}
+	if t.Partitions < 1 {
+		v.report("topics.partitions", "must be at least 1, got %d", t.Partitions)
+	}
+	if t.ReplicationFactor < 1 {
+		v.report("topics.replication_factor", "must be at least 1, got %d", t.ReplicationFactor)
+	} else if n := v.s.brokerCount(o); n > 0 && t.ReplicationFactor > n && t.Existing == "" {
+		v.report("topics.replication_factor", "%d is more than the %d brokers of the cluster", t.ReplicationFactor, n)
+	}
+	if !topicNameRE.MatchString(t.Prefix) {
+		v.report("topics.prefix", "topic names may hold only letters, digits, '.', '_' and '-', got %q", t.Prefix)
+	}
+	if t.Existing != "" {
+		if !topicNameRE.MatchString(t.Existing) || len(t.Existing) > 249 {
+			v.report("topics.existing", "not a valid topic name: %q", t.Existing)
+		}
+		if t.Count > 1 {
+			v.report("topics.existing", "an existing topic is a single topic; remove topics.count (%d) or topics.existing", t.Count)
+		}
+	} else if t.Prefix == "" {
+		v.report("topics.prefix", "must not be empty: mskbench deletes the topics it creates, and names them by this prefix")
+	}
+	for k := range t.Configs {
+		if strings.TrimSpace(k) == "" {
+			v.report("topics.configs", "config names must not be empty")
+		}
+	}
+
+	pr := p.Producers
+	if pr.Workers < 0 {
+		v.report("producers.workers", "must not be negative, got %d", pr.Workers)
+	}
+	if pr.Workers == 0 && p.Consumers.Groups == 0 {
+		v.report("producers.workers", "no producers and no consumer groups: nothing to run")
+	} else if pr.Workers == 0 && t.Existing == "" {
+		v.report("producers.workers", "no producers and no topics.existing: the consumers would have nothing to read")
+	}
+	if !pr.Rate.IsMax() && pr.Rate.PerSec <= 0 {
+		v.report("producers.rate", "must be greater than 0; use max for no limit")
+	}
+	v.messageSize(pr)
+	if pr.Compressibility < 0 || pr.Compressibility > 1 {
+		v.report("producers.compressibility", "must be between 0 and 1, got %g", pr.Compressibility)
+	}
+	k := pr.Keys
+	if _, err := load.ParseKeyMode(string(k.Mode)); err != nil {
+		v.report("producers.keys.mode", "%v", err)
+	} else if k.Mode != load.KeysNone && k.Cardinality < 1 {
+		v.report("producers.keys.cardinality", "must be at least 1 for key mode %s, got %d", k.Mode, k.Cardinality)
+	}
+	if k.HotFraction < 0 || k.HotFraction > 1 {
+		v.report("producers.keys.hot_fraction", "must be between 0 and 1, got %g", k.HotFraction)
+	} else if k.HotFraction != 0 && k.Mode != load.KeysHot {
+		v.report("producers.keys.hot_fraction", "applies only to key mode hot (mode is %s)", k.Mode)
+	}
+	if _, err := load.ParseAcks(pr.Acks.String()); err != nil {
+		v.report("producers.acks", "%v", err)
+	}
+	if _, err := load.ParseCompression(string(pr.Compression)); err != nil {
+		v.report("producers.compression", "%v", err)
+	}
+	if pr.BatchSize < 1 {
+		v.report("producers.batch_size", "must be at least 1, got %d", pr.BatchSize)
+	}
+	if pr.BatchBytes < 1 {
+		v.report("producers.batch_bytes", "must be at least 1B")
+	}
+	if pr.MaxInFlight < 1 {
+		v.report("producers.max_in_flight", "must be at least 1, got %d", pr.MaxInFlight)
+	}
+
+	c := p.Consumers
+	if c.Groups < 0 {
+		v.report("consumers.groups", "must not be negative, got %d", c.Groups)
+	}
+	if c.Groups > 0 {
+		if c.PerGroup < 1 {
+			v.report("consumers.per_group", "must be at least 1 when consumers.groups is %d, got %d", c.Groups, c.PerGroup)
+		}
+		if c.FetchMinBytes < 1 {
+			v.report("consumers.fetch_min_bytes", "must be at least 1B")
+		}
+		if c.FetchMaxBytes < c.FetchMinBytes {
+			v.report("consumers.fetch_max_bytes", "%v is less than consumers.fetch_min_bytes (%v)", c.FetchMaxBytes, c.FetchMinBytes)
+		}
+		if c.MaxWait <= 0 {
+			v.report("consumers.max_wait", "must be greater than 0")
+		}
+		if c.CommitInterval <= 0 {
+			v.report("consumers.commit_interval", "must be greater than 0 (committing every message would measure commits, not throughput)")
+		}
+	}
+
+	ph := p.Phases
+	if ph.Duration <= 0 {
+		v.report("phases.duration", "must be greater than 0")
+	}
+	if ph.ReportInterval <= 0 {
+		v.report("phases.report_interval", "must be greater than 0")
+	} else if ph.Duration > 0 && ph.ReportInterval > ph.Duration {
+		v.report("phases.report_interval", "%v is longer than phases.duration (%v)", ph.ReportInterval, ph.Duration)
+	}
+}
+
+// messageSize checks producers.message_size.
+func (v *validator) messageSize(pr load.Producers) {
+	const f = "producers.message_size"
+	d := pr.MessageSize
+	atLeast := func(field string, z load.Size) {
+		if z < load.StampSize {
+			v.report(field, "%v is below the %dB stamp every message starts with; want at least %dB", z, load.StampSize, load.StampSize)
+		}
+	}
+	switch {
+	case len(d.Weighted) > 0:
+		for i, w := range d.Weighted {
+			atLeast(fmt.Sprintf("%s[%d].size", f, i), w.Size)
+			if !(w.Weight > 0) {
+				v.report(fmt.Sprintf("%s[%d].weight", f, i), "must be greater than 0, got %g", w.Weight)
+			}
+		}
+	case d.Fixed > 0:
+		atLeast(f, d.Fixed)
+	default:
+		atLeast(f+".min", d.Min)
+		if d.Min > d.Max {
+			v.report(f+".min", "min %v is greater than max %v", d.Min, d.Max)
+		}
+	}
+	if pr.BatchBytes > 0 && d.MaxSize() > pr.BatchBytes {
+		v.report(f, "the largest message (%v) does not fit producers.batch_bytes (%v)", d.MaxSize(), pr.BatchBytes)
+	}
+}

@@ -29,6 +29,8 @@ type consumer struct {
 	// measureStartNs points at the step's measure start (unix ns); messages
 	// intended before it are counted for draining but not recorded.
 	measureStartNs *atomic.Int64
+	verify         *verifier // nil unless Plan.Verify
+	group          int       // index of the consumer group, for verify
 
 	consumed atomic.Int64 // stamped messages read, every phase
 	foreign  atomic.Int64 // messages without an mskbench stamp (skipped)
@@ -42,6 +44,8 @@ type consumerConfig struct {
 	rec         *report.Recorder
 	clk         clock
 	measureFrom *atomic.Int64
+	verify      *verifier
+	groupIndex  int
 }
 
 func newConsumer(c Consumers, cfg consumerConfig) (*consumer, error) {
@@ -87,6 +91,8 @@ func newConsumer(c Consumers, cfg consumerConfig) (*consumer, error) {
 		rec:            cfg.rec,
 		clk:            cfg.clk,
 		measureStartNs: cfg.measureFrom,
+		verify:         cfg.verify,
+		group:          cfg.groupIndex,
 	}, nil
 }
 
@@ -111,21 +117,29 @@ func (c *consumer) run(ctx context.Context) error {
 			continue
 		}
 		now := c.clk.now()
-		st, err := VerifyStamp(m.Value)
-		switch {
-		case errors.Is(err, ErrNotStamped):
-			c.foreign.Add(1)
-		case st.IntendedNs < c.measureStartNs.Load():
-			c.consumed.Add(1)
-		case err != nil:
-			c.consumed.Add(1)
-			c.rec.RecordError("corrupted", 1)
-		default:
-			c.consumed.Add(1)
-			c.rec.RecordConsume(st.IntendedNs, now, len(m.Value))
-		}
+		c.handle(m.Value, now)
 		if err := c.r.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
 			c.rec.RecordError(errorLabel(err), 1)
 		}
+	}
+}
+
+// handle accounts for one consumed value read at nowNs (unix ns).
+func (c *consumer) handle(value []byte, nowNs int64) {
+	st, err := VerifyStamp(value)
+	if errors.Is(err, ErrNotStamped) {
+		c.foreign.Add(1)
+		return
+	}
+	c.consumed.Add(1)
+	if c.verify != nil && err == nil {
+		c.verify.consumed(c.group, st.Producer, st.Seq)
+	}
+	switch {
+	case st.IntendedNs < c.measureStartNs.Load():
+	case err != nil:
+		c.rec.RecordError("corrupted", 1)
+	default:
+		c.rec.RecordConsume(st.IntendedNs, nowNs, len(value))
 	}
 }

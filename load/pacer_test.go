@@ -1,7 +1,9 @@
 package load
 
 import (
+	"context"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -91,6 +93,118 @@ func TestScheduledBetween(t *testing.T) {
 		}
 		if got := scheduledBetween(tc.rate, tc.from, tc.to); got != n {
 			t.Errorf("scheduledBetween(%g, %s, %s) = %d, brute force %d", tc.rate, tc.from, tc.to, got, n)
+		}
+	}
+}
+
+// TestProducerLoopSchedule runs the real pacing loop in a synctest bubble
+// (fake time, no sleeping): worker 1 of 2 at a total 1000 msgs/s over 1 s
+// sends 500 messages, each exactly at its intended time.
+func TestProducerLoopSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := benchProducer(t, Keys{Mode: KeysNone}, SizeDist{Fixed: 100})
+		p.clk = newClock()
+		p.pacer = Pacer{Rate: 1000, Workers: 2, Worker: 1, Duration: time.Second}
+		start := p.clk.now()
+		var n int64
+		p.loop(t.Context(), start, func(_ context.Context, buf []byte, seq uint64, intended int64) {
+			if want := start + int64(time.Duration(2*seq+1)*time.Millisecond); intended != want {
+				t.Fatalf("message %d intended at %d, want %d", seq, intended-start, want-start)
+			}
+			if now := p.clk.now(); now != intended {
+				t.Fatalf("message %d sent %s after its intended time, want on time", seq, time.Duration(now-intended))
+			}
+			n++
+			p.free <- buf
+		})
+		if n != 500 {
+			t.Errorf("sent %d messages, want 500", n)
+		}
+	})
+}
+
+// TestProducerLoopBackpressure checks the open model: when the in-flight
+// bound is exhausted (a slow cluster) the loop blocks, then catches up
+// without lowering the offered load or shifting intended times.
+func TestProducerLoopBackpressure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := benchProducer(t, Keys{Mode: KeysNone}, SizeDist{Fixed: 100}) // 16 buffers
+		p.clk = newClock()
+		p.pacer = Pacer{Rate: 1000, Workers: 1, Duration: 100 * time.Millisecond}
+		start := p.clk.now()
+		held := make(chan []byte, 100)
+		go func() { // the "cluster" acknowledges nothing for 50 ms
+			time.Sleep(50 * time.Millisecond)
+			for {
+				select {
+				case b := <-held:
+					p.free <- b
+				case <-t.Context().Done():
+					return
+				}
+			}
+		}()
+		var n int64
+		var maxDelay time.Duration
+		p.loop(t.Context(), start, func(_ context.Context, buf []byte, seq uint64, intended int64) {
+			if want := start + int64(time.Duration(seq)*time.Millisecond); intended != want {
+				t.Fatalf("message %d intended at %s, want %s", seq, time.Duration(intended-start), time.Duration(want-start))
+			}
+			maxDelay = max(maxDelay, time.Duration(p.clk.now()-intended))
+			n++
+			held <- buf
+		})
+		if n != 100 {
+			t.Errorf("sent %d messages, want all 100 of the schedule", n)
+		}
+		// Message 16 (due at 16 ms) waits for the first release at 50 ms.
+		if want := 34 * time.Millisecond; maxDelay != want {
+			t.Errorf("largest send delay %s, want %s", maxDelay, want)
+		}
+	})
+}
+
+// TestProducerLoopLateStop checks that a worker blocked past the end of the
+// schedule stops instead of sending its backlog during the drain.
+func TestProducerLoopLateStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := benchProducer(t, Keys{Mode: KeysNone}, SizeDist{Fixed: 100}) // 16 buffers
+		p.clk = newClock()
+		p.pacer = Pacer{Rate: 1000, Workers: 1, Duration: 100 * time.Millisecond}
+		held := make(chan []byte, 100)
+		go func() { // no acknowledgement until 200 ms, well after the end
+			time.Sleep(200 * time.Millisecond)
+			for range 16 {
+				p.free <- <-held
+			}
+		}()
+		var n int
+		p.loop(t.Context(), p.clk.now(), func(_ context.Context, buf []byte, _ uint64, _ int64) {
+			n++
+			held <- buf
+		})
+		if n != 16 {
+			t.Errorf("sent %d messages, want 16 (the in-flight bound) and no backlog after the end", n)
+		}
+	})
+}
+
+func TestOfferedRate(t *testing.T) {
+	for _, tc := range []struct {
+		r    Rate
+		mean float64
+		want float64
+		err  bool
+	}{
+		{Rate{Unit: RateMsgs, PerSec: 5000}, 1024, 5000, false},
+		{Rate{Unit: RateBytes, PerSec: 10 << 20}, 1024, 10240, false},
+		{Rate{Unit: RateMax}, 1024, 0, false},
+		{Rate{Unit: RateMsgs}, 1024, 0, true},
+		{Rate{Unit: RateBytes, PerSec: -1}, 1024, 0, true},
+	} {
+		got, err := offeredRate(tc.r, tc.mean)
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("offeredRate(%+v, %g) = %g, %v; want %g, error %t", tc.r, tc.mean, got, err, tc.want, tc.err)
 		}
 	}
 }

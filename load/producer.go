@@ -69,6 +69,8 @@ type producer struct {
 	fill  payloadFiller
 	msg   [1]kafka.Message
 
+	verify *verifier // nil unless Plan.Verify
+
 	sent   atomic.Int64 // messages handed to the writer, every phase
 	acked  atomic.Int64 // messages acknowledged, every phase
 	failed atomic.Int64 // messages that failed, every phase
@@ -195,37 +197,59 @@ func newProducer(p Producers, cfg producerConfig) (*producer, error) {
 // counted, not fatal.
 func (p *producer) run(ctx context.Context, startNs int64) error {
 	defer p.close()
+	p.loop(ctx, startNs, p.send)
+	return nil
+}
+
+// loop is the pacing loop of run: for each message of the schedule it waits
+// for the intended time and for a free buffer (the in-flight bound), then
+// calls send, which owns the buffer from then on.
+func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx context.Context, buf []byte, seq uint64, intendedNs int64)) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for k := int64(0); ; k++ {
 		wait, stop := p.pacer.Pace(time.Duration(p.clk.now()-startNs), k)
 		if stop || ctx.Err() != nil {
-			return nil
+			return
 		}
 		if wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-ctx.Done():
-				return nil
+				return
 			case <-timer.C:
 			}
 		}
 		var buf []byte
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case buf = <-p.free:
 		}
 		intended := startNs + int64(p.pacer.Intended(k))
+		now := p.clk.now()
 		if p.pacer.Rate <= 0 {
-			intended = p.clk.now()
-			if time.Duration(intended-startNs) >= p.pacer.Duration && p.pacer.Duration > 0 {
-				p.free <- buf
-				return nil
-			}
+			intended = now
 		}
-		p.send(ctx, buf, uint64(k), intended)
+		// A worker still behind schedule when the schedule ends does not
+		// carry its backlog into the drain phase: those messages count as
+		// offered but not sent.
+		if d := p.pacer.Duration; d > 0 && time.Duration(now-startNs) >= d+p.lateStop() {
+			p.free <- buf
+			return
+		}
+		send(ctx, buf, uint64(k), intended)
 	}
+}
+
+// lateStop is how long after the end of the schedule a worker that fell
+// behind may still send: report.BehindScheduleThreshold in rate mode (timer
+// lateness), 0 in max-rate mode.
+func (p *producer) lateStop() time.Duration {
+	if p.pacer.Rate <= 0 {
+		return 0
+	}
+	return report.BehindScheduleThreshold
 }
 
 // send builds message seq in buf and hands it to the writer.
@@ -289,6 +313,9 @@ func (p *producer) complete(msgs []kafka.Message, err error) {
 			// Not ours: cannot happen unless a buffer was corrupted.
 		case merr == nil:
 			p.acked.Add(1)
+			if p.verify != nil {
+				p.verify.ack(st.Producer, st.Seq)
+			}
 			if st.IntendedNs >= p.measureStartNs {
 				p.rec.RecordAck(st.IntendedNs, st.SentNs, now, len(v))
 			}

@@ -193,6 +193,10 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 
 	// Workers.
 	col := report.NewCollector(groups)
+	var vf *verifier
+	if plan.Verify {
+		vf = newVerifier(workers, groups)
+	}
 	seed := uint64(time.Now().UnixNano())
 	prods := make([]*producer, workers)
 	for i := range prods {
@@ -204,6 +208,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		if err != nil {
 			return report.Step{}, fmt.Errorf("step %d: producer: %w", plan.Index, err)
 		}
+		p.verify = vf
 		prods[i] = p
 	}
 	var measureFrom atomic.Int64
@@ -224,6 +229,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 			c, err := newConsumer(plan.Consumers, consumerConfig{
 				group: groupIDs[g], topics: topics, existing: existing, conn: conn,
 				rec: col.NewRecorder(), clk: clk, measureFrom: &measureFrom,
+				verify: vf, groupIndex: g,
 			})
 			if err != nil {
 				for _, c := range cons {
@@ -342,7 +348,11 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		default:
 			return false
 		}
-		return totalConsumed(cons) >= totalAcked(prods)*int64(groups)
+		acked := totalAcked(prods)
+		if vf != nil {
+			return vf.caughtUp(acked)
+		}
+		return totalConsumed(cons) >= acked*int64(groups)
 	}
 	drained := false
 	for !drained {
@@ -364,6 +374,9 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	<-producersDone
 	stopConsumers()
 	_ = cg.Wait()
+	if vf != nil {
+		verifyReport(vf, groupIDs, drained, cons, warnf)
+	}
 	tick(time.Now(), report.PhaseDrain)
 	if !drained {
 		if lag := totalAcked(prods)*int64(groups) - totalConsumed(cons); lag > 0 {
@@ -457,4 +470,23 @@ func totalForeign(cs []*consumer) int64 {
 		n += c.foreign.Load()
 	}
 	return n
+}
+
+// verifyReport turns the verifier's findings into error counts ("lost":
+// acknowledged but never read by a group, on the group's first consumer's
+// recorder, so they land in the final drain interval) and warnings.
+func verifyReport(vf *verifier, groupIDs []string, drained bool, cons []*consumer, warnf func(string, ...any)) {
+	if !drained {
+		warnf("verify: drain incomplete, lost messages not checked (see lag)")
+	}
+	perGroup := len(cons) / max(len(groupIDs), 1)
+	for g, lost := range vf.lost() {
+		if lost > 0 && drained {
+			cons[g*perGroup].rec.RecordError("lost", int(lost))
+			warnf("verify: group %s never read %d acknowledged messages", groupIDs[g], lost)
+		}
+		if d := vf.dups[g].Load(); d > 0 {
+			warnf("verify: group %s read %d messages more than once", groupIDs[g], d)
+		}
+	}
 }

@@ -74,6 +74,7 @@ func TestRunHealthy(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
 	plan := testPlan()
+	plan.Verify = true
 	var (
 		phases   []string
 		during   map[string][2]int
@@ -114,6 +115,9 @@ func TestRunHealthy(t *testing.T) {
 	}
 	if cn.Lag != 0 {
 		t.Errorf("Lag = %d, want 0", cn.Lag)
+	}
+	if len(step.Warnings) != 0 {
+		t.Errorf("Warnings = %q, want none (verification on)", step.Warnings)
 	}
 	// 1000 msgs/s for 2 s.
 	if d := math.Abs(float64(cn.Offered - 2000)); d > 20 {

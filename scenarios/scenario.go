@@ -133,7 +133,7 @@ func Default() *Scenario {
 	return &Scenario{
 		Cluster: Cluster{
 			Brokers: []string{EmbeddedBrokers},
-			Auth:    Auth{Mechanism: "auto", ConnectRate: 50},
+			Auth:    Auth{Mechanism: "auto", ConnectRate: 100},
 		},
 		Topics: load.Topics{Count: 1, Partitions: 6, ReplicationFactor: 3, Prefix: "mskbench-"},
 		Producers: load.Producers{

@@ -16,7 +16,8 @@ const setFile = "--set"
 // "sweep.partitions") and value is written as in the file: "2000/s", "12",
 // "[1, 2, 4]", "{min: 100B, max: 2KiB}". A list of strings may also be given
 // comma-separated ("cluster.brokers=a:9092,b:9092"). The value replaces the
-// field whole: an omitted field inside a mapping value gets its default. An
+// field whole: an omitted field inside a mapping value gets its default; an
+// empty value restores the default ("path=") or removes a topic config. An
 // invalid expression returns a *Errors error with File "--set" and leaves s
 // unchanged. Call Validate after the last Set.
 func (s *Scenario) Set(expr string) error {
@@ -51,21 +52,30 @@ func (s *Scenario) Set(expr string) error {
 	}
 	d := &decoder{file: setFile, pos: next.pos, noPos: true}
 	if mapKey != "" {
-		if vn.Kind != yaml.ScalarNode || vn.Tag == "!!null" {
+		switch {
+		case vn.Kind == yaml.ScalarNode && vn.Tag == "!!null":
+			// "topics.configs.retention.ms=" removes the entry.
+			if !target.IsNil() {
+				target.SetMapIndex(reflect.ValueOf(mapKey), reflect.Value{})
+			}
+		case vn.Kind == yaml.ScalarNode:
+			if target.IsNil() {
+				target.Set(reflect.MakeMap(target.Type()))
+			}
+			target.SetMapIndex(reflect.ValueOf(mapKey), reflect.ValueOf(vn.Value))
+			next.pos[path] = position{File: setFile}
+		default:
 			return fail(path, "want a value, got %s", describe(vn))
 		}
-		if target.IsNil() {
-			target.Set(reflect.MakeMap(target.Type()))
-		}
-		target.SetMapIndex(reflect.ValueOf(mapKey), reflect.ValueOf(vn.Value))
-		next.pos[path] = position{File: setFile}
 	} else {
 		if def, _, err := Default().find(path); err == nil {
 			target.Set(def)
 		}
-		d.decode(vn, target, path, strings.Count(path, "."))
-		if len(d.problems) > 0 {
-			return d.problems.err()
+		if vn.Kind != yaml.ScalarNode || vn.Tag != "!!null" {
+			d.decode(vn, target, path, strings.Count(path, "."))
+			if len(d.problems) > 0 {
+				return d.problems.err()
+			}
 		}
 	}
 	next.overrides = append(next.overrides, expr)

@@ -352,6 +352,17 @@ func (v *validator) plan(p load.Plan, o ValidateOptions) {
 	}
 
 	ph := p.Phases
+	nonNegative := []struct {
+		field string
+		d     load.Duration
+	}{
+		{"phases.warmup", ph.Warmup}, {"phases.drain_timeout", ph.DrainTimeout}, {"producers.linger", pr.Linger},
+	}
+	for _, x := range nonNegative {
+		if x.d < 0 {
+			v.report(x.field, "must not be negative")
+		}
+	}
 	if ph.Duration <= 0 {
 		v.report("phases.duration", "must be greater than 0")
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 )
 
 // catalogJSON is the embedded instance-type and price catalogue. It is read
@@ -67,8 +66,10 @@ func (f *Figure) UnmarshalJSON(b []byte) error {
 
 // Source describes one reference a catalogue figure cites.
 type Source struct {
+	// Title says what the reference is.
 	Title string `json:"title"`
-	URL   string `json:"url,omitempty"`
+	// URL locates it, when it has one.
+	URL string `json:"url,omitempty"`
 	// Date is when the reference was published or read (YYYY-MM[-DD]).
 	Date string `json:"date"`
 }
@@ -133,16 +134,16 @@ type Prices struct {
 // Serverless holds MSK Serverless quotas and prices. Throughput quotas are
 // decimal MB/s (10^6 bytes per second) as AWS publishes them.
 type Serverless struct {
-	ClusterIngressMBps   *Figure `json:"cluster_ingress_mbps,omitempty"`   // MB/s per cluster
-	ClusterEgressMBps    *Figure `json:"cluster_egress_mbps,omitempty"`    // MB/s per cluster
-	PartitionIngressMBps *Figure `json:"partition_ingress_mbps,omitempty"` // MB/s per leader partition
-	PartitionEgressMBps  *Figure `json:"partition_egress_mbps,omitempty"`  // MB/s per leader partition
-	MaxPartitions        *Figure `json:"max_partitions,omitempty"`         // leader partitions per cluster
-	ClusterHourUSD       *Figure `json:"cluster_hour_usd,omitempty"`       // USD per cluster-hour
-	PartitionHourUSD     *Figure `json:"partition_hour_usd,omitempty"`     // USD per partition-hour
-	DataInPerGBUSD       *Figure `json:"data_in_per_gb_usd,omitempty"`     // USD per GB written
-	DataOutPerGBUSD      *Figure `json:"data_out_per_gb_usd,omitempty"`    // USD per GB read
-	StoragePerGBMonthUSD *Figure `json:"storage_per_gb_month_usd,omitempty"`
+	ClusterIngressMBps   *Figure `json:"cluster_ingress_mbps,omitempty"`     // MB/s per cluster
+	ClusterEgressMBps    *Figure `json:"cluster_egress_mbps,omitempty"`      // MB/s per cluster
+	PartitionIngressMBps *Figure `json:"partition_ingress_mbps,omitempty"`   // MB/s per leader partition
+	PartitionEgressMBps  *Figure `json:"partition_egress_mbps,omitempty"`    // MB/s per leader partition
+	MaxPartitions        *Figure `json:"max_partitions,omitempty"`           // leader partitions per cluster
+	ClusterHourUSD       *Figure `json:"cluster_hour_usd,omitempty"`         // USD per cluster-hour
+	PartitionHourUSD     *Figure `json:"partition_hour_usd,omitempty"`       // USD per partition-hour
+	DataInPerGBUSD       *Figure `json:"data_in_per_gb_usd,omitempty"`       // USD per GB written
+	DataOutPerGBUSD      *Figure `json:"data_out_per_gb_usd,omitempty"`      // USD per GB read
+	StoragePerGBMonthUSD *Figure `json:"storage_per_gb_month_usd,omitempty"` // USD per GB-month retained
 }
 
 // Catalog is the instance-type and price catalogue: the embedded default
@@ -150,16 +151,23 @@ type Serverless struct {
 // (Catalog.Override). A Catalog is plain data; it is not safe for
 // concurrent modification.
 type Catalog struct {
-	SchemaVersion int    `json:"schema_version"`
-	Region        string `json:"region"`
-	Currency      string `json:"currency"`
+	// SchemaVersion is CatalogSchemaVersion.
+	SchemaVersion int `json:"schema_version"`
+	// Region is the AWS region the prices are for, e.g. "us-east-1".
+	Region string `json:"region"`
+	// Currency of every price ("USD").
+	Currency string `json:"currency"`
 	// DiscountPercent is a negotiated discount (0 ≤ d < 100) applied to
 	// every cost dimension, as in AWS's sizing script.
-	DiscountPercent float64           `json:"discount_percent"`
-	Sources         map[string]Source `json:"sources"`
-	Prices          Prices            `json:"prices"`
-	Serverless      Serverless        `json:"serverless"`
-	InstanceTypes   []InstanceType    `json:"instance_types"`
+	DiscountPercent float64 `json:"discount_percent"`
+	// Sources are the references figures cite, by key.
+	Sources map[string]Source `json:"sources"`
+	// Prices are the cluster-level prices of MSK Provisioned.
+	Prices Prices `json:"prices"`
+	// Serverless holds MSK Serverless quotas and prices.
+	Serverless Serverless `json:"serverless"`
+	// InstanceTypes lists the broker types in display order.
+	InstanceTypes []InstanceType `json:"instance_types"`
 }
 
 // DefaultCatalog decodes the embedded catalogue (us-east-1 prices). Each
@@ -316,6 +324,9 @@ func (c *Catalog) Validate() error {
 		checkFig(w+": partitions_recommended", it.PartitionsRecommended, true, true)
 		checkFig(w+": partitions_max", it.PartitionsMax, true, true)
 		checkFig(w+": price_per_hour_usd", it.PricePerHourUSD, false, false)
+		if it.PartitionsRecommended != nil && it.PartitionsMax != nil && it.PartitionsRecommended.Value > it.PartitionsMax.Value {
+			bad("%s: partitions_recommended %g is above partitions_max %g", w, it.PartitionsRecommended.Value, it.PartitionsMax.Value)
+		}
 		switch it.Kind {
 		case KindStandard:
 			checkFig(w+": ebs_throughput_mibps", it.EBSThroughputMiBps, false, true)
@@ -434,17 +445,4 @@ func stampSources(it *InstanceType, name string) {
 			(*p).Source = name
 		}
 	}
-}
-
-// Describe returns "value (source, date)" for f, for output that cites the
-// catalogue.
-func (f *Figure) Describe() string {
-	if f == nil {
-		return "unknown"
-	}
-	parts := []string{f.Source}
-	if f.Date != "" {
-		parts = append(parts, f.Date)
-	}
-	return fmt.Sprintf("%g (%s)", f.Value, strings.Join(parts, ", "))
 }

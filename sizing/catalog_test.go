@@ -109,6 +109,7 @@ func TestOverrideErrors(t *testing.T) {
 		{"new type missing figures", `{"instance_types": [{"name": "kafka.m9.large", "kind": "express"}]}`, "ingress_sustained_mibps: missing"},
 		{"express figures on standard", `{"instance_types": [{"name": "kafka.m5.large", "ingress_sustained_mibps": 5}]}`, "Express"},
 		{"discount", `{"discount_percent": 100}`, "discount_percent"},
+		{"partitions", `{"instance_types": [{"name": "kafka.m5.large", "partitions_recommended": 2000}]}`, "above partitions_max"},
 		{"schema", `{"schema_version": 2}`, "schema_version 2"},
 		{"syntax", "{\n\"region\": }", "line 2"},
 		{"trailing", `{} {}`, "after the JSON"},

@@ -243,7 +243,8 @@ type Workload struct {
 	MaxBrokers int `json:"max_brokers"`
 	// InstanceTypes restricts the options to these names; empty means all.
 	InstanceTypes []string `json:"instance_types,omitempty"`
-	// Measurement, if set, calibrates its instance type.
+	// Measurement, if set, calibrates its instance type, which is then
+	// sized even when InstanceTypes does not list it.
 	Measurement *Measurement `json:"measurement,omitempty"`
 }
 
@@ -274,7 +275,7 @@ func (w Workload) resolve(c *Catalog) (Workload, error) {
 		w.PeakIngressMiBps = w.IngressMiBps
 	}
 	if w.PeakIngressMiBps < w.IngressMiBps {
-		bad("peak ingress %.4g MiB/s is below the average %.4g MiB/s", w.PeakIngressMiBps, w.IngressMiBps)
+		bad("peak ingress %s MiB/s is below the average %s MiB/s", num(w.PeakIngressMiBps), num(w.IngressMiBps))
 	}
 	if w.ConsumerGroups < 0 {
 		bad("consumer groups %d: must be ≥ 0", w.ConsumerGroups)
@@ -289,7 +290,7 @@ func (w Workload) resolve(c *Catalog) (Workload, error) {
 		w.PeakEgressMiBps = w.EgressMiBps * w.PeakIngressMiBps / w.IngressMiBps
 	}
 	if w.PeakEgressMiBps < w.EgressMiBps {
-		bad("peak egress %.4g MiB/s is below the average %.4g MiB/s", w.PeakEgressMiBps, w.EgressMiBps)
+		bad("peak egress %s MiB/s is below the average %s MiB/s", num(w.PeakEgressMiBps), num(w.EgressMiBps))
 	}
 	if w.ReplicationFactor < 1 {
 		bad("replication factor %d: must be ≥ 1", w.ReplicationFactor)
@@ -344,6 +345,9 @@ func (w Workload) resolve(c *Catalog) (Workload, error) {
 			bad("measurement: no instance type")
 		case !ok:
 			bad("measurement: instance type %q is not in the catalogue (add it with --catalog)", m.InstanceType)
+		}
+		if ok && !admits(w.InstanceTypes, m.InstanceType) {
+			w.InstanceTypes = append(slices.Clip(w.InstanceTypes), m.InstanceType)
 		}
 		if m.Brokers < 1 {
 			bad("measurement: broker count %d: must be ≥ 1", m.Brokers)

@@ -197,7 +197,7 @@ func TestCrossCheckStandard(t *testing.T) {
 			o := r.Options[0]
 			ebs, nic := it.EBSThroughputMiBps.Value, it.NetworkMiBps.Value
 			want := math.Min(ebs/6.5, nic/(5.7+1.5*float64(fanOut))) * 0.5
-			if !near(o.IngressPerBrokerMiBps, want, 1e-9) {
+			if !near(o.IngressPerBrokerMiBps, want, 1e-6) {
 				t.Errorf("%s fan-out %d: per-broker ingress %v, want %v", it.Name, fanOut, o.IngressPerBrokerMiBps, want)
 			}
 			if o.Brokers%3 != 0 || o.Brokers < 3 {
@@ -315,6 +315,12 @@ func TestPlanCalibration(t *testing.T) {
 	}
 	if !near(o.Calibration.DifferencePercent, (40-156.25/6.5)/(156.25/6.5)*100, 1e-9) || o.Brokers != 6 || o.IngressPerBrokerMiBps != 20 {
 		t.Errorf("calibrated: %+v, %d brokers, %v MiB/s", o.Calibration, o.Brokers, o.IngressPerBrokerMiBps)
+	}
+	// The measured type is sized even when the filter leaves it out.
+	r2, err := Plan(c, Workload{IngressMiBps: 100, ConsumerGroups: 2, ReplicationFactor: 3, Retention: 24 * time.Hour,
+		Measurement: m, InstanceTypes: []string{"kafka.m5.xlarge"}})
+	if err != nil || len(r2.Options) != 2 || r2.Options[1].Calibration == nil {
+		t.Errorf("measured type not added to the filter: %v", err)
 	}
 	if r.Options[0].Calibration != nil {
 		t.Errorf("uncalibrated type %s got a calibration", r.Options[0].InstanceType)

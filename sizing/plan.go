@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -55,8 +56,10 @@ type Calibration struct {
 
 // Option is one instance type sized for the workload.
 type Option struct {
+	// InstanceType is the catalogue name, e.g. "kafka.m7g.xlarge".
 	InstanceType string `json:"instance_type"`
-	Kind         string `json:"kind"`
+	// Kind is KindStandard or KindExpress.
+	Kind string `json:"kind"`
 	// Skipped says why the type was not sized (missing figures, needs 3
 	// AZs); all other fields except InstanceType and Kind are then zero.
 	Skipped string `json:"skipped,omitempty"`
@@ -64,8 +67,11 @@ type Option struct {
 	// multiple of the AZ count.
 	Brokers int `json:"brokers"`
 	// BindingLimit is the name of the limit that set Brokers.
-	BindingLimit string  `json:"binding_limit"`
-	Limits       []Limit `json:"limits,omitempty"`
+	BindingLimit string `json:"binding_limit"`
+	// Limits are every constraint with the brokers it needs, in the order
+	// ingress, egress, partitions, storage (Standard), provisioned
+	// throughput (when priced), minimum.
+	Limits []Limit `json:"limits,omitempty"`
 	// CapacityMiBps is one broker's ingress capacity before the utilisation
 	// target (MiB/s): the model's, or the measured one when calibrated.
 	CapacityMiBps float64 `json:"capacity_mibps"`
@@ -86,20 +92,23 @@ type Option struct {
 	Priced bool `json:"priced"`
 	// TotalMonthlyUSD is Cost.Total.
 	TotalMonthlyUSD float64 `json:"total_monthly_usd"`
-	Cost            Cost    `json:"cost"`
+	// Cost is the monthly cost by dimension.
+	Cost Cost `json:"cost"`
 	// WithinQuota reports Brokers ≤ the broker quota (Workload.MaxBrokers).
-	WithinQuota bool         `json:"within_quota"`
+	WithinQuota bool `json:"within_quota"`
+	// Calibration is set when the capacity comes from a measurement.
 	Calibration *Calibration `json:"calibration,omitempty"`
-	Notes       []string     `json:"notes,omitempty"`
+	// Notes are caveats about this option, in words.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // QuotaCheck is one MSK Serverless quota against the workload.
 type QuotaCheck struct {
-	Name   string  `json:"name"`
-	Demand float64 `json:"demand"`
-	Limit  float64 `json:"limit"`
-	Unit   string  `json:"unit"`
-	OK     bool    `json:"ok"`
+	Name   string  `json:"name"`   // e.g. "cluster ingress"
+	Demand float64 `json:"demand"` // the workload's figure, in Unit
+	Limit  float64 `json:"limit"`  // the quota, in Unit
+	Unit   string  `json:"unit"`   // e.g. "MB/s peak" (decimal MB)
+	OK     bool    `json:"ok"`     // Demand ≤ Limit
 }
 
 // ServerlessCost is the monthly cost of MSK Serverless (USD, rounded to cents).
@@ -109,7 +118,7 @@ type ServerlessCost struct {
 	DataIn         float64 `json:"data_in"`         // GiB written per month × price
 	DataOut        float64 `json:"data_out"`        // GiB read per month × price
 	Storage        float64 `json:"storage"`         // retained GiB × price per GB-month
-	Total          float64 `json:"total"`
+	Total          float64 `json:"total"`           // sum of the unrounded parts, rounded
 }
 
 // ServerlessOption is MSK Serverless checked against its quotas.
@@ -121,18 +130,24 @@ type ServerlessOption struct {
 	// LeaderPartitions is the partition count billed and checked:
 	// ⌈Workload.Partitions / RF⌉, or, without a partition count, the fewest
 	// partitions the per-partition quotas allow.
-	LeaderPartitions int            `json:"leader_partitions"`
-	Checks           []QuotaCheck   `json:"checks"`
-	TotalMonthlyUSD  float64        `json:"total_monthly_usd"`
-	Cost             ServerlessCost `json:"cost"`
-	Notes            []string       `json:"notes,omitempty"`
+	LeaderPartitions int `json:"leader_partitions"`
+	// Checks are the quota checks, cluster-wide first.
+	Checks []QuotaCheck `json:"checks"`
+	// TotalMonthlyUSD is Cost.Total.
+	TotalMonthlyUSD float64 `json:"total_monthly_usd"`
+	// Cost is the monthly cost by dimension.
+	Cost ServerlessCost `json:"cost"`
+	// Notes are caveats, in words.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Recommendation is the cheapest option that fits.
 type Recommendation struct {
 	// InstanceType is the recommended type, "serverless", or "" when nothing fits.
-	InstanceType    string  `json:"instance_type"`
-	Brokers         int     `json:"brokers,omitempty"`
+	InstanceType string `json:"instance_type"`
+	// Brokers is the recommended broker count (0 for Serverless).
+	Brokers int `json:"brokers,omitempty"`
+	// TotalMonthlyUSD is the recommended option's monthly cost.
 	TotalMonthlyUSD float64 `json:"total_monthly_usd"`
 	// Reason is a one-paragraph explanation.
 	Reason string `json:"reason"`
@@ -141,25 +156,35 @@ type Recommendation struct {
 // Result is the output of Plan: the resolved inputs, one Option per
 // instance type (catalogue order), Serverless and the recommendation.
 type Result struct {
-	Region          string   `json:"region"`
-	Currency        string   `json:"currency"`
-	DiscountPercent float64  `json:"discount_percent"`
-	Workload        Workload `json:"workload"`
+	// Region, Currency and DiscountPercent come from the catalogue.
+	Region          string  `json:"region"`
+	Currency        string  `json:"currency"`
+	DiscountPercent float64 `json:"discount_percent"`
+	// Workload is the input with its defaults filled in.
+	Workload Workload `json:"workload"`
 	// RetentionHours and PrimaryRetentionHours restate the workload's durations.
 	RetentionHours        float64 `json:"retention_hours"`
 	PrimaryRetentionHours float64 `json:"primary_retention_hours"`
-	Tiered                bool    `json:"tiered"`
-	FanOut                float64 `json:"fan_out"`
-	StorageFactor         float64 `json:"storage_factor"`
-	NetworkFactor         float64 `json:"network_factor"`
+	// Tiered reports that tiered storage is in use.
+	Tiered bool `json:"tiered"`
+	// FanOut is peak egress ÷ peak ingress.
+	FanOut float64 `json:"fan_out"`
+	// StorageFactor and NetworkFactor are the Standard derating factors
+	// (see StorageFactor and NetworkFactor).
+	StorageFactor float64 `json:"storage_factor"`
+	NetworkFactor float64 `json:"network_factor"`
 	// PrimaryStorageGiB is the EBS storage of a Standard cluster (all brokers, with headroom).
 	PrimaryStorageGiB float64 `json:"primary_storage_gib"`
 	// TieredStorageGiB is the data in tiered storage.
-	TieredStorageGiB float64           `json:"tiered_storage_gib"`
-	Options          []Option          `json:"options"`
-	Serverless       ServerlessOption  `json:"serverless"`
-	Recommendation   Recommendation    `json:"recommendation"`
-	Sources          map[string]Source `json:"sources"`
+	TieredStorageGiB float64 `json:"tiered_storage_gib"`
+	// Options holds one entry per instance type, in catalogue order.
+	Options []Option `json:"options"`
+	// Serverless is MSK Serverless against its quotas.
+	Serverless ServerlessOption `json:"serverless"`
+	// Recommendation is the cheapest option that fits.
+	Recommendation Recommendation `json:"recommendation"`
+	// Sources are the catalogue's references, by key.
+	Sources map[string]Source `json:"sources"`
 }
 
 // Plan sizes every catalogue instance type admitted by w.InstanceTypes and
@@ -179,11 +204,11 @@ func Plan(c *Catalog, w Workload) (*Result, error) {
 		RetentionHours:        w.Retention.Hours(),
 		PrimaryRetentionHours: w.PrimaryRetention.Hours(),
 		Tiered:                tiered,
-		FanOut:                w.FanOut(),
+		FanOut:                round6(w.FanOut()),
 		StorageFactor:         StorageFactor(tiered),
-		NetworkFactor:         NetworkFactor(w.FanOut(), w.AZs, tiered),
-		PrimaryStorageGiB:     PrimaryStorageGiB(w.IngressMiBps, w.PrimaryRetention, w.ReplicationFactor),
-		TieredStorageGiB:      TieredStorageGiB(w.IngressMiBps, w.Retention, w.PrimaryRetention),
+		NetworkFactor:         round6(NetworkFactor(w.FanOut(), w.AZs, tiered)),
+		PrimaryStorageGiB:     round6(PrimaryStorageGiB(w.IngressMiBps, w.PrimaryRetention, w.ReplicationFactor)),
+		TieredStorageGiB:      round6(TieredStorageGiB(w.IngressMiBps, w.Retention, w.PrimaryRetention)),
 		Sources:               c.Sources,
 	}
 	for _, it := range c.InstanceTypes {
@@ -194,7 +219,7 @@ func Plan(c *Catalog, w Workload) (*Result, error) {
 		if it.Kind == KindExpress {
 			o = sizeExpress(c, w, it)
 		} else {
-			o = sizeStandard(c, w, it, r)
+			o = sizeStandard(c, w, it)
 		}
 		r.Options = append(r.Options, o)
 	}
@@ -234,11 +259,14 @@ func partitionLimit(w Workload, it InstanceType) (float64, string) {
 	return val(it.PartitionsRecommended), "partition replicas (recommended per broker)"
 }
 
-func sizeStandard(c *Catalog, w Workload, it InstanceType, r *Result) Option {
+func sizeStandard(c *Catalog, w Workload, it InstanceType) Option {
+	fanOut, tiered := w.FanOut(), w.Tiered()
+	primaryGiB := PrimaryStorageGiB(w.IngressMiBps, w.PrimaryRetention, w.ReplicationFactor)
+	tieredGiB := TieredStorageGiB(w.IngressMiBps, w.Retention, w.PrimaryRetention)
 	o := Option{InstanceType: it.Name, Kind: it.Kind, Utilization: w.UtilizationStandard}
 	var model float64
 	if it.EBSThroughputMiBps != nil && it.NetworkMiBps != nil {
-		model = StandardIngressMiBps(it.EBSThroughputMiBps.Value, it.NetworkMiBps.Value, r.FanOut, w.AZs, r.Tiered)
+		model = StandardIngressMiBps(it.EBSThroughputMiBps.Value, it.NetworkMiBps.Value, fanOut, w.AZs, tiered)
 	}
 	o.CapacityMiBps = model
 	if cal := calibrate(w, it, model); cal != nil {
@@ -251,13 +279,13 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType, r *Result) Option {
 	}
 	u := w.UtilizationStandard
 	o.IngressPerBrokerMiBps = o.CapacityMiBps * u
-	o.EgressPerBrokerMiBps = r.FanOut * o.CapacityMiBps * u
+	o.EgressPerBrokerMiBps = fanOut * o.CapacityMiBps * u
 	partLimit, partUnit := partitionLimit(w, it)
 	o.Limits = []Limit{
 		{LimitIngress, BrokersFor(w.PeakIngressMiBps, o.IngressPerBrokerMiBps, w.AZs), w.PeakIngressMiBps, o.IngressPerBrokerMiBps, "MiB/s peak ingress"},
 		{LimitEgress, BrokersFor(w.PeakEgressMiBps, o.EgressPerBrokerMiBps, w.AZs), w.PeakEgressMiBps, o.EgressPerBrokerMiBps, "MiB/s peak egress"},
 		{LimitPartitions, BrokersFor(float64(w.Partitions), partLimit, w.AZs), float64(w.Partitions), partLimit, partUnit},
-		{LimitStorage, BrokersFor(r.PrimaryStorageGiB, MaxEBSGiBPerBroker, w.AZs), r.PrimaryStorageGiB, MaxEBSGiBPerBroker, "GiB primary storage"},
+		{LimitStorage, BrokersFor(primaryGiB, MaxEBSGiBPerBroker, w.AZs), primaryGiB, MaxEBSGiBPerBroker, "GiB primary storage"},
 	}
 	var pst float64
 	if w.ProvisionedThroughputMiBps > 0 && it.ProvisionedThroughput {
@@ -271,8 +299,8 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType, r *Result) Option {
 	o.Limits = append(o.Limits, Limit{LimitMinimum, minB, float64(minB), 1, "brokers (one per AZ, at least RF)"})
 	o.Brokers, o.BindingLimit = pick(o.Limits)
 	o.PeakUtilization = w.PeakIngressMiBps / (float64(o.Brokers) * o.CapacityMiBps)
-	o.StoragePerBrokerGiB = r.PrimaryStorageGiB / float64(o.Brokers)
-	o.EBSVolumeGiB = max(1, int(math.Ceil(o.StoragePerBrokerGiB-1e-9)))
+	o.StoragePerBrokerGiB = primaryGiB / float64(o.Brokers)
+	o.EBSVolumeGiB = max(1, int(math.Ceil(round6(o.StoragePerBrokerGiB))))
 	o.WithinQuota = o.Brokers <= w.MaxBrokers
 
 	d := discount(c)
@@ -282,8 +310,8 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType, r *Result) Option {
 	add := func(dst *float64, v float64) { v *= d; total += v; *dst = round2(v) }
 	o.Priced = it.PricePerHourUSD != nil
 	add(&cost.BrokerHours, float64(o.Brokers)*val(it.PricePerHourUSD)*hours)
-	add(&cost.Storage, r.PrimaryStorageGiB*val(c.Prices.StoragePerGBMonthUSD))
-	add(&cost.TieredStorage, r.TieredStorageGiB*val(c.Prices.TieredStoragePerGBMonthUSD))
+	add(&cost.Storage, primaryGiB*val(c.Prices.StoragePerGBMonthUSD))
+	add(&cost.TieredStorage, tieredGiB*val(c.Prices.TieredStoragePerGBMonthUSD))
 	add(&cost.ProvisionedThroughput, float64(o.Brokers)*pst*val(c.Prices.ProvisionedThroughputPerMiBpsMonthUSD))
 	add(&cost.CrossAZ, MonthlyGiB(CrossAZMiBps(w.IngressMiBps, w.EgressMiBps, w.AZs, w.RackAwareConsumers), hours)*val(c.Prices.CrossAZPerGBUSD))
 	cost.Total = round2(total)
@@ -298,6 +326,7 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType, r *Result) Option {
 	if o.Calibration != nil {
 		o.Notes = append(o.Notes, calibrationNote(o.Calibration))
 	}
+	o.tidy()
 	return o
 }
 
@@ -352,12 +381,31 @@ func sizeExpress(c *Catalog, w Workload, it InstanceType) Option {
 	if o.Calibration != nil {
 		o.Notes = append(o.Notes, calibrationNote(o.Calibration))
 	}
+	o.tidy()
 	return o
 }
 
 // NotePST is the note of Standard options whose capacity assumes more EBS
 // throughput than the 250 MiB/s default, i.e. provisioned storage throughput.
 const NotePST = "capacity assumes the type's maximum EBS throughput (above the 250 MiB/s default), which needs provisioned storage throughput: price it with --provisioned-throughput"
+
+// round6 rounds to 6 decimals, so that output (and golden files) do not
+// depend on the last bits of floating-point arithmetic.
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// tidy rounds o's derived figures with round6 once all decisions are made.
+func (o *Option) tidy() {
+	for _, p := range []*float64{&o.CapacityMiBps, &o.IngressPerBrokerMiBps, &o.EgressPerBrokerMiBps, &o.PeakUtilization, &o.StoragePerBrokerGiB} {
+		*p = round6(*p)
+	}
+	for i := range o.Limits {
+		o.Limits[i].Demand = round6(o.Limits[i].Demand)
+		o.Limits[i].PerBroker = round6(o.Limits[i].PerBroker)
+	}
+	if c := o.Calibration; c != nil {
+		c.MeasuredMiBps, c.CatalogMiBps, c.DifferencePercent = round6(c.MeasuredMiBps), round6(c.CatalogMiBps), round6(c.DifferencePercent)
+	}
+}
 
 func calibrationNote(cal *Calibration) string {
 	src := ""
@@ -395,6 +443,7 @@ func sizeServerless(c *Catalog, w Workload) ServerlessOption {
 	for i := range o.Checks {
 		ch := &o.Checks[i]
 		ch.OK = ch.Demand <= ch.Limit+1e-9
+		ch.Demand = round6(ch.Demand)
 		if !ch.OK {
 			o.Fits = false
 			o.Exceeded = append(o.Exceeded, ch.Name)
@@ -453,7 +502,7 @@ func recommend(r *Result) Recommendation {
 	cands := r.Candidates()
 	sl := r.Serverless
 	var b strings.Builder
-	load := fmt.Sprintf("%.4g MiB/s peak ingress and %.4g MiB/s peak egress", w.PeakIngressMiBps, w.PeakEgressMiBps)
+	load := fmt.Sprintf("%s MiB/s peak ingress and %s MiB/s peak egress", num(w.PeakIngressMiBps), num(w.PeakEgressMiBps))
 	if sl.Fits && (len(cands) == 0 || sl.TotalMonthlyUSD < cands[0].TotalMonthlyUSD) {
 		fmt.Fprintf(&b, "MSK Serverless carries %s within all of its quotas for %s/month", load, money(sl.TotalMonthlyUSD))
 		if len(cands) > 0 {
@@ -465,7 +514,7 @@ func recommend(r *Result) Recommendation {
 	if len(cands) == 0 {
 		fmt.Fprintf(&b, "No sized, priced option carries %s within %d brokers", load, w.MaxBrokers)
 		if !sl.Fits {
-			fmt.Fprintf(&b, ", and MSK Serverless exceeds its %s quota", strings.Join(sl.Exceeded, ", "))
+			fmt.Fprintf(&b, ", and MSK Serverless exceeds its quotas (%s)", strings.Join(sl.Exceeded, ", "))
 		}
 		b.WriteString(". Split the workload over several clusters, raise the broker quota (--max-brokers) or allow a higher utilisation.")
 		return Recommendation{Reason: b.String()}
@@ -493,7 +542,7 @@ func recommend(r *Result) Recommendation {
 	if sl.Fits {
 		fmt.Fprintf(&b, "MSK Serverless would fit its quotas but costs %s/month. ", money(sl.TotalMonthlyUSD))
 	} else {
-		fmt.Fprintf(&b, "MSK Serverless does not fit (%s quota). ", strings.Join(sl.Exceeded, ", "))
+		fmt.Fprintf(&b, "MSK Serverless does not fit (quotas exceeded: %s). ", strings.Join(sl.Exceeded, ", "))
 	}
 	if best.Calibration == nil {
 		b.WriteString("These are model figures: confirm them with a benchmark on the chosen type (mskbench run, then mskbench size --from), and drain burst credits first on 4xlarge and smaller brokers.")
@@ -517,8 +566,16 @@ func describeLimit(o Option) string {
 		case LimitPartitions:
 			return fmt.Sprintf("partitions (%.0f partition replicas, %.0f per broker)", l.Demand, l.PerBroker)
 		default:
-			return fmt.Sprintf("%s (%.4g %s, %.4g per broker)", l.Name, l.Demand, l.Unit, l.PerBroker)
+			return fmt.Sprintf("%s (%s %s, %s per broker)", l.Name, num(l.Demand), l.Unit, num(l.PerBroker))
 		}
 	}
 	return o.BindingLimit
+}
+
+// num formats a quantity for prose: 4 significant digits, no exponent.
+func num(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }

@@ -252,6 +252,18 @@ ebs_gb               = 5625
 	}
 }
 
+func TestSizeHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := runSize(context.Background(), []string{"--help"}, &stdout, &stderr); err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"Usage: mskbench size", "--ingress", "--partitions", "leader partitions × replication factor", "--tfvars"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}
+
 func TestSizeUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, data string) string {
@@ -292,6 +304,8 @@ func TestSizeUsageErrors(t *testing.T) {
 		{"tfvars without name", append(base, "--tfvars", filepath.Join(dir, "x.tfvars")), "cluster name"},
 		{"unknown flag", append(base, "--ingres", "1MiB/s"), "ingres"},
 		{"argument", append(base, "extra"), "unexpected arguments"},
+		{"nothing fits for tfvars", []string{"--ingress", "2GiB/s", "--retention", "1h", "--max-brokers", "3", "--instance-types", "kafka.m5.*",
+			"--tfvars", filepath.Join(dir, "y.tfvars"), "--name", "a"}, "no Standard option fits"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -302,6 +316,38 @@ func TestSizeUsageErrors(t *testing.T) {
 		}
 		if code := exitCode(err, &bytes.Buffer{}); code != exitUsage {
 			t.Errorf("%s: exit code %d, want %d", tt.name, code, exitUsage)
+		}
+	}
+}
+
+// TestSizeDocsWorkedExample checks that the figures docs/sizing.md quotes
+// for its worked example are the ones the command prints.
+func TestSizeDocsWorkedExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "sizing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		var stdout, stderr bytes.Buffer
+		if err := runSize(context.Background(), args, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String()
+	}
+	base := []string{"--ingress", "100MiB/s", "--consumer-groups", "2", "--retention", "24h"}
+	all := run(base...)
+	m7g := run(append(base, "--instance-types", "kafka.m7g.xlarge")...)
+	rack := run(append(base, "--instance-types", "kafka.m7g.xlarge", "--rack-aware-consumers")...)
+	for _, c := range []struct{ figure, out string }{
+		{"$2,680.56", m7g}, {"$5,062.50", m7g}, {"$10,265.63", m7g}, {"$18,008.69", m7g}, {"50625 GiB", m7g},
+		{"12.02 of 24.04", m7g}, {"$16,356.34", all}, {"$2,566.41", all}, {"$843.75", all}, {"$52,742.37", all},
+		{"(21 partitions)", all}, {"$3,421.88", rack},
+	} {
+		if !strings.Contains(string(doc), c.figure) {
+			t.Errorf("docs/sizing.md does not quote %s", c.figure)
+		}
+		if !strings.Contains(c.out, c.figure) {
+			t.Errorf("mskbench size does not print %s, which docs/sizing.md quotes", c.figure)
 		}
 	}
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/report"
+)
+
+// clusterTopics lists the topics of the cluster at addrs.
+func clusterTopics(t *testing.T, addrs []string) map[string]int {
+	t.Helper()
+	c := &kafka.Client{Addr: kafka.TCP(addrs...), Timeout: 10 * time.Second}
+	md, err := c.Metadata(context.Background(), &kafka.MetadataRequest{})
+	if err != nil {
+		t.Fatalf("metadata: %v", err)
+	}
+	out := map[string]int{}
+	for _, tp := range md.Topics {
+		out[tp.Name] = len(tp.Partitions)
+	}
+	return out
+}
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var o, e bytes.Buffer
+	err = run(context.Background(), args, &o, &e)
+	return o.String(), e.String(), err
+}
+
+// A 3-value sweep runs 3 steps, each on fresh topics of the swept partition
+// count, and deletes every topic it created.
+func TestRunSweepFreshTopicsDeleted(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "sweep.yaml")
+	if err := os.WriteFile(scen, []byte(`name: sweep-test
+topics: {count: 1, replication_factor: 3}
+producers: {workers: 1, rate: 500/s, message_size: 200B}
+consumers: {groups: 1, per_group: 1}
+phases: {warmup: 0s, duration: 1s, drain_timeout: 5s}
+sweep:
+  partitions: [1, 3, 5]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "r.json")
+	_, stderr, err := runCLI(t, "run", scen, "--brokers", strings.Join(c.Addrs(), ","), "-q", "-o", out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr)
+	}
+	res, err := report.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(res.Steps); got != 3 {
+		t.Fatalf("steps: got %d, want 3", got)
+	}
+	seen := map[string]bool{}
+	for i, st := range res.Steps {
+		if len(st.Topics) != 1 {
+			t.Fatalf("step %d topics: got %v, want 1 topic", i, st.Topics)
+		}
+		if seen[st.Topics[0]] {
+			t.Errorf("step %d reuses topic %s", i, st.Topics[0])
+		}
+		seen[st.Topics[0]] = true
+		if st.Counters.Acked == 0 || st.Counters.Consumed != st.Counters.Acked {
+			t.Errorf("step %d: acked %d consumed %d, want equal and > 0", i, st.Counters.Acked, st.Counters.Consumed)
+		}
+	}
+	for name := range clusterTopics(t, c.Addrs()) {
+		if seen[name] || strings.HasPrefix(name, "mskbench-") {
+			t.Errorf("topic %s still exists after the run", name)
+		}
+	}
+	for i, want := range []string{"partitions=1", "partitions=3", "partitions=5"} {
+		if !strings.Contains(res.Steps[i].Label, want) {
+			t.Errorf("step %d label %q, want it to contain %q", i, res.Steps[i].Label, want)
+		}
+	}
+}
+
+// A pre-existing topic is used only when the scenario names it, and is never
+// deleted; topics the run did not create are left alone.
+func TestRunExistingTopicNeverDeleted(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	ctl := &kafka.Client{Addr: kafka.TCP(c.Addrs()...), Timeout: 10 * time.Second}
+	for _, name := range []string{"orders", "mskbench-bystander"} {
+		res, err := ctl.CreateTopics(context.Background(), &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{
+			{Topic: name, NumPartitions: 2, ReplicationFactor: 3},
+		}})
+		if err != nil || res.Errors[name] != nil {
+			t.Fatalf("create %s: %v %v", name, err, res.Errors)
+		}
+	}
+	_, stderr, err := runCLI(t, "run", "quickstart", "--brokers", strings.Join(c.Addrs(), ","), "-q",
+		"--duration", "1s", "--warmup", "0s", "--set", "topics.existing=orders")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr)
+	}
+	topics := clusterTopics(t, c.Addrs())
+	for _, name := range []string{"orders", "mskbench-bystander"} {
+		if _, ok := topics[name]; !ok {
+			t.Errorf("pre-existing topic %s was deleted", name)
+		}
+	}
+	if !strings.Contains(stderr, "existing topic orders") {
+		t.Errorf("stderr does not say the existing topic is used:\n%s", stderr)
+	}
+}

@@ -1,0 +1,427 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Check is one parsed SLO check such as "p99 < 20ms" or
+// "msgs_per_sec >= 4950": an aggregate of [Step.Aggregates], a comparison
+// operator and a threshold. It is evaluated on every step of a result by
+// [Evaluate].
+//
+// Syntax: NAME OP VALUE[UNIT], blanks optional around OP.
+//
+//   - NAME is a key of [Step.Aggregates] ("publish_p99_ms", "error_rate",
+//     "lag", ...) or a friendly alias: p50, p90, p95, p99, p999 (or p99.9),
+//     p9999 (or p99.99), max and mean (or avg) mean publish latency; prefix
+//     them with publish/pub, service/svc, send_delay/delay or e2e/end_to_end
+//     ("e2e p99", "svc_p99.9") for another latency. Names are case
+//     insensitive; blanks and '-' read as '_'.
+//   - OP is one of <, <=, >, >=, ==, !=.
+//   - VALUE is a decimal number in the unit of NAME. Latencies (names ending
+//     in _ms) take an optional unit ns, us (µs), ms (the default), s or m;
+//     error_rate (0..1) takes an optional %; names ending in _seconds take
+//     ms, s (the default) or m; rates (_per_sec) take an optional "/s".
+//     Counts take no unit.
+//
+// Check implements [encoding.TextUnmarshaler] and [encoding.TextMarshaler],
+// so a command-line flag, a JSON string and a YAML scalar decode through the
+// same parser. The zero Check is invalid. A Check is immutable once parsed
+// and safe for concurrent use.
+type Check struct {
+	// Expr is the check as written, surrounding blanks trimmed.
+	Expr string
+	// Aggregate is the canonical key of [Step.Aggregates] the check reads.
+	Aggregate string
+	// Op is the comparison: "<", "<=", ">", ">=", "==" or "!=".
+	Op string
+	// Value is the threshold in the unit of Aggregate (ms for *_ms, 0..1 for
+	// error_rate, seconds for *_seconds, per second for *_per_sec).
+	Value float64
+}
+
+// ParseCheck parses one check expression; see [Check] for the syntax.
+// Errors name the expression and, for an unknown aggregate, suggest the
+// nearest valid name and list all of them.
+func ParseCheck(expr string) (Check, error) {
+	var c Check
+	if err := c.UnmarshalText([]byte(expr)); err != nil {
+		return Check{}, err
+	}
+	return c, nil
+}
+
+// ParseChecks parses every expression and returns all problems at once
+// (joined with [errors.Join]), so a user fixes a list of checks in one go.
+func ParseChecks(exprs []string) ([]Check, error) {
+	checks := make([]Check, 0, len(exprs))
+	var errs []error
+	for _, e := range exprs {
+		c, err := ParseCheck(e)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		checks = append(checks, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return checks, nil
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler] by parsing text as a
+// check expression.
+func (c *Check) UnmarshalText(text []byte) error {
+	expr := strings.TrimSpace(string(text))
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("check %q: %s", expr, fmt.Sprintf(format, args...))
+	}
+	if expr == "" {
+		return fmt.Errorf("empty check (want e.g. \"p99 < 20ms\")")
+	}
+	i := strings.IndexAny(expr, "<>=!")
+	if i < 0 {
+		return fail("no comparison operator (want NAME OP VALUE with OP one of < <= > >= == !=, e.g. \"p99 < 20ms\")")
+	}
+	op := expr[i : i+1]
+	if i+1 < len(expr) && expr[i+1] == '=' {
+		op += "="
+	}
+	switch op {
+	case "<", "<=", ">", ">=", "==", "!=":
+	case "=":
+		return fail("use == to test equality")
+	default:
+		return fail("unknown operator %q (want one of < <= > >= == !=)", op)
+	}
+	rawName := strings.TrimSpace(expr[:i])
+	rawValue := strings.TrimSpace(expr[i+len(op):])
+	if rawName == "" {
+		return fail("no aggregate name before %s", op)
+	}
+	if rawValue == "" {
+		return fail("no value after %s", op)
+	}
+	name, ok := resolveAggregate(rawName)
+	if !ok {
+		msg := fmt.Sprintf("unknown aggregate %q", rawName)
+		if s := suggestAggregate(rawName); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return fail("%s; valid names: %s; aliases: %s",
+			msg, strings.Join(AggregateNames(), ", "), latencyAliases)
+	}
+	v, err := parseCheckValue(name, rawValue)
+	if err != nil {
+		return fail("%v", err)
+	}
+	*c = Check{Expr: expr, Aggregate: name, Op: op, Value: v}
+	return nil
+}
+
+// MarshalText implements [encoding.TextMarshaler]: the expression as
+// written, which parses back to the same Check.
+func (c Check) MarshalText() ([]byte, error) {
+	if c.Aggregate == "" {
+		return nil, errors.New("marshal check: zero Check")
+	}
+	return []byte(c.Expr), nil
+}
+
+// String returns the canonical form of the check, e.g.
+// "publish_p99_ms < 20".
+func (c Check) String() string {
+	return c.Aggregate + " " + c.Op + " " + strconv.FormatFloat(c.Value, 'g', -1, 64)
+}
+
+// Holds reports whether the observed value v satisfies the check. NaN
+// satisfies nothing.
+func (c Check) Holds(v float64) bool {
+	if math.IsNaN(v) {
+		return false
+	}
+	switch c.Op {
+	case "<":
+		return v < c.Value
+	case "<=":
+		return v <= c.Value
+	case ">":
+		return v > c.Value
+	case ">=":
+		return v >= c.Value
+	case "==":
+		return v == c.Value
+	case "!=":
+		return v != c.Value
+	}
+	return false
+}
+
+// Evaluate evaluates every check on every step of r, in check order then
+// step order, and returns one [CheckResult] each with the observed value;
+// CheckResult.Step is the position of the step in r.Steps.
+// It does not modify r; callers store the outcome in r.Checks.
+//
+// A latency check on a step that recorded no sample of that latency (for
+// instance an end-to-end check without consumers) fails instead of
+// comparing the placeholder 0. With no steps at all each check yields one
+// failed result with Step −1.
+func Evaluate(r *Result, checks []Check) []CheckResult {
+	out := make([]CheckResult, 0, len(checks)*max(1, len(r.Steps)))
+	aggs := make([]map[string]float64, len(r.Steps))
+	for i := range r.Steps {
+		aggs[i] = r.Steps[i].Aggregates()
+	}
+	for _, c := range checks {
+		if len(r.Steps) == 0 {
+			out = append(out, CheckResult{Expr: c.Expr, Step: -1, Detail: "no steps were measured"})
+			continue
+		}
+		for i, agg := range aggs {
+			out = append(out, evaluateOne(c, i, agg))
+		}
+	}
+	return out
+}
+
+func evaluateOne(c Check, step int, agg map[string]float64) CheckResult {
+	cr := CheckResult{Expr: c.Expr, Step: step}
+	v, ok := agg[c.Aggregate]
+	if !ok {
+		cr.Detail = fmt.Sprintf("unknown aggregate %q", c.Aggregate)
+		return cr
+	}
+	if h, isLatency := latencyHistogram(c.Aggregate); isLatency && agg[h+"_count"] == 0 {
+		cr.Detail = fmt.Sprintf("no %s latency samples in this step", h)
+		return cr
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		cr.Detail = fmt.Sprintf("%s has no finite value", c.Aggregate)
+		return cr
+	}
+	cr.Observed = v
+	cr.Passed = c.Holds(v)
+	if !cr.Passed {
+		cr.Detail = fmt.Sprintf("%s = %s, want %s %s", c.Aggregate, fmtObserved(v), c.Op, fmtObserved(c.Value))
+	}
+	return cr
+}
+
+// Failed returns how many of cr did not pass.
+func Failed(cr []CheckResult) int {
+	n := 0
+	for _, c := range cr {
+		if !c.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// WriteChecks writes one line per check result: PASS or FAIL, the
+// expression, the step (its label when r is non-nil and has the step), the
+// observed value and, on failure, why; then a count line. r may be nil.
+func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
+	var b strings.Builder
+	t := table{}
+	for _, c := range cr {
+		verdict := "PASS"
+		if !c.Passed {
+			verdict = "FAIL"
+		}
+		step := "step " + strconv.Itoa(c.Step)
+		switch {
+		case c.Step < 0:
+			step = "-"
+		case r != nil && c.Step < len(r.Steps):
+			step = "step " + stepLabel(&r.Steps[c.Step])
+		}
+		// A failure that could not be evaluated (no samples, no steps) has
+		// no observed value; a compared failure says "NAME = VALUE, want ...".
+		observed := "-"
+		if c.Passed || c.Detail == "" || strings.Contains(c.Detail, " = ") {
+			observed = fmtObserved(c.Observed)
+		}
+		t.rows = append(t.rows, []string{verdict, c.Expr, step, "observed " + observed, c.Detail})
+	}
+	t.write(&b)
+	if n := Failed(cr); n > 0 {
+		fmt.Fprintf(&b, "checks: %d of %d failed\n", n, len(cr))
+	} else {
+		fmt.Fprintf(&b, "checks: all %d passed\n", len(cr))
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write checks: %w", err)
+	}
+	return nil
+}
+
+// AggregateNames returns the sorted names a check may use besides the
+// latency aliases: the keys of [Step.Aggregates].
+func AggregateNames() []string {
+	return slices.Sorted(maps.Keys(new(Step).Aggregates()))
+}
+
+// latencyPrefixes maps the accepted latency prefixes to histogram names.
+var latencyPrefixes = []struct{ alias, hist string }{
+	{"publish", "publish"}, {"pub", "publish"},
+	{"service", "service"}, {"svc", "service"},
+	{"send_delay", "send_delay"}, {"delay", "send_delay"},
+	{"end_to_end", "end_to_end"}, {"e2e", "end_to_end"},
+}
+
+// latencyStats maps the accepted statistic names to aggregate suffixes.
+var latencyStats = map[string]string{
+	"p50": "p50", "p90": "p90", "p95": "p95", "p99": "p99", "p999": "p999", "p9999": "p9999",
+	"max": "max", "mean": "mean", "avg": "mean",
+}
+
+// latencyAliases describes the aliases in error messages.
+const latencyAliases = "p50, p90, p95, p99, p999 (p99.9), p9999 (p99.99), max, mean (avg) for publish latency; " +
+	"prefix them with service/svc, send_delay/delay or e2e/end_to_end for the other latencies (e.g. \"e2e p99\")"
+
+// normalizeName lower-cases a user-written aggregate name, reads blanks and
+// '-' as '_' and spells p99.9 / p99.99 as p999 / p9999.
+func normalizeName(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '-' || r == '_' }), "_")
+	s = strings.ReplaceAll(s, "p99.99", "p9999")
+	return strings.ReplaceAll(s, "p99.9", "p999")
+}
+
+// resolveAggregate maps a name or alias to its key in Step.Aggregates.
+func resolveAggregate(raw string) (string, bool) {
+	n := normalizeName(raw)
+	aggs := new(Step).Aggregates()
+	if _, ok := aggs[n]; ok {
+		return n, true
+	}
+	stat := strings.TrimSuffix(n, "_ms")
+	hist := "publish"
+	for _, p := range latencyPrefixes {
+		if rest, ok := strings.CutPrefix(stat, p.alias+"_"); ok {
+			stat, hist = rest, p.hist
+			break
+		}
+	}
+	if s, ok := latencyStats[stat]; ok {
+		name := hist + "_" + s + "_ms"
+		if _, ok := aggs[name]; ok {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// suggestAggregate returns the valid name or alias nearest to raw in edit
+// distance, or "" when nothing is close.
+func suggestAggregate(raw string) string {
+	n := normalizeName(raw)
+	candidates := AggregateNames()
+	for s := range latencyStats {
+		candidates = append(candidates, s)
+		for _, p := range latencyPrefixes {
+			candidates = append(candidates, p.alias+"_"+s)
+		}
+	}
+	slices.Sort(candidates) // deterministic among equal distances
+	best, bestD := "", max(2, len(n)/3)+1
+	for _, c := range candidates {
+		if d := editDistance(n, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// latencyHistogram returns the histogram a latency aggregate reads
+// ("publish_p99_ms" → "publish").
+func latencyHistogram(name string) (string, bool) {
+	if !strings.HasSuffix(name, "_ms") {
+		return "", false
+	}
+	for _, h := range HistogramNames() {
+		if strings.HasPrefix(name, h+"_") {
+			return h, true
+		}
+	}
+	return "", false
+}
+
+// parseCheckValue parses the threshold of a check on aggregate name,
+// converting an optional unit to the unit of name.
+func parseCheckValue(name, s string) (float64, error) {
+	i := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.+-eE", r) })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = strings.TrimSpace(s[:i]), strings.ToLower(strings.TrimSpace(s[i:]))
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("invalid value %q (want a number, e.g. 20ms, 0.5%%, 4950)", s)
+	}
+	var units map[string]float64
+	var what string
+	switch {
+	case strings.HasSuffix(name, "_ms"):
+		units = map[string]float64{"": 1, "ns": 1e-6, "us": 1e-3, "µs": 1e-3, "μs": 1e-3, "ms": 1, "s": 1e3, "m": 60e3}
+		what = "a latency in ms (units ns, us, ms, s, m)"
+	case name == "error_rate":
+		units = map[string]float64{"": 1, "%": 0.01}
+		what = "a fraction 0..1 (or a percentage with %)"
+	case strings.HasSuffix(name, "_seconds"):
+		units = map[string]float64{"": 1, "ms": 1e-3, "s": 1, "m": 60}
+		what = "a duration in seconds (units ms, s, m)"
+	case strings.HasSuffix(name, "_per_sec"):
+		units = map[string]float64{"": 1, "/s": 1}
+		switch name {
+		case "mib_per_sec", "consumed_mib_per_sec":
+			units["mib/s"] = 1
+		case "bytes_per_sec", "consumed_bytes_per_sec":
+			units["b/s"] = 1
+		default:
+			units["msg/s"], units["msgs/s"] = 1, 1
+		}
+		what = "a rate per second"
+	default:
+		units = map[string]float64{"": 1}
+		what = "a count without unit"
+	}
+	f, ok := units[unit]
+	if !ok {
+		return 0, fmt.Errorf("unit %q does not fit %s, %s", unit, name, what)
+	}
+	return v * f, nil
+}
+
+// fmtObserved formats a check value with up to 6 significant digits.
+func fmtObserved(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }

@@ -195,15 +195,16 @@ func AutoMechanism(broker string) string {
 }
 
 // RegionFromHost returns the AWS region in an MSK broker host name such as
-// b-1.mycluster.abc123.c2.kafka.eu-west-1.amazonaws.com (also the
-// boot-xxx / vpce forms), or "" when the host is not one.
+// b-1.mycluster.abc123.c2.kafka.eu-west-1.amazonaws.com or the serverless
+// boot-abc.c1.kafka-serverless.eu-west-1.amazonaws.com, or "" when the host
+// is not one.
 func RegionFromHost(host string) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	labels := strings.Split(strings.TrimSuffix(strings.ToLower(host), "."), ".")
 	for i := 0; i+2 < len(labels); i++ {
-		if labels[i] == "kafka" && labels[i+2] == "amazonaws" && looksLikeRegion(labels[i+1]) {
+		if (labels[i] == "kafka" || labels[i] == "kafka-serverless") && labels[i+2] == "amazonaws" && looksLikeRegion(labels[i+1]) {
 			return labels[i+1]
 		}
 	}

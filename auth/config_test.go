@@ -2,11 +2,18 @@ package auth
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"github.com/spf13/pflag"
 )
 
@@ -15,10 +22,10 @@ func TestAutoMechanism(t *testing.T) {
 		broker string
 		want   string
 	}{
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9092", MechanismNone},         // plaintext
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9094", MechanismTLS},          // TLS in VPC
-		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9194", MechanismTLS},   // TLS public
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9096", MechanismSCRAMSHA512},  // SCRAM in VPC
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9092", MechanismNone},        // plaintext
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9094", MechanismTLS},         // TLS in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9194", MechanismTLS},  // TLS public
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9096", MechanismSCRAMSHA512}, // SCRAM in VPC
 		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9196", MechanismSCRAMSHA512},
 		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9098", MechanismIAM}, // IAM in VPC
 		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9198", MechanismIAM},
@@ -40,7 +47,7 @@ func TestRegionFromHost(t *testing.T) {
 	}{
 		{"b-1.mycluster.abc123.c2.kafka.eu-west-1.amazonaws.com:9098", "eu-west-1"},
 		{"b-2.mycluster.abc123.c12.kafka.us-gov-west-1.amazonaws.com", "us-gov-west-1"},
-		{"boot-abc.c1.kafka-serverless.us-east-2.amazonaws.com:9098", ""}, // serverless: other shape, not guessed
+		{"boot-abc.c1.kafka-serverless.us-east-2.amazonaws.com:9098", "us-east-2"}, // MSK Serverless
 		{"127.0.0.1:9092", ""},
 		{"kafka.example.com:9092", ""},
 	}
@@ -68,6 +75,11 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	scram := Config{Brokers: []string{"h:9096"}, Mechanism: MechanismSCRAMSHA512}
 	if err := scram.Validate(); err == nil || !strings.Contains(err.Error(), "needs a password") {
 		t.Errorf("scram without password: Validate() = %v, want a 'needs a password' error", err)
+	}
+	_, err = Connect(context.Background(), cfg, nil)
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Errorf("Connect(invalid) = %v (%T), want *ConfigError", err, err)
 	}
 	ok := Config{Brokers: []string{"h:9098"}}
 	if err := ok.Validate(); err != nil {
@@ -198,5 +210,37 @@ func TestReconnectsCountReplacedConnections(t *testing.T) {
 	}
 	for _, x := range []net.Conn{b, a2, a3} {
 		x.Close()
+	}
+}
+
+func TestHints(t *testing.T) {
+	dnsErr := &net.DNSError{Err: "no such host", Name: "b-1.x.kafka.eu-west-1.amazonaws.com", IsNotFound: true}
+	tests := []struct {
+		name      string
+		mechanism string
+		tlsOn     bool
+		err       error
+		want      string
+	}{
+		{"host name mismatch", MechanismTLS, true, x509.HostnameError{Certificate: &x509.Certificate{}, Host: "10.0.0.1"}, "--tls-server-name"},
+		{"expired certificate", MechanismTLS, true, x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}, "expired"},
+		{"tls record header", MechanismTLS, true, tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the port speaks plaintext"},
+		{"unresolvable", MechanismIAM, true, dnsErr, "resolve only inside the VPC"},
+		{"timeout", MechanismIAM, true, fmt.Errorf("failed to dial: %w", context.DeadlineExceeded), "security groups"},
+		{"broker not available", MechanismNone, false, kafka.BrokerNotAvailable, "use --auth tls or port 9092"},
+		{"plaintext EOF", MechanismSCRAMSHA512, false, fmt.Errorf("SASL handshake failed: %w", io.EOF), "the port speaks TLS"},
+		{"reset during TLS", MechanismTLS, true, syscall.ECONNRESET, "client certificate"},
+		{"iam rejected", MechanismIAM, true, kafka.SASLAuthenticationFailed, "kafka-cluster:Connect"},
+		{"unknown", MechanismNone, false, errors.New("something else"), ""},
+	}
+	for _, tt := range tests {
+		got := hint("b:1", tt.mechanism, tt.tlsOn, tt.err)
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: hint = %q, want it to contain %q", tt.name, got, tt.want)
+		}
+	}
+	e := &Error{Broker: "b:1", Mechanism: MechanismIAM, Hint: "try x", Err: kafka.SASLAuthenticationFailed}
+	if !errors.Is(e, kafka.SASLAuthenticationFailed) || !strings.HasPrefix(e.Error(), "auth: connect to b:1 with iam: ") || !strings.HasSuffix(e.Error(), ": try x") {
+		t.Errorf("Error() = %q or Unwrap broken", e.Error())
 	}
 }

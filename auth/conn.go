@@ -169,6 +169,7 @@ type trackedConn struct {
 	onClose func()
 }
 
+// Close closes the connection and, the first time, tells the tracker.
 func (c *trackedConn) Close() error {
 	c.once.Do(c.onClose)
 	return c.Conn.Close()

@@ -17,6 +17,9 @@ import (
 	"github.com/segmentio/kafka-go/sasl/scram"
 )
 
+// awsTimeout bounds the AWS API calls Connect makes.
+const awsTimeout = 30 * time.Second
+
 // Connect resolves cfg into a Conn and probes the cluster with it:
 //
 //  1. validates cfg;
@@ -32,7 +35,8 @@ import (
 //     metadata, within DialTimeout per broker, trying the next bootstrap
 //     broker only on network errors.
 //
-// Failures of step 5 are returned as *Error with a hint. logf receives
+// An invalid cfg is returned as *ConfigError (a usage error: exit code 2);
+// failures of step 5 as *Error with a hint (exit code 1). logf receives
 // progress notes and warnings (it may be nil); nothing it receives, and no
 // error, contains a secret.
 func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn, error) {
@@ -40,13 +44,16 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 		logf = func(string, ...any) {}
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, &ConfigError{Err: err}
 	}
 	mech := cfg.Mechanism
 	if mech == "" {
 		mech = MechanismAuto
 	}
 	brokers := append([]string(nil), cfg.Brokers...)
+	// AWS lookups (bootstrap brokers, secret, first token) get their own bound.
+	awsCtx, cancel := context.WithTimeout(ctx, awsTimeout)
+	defer cancel()
 
 	region := cfg.AWSRegion
 	if region == "" && len(brokers) > 0 {
@@ -59,7 +66,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 	if len(brokers) == 0 {
 		var err error
 		var chosen string
-		brokers, chosen, err = discoverBrokers(ctx, &cfg, mech, region)
+		brokers, chosen, err = discoverBrokers(awsCtx, &cfg, mech, region)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +133,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 
 	switch mech {
 	case MechanismSCRAMSHA512, MechanismSCRAMSHA256:
-		user, password, err := resolveSCRAM(ctx, &cfg, region)
+		user, password, err := resolveSCRAM(awsCtx, &cfg, region)
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +147,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 		}
 		c.SASL = redactedMechanism{m}
 	case MechanismIAM:
-		m, err := iamFor(ctx, &cfg, region, logf)
+		m, err := iamFor(awsCtx, &cfg, region, logf)
 		if err != nil {
 			return nil, err
 		}

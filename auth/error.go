@@ -37,6 +37,16 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// ConfigError is an invalid Config, found before any connection was tried
+// (a usage error). Err lists every problem.
+type ConfigError struct{ Err error }
+
+// Error returns the problems, one per line.
+func (e *ConfigError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // translate turns a probe failure on broker into an *Error with a hint.
 func translate(broker, mechanism string, tlsOn bool, err error) *Error {
 	return &Error{Broker: broker, Mechanism: mechanism, Hint: hint(broker, mechanism, tlsOn, err), Err: err}
@@ -82,7 +92,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 		}
 		return "the TLS handshake was refused by the broker: check the TLS settings and the port"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused: nothing listens on the address; check the host, the port for " + mechanism + " (" + portHint(mechanism) + ") and that this access type is enabled on the cluster"
+		return "nothing listens there: check the host, the port for " + mechanism + " (" + portHint(mechanism) + ") and that this access type is enabled on the cluster"
 	case errors.As(err, &dnsErr):
 		return "the host name does not resolve: check the address; MSK private names resolve only inside the VPC (use --public and the public bootstrap string from outside)"
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err):

@@ -143,6 +143,7 @@ func (c *Config) SetKey(key, value string) error {
 // optBool is a pflag.Value for a *bool that stays nil until set.
 type optBool struct{ p **bool }
 
+// String returns "" while unset, else "true" or "false".
 func (o *optBool) String() string {
 	if o.p == nil || *o.p == nil {
 		return ""
@@ -150,6 +151,7 @@ func (o *optBool) String() string {
 	return strconv.FormatBool(**o.p)
 }
 
+// Set parses a boolean and stores a pointer to it.
 func (o *optBool) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
@@ -159,6 +161,7 @@ func (o *optBool) Set(s string) error {
 	return nil
 }
 
+// Type names the value in help output.
 func (o *optBool) Type() string { return "bool" }
 
 // IsBoolFlag lets --tls stand for --tls=true.

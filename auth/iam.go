@@ -83,6 +83,7 @@ func (m *iamMechanism) Format(f fmt.State, verb rune) {
 // error, which the client must acknowledge; we stop with an error instead.
 type oauthSession struct{}
 
+// Next accepts an empty server challenge and fails on anything else.
 func (oauthSession) Next(_ context.Context, challenge []byte) (bool, []byte, error) {
 	if len(challenge) == 0 {
 		return true, nil, nil

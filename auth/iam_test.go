@@ -214,6 +214,20 @@ func TestIAMEndToEnd(t *testing.T) {
 			t.Error("the broker saw no rejected token")
 		}
 	})
+	t.Run("over TLS", func(t *testing.T) {
+		ca := newTestCA(t, "root")
+		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(serverTLS(t, ca)))
+		tb := &iamBroker{t: t, creds: broker.creds, region: testRegion}
+		tb.install(tlsCluster.Kfake())
+		c, err := Connect(context.Background(), Config{Brokers: tlsCluster.Addrs(), Mechanism: MechanismIAM,
+			TLSCAFile: writeFile(t, "ca.pem", ca.pem), DialTimeout: 5 * time.Second}, t.Logf)
+		if err != nil {
+			t.Fatalf("Connect: %v", err)
+		}
+		if c.TLS == nil || len(c.Warnings) != 0 || tb.ok.Load() != 1 {
+			t.Errorf("conn = %v, warnings %q, authentications %d; want TLS, no warning, one authentication", c, c.Warnings, tb.ok.Load())
+		}
+	})
 	t.Run("region from the broker host name", func(t *testing.T) {
 		if got := RegionFromHost("b-3.bench.x1y2z3.c2.kafka." + testRegion + ".amazonaws.com:9098"); got != testRegion {
 			t.Errorf("RegionFromHost = %q", got)
@@ -255,5 +269,33 @@ func TestIAMTokenCache(t *testing.T) {
 	}
 	if s := fmt.Sprintf("%v %+v %#v %s", m, m, m, m); strings.Contains(s, "Bearer") || strings.Contains(s, testSecretKey) {
 		t.Errorf("formatting the mechanism leaks: %s", s)
+	}
+}
+
+// TestReconnectsAfterBrokerClosesConnection shows the counter through
+// kafka-go: the broker drops the producer's connection (as MSK does when the
+// credentials behind an IAM connection expire) and the writer reconnects.
+func TestReconnectsAfterBrokerClosesConnection(t *testing.T) {
+	const topic = "reconnect"
+	cluster := embedded.ForTest(t, 1, kfake.SeedTopics(1, topic))
+	conn := mustConnect(t, Config{Brokers: cluster.Addrs(), Mechanism: MechanismNone})
+	var dropped atomic.Int64
+	cluster.Kfake().ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		dropped.Add(1)
+		return nil, fmt.Errorf("closing the connection"), true // handled once, then dropped
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w := &kafka.Writer{Addr: kafka.TCP(cluster.Addrs()...), Topic: topic, Transport: conn.Transport(),
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, MaxAttempts: 5, WriteBackoffMin: time.Millisecond}
+	defer w.Close()
+	if err := w.WriteMessages(ctx, kafka.Message{Value: []byte("after reconnect")}); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+	if dropped.Load() != 1 {
+		t.Fatalf("the broker dropped %d connections, want 1", dropped.Load())
+	}
+	if got := conn.Reconnects(); got < 1 {
+		t.Errorf("Reconnects() = %d after the broker closed the connection, want at least 1", got)
 	}
 }

@@ -59,6 +59,10 @@ type producer struct {
 
 	// measureStartNs: only messages intended at or after it are recorded.
 	measureStartNs int64
+	// measuring is closed by Run once the last warm-up interval has been
+	// collected; messages intended at or after measureStartNs wait for it,
+	// so that none of their records can fall into a discarded warm-up tick.
+	measuring <-chan struct{}
 
 	free chan []byte // value buffers; its capacity is the in-flight bound
 	maxV int         // largest value size, the capacity of every buffer
@@ -107,11 +111,11 @@ func compressionCodec(c Compression) (kafka.Compression, error) {
 
 func requiredAcks(a Acks) (kafka.RequiredAcks, error) {
 	switch a {
-	case 0:
+	case AcksNone:
 		return kafka.RequireNone, nil
-	case 1:
+	case AcksLeader:
 		return kafka.RequireOne, nil
-	case -1:
+	case AcksAll:
 		return kafka.RequireAll, nil
 	default:
 		return 0, fmt.Errorf("acks %d: want 0, 1 or -1 (all)", int(a))
@@ -207,6 +211,7 @@ func (p *producer) run(ctx context.Context, startNs int64) error {
 func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx context.Context, buf []byte, seq uint64, intendedNs int64)) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	gated := p.measuring == nil
 	for k := int64(0); ; k++ {
 		wait, stop := p.pacer.Pace(time.Duration(p.clk.now()-startNs), k)
 		if stop || ctx.Err() != nil {
@@ -230,6 +235,19 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 		now := p.clk.now()
 		if p.pacer.Rate <= 0 {
 			intended = now
+		}
+		if !gated && intended >= p.measureStartNs {
+			select {
+			case <-ctx.Done():
+				p.free <- buf
+				return
+			case <-p.measuring:
+			}
+			gated = true
+			now = p.clk.now()
+			if p.pacer.Rate <= 0 {
+				intended = max(now, p.measureStartNs)
+			}
 		}
 		// A worker still behind schedule when the schedule ends does not
 		// carry its backlog into the drain phase: those messages count as

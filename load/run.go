@@ -12,6 +12,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -133,6 +134,27 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 
 	stepStart := time.Now()
 	clk := newClock()
+	// Producers are built (and the plan checked) before touching the cluster.
+	topics := TopicNames(plan, runID)
+	col := report.NewCollector(groups)
+	var vf *verifier
+	if plan.Verify {
+		vf = newVerifier(workers, groups)
+	}
+	seed := uint64(time.Now().UnixNano())
+	prods := make([]*producer, workers)
+	for i := range prods {
+		p, err := newProducer(plan.Producers, producerConfig{
+			id: i, workers: workers, rate: rate,
+			schedule: ph.Warmup.D() + ph.Duration.D(),
+			topics:   topics, conn: conn, rec: col.NewRecorder(), clk: clk, seed: seed,
+		})
+		if err != nil {
+			return report.Step{}, fmt.Errorf("step %d: producer: %w", plan.Index, err)
+		}
+		p.verify = vf
+		prods[i] = p
+	}
 	adm := admin{conn: conn}
 	if _, err := adm.ping(ctx); err != nil {
 		return report.Step{}, err
@@ -145,7 +167,6 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	}
 
 	// Topics.
-	topics := TopicNames(plan, runID)
 	existing := plan.Topics.Existing != ""
 	partitions := plan.Topics.Partitions
 	var created []string
@@ -191,26 +212,6 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		}
 	}
 
-	// Workers.
-	col := report.NewCollector(groups)
-	var vf *verifier
-	if plan.Verify {
-		vf = newVerifier(workers, groups)
-	}
-	seed := uint64(time.Now().UnixNano())
-	prods := make([]*producer, workers)
-	for i := range prods {
-		p, err := newProducer(plan.Producers, producerConfig{
-			id: i, workers: workers, rate: rate,
-			schedule: ph.Warmup.D() + ph.Duration.D(),
-			topics:   topics, conn: conn, rec: col.NewRecorder(), clk: clk, seed: seed,
-		})
-		if err != nil {
-			return report.Step{}, fmt.Errorf("step %d: producer: %w", plan.Index, err)
-		}
-		p.verify = vf
-		prods[i] = p
-	}
 	var measureFrom atomic.Int64
 	measureFrom.Store(math.MaxInt64)
 	groupIDs := make([]string, groups)
@@ -265,11 +266,15 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	measureStartNs := startNs + int64(ph.Warmup.D())
 	measureEndNs := measureStartNs + int64(ph.Duration.D())
 	measureFrom.Store(measureStartNs)
+	measuring := make(chan struct{})
+	startMeasuring := sync.OnceFunc(func() { close(measuring) })
+	defer startMeasuring()
 	prodCtx, stopProducers := context.WithCancel(ctx)
 	defer stopProducers()
 	var pg errgroup.Group
 	for _, p := range prods {
 		p.measureStartNs = measureStartNs
+		p.measuring = measuring
 		pg.Go(func() error { return p.run(prodCtx, startNs) })
 	}
 	producersDone := make(chan struct{})
@@ -279,8 +284,20 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	}()
 
 	lastTick := clk.time(startNs)
+	var prevSent, prevAcked, prevFailed, prevConsumed int64
 	tick := func(end time.Time, phase string) {
 		iv := col.Tick(lastTick, end, phase)
+		// Warm-up records are filtered out before they reach the collector;
+		// show the live counts anyway so progress does not look stalled.
+		sent, acked, failed, consumed := totalSent(prods), totalAcked(prods), totalFailed(prods), totalConsumed(cons)
+		if phase == report.PhaseWarmup {
+			iv.Sent, iv.Acked, iv.Failed, iv.Consumed = sent-prevSent, acked-prevAcked, failed-prevFailed, consumed-prevConsumed
+			if secs := end.Sub(lastTick).Seconds(); secs > 0 {
+				iv.MsgsPerSec = float64(iv.Acked) / secs
+				iv.ConsumedMsgsPerSec = float64(iv.Consumed) / secs
+			}
+		}
+		prevSent, prevAcked, prevFailed, prevConsumed = sent, acked, failed, consumed
 		lastTick = end
 		if opts.Progress != nil {
 			opts.Progress(iv)
@@ -319,6 +336,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 			completed, cutIn = false, report.PhaseWarmup
 		}
 	}
+	startMeasuring()
 	measureStart := clk.time(measureStartNs)
 	if completed {
 		logf("measuring for %s", ph.Duration.D())
@@ -355,6 +373,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		return totalConsumed(cons) >= acked*int64(groups)
 	}
 	drained := false
+	ctxDone := ctx.Done()
 	for !drained {
 		if caughtUp() {
 			drained = true
@@ -368,7 +387,18 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 			tick(now, report.PhaseDrain)
 		}
 		timer.Reset(min(drainPoll, drainDeadline.Sub(now)))
-		<-timer.C
+		select {
+		case <-timer.C:
+		case <-ctxDone:
+			// Cancelled while draining: stop waiting soon, keep what we have.
+			ctxDone = nil
+			stopProducers()
+			if completed {
+				completed = false
+				warnf("drain cut short: %v", context.Cause(ctx))
+			}
+			drainDeadline = minTime(drainDeadline, time.Now().Add(cancelDrain))
+		}
 	}
 	stopProducers()
 	<-producersDone
@@ -448,6 +478,22 @@ func waitGroups(ctx context.Context, adm admin, groups []string, want, wantAssig
 	return nil
 }
 
+func totalSent(ps []*producer) int64 {
+	var n int64
+	for _, p := range ps {
+		n += p.sent.Load()
+	}
+	return n
+}
+
+func totalFailed(ps []*producer) int64 {
+	var n int64
+	for _, p := range ps {
+		n += p.failed.Load()
+	}
+	return n
+}
+
 func totalAcked(ps []*producer) int64 {
 	var n int64
 	for _, p := range ps {
@@ -489,4 +535,11 @@ func verifyReport(vf *verifier, groupIDs []string, drained bool, cons []*consume
 			warnf("verify: group %s read %d messages more than once", groupIDs[g], d)
 		}
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -76,14 +76,18 @@ func TestRunHealthy(t *testing.T) {
 	plan := testPlan()
 	plan.Verify = true
 	var (
-		phases   []string
-		during   map[string][2]int
-		progress int
+		phases      []string
+		during      map[string][2]int
+		progress    int
+		warmupAcked int64
 	)
 	step, err := Run(t.Context(), plan, conn, Options{
 		RunID: "healthy",
 		Progress: func(iv report.Interval) {
 			progress++
+			if iv.Phase == report.PhaseWarmup {
+				warmupAcked += iv.Acked
+			}
 			if len(phases) == 0 || phases[len(phases)-1] != iv.Phase {
 				phases = append(phases, iv.Phase)
 			}
@@ -129,6 +133,10 @@ func TestRunHealthy(t *testing.T) {
 	}
 	if want := []string{report.PhaseWarmup, report.PhaseMeasure, report.PhaseDrain}; !slices.Equal(phases, want) {
 		t.Errorf("progress phases %v, want %v", phases, want)
+	}
+	// 1000 msgs/s for 0.5 s of warm-up, shown live but not in the step.
+	if warmupAcked < 250 || warmupAcked > 500 {
+		t.Errorf("warm-up progress showed %d acked, want about 500", warmupAcked)
 	}
 	name := "mskbench-test-healthy-0-0"
 	if got := step.Topics; !slices.Equal(got, []string{name}) {
@@ -274,4 +282,76 @@ var _ = kafka.FirstOffset
 
 func testConnAddrs(addrs ...string) *auth.Conn {
 	return &auth.Conn{Brokers: addrs, DialTimeout: time.Second}
+}
+
+func TestRunInvalidPlan(t *testing.T) {
+	conn := testConnAddrs("127.0.0.1:1")
+	for _, tc := range []struct {
+		name   string
+		modify func(*Plan)
+		want   string
+	}{
+		{"compression", func(p *Plan) { p.Producers.Compression = "brotli" }, "brotli"},
+		{"acks", func(p *Plan) { p.Producers.Acks = 2 }, "acks 2"},
+		{"keys", func(p *Plan) { p.Producers.Keys = Keys{Mode: KeysRandom} }, "cardinality"},
+		{"rate", func(p *Plan) { p.Producers.Rate = Rate{Unit: RateMsgs} }, "rate"},
+		{"duration", func(p *Plan) { p.Phases.Duration = 0 }, "duration"},
+	} {
+		p := testPlan()
+		tc.modify(&p)
+		_, err := Run(t.Context(), p, conn, Options{})
+		// The plan is checked before the cluster is contacted.
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "127.0.0.1:1") {
+			t.Errorf("%s: err = %v, want a plan error mentioning %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestRunClientSettings runs short steps with each acks level and codec and
+// keyed messages, checking that every message is acknowledged and read back
+// intact (checksums verified by the consumers).
+func TestRunClientSettings(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	for i, tc := range []struct {
+		acks   Acks
+		comp   Compression
+		keys   Keys
+		topics int
+	}{
+		{AcksNone, CompressionSnappy, Keys{Mode: KeysRoundRobin, Cardinality: 7}, 1},
+		{AcksLeader, CompressionLz4, Keys{Mode: KeysRandom, Cardinality: 100}, 3},
+		{AcksAll, CompressionZstd, Keys{Mode: KeysNone}, 2},
+		{AcksAll, CompressionGzip, Keys{Mode: KeysHot, Cardinality: 10, HotFraction: 0.9}, 1},
+	} {
+		plan := testPlan()
+		plan.Index = i
+		plan.Topics.Count = tc.topics
+		plan.Producers.Acks = tc.acks
+		plan.Producers.Compression = tc.comp
+		plan.Producers.Keys = tc.keys
+		plan.Producers.Compressibility = 0.5
+		plan.Producers.MessageSize = SizeDist{Min: 10, Max: 4000}
+		plan.Consumers.PerGroup = 1
+		plan.Phases.Warmup = 0
+		plan.Phases.Duration = Duration(300 * time.Millisecond)
+		step, err := Run(t.Context(), plan, conn, Options{RunID: "settings"})
+		if err != nil {
+			t.Fatalf("acks %d %s: Run: %v", tc.acks, tc.comp, err)
+		}
+		cn := step.Counters
+		if cn.Sent == 0 || cn.Acked != cn.Sent || cn.Consumed != cn.Acked || len(step.Errors) != 0 {
+			t.Errorf("acks %d %s keys %s: sent %d acked %d consumed %d errors %v, want all equal and no errors",
+				tc.acks, tc.comp, tc.keys.Mode, cn.Sent, cn.Acked, cn.Consumed, step.Errors)
+		}
+		if len(step.Topics) != tc.topics {
+			t.Errorf("Topics = %v, want %d topics", step.Topics, tc.topics)
+		}
+	}
+	left := topicPartitions(t, conn)
+	for name := range left {
+		if strings.HasPrefix(name, "mskbench-test-settings-") {
+			t.Errorf("topic %s left behind", name)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Check is one parsed SLO check such as "p99 < 20ms" or
@@ -85,7 +86,7 @@ func (c *Check) UnmarshalText(text []byte) error {
 		return fmt.Errorf("check %q: %s", expr, fmt.Sprintf(format, args...))
 	}
 	if expr == "" {
-		return fmt.Errorf("empty check (want e.g. \"p99 < 20ms\")")
+		return errors.New(`empty check (want e.g. "p99 < 20ms")`)
 	}
 	i := strings.IndexAny(expr, "<>=!")
 	if i < 0 {
@@ -231,7 +232,7 @@ func Failed(cr []CheckResult) int {
 // observed value and, on failure, why; then a count line. r may be nil.
 func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 	var b strings.Builder
-	t := table{}
+	var rows [][]string
 	for _, c := range cr {
 		verdict := "PASS"
 		if !c.Passed {
@@ -250,9 +251,9 @@ func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 		if c.Passed || c.Detail == "" || strings.Contains(c.Detail, " = ") {
 			observed = fmtObserved(c.Observed)
 		}
-		t.rows = append(t.rows, []string{verdict, c.Expr, step, "observed " + observed, c.Detail})
+		rows = append(rows, []string{verdict, c.Expr, step, "observed " + observed, c.Detail})
 	}
-	t.write(&b)
+	writeLeft(&b, rows)
 	if n := Failed(cr); n > 0 {
 		fmt.Fprintf(&b, "checks: %d of %d failed\n", n, len(cr))
 	} else {
@@ -305,12 +306,15 @@ func resolveAggregate(raw string) (string, bool) {
 		return n, true
 	}
 	stat := strings.TrimSuffix(n, "_ms")
-	hist := "publish"
+	hist, prefixed := "publish", false
 	for _, p := range latencyPrefixes {
-		if rest, ok := strings.CutPrefix(stat, p.alias+"_"); ok {
-			stat, hist = rest, p.hist
+		if rest, ok := strings.CutPrefix(n, p.alias+"_"); ok {
+			stat, hist, prefixed = strings.TrimSuffix(rest, "_ms"), p.hist, true
 			break
 		}
+	}
+	if prefixed && stat == "count" {
+		return hist + "_count", true // "e2e count"
 	}
 	if s, ok := latencyStats[stat]; ok {
 		name := hist + "_" + s + "_ms"
@@ -425,3 +429,27 @@ func parseCheckValue(name, s string) (float64, error) {
 
 // fmtObserved formats a check value with up to 6 significant digits.
 func fmtObserved(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+// writeLeft writes rows as left-aligned columns separated by two spaces,
+// trailing blanks trimmed.
+func writeLeft(b *strings.Builder, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			line.WriteString(c + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)))
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+}

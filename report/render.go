@@ -104,6 +104,7 @@ func Summary(w io.Writer, r *Result) error {
 			}
 		}
 	}
+	writeRamp(&b, r)
 	if len(r.Warnings) > 0 {
 		b.WriteString("\nWarnings:\n")
 		for _, w := range r.Warnings {

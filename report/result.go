@@ -48,6 +48,8 @@ type Result struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// Scenario is the scenario as run, secrets already redacted by the caller.
 	Scenario Scenario `json:"scenario"`
+	// Connection is how the cluster was reached (mechanism, dial counts).
+	Connection Connection `json:"connection"`
 	// Steps holds one entry per sweep point, in run order.
 	Steps []Step `json:"steps"`
 	// Partial is true when the run was interrupted; the steps hold the data
@@ -58,6 +60,12 @@ type Result struct {
 	// Checks are the outcomes of the SLO / regression checks evaluated over
 	// this result, if any.
 	Checks []CheckResult `json:"checks,omitempty"`
+	// Precondition records the preparation run before the first step
+	// (e.g. depleting burst credits); nil when the scenario has none.
+	Precondition *Precondition `json:"precondition,omitempty"`
+	// Limits holds, for a scenario with a ramp, one entry per sweep point:
+	// the highest offered rate that met the ramp's criteria.
+	Limits []Limit `json:"limits,omitempty"`
 }
 
 // Tool identifies a build of mskbench.
@@ -139,6 +147,9 @@ type Step struct {
 	Timeline []Interval `json:"timeline"`
 	// Plan is the engine's plan of this step (effective client settings).
 	Plan json.RawMessage `json:"plan,omitempty"`
+	// Ramp is the ramp verdict of the step; nil when the step is not part
+	// of a ramp.
+	Ramp *RampStep `json:"ramp,omitempty"`
 }
 
 // Counters are message counts of a step. Bytes are as the engine counts

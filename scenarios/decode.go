@@ -140,6 +140,7 @@ func (d *decoder) problem(n *yaml.Node, field, format string, args ...any) {
 var (
 	sizeDistType      = reflect.TypeFor[load.SizeDist]()
 	keysType          = reflect.TypeFor[load.Keys]()
+	preconditionType  = reflect.TypeFor[Precondition]()
 	textUnmarshalType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
@@ -231,6 +232,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 		return
 	case t == keysType && n.Kind == yaml.ScalarNode && !null:
 		// "keys: random" is short for "keys: {mode: random}".
+		d.decode(n, v.FieldByName("Mode"), join(path, "mode"), depth+1)
+		return
+	case t == preconditionType && n.Kind == yaml.ScalarNode && !null:
+		// "precondition: deplete-credits" is short for "precondition: {mode: deplete-credits}".
 		d.decode(n, v.FieldByName("Mode"), join(path, "mode"), depth+1)
 		return
 	case reflect.PointerTo(t).Implements(textUnmarshalType):

@@ -37,6 +37,12 @@ type Scenario struct {
 	// Verify turns on delivery verification of every consumed message.
 	Verify bool  `json:"verify"`
 	Sweep  Sweep `json:"sweep"`
+	// Ramp, when not nil, steps the offered rate of every sweep point to
+	// find the highest rate the cluster sustains (see Ramp).
+	Ramp *Ramp `json:"ramp,omitempty"`
+	// Precondition, when active, runs once before the first step (see
+	// Precondition).
+	Precondition *Precondition `json:"precondition,omitempty"`
 
 	// Source is the original text of the scenario file. It may hold anything
 	// the user wrote: store Redacted instead.
@@ -55,7 +61,8 @@ type Cluster struct {
 	// and the brokers are to be discovered.
 	Brokers []string `json:"brokers"`
 	// InstanceType is the MSK broker instance type of the tested cluster, e.g.
-	// "kafka.m7g.large" ("" = unknown). It only describes the cluster.
+	// "kafka.m7g.large" or "express.m7g.large" ("" = unknown). It describes
+	// the cluster (for capacity planning and the burst-credit warning).
 	InstanceType string `json:"instance_type,omitempty"`
 	// BrokerCount is the number of brokers of the tested cluster (0 = unknown).
 	BrokerCount int  `json:"broker_count,omitempty"`
@@ -193,6 +200,7 @@ func (s *Scenario) finish() {
 	if s.Cluster.Auth.ClusterARN != "" && !set("cluster.brokers") {
 		s.Cluster.Brokers = nil
 	}
+	s.finishRamp()
 	if s.Name == "" && s.File != "" {
 		base := path.Base(filepath.ToSlash(s.File))
 		if base != "." && base != "/" {

@@ -104,6 +104,18 @@ func (s *Scenario) clone() *Scenario {
 		}
 	}
 	c.Producers.MessageSize = cloneDist(s.Producers.MessageSize)
+	if s.Ramp != nil {
+		r := *s.Ramp
+		if r.Step != nil {
+			step := *r.Step
+			r.Step = &step
+		}
+		c.Ramp = &r
+	}
+	if s.Precondition != nil {
+		p := *s.Precondition
+		c.Precondition = &p
+	}
 	// Sweep lists are replaced whole by Set, never changed in place.
 	return &c
 }
@@ -115,6 +127,14 @@ func (s *Scenario) find(path string) (reflect.Value, string, error) {
 	parts := strings.Split(path, ".")
 	for i, part := range parts {
 		so := strings.Join(parts[:i+1], ".")
+		if v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct &&
+			!reflect.PointerTo(v.Type().Elem()).Implements(textUnmarshalType) {
+			// "ramp.start" on a scenario without a ramp block starts one.
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
 		switch v.Kind() {
 		case reflect.Map:
 			return v, strings.Join(parts[i:], "."), nil

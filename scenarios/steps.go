@@ -88,13 +88,23 @@ func (s *Scenario) base() load.Plan {
 	t.Configs = maps.Clone(t.Configs)
 	pr := s.Producers
 	pr.MessageSize = cloneDist(pr.MessageSize)
+	ph := s.Phases
+	if r := s.Ramp; r != nil {
+		// The first ramp rate, so that the plan is valid on its own.
+		if !r.Start.IsMax() && r.Start.PerSec > 0 {
+			pr.Rate = r.Start
+		}
+		if r.StepDuration > 0 {
+			ph.Duration = r.StepDuration
+		}
+	}
 	return load.Plan{
 		Scenario:  s.Name,
 		Brokers:   slices.Clone(s.Cluster.Brokers),
 		Topics:    t,
 		Producers: pr,
 		Consumers: s.Consumers,
-		Phases:    s.Phases,
+		Phases:    ph,
 		Verify:    s.Verify,
 	}
 }
@@ -140,11 +150,17 @@ func (s *Scenario) Steps() []load.Plan {
 // they come from, e.g. "topics.partitions" → "sweep.partitions[2]".
 func (s *Scenario) sweptFields(step int) map[string]string {
 	axes := s.axes()
+	m := make(map[string]string, len(axes)+2)
+	if r := s.Ramp; r != nil {
+		m["producers.rate"] = "ramp.start"
+		if r.StepDuration > 0 {
+			m["phases.duration"] = "ramp.step_duration"
+		}
+	}
 	if len(axes) == 0 {
-		return nil
+		return m
 	}
 	idx := indices(axes, step)
-	m := make(map[string]string, len(axes))
 	for k, a := range axes {
 		m[a.field] = fmt.Sprintf("sweep.%s[%d]", a.key, idx[k])
 	}

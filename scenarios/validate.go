@@ -63,6 +63,7 @@ func (s *Scenario) lookup(field string) position {
 func (s *Scenario) Validate(o ValidateOptions) error {
 	v := &validator{s: s}
 	v.scenario(o)
+	v.rampChecks()
 	if n := s.StepCount(); n > MaxSteps {
 		v.report("sweep", "expands to more than %d steps; split the sweep into several scenarios", MaxSteps)
 		return v.problems.err()
@@ -113,8 +114,8 @@ func (v *validator) scenario(o ValidateOptions) {
 			}
 		}
 	}
-	if c.InstanceType != "" && !strings.HasPrefix(c.InstanceType, "kafka.") {
-		v.report("cluster.instance_type", "want an MSK broker instance type such as kafka.m7g.large, got %q", c.InstanceType)
+	if c.InstanceType != "" && !strings.HasPrefix(c.InstanceType, "kafka.") && !strings.HasPrefix(c.InstanceType, "express.") {
+		v.report("cluster.instance_type", "want an MSK broker instance type such as kafka.m7g.large or express.m7g.large, got %q", c.InstanceType)
 	}
 	if c.BrokerCount < 0 {
 		v.report("cluster.broker_count", "must not be negative")

@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"validate":  {"check a scenario and print the steps it expands to", runValidate},
 		"scenarios": {"list the built-in scenarios, or `scenarios show NAME`", runScenarios},
 		"report":    {"re-render the summary of a result file", runReport},
+		"compare":   {"compare a result with a baseline; exit 3 on regression", runCompare},
 		"broker":    {"run an in-process Kafka cluster in the foreground", runBroker},
 		"size":      {"size and price an MSK cluster for a workload", runSize},
 		"version":   {"print the version", runVersion},

@@ -14,6 +14,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv]",
 		"Re-renders the summary of a result file written by `mskbench run -o`.")
 	format := fs.String("format", "table", "output format: table or csv")
+	checks := fs.StringArray("check", nil, checkFlagUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -24,9 +25,21 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
+	if _, err := parseChecks(*checks); err != nil {
+		return err
+	}
 	switch *format {
 	case "table":
-		return report.Summary(stdout, r)
+		if len(*checks) > 0 {
+			r.Checks = nil
+		}
+		if err := report.Summary(stdout, r); err != nil {
+			return err
+		}
+		if len(*checks) > 0 {
+			fmt.Fprintln(stdout, "\nChecks:")
+		}
+		return runChecks(r, *checks, stdout)
 	case "csv":
 		return report.CSV(stdout, r)
 	default:

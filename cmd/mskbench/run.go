@@ -28,6 +28,9 @@ type runFlags struct {
 	embedded bool
 	output   string
 	quiet    bool
+	checks   []string
+	auth     auth.Config // auth flags; only those explicitly set override the scenario
+	connect  time.Duration
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,7 +45,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&f.embedded, "embedded", false, "run against an in-process 3-broker cluster (measures this machine)")
 	fs.StringVarP(&f.output, "output", "o", "", "write the result file (JSON) here")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
+	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
+	fs.DurationVar(&f.connect, "connect-timeout", 10*time.Second, "bound on each connection attempt and the initial cluster probe")
+	f.auth.RegisterFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := parseChecks(f.checks); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -54,18 +63,26 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) }
-	var conn *auth.Conn
+	cfg := authConfig(s.Cluster.Auth, plans[0].Brokers)
+	cfg.Merge(f.auth, fs.Changed)
+	cfg.DialTimeout = f.connect
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers})
 		if err != nil {
 			return err
 		}
 		defer c.Close()
-		conn = &auth.Conn{Brokers: c.Addrs(), Mechanism: "none"}
+		cfg.Brokers = c.Addrs()
 		logf("embedded in-process cluster (%d brokers at %s): results measure this machine, not a Kafka cluster",
 			c.Brokers(), strings.Join(c.Addrs(), ","))
-	} else {
-		conn = &auth.Conn{Brokers: plans[0].Brokers, Mechanism: "none"}
+	}
+	conn, err := auth.Connect(ctx, cfg, logf)
+	if err != nil {
+		var ce *auth.ConfigError
+		if errors.As(err, &ce) {
+			return usageError{err}
+		}
+		return err
 	}
 
 	res := newResult(s)
@@ -101,9 +118,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	res.Ended = time.Now().UTC()
+	res.Connection = report.Connection{
+		Brokers:    conn.Brokers,
+		Mechanism:  conn.Mechanism,
+		Region:     conn.Region,
+		Dials:      conn.Dials(),
+		Reconnects: conn.Reconnects(),
+	}
+	res.Warnings = append(res.Warnings, conn.Warnings...)
 	if ctx.Err() != nil || runErr != nil {
 		res.Partial = true
 	}
+	checkErr := runChecks(res, f.checks, nil)
 	if f.output != "" {
 		if err := report.WriteFile(f.output, res); err != nil {
 			return errors.Join(runErr, fmt.Errorf("write result file: %w", err))
@@ -121,7 +147,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if ctx.Err() != nil {
 		return interruptedError{errors.New("interrupted: results so far are marked partial")}
 	}
-	return nil
+	return checkErr
 }
 
 // loadScenario loads, overrides and validates a scenario and expands its steps.
@@ -190,4 +216,36 @@ func newResult(s *scenarios.Scenario) *report.Result {
 		res.Scenario.Spec = spec
 	}
 	return res
+}
+
+// authConfig converts a scenario's `cluster: auth:` block into an
+// auth.Config for the given bootstrap brokers. A scenario's connect_rate of 0
+// means no bound, which auth spells as a negative rate.
+func authConfig(a scenarios.Auth, brokers []string) auth.Config {
+	rate := a.ConnectRate
+	if rate == 0 {
+		rate = -1
+	}
+	return auth.Config{
+		Brokers:               brokers,
+		Mechanism:             a.Mechanism,
+		TLS:                   a.TLS,
+		TLSCAFile:             a.TLSCA,
+		TLSCertFile:           a.TLSCert,
+		TLSKeyFile:            a.TLSKey,
+		TLSServerName:         a.TLSServerName,
+		TLSInsecureSkipVerify: a.TLSInsecureSkipVerify,
+		SCRAMUser:             a.ScramUser,
+		SCRAMPasswordEnv:      a.ScramPasswordEnv,
+		SCRAMPasswordFile:     a.ScramPasswordFile,
+		SCRAMSecretARN:        a.ScramSecretARN,
+		AWSRegion:             a.AWSRegion,
+		AWSProfile:            a.AWSProfile,
+		AWSRoleARN:            a.AWSRoleARN,
+		AWSExternalID:         a.AWSExternalID,
+		AWSSessionName:        a.AWSSessionName,
+		ClusterARN:            a.ClusterARN,
+		Public:                a.Public,
+		ConnectRate:           rate,
+	}
 }

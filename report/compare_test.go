@@ -1,0 +1,185 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// cmpStep builds a step with the figures Compare reads.
+func cmpStep(label string, msgs, p50, p99, p999, e2e99 float64, acked, failed int64) Step {
+	s := Step{Label: label, Counters: Counters{Acked: acked, Failed: failed}}
+	s.Throughput.MsgsPerSec, s.Throughput.OfferedMsgsPerSec = msgs, msgs
+	s.Latency.Publish = LatencySummary{Count: acked, P50Ms: p50, P99Ms: p99, P999Ms: p999}
+	if e2e99 > 0 {
+		s.Latency.EndToEnd = LatencySummary{Count: acked, P99Ms: e2e99}
+	}
+	return s
+}
+
+func cmpResults() (base, cur *Result) {
+	base = &Result{Tool: Tool{Name: "mskbench", Version: "v0.1.0"}, Scenario: Scenario{Name: "nightly"}, Host: "ci-1", Started: t0}
+	base.Steps = []Step{
+		cmpStep("rate=1000/s", 1000, 2.0, 10.0, 20.0, 15.0, 60000, 0),
+		cmpStep("rate=2000/s", 2000, 3.0, 12.0, 30.0, 20.0, 120000, 0),
+	}
+	cur = &Result{Tool: Tool{Name: "mskbench", Version: "v0.2.0"}, Scenario: Scenario{Name: "nightly"}, Host: "ci-1", Started: t0.Add(86400e9)}
+	cur.Steps = []Step{
+		// within 10 %: msgs −1 %, p50 +5 %, p99 exactly +10 %, p99.9 −50 % (improved)
+		cmpStep("rate=1000/s", 990, 2.1, 11.0, 10.0, 15.0, 60000, 0),
+		// regressions: msgs −15 %, p99 +25 %, errors where there were none, e2e gone
+		cmpStep("rate=2000/s", 1700, 3.0, 15.0, 30.0, 0, 100000, 10),
+	}
+	cur.Steps[1].Throughput.OfferedMsgsPerSec = 2000 // open model: the offered rate stays
+	return base, cur
+}
+
+func TestCompare(t *testing.T) {
+	base, cur := cmpResults()
+	c, err := Compare(base, cur, CompareOptions{MaxRegression: 0.10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Steps) != 2 {
+		t.Fatalf("compared %d steps, want 2", len(c.Steps))
+	}
+	type flags struct{ regression, improvement bool }
+	want := map[string][]flags{
+		// msgs/s, p50, p99, p99.9, e2e p99, error rate
+		"rate=1000/s": {{}, {}, {}, {improvement: true}, {}, {}},
+		"rate=2000/s": {{regression: true}, {}, {regression: true}, {}, {regression: true}, {regression: true}},
+	}
+	for _, s := range c.Steps {
+		for i, m := range s.Metrics {
+			w := want[s.Label][i]
+			if m.Regression != w.regression || m.Improvement != w.improvement {
+				t.Errorf("%s %s: regression %t improvement %t, want %t %t (%+v)", s.Label, m.Name, m.Regression, m.Improvement, w.regression, w.improvement, m)
+			}
+		}
+	}
+	if got := c.Regressions(); got != 4 {
+		t.Errorf("Regressions() = %d, want 4", got)
+	}
+	p99 := c.Steps[1].Metrics[2]
+	if p99.Name != "publish_p99_ms" || p99.Base != 12 || p99.Cur != 15 || p99.Delta != 3 || p99.Relative != 0.25 {
+		t.Errorf("p99 change = %+v, want 12 → 15, +3, +25%%", p99)
+	}
+	if e2e := c.Steps[1].Metrics[4]; e2e.Note != "no samples" {
+		t.Errorf("e2e without samples: %+v, want the note \"no samples\"", e2e)
+	}
+
+	// A looser threshold removes the relative regressions but not the
+	// errors appearing from zero nor the missing samples.
+	c, err = Compare(base, cur, CompareOptions{MaxRegression: 0.30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Regressions(); got != 2 {
+		t.Errorf("with 30%%: Regressions() = %d, want 2 (error rate from 0, e2e samples gone)", got)
+	}
+}
+
+func TestCompareMinLatencyChange(t *testing.T) {
+	base := &Result{Steps: []Step{cmpStep("a", 100, 0.2, 0.4, 0.8, 0, 1000, 0)}}
+	cur := &Result{Steps: []Step{cmpStep("a", 100, 0.3, 0.6, 2.0, 0, 1000, 0)}}
+	c, err := Compare(base, cur, CompareOptions{MaxRegression: 0.10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Regressions(); got != 3 {
+		t.Errorf("without a floor: %d regressions, want 3 (p50, p99, p99.9)", got)
+	}
+	c, _ = Compare(base, cur, CompareOptions{MaxRegression: 0.10, MinLatencyChangeMs: 0.5})
+	if got := c.Regressions(); got != 1 || !c.Steps[0].Metrics[3].Regression {
+		t.Errorf("with a 0.5 ms floor: %d regressions, want only p99.9 (+1.2 ms)", got)
+	}
+	if m := c.Steps[0].Metrics[4]; !m.Skipped || m.Regression {
+		t.Errorf("e2e without samples in either run: %+v, want skipped", m)
+	}
+}
+
+func TestCompareMatching(t *testing.T) {
+	// By label, whatever the order; unmatched steps are warnings.
+	base := &Result{Steps: []Step{cmpStep("a", 100, 1, 2, 3, 0, 10, 0), cmpStep("b", 200, 1, 2, 3, 0, 10, 0), cmpStep("gone", 1, 1, 1, 1, 0, 1, 0)}}
+	cur := &Result{Steps: []Step{cmpStep("b", 200, 1, 2, 3, 0, 10, 0), cmpStep("a", 50, 1, 2, 3, 0, 10, 0), cmpStep("new", 1, 1, 1, 1, 0, 1, 0)}}
+	c, err := Compare(base, cur, CompareOptions{MaxRegression: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Steps) != 2 || c.Steps[0].Label != "b" || c.Steps[0].BaseIndex != 1 || c.Steps[1].Label != "a" || c.Steps[1].BaseIndex != 0 {
+		t.Fatalf("matched %+v, want b↔1 then a↔0", c.Steps)
+	}
+	if !c.Steps[1].Metrics[0].Regression || c.Steps[0].Metrics[0].Regression {
+		t.Errorf("throughput regression should be on a only: %+v", c.Steps)
+	}
+	warn := strings.Join(c.Warnings, "\n")
+	for _, w := range []string{"step gone of the baseline has no match", "step new of the current result has no match", "offered rate differs"} {
+		if !strings.Contains(warn, w) {
+			t.Errorf("warnings lack %q:\n%s", w, warn)
+		}
+	}
+
+	// Without usable labels, by position.
+	base.Steps[1].Label, cur.Steps[1].Label = "", ""
+	c, err = Compare(base, cur, CompareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Steps) != 3 || c.Steps[1].BaseIndex != 1 || c.Steps[1].CurIndex != 1 {
+		t.Errorf("by position: %+v, want 3 pairs i↔i", c.Steps)
+	}
+
+	// Nothing in common is an error.
+	_, err = Compare(&Result{Steps: []Step{{Label: "x"}}}, &Result{Steps: []Step{{Label: "y"}}}, CompareOptions{})
+	if !errors.Is(err, ErrNoCommonSteps) {
+		t.Errorf("no common steps: err = %v, want ErrNoCommonSteps", err)
+	}
+}
+
+func TestCompareWarnings(t *testing.T) {
+	base, cur := cmpResults()
+	cur.Scenario.Name, cur.Embedded, cur.Partial = "other", true, true
+	base.GOMAXPROCS, cur.GOMAXPROCS = 2, 8
+	c, err := Compare(base, cur, CompareOptions{MaxRegression: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warn := strings.Join(c.Warnings, "\n")
+	for _, w := range []string{"scenarios differ: baseline nightly, current other", "embedded cluster", "current run was interrupted", "GOMAXPROCS 2, current 8"} {
+		if !strings.Contains(warn, w) {
+			t.Errorf("warnings lack %q:\n%s", w, warn)
+		}
+	}
+}
+
+func TestWriteComparisonGolden(t *testing.T) {
+	base, cur := cmpResults()
+	for _, tt := range []struct {
+		name string
+		opts CompareOptions
+	}{
+		{"compare-regression.golden", CompareOptions{MaxRegression: 0.10}},
+		{"compare-ok.golden", CompareOptions{MaxRegression: 10, MinLatencyChangeMs: 0.5}},
+	} {
+		b2, c2 := base, cur
+		if tt.name == "compare-ok.golden" {
+			c2 = &Result{Tool: cur.Tool, Scenario: cur.Scenario, Host: cur.Host, Started: cur.Started, Steps: cur.Steps[:1]}
+			b2 = &Result{Tool: base.Tool, Scenario: base.Scenario, Host: base.Host, Started: base.Started, Steps: base.Steps[:1]}
+		}
+		c, err := Compare(b2, c2, tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := WriteComparison(&b, c); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, tt.name, b.Bytes())
+		var again bytes.Buffer
+		_ = WriteComparison(&again, c)
+		if !bytes.Equal(b.Bytes(), again.Bytes()) {
+			t.Errorf("%s: output is not deterministic", tt.name)
+		}
+	}
+}

@@ -26,10 +26,25 @@ func benchConn(b *testing.B) *auth.Conn {
 	return &auth.Conn{Brokers: c.Addrs(), DialTimeout: 5 * time.Second}
 }
 
-// benchPlan is the max-rate step both throughput benchmarks use: 1 KiB
-// incompressible values, acks=all, 4 workers, 12 partitions, no consumers.
-func benchPlan() Plan {
+// benchSize is the value size of the throughput benchmarks:
+// MSKBENCH_BENCH_SIZE (e.g. "100B"), else 1 KiB.
+func benchSize(b *testing.B) Size {
+	if env := os.Getenv("MSKBENCH_BENCH_SIZE"); env != "" {
+		s, err := ParseSize(env)
+		if err != nil {
+			b.Fatalf("MSKBENCH_BENCH_SIZE: %v", err)
+		}
+		return s
+	}
+	return 1024
+}
+
+// benchPlan is the max-rate step both throughput benchmarks use: values of
+// benchSize bytes (incompressible), acks=all, 4 workers, 12 partitions, no
+// consumers.
+func benchPlan(b *testing.B) Plan {
 	p := testPlan()
+	p.Producers.MessageSize = SizeDist{Fixed: benchSize(b)}
 	p.Topics = Topics{Count: 1, Partitions: 12, ReplicationFactor: 3, Prefix: "mskbench-bench-"}
 	p.Producers.Workers = 4
 	p.Producers.Rate = Rate{Unit: RateMax}
@@ -47,7 +62,7 @@ func benchPlan() Plan {
 // recording. Compare its msgs/s with BenchmarkRunMaxRate's.
 func BenchmarkWriterBaseline(b *testing.B) {
 	conn := benchConn(b)
-	plan := benchPlan()
+	plan := benchPlan(b)
 	topic := "mskbench-bench-baseline-" + time.Now().Format("150405.000")
 	adm := admin{conn: conn}
 	if _, err := adm.createTopics(b.Context(), []string{topic}, plan.Topics); err != nil {
@@ -58,7 +73,7 @@ func BenchmarkWriterBaseline(b *testing.B) {
 		b.Fatal(err)
 	}
 	pr := plan.Producers
-	value := make([]byte, 1024)
+	value := make([]byte, plan.Producers.MessageSize.Fixed)
 	warmup, dur := plan.Phases.Warmup.D(), plan.Phases.Duration.D()
 	for b.Loop() {
 		start := time.Now()
@@ -108,7 +123,7 @@ func BenchmarkWriterBaseline(b *testing.B) {
 // acknowledged msgs/s over the measured window.
 func BenchmarkRunMaxRate(b *testing.B) {
 	conn := benchConn(b)
-	plan := benchPlan()
+	plan := benchPlan(b)
 	var rate float64
 	n := 0
 	for b.Loop() {

@@ -154,7 +154,7 @@ func Default() *Scenario {
 			BatchSize:       1000,
 			BatchBytes:      1 << 20,
 			Linger:          ms(5),
-			MaxInFlight:     10000,
+			MaxInFlight:     2000,
 		},
 		Consumers: load.Consumers{
 			Groups:         1,

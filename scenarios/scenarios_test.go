@@ -151,7 +151,7 @@ func TestDefaults(t *testing.T) {
 		{"linger", p.Producers.Linger.D(), 5 * time.Millisecond},
 		{"batch_size", p.Producers.BatchSize, 1000},
 		{"batch_bytes", p.Producers.BatchBytes, load.Size(1 << 20)},
-		{"max_in_flight", p.Producers.MaxInFlight, 10000},
+		{"max_in_flight", p.Producers.MaxInFlight, 2000},
 		{"max_wait", p.Consumers.MaxWait.D(), 250 * time.Millisecond},
 		{"commit_interval", p.Consumers.CommitInterval.D(), time.Second},
 		{"verify", p.Verify, true},

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +31,8 @@ type runFlags struct {
 	output   string
 	quiet    bool
 	checks   []string
+	cpuprof  string
+	memprof  string
 	auth     auth.Config // auth flags; only those explicitly set override the scenario
 	connect  time.Duration
 }
@@ -47,10 +51,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
 	fs.DurationVar(&f.connect, "connect-timeout", 10*time.Second, "bound on each connection attempt and the initial cluster probe")
+	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
+	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	f.auth.RegisterFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	stopProfiles, err := startProfiles(f.cpuprof, f.memprof)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	if _, err := parseChecks(f.checks); err != nil {
 		return err
 	}
@@ -89,21 +100,19 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Embedded = s.Embedded()
 	runID := newRunID()
 	tty := isTerminal(stderr)
-	var runErr error
-	for i, plan := range plans {
-		if ctx.Err() != nil {
-			break
-		}
-		label := plan.Label
-		if label == "" {
-			label = plan.Scenario
-		}
-		logf("step %d/%d %s: run id %s", i+1, len(plans), label, runID)
-		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded()}
+	runStep := func(ctx context.Context, plan load.Plan, progress func(report.Interval)) (report.Step, error) {
+		logf("step %d %s: run id %s", plan.Index+1, pointName(plan), runID)
+		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
 		if !f.quiet {
-			step := fmt.Sprintf("%d/%d", i+1, len(plans))
+			label := strconv.Itoa(plan.Index + 1)
+			if plan.Label == "precondition" {
+				label = "precondition"
+			}
 			opts.Progress = func(iv report.Interval) {
-				iv.Step = step
+				if progress != nil {
+					progress(iv)
+				}
+				iv.Step = label
 				report.Progress(stderr, iv, tty)
 			}
 		}
@@ -111,12 +120,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if tty && !f.quiet {
 			fmt.Fprintln(stderr)
 		}
-		res.Steps = append(res.Steps, step)
-		if err != nil && ctx.Err() == nil {
-			runErr = fmt.Errorf("step %d (%s): %w", i+1, label, err)
-			break
-		}
+		return step, err
 	}
+	out, runErr := executePlans(ctx, s, plans, runStep, logf)
+	out.apply(res)
 	res.Ended = time.Now().UTC()
 	res.Connection = report.Connection{
 		Brokers:    conn.Brokers,
@@ -248,4 +255,31 @@ func authConfig(a scenarios.Auth, brokers []string) auth.Config {
 		Public:                a.Public,
 		ConnectRate:           rate,
 	}
+}
+
+// startProfiles starts CPU profiling into cpuFile and arranges a heap profile
+// into memFile; the returned function ends both. Empty names turn them off.
+func startProfiles(cpuFile, memFile string) (stop func(), err error) {
+	var cpu *os.File
+	if cpuFile != "" {
+		if cpu, err = os.Create(cpuFile); err != nil {
+			return nil, usageError{fmt.Errorf("--cpuprofile: %w", err)}
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if memFile != "" {
+			if m, err := os.Create(memFile); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(m, 0)
+				m.Close()
+			}
+		}
+	}, nil
 }

@@ -61,6 +61,9 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	for i, p := range plans {
 		writePlan(stdout, i, len(plans), p)
 	}
+	for _, line := range describeRamp(s) {
+		fmt.Fprintln(stdout, line)
+	}
 	return nil
 }
 

@@ -319,7 +319,11 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 			} `json:"spec"`
 		} `json:"scenario"`
 		Steps []struct {
-			Partial    bool `json:"partial"`
+			Partial bool `json:"partial"`
+			// Ramp is the ramp verdict; a step that failed it ran saturated.
+			Ramp *struct {
+				Passed bool `json:"passed"`
+			} `json:"ramp"`
 			Throughput struct {
 				BytesPerSec float64 `json:"bytes_per_sec"`
 			} `json:"throughput"`
@@ -344,7 +348,7 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 		}
 	}
 	for _, s := range doc.Steps {
-		if !s.Partial && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
+		if !s.Partial && (s.Ramp == nil || s.Ramp.Passed) && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
 			m.IngressMiBps = s.Throughput.BytesPerSec / sizing.MiB
 		}
 	}

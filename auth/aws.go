@@ -68,17 +68,17 @@ func resolveSCRAM(ctx context.Context, cfg *Config, region string) (user, passwo
 	case cfg.SCRAMPasswordEnv != "":
 		v, ok := os.LookupEnv(cfg.SCRAMPasswordEnv)
 		if !ok || v == "" {
-			return "", "", fmt.Errorf("auth: environment variable %s (--scram-password-env) is not set or empty", cfg.SCRAMPasswordEnv)
+			return "", "", &ConfigError{Err: fmt.Errorf("auth: environment variable %s (--scram-password-env) is not set or empty", cfg.SCRAMPasswordEnv)}
 		}
 		password = v
 	case cfg.SCRAMPasswordFile != "":
 		b, err := os.ReadFile(cfg.SCRAMPasswordFile)
 		if err != nil {
-			return "", "", fmt.Errorf("auth: read --scram-password-file: %w", err)
+			return "", "", &ConfigError{Err: fmt.Errorf("auth: read --scram-password-file: %w", err)}
 		}
 		password = strings.TrimRight(string(b), "\r\n")
 		if password == "" {
-			return "", "", fmt.Errorf("auth: --scram-password-file %s is empty", cfg.SCRAMPasswordFile)
+			return "", "", &ConfigError{Err: fmt.Errorf("auth: --scram-password-file %s is empty", cfg.SCRAMPasswordFile)}
 		}
 	case cfg.SCRAMSecretARN != "":
 		if region == "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
 )
 
@@ -109,7 +110,7 @@ func (f *fakeAWS) start(t *testing.T) string {
 }
 
 func awsCreds(t *testing.T) {
-	isolateAWS(t)
+	authtest.IsolateAWS(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", testAccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecretKey)
 }
@@ -226,9 +227,9 @@ func TestIAMWithAssumedRole(t *testing.T) {
 	fake := &fakeAWS{t: t, roles: map[string]roleCreds{role: assumed}}
 	endpoint := fake.start(t)
 	cluster := embedded.ForTest(t, 1, kfake.SeedTopics(1, topic))
-	broker := &iamBroker{t: t, region: testRegion,
-		creds: aws.Credentials{AccessKeyID: assumed.id, SecretAccessKey: assumed.secret, SessionToken: assumed.token}}
-	broker.install(cluster.Kfake())
+	broker := &authtest.IAMBroker{Region: testRegion,
+		Creds: aws.Credentials{AccessKeyID: assumed.id, SecretAccessKey: assumed.secret, SessionToken: assumed.token}}
+	broker.Install(cluster.Kfake())
 
 	var logs logRecorder
 	c, err := Connect(context.Background(), Config{Brokers: cluster.Addrs(), Mechanism: MechanismIAM, TLS: boolPtr(false),
@@ -250,7 +251,7 @@ func TestIAMWithAssumedRole(t *testing.T) {
 		}
 		w.Close()
 	}
-	if got := broker.ok.Load(); got < 4 {
+	if got := broker.Accepted(); got < 4 {
 		t.Errorf("authentications = %d, want the probe and one per transport", got)
 	}
 	fake.mu.Lock()

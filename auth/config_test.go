@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -87,6 +89,44 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 }
 
+// Local inputs that Validate cannot check (files, environment variables)
+// are usage errors too: Connect returns them as *ConfigError before it
+// dials, so nothing needs to listen at the broker address.
+func TestUnusableLocalInputIsConfigError(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.pem")
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MSKBENCH_TEST_EMPTY_PASSWORD", "")
+	broker := []string{"127.0.0.1:9"}
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"missing CA file", Config{Brokers: broker, Mechanism: MechanismTLS, TLSCAFile: missing}, "read --tls-ca"},
+		{"CA file without PEM", Config{Brokers: broker, Mechanism: MechanismTLS, TLSCAFile: notPEM}, "no PEM certificate found"},
+		{"missing client key", Config{Brokers: broker, Mechanism: MechanismMTLS, TLSCertFile: notPEM, TLSKeyFile: missing}, "load client certificate"},
+		{"empty password variable", Config{Brokers: broker, Mechanism: MechanismSCRAMSHA512, SCRAMUser: "u",
+			SCRAMPasswordEnv: "MSKBENCH_TEST_EMPTY_PASSWORD"}, "MSKBENCH_TEST_EMPTY_PASSWORD (--scram-password-env) is not set or empty"},
+		{"missing password file", Config{Brokers: broker, Mechanism: MechanismSCRAMSHA256, SCRAMUser: "u", SCRAMPasswordFile: missing}, "read --scram-password-file"},
+		{"auto picks tls but TLS is off", Config{Brokers: []string{"127.0.0.1:9094"}, TLS: boolPtr(false)}, "needs TLS, but TLS is off"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Connect(context.Background(), tt.cfg, nil)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Connect = %v (%T), want *ConfigError", err, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Connect = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestFlagsOverrideScenario(t *testing.T) {
 	// The scenario's block, already decoded.
 	scen := Config{Mechanism: MechanismIAM, AWSRegion: "eu-west-1", AWSProfile: "bench", TLS: boolPtr(true)}
@@ -113,6 +153,18 @@ func TestFlagsOverrideScenario(t *testing.T) {
 		if fs.Lookup(name) == nil {
 			t.Errorf("flag --%s not registered", name)
 		}
+	}
+	// A password source from a flag replaces the scenario's source.
+	withEnv := Config{Mechanism: MechanismSCRAMSHA512, SCRAMUser: "alice", SCRAMPasswordEnv: "MSK_PASSWORD"}
+	var pwFlags Config
+	fs3 := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	pwFlags.RegisterFlags(fs3)
+	if err := fs3.Parse([]string{"--scram-password-file", "/run/secrets/pw"}); err != nil {
+		t.Fatal(err)
+	}
+	withEnv.Merge(pwFlags, fs3.Changed)
+	if withEnv.SCRAMPasswordFile != "/run/secrets/pw" || withEnv.SCRAMPasswordEnv != "" || withEnv.SCRAMUser != "alice" {
+		t.Errorf("--scram-password-file over scram_password_env: got %+v, want only the file as source and the user kept", withEnv)
 	}
 	// A bare --tls means true.
 	var c2 Config

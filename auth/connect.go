@@ -35,8 +35,12 @@ const awsTimeout = 30 * time.Second
 //     metadata, within DialTimeout per broker, trying the next bootstrap
 //     broker only on network errors.
 //
-// An invalid cfg is returned as *ConfigError (a usage error: exit code 2);
-// failures of step 5 as *Error with a hint (exit code 1). logf receives
+// An invalid cfg, and a local input it names that is unusable (a --tls-ca,
+// --tls-cert, --tls-key or --scram-password-file that cannot be read or
+// parsed, an unset --scram-password-env variable), is returned as
+// *ConfigError (a usage error: exit code 2); failures of step 5 as *Error
+// with a hint (exit code 1); AWS failures (credentials, Secrets Manager, MSK
+// bootstrap discovery) as plain errors (exit code 1). logf receives
 // progress notes and warnings (it may be nil); nothing it receives, and no
 // error, contains a secret.
 func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn, error) {
@@ -97,10 +101,10 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 		mech = MechanismMTLS
 	}
 	if !tlsOn && (mech == MechanismTLS || mech == MechanismMTLS) {
-		return nil, fmt.Errorf("auth: mechanism %s needs TLS, but TLS is off", mech)
+		return nil, &ConfigError{Err: fmt.Errorf("auth: mechanism %s needs TLS, but TLS is off", mech)}
 	}
 	if mech == MechanismMTLS && cfg.TLSCertFile == "" {
-		return nil, errors.New("auth: mechanism mtls needs a client certificate: set --tls-cert and --tls-key")
+		return nil, &ConfigError{Err: errors.New("auth: mechanism mtls needs a client certificate: set --tls-cert and --tls-key")}
 	}
 
 	c := &Conn{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
 )
 
@@ -50,15 +51,10 @@ func mustConnect(t *testing.T, cfg Config) *Conn {
 	return c
 }
 
-func serverTLS(t *testing.T, ca *testCA) *tls.Config {
-	pair, _, _ := ca.issue(t, "broker", true)
-	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
-}
-
 func TestTLS(t *testing.T) {
-	ca := newTestCA(t, "test root")
-	cluster := embedded.ForTest(t, 1, kfake.TLS(serverTLS(t, ca)))
-	caFile := writeFile(t, "ca.pem", ca.pem)
+	ca := authtest.NewCA(t, "test root")
+	cluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
+	caFile := authtest.WriteFile(t, "ca.pem", ca.PEM)
 	addr := cluster.Addrs()[0]
 
 	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSCAFile: caFile})
@@ -103,28 +99,27 @@ func TestTLSClientOnPlaintextPort(t *testing.T) {
 }
 
 func TestMTLS(t *testing.T) {
-	serverCA := newTestCA(t, "server root")
-	clientCA := newTestCA(t, "client root (Private CA)")
-	stc := serverTLS(t, serverCA)
-	stc.ClientAuth = tls.RequireAndVerifyClientCert
-	stc.ClientCAs = x509.NewCertPool()
-	stc.ClientCAs.AddCert(clientCA.cert)
+	serverCA := authtest.NewCA(t, "server root")
+	clientCA := authtest.NewCA(t, "client root (Private CA)")
+	stc := authtest.MTLSServer(t, serverCA, clientCA)
 	cluster := embedded.ForTest(t, 1, kfake.TLS(stc))
 	addr := cluster.Addrs()[0]
-	caFile := writeFile(t, "ca.pem", serverCA.pem)
+	caFile := authtest.WriteFile(t, "ca.pem", serverCA.PEM)
 
-	_, certPEM, keyPEM := clientCA.issue(t, "bench-client", false)
+	leaf := clientCA.Issue(t, "bench-client", false)
+	certPEM, keyPEM := leaf.CertPEM, leaf.KeyPEM
 	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismMTLS, TLSCAFile: caFile,
-		TLSCertFile: writeFile(t, "client.pem", certPEM), TLSKeyFile: writeFile(t, "client.key", keyPEM)})
+		TLSCertFile: authtest.WriteFile(t, "client.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "client.key", keyPEM)})
 	if c.Mechanism != MechanismMTLS || len(c.TLS.Certificates) != 1 {
 		t.Errorf("conn = %v, want mtls with one client certificate", c)
 	}
 
 	t.Run("unknown client certificate", func(t *testing.T) {
-		rogue := newTestCA(t, "rogue root")
-		_, certPEM, keyPEM := rogue.issue(t, "intruder", false)
+		rogue := authtest.NewCA(t, "rogue root")
+		leaf := rogue.Issue(t, "intruder", false)
+		certPEM, keyPEM := leaf.CertPEM, leaf.KeyPEM
 		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismMTLS, TLSCAFile: caFile,
-			TLSCertFile: writeFile(t, "c.pem", certPEM), TLSKeyFile: writeFile(t, "c.key", keyPEM)},
+			TLSCertFile: authtest.WriteFile(t, "c.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "c.key", keyPEM)},
 			addr, "with mtls", "rejected the client certificate", "--tls-cert is not issued by a CA the cluster trusts")
 	})
 	t.Run("no client certificate", func(t *testing.T) {
@@ -164,16 +159,16 @@ func TestSCRAM(t *testing.T) {
 			}
 
 			cfg.SCRAMPasswordEnv = "MSKBENCH_TEST_WRONG"
-			connectErr(t, cfg, addr, "with "+tt.mech, "SASL authentication failed: wrong SCRAM user or password")
+			connectErr(t, cfg, addr, "with "+tt.mech, "SASL Authentication Failed", "wrong SCRAM user or password")
 		})
 	}
 	t.Run("password file", func(t *testing.T) {
 		mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
-			SCRAMUser: "alice", SCRAMPasswordFile: writeFile(t, "pw", []byte(password+"\n"))})
+			SCRAMUser: "alice", SCRAMPasswordFile: authtest.WriteFile(t, "pw", []byte(password+"\n"))})
 	})
 	t.Run("mechanism not offered", func(t *testing.T) {
 		// kfake offers PLAIN and SCRAM; OAUTHBEARER is refused in the handshake.
-		isolateAWS(t)
+		authtest.IsolateAWS(t)
 		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 		t.Setenv("AWS_REGION", "us-east-1")
@@ -181,13 +176,13 @@ func TestSCRAM(t *testing.T) {
 			addr, "with iam", "does not offer this SASL mechanism")
 	})
 	t.Run("SCRAM client without TLS config on a SCRAM cluster with TLS", func(t *testing.T) {
-		ca := newTestCA(t, "root")
-		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(serverTLS(t, ca)), kfake.EnableSASL(),
+		ca := authtest.NewCA(t, "root")
+		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)), kfake.EnableSASL(),
 			kfake.Superuser("SCRAM-SHA-512", "alice", password))
 		a := tlsCluster.Addrs()[0]
 		connectErr(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
 			SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}, a, "the port speaks TLS: turn TLS on")
-		mustConnect(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLSCAFile: writeFile(t, "ca.pem", ca.pem),
+		mustConnect(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM),
 			SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"})
 	})
 }

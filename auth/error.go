@@ -37,8 +37,9 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ConfigError is an invalid Config, found before any connection was tried
-// (a usage error). Err lists every problem.
+// ConfigError is an invalid Config, or a local file or environment variable
+// it names that cannot be used, found before any connection was tried (a
+// usage error). Err lists every problem.
 type ConfigError struct{ Err error }
 
 // Error returns the problems, one per line.
@@ -104,7 +105,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 			return "the IAM token was rejected (expired or badly signed): check the credentials (aws sts get-caller-identity), the clock, --aws-region, and that the policy allows kafka-cluster:Connect on the cluster"
 		}
 		if isSCRAM(mechanism) {
-			return "SASL authentication failed: wrong SCRAM user or password, or the secret is not associated with the cluster"
+			return "wrong SCRAM user or password, or the secret is not associated with the cluster"
 		}
 		return "SASL authentication failed"
 	case errors.As(err, &kerr) && kerr == kafka.BrokerNotAvailable:

@@ -114,10 +114,33 @@ func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
 // scenario's `cluster: auth:` block: scenarioCfg.Merge(flagCfg, fs.Changed).
 // Brokers, DialTimeout and ClientID are not flags of this package and are
 // not merged.
+//
+// The SCRAM password sources are one setting: a source set by a flag
+// (--scram-password-env, --scram-password-file or --scram-secret-arn)
+// replaces whichever source the scenario named, so the result never has two.
 func (c *Config) Merge(from Config, set func(flag string) bool) {
 	for _, f := range fields() {
 		if set(f.flag) {
 			f.copy(c, &from)
+		}
+	}
+	sources := []struct {
+		flag string
+		p    *string
+	}{
+		{"scram-password-env", &c.SCRAMPasswordEnv},
+		{"scram-password-file", &c.SCRAMPasswordFile},
+		{"scram-secret-arn", &c.SCRAMSecretARN},
+	}
+	fromFlags := false
+	for _, s := range sources {
+		fromFlags = fromFlags || set(s.flag)
+	}
+	if fromFlags {
+		for _, s := range sources {
+			if !set(s.flag) {
+				*s.p = ""
+			}
 		}
 	}
 }

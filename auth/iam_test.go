@@ -3,25 +3,18 @@ package auth
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
-	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
 )
 
@@ -31,115 +24,16 @@ const (
 	testRegion    = "eu-west-1"
 )
 
-// iamBroker makes a kfake cluster behave like an MSK IAM listener: it offers
-// only OAUTHBEARER and checks every token the way MSK does, recomputing the
-// SigV4 signature from the credentials it knows.
-type iamBroker struct {
-	t      *testing.T
-	creds  aws.Credentials
-	region string
-	ok     atomic.Int64 // accepted authentications
-	bad    atomic.Int64 // rejected authentications
-}
-
-func (b *iamBroker) install(kc *kfake.Cluster) {
-	kc.ControlKey(int16(kmsg.SASLHandshake), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		kc.KeepControl()
-		r := req.(*kmsg.SASLHandshakeRequest)
-		resp := r.ResponseKind().(*kmsg.SASLHandshakeResponse)
-		resp.SupportedMechanisms = []string{"OAUTHBEARER"}
-		if r.Mechanism != "OAUTHBEARER" {
-			resp.ErrorCode = kerr.UnsupportedSaslMechanism.Code
-		}
-		return resp, nil, true
-	})
-	kc.ControlKey(int16(kmsg.SASLAuthenticate), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		kc.KeepControl()
-		r := req.(*kmsg.SASLAuthenticateRequest)
-		resp := r.ResponseKind().(*kmsg.SASLAuthenticateResponse)
-		if err := b.verify(r.SASLAuthBytes); err != nil {
-			b.bad.Add(1)
-			resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
-			msg := "[" + err.Error() + "] Access denied"
-			resp.ErrorMessage = &msg
-			return resp, nil, true
-		}
-		b.ok.Add(1)
-		return resp, nil, true
-	})
-}
-
-// verify checks one OAUTHBEARER client response.
-func (b *iamBroker) verify(ir []byte) error {
-	const prefix, suffix = "n,,\x01auth=Bearer ", "\x01\x01"
-	if !bytes.HasPrefix(ir, []byte(prefix)) || !bytes.HasSuffix(ir, []byte(suffix)) {
-		return fmt.Errorf("malformed OAUTHBEARER response")
-	}
-	tok := string(ir[len(prefix) : len(ir)-len(suffix)])
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return fmt.Errorf("token is not base64url: %v", err)
-	}
-	u, err := url.Parse(string(raw))
-	if err != nil {
-		return fmt.Errorf("token is not a URL: %v", err)
-	}
-	q := u.Query()
-	if got, want := u.Host, "kafka."+b.region+".amazonaws.com"; got != want {
-		return fmt.Errorf("host %s, want %s", got, want)
-	}
-	if q.Get("Action") != "kafka-cluster:Connect" {
-		return fmt.Errorf("action %q", q.Get("Action"))
-	}
-	cred := strings.Split(q.Get("X-Amz-Credential"), "/")
-	if len(cred) != 5 || cred[0] != b.creds.AccessKeyID || cred[2] != b.region || cred[3] != "kafka-cluster" {
-		return fmt.Errorf("credential scope %q", q.Get("X-Amz-Credential"))
-	}
-	signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-	if err != nil {
-		return fmt.Errorf("X-Amz-Date: %v", err)
-	}
-	exp, err := strconv.Atoi(q.Get("X-Amz-Expires"))
-	if err != nil || exp <= 0 || exp > 900 {
-		return fmt.Errorf("X-Amz-Expires %q", q.Get("X-Amz-Expires"))
-	}
-	if now := time.Now(); now.After(signed.Add(time.Duration(exp)*time.Second)) || signed.After(now.Add(5*time.Minute)) {
-		return fmt.Errorf("token expired or from the future")
-	}
-	if !strings.HasPrefix(q.Get("User-Agent"), "aws-msk-iam-sasl-signer-go") {
-		return fmt.Errorf("user agent %q", q.Get("User-Agent"))
-	}
-	// Recompute the signature over the same request.
-	unsigned := url.Values{"Action": {"kafka-cluster:Connect"}, "X-Amz-Expires": {q.Get("X-Amz-Expires")}}
-	req, err := http.NewRequest(http.MethodGet, "https://"+u.Host+"/?"+unsigned.Encode(), nil)
-	if err != nil {
-		return err
-	}
-	empty := sha256.Sum256(nil)
-	want, _, err := v4.NewSigner().PresignHTTP(context.Background(), b.creds, req, hex.EncodeToString(empty[:]), "kafka-cluster", b.region, signed)
-	if err != nil {
-		return err
-	}
-	wu, err := url.Parse(want)
-	if err != nil {
-		return err
-	}
-	if got, want := q.Get("X-Amz-Signature"), wu.Query().Get("X-Amz-Signature"); got == "" || got != want {
-		return fmt.Errorf("signature mismatch")
-	}
-	return nil
-}
-
 func TestIAMEndToEnd(t *testing.T) {
-	isolateAWS(t)
+	authtest.IsolateAWS(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", testAccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecretKey)
 	t.Setenv("AWS_REGION", testRegion)
 
 	const topic = "iam-bench"
 	cluster := embedded.ForTest(t, 1, kfake.SeedTopics(1, topic))
-	broker := &iamBroker{t: t, creds: aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, region: testRegion}
-	broker.install(cluster.Kfake())
+	broker := &authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, Region: testRegion}
+	broker.Install(cluster.Kfake())
 	addrs := cluster.Addrs()
 
 	var logs logRecorder
@@ -153,7 +47,7 @@ func TestIAMEndToEnd(t *testing.T) {
 	if !strings.Contains(logs.String(), "iam tokens for region "+testRegion+" from the default credential chain") {
 		t.Errorf("log %q does not say where the credentials came from", logs.String())
 	}
-	probed := broker.ok.Load()
+	probed := broker.Accepted()
 	if probed == 0 {
 		t.Fatal("the probe did not authenticate")
 	}
@@ -187,10 +81,10 @@ func TestIAMEndToEnd(t *testing.T) {
 			t.Errorf("message %d = %q, want %q", i, m.Value, want.Value)
 		}
 	}
-	if got := broker.ok.Load(); got < probed+2 {
+	if got := broker.Accepted(); got < probed+2 {
 		t.Errorf("authentications = %d, want the probe plus at least one per writer and reader connection", got)
 	}
-	if got := broker.bad.Load(); got != 0 {
+	if got := broker.Rejected(); got != 0 {
 		t.Errorf("rejected authentications = %d, want 0", got)
 	}
 	if conn.Dials() < 2 {
@@ -210,22 +104,22 @@ func TestIAMEndToEnd(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, want)
 			}
 		}
-		if broker.bad.Load() == 0 {
+		if broker.Rejected() == 0 {
 			t.Error("the broker saw no rejected token")
 		}
 	})
 	t.Run("over TLS", func(t *testing.T) {
-		ca := newTestCA(t, "root")
-		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(serverTLS(t, ca)))
-		tb := &iamBroker{t: t, creds: broker.creds, region: testRegion}
-		tb.install(tlsCluster.Kfake())
+		ca := authtest.NewCA(t, "root")
+		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
+		tb := &authtest.IAMBroker{Creds: broker.Creds, Region: testRegion}
+		tb.Install(tlsCluster.Kfake())
 		c, err := Connect(context.Background(), Config{Brokers: tlsCluster.Addrs(), Mechanism: MechanismIAM,
-			TLSCAFile: writeFile(t, "ca.pem", ca.pem), DialTimeout: 5 * time.Second}, t.Logf)
+			TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM), DialTimeout: 5 * time.Second}, t.Logf)
 		if err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
-		if c.TLS == nil || len(c.Warnings) != 0 || tb.ok.Load() != 1 {
-			t.Errorf("conn = %v, warnings %q, authentications %d; want TLS, no warning, one authentication", c, c.Warnings, tb.ok.Load())
+		if c.TLS == nil || len(c.Warnings) != 0 || tb.Accepted() != 1 {
+			t.Errorf("conn = %v, warnings %q, authentications %d; want TLS, no warning, one authentication", c, c.Warnings, tb.Accepted())
 		}
 	})
 	t.Run("region from the broker host name", func(t *testing.T) {

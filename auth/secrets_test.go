@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
 )
 
@@ -63,7 +64,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 
 	// IAM: success and a rejected token.
 	iamCluster := embedded.ForTest(t, 1)
-	(&iamBroker{t: t, creds: aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, region: testRegion}).install(iamCluster.Kfake())
+	(&authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, Region: testRegion}).Install(iamCluster.Kfake())
 	icfg := Config{Brokers: iamCluster.Addrs(), Mechanism: MechanismIAM, TLS: boolPtr(false), DialTimeout: 5 * time.Second}
 	ic, err := Connect(context.Background(), icfg, logs.logf)
 	if err != nil {
@@ -80,11 +81,12 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	check("IAM error", err.Error()+printAll(err))
 
 	// mTLS: the client private key.
-	ca := newTestCA(t, "root")
-	_, certPEM, keyPEM := ca.issue(t, "client", false)
+	ca := authtest.NewCA(t, "root")
+	leaf := ca.Issue(t, "client", false)
+	certPEM, keyPEM := leaf.CertPEM, leaf.KeyPEM
 	block, _ := pem.Decode(keyPEM)
 	keyText := strings.Split(string(keyPEM), "\n")[1] // the first base64 line of the key
-	tc, _, err := buildTLS(&Config{TLSCertFile: writeFile(t, "c.pem", certPEM), TLSKeyFile: writeFile(t, "c.key", keyPEM)})
+	tc, _, err := buildTLS(&Config{TLSCertFile: authtest.WriteFile(t, "c.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "c.key", keyPEM)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ const insecureWarning = "TLS certificate verification is disabled (--tls-insecur
 // buildTLS returns the client TLS configuration of cfg: the system roots
 // plus TLSCAFile, TLS 1.2 or later, the server name override, the client
 // certificate when given, and InsecureSkipVerify only when asked (with a
-// warning).
+// warning). A file that cannot be read or parsed is a *ConfigError.
 func buildTLS(cfg *Config) (*tls.Config, []string, error) {
 	roots, err := x509.SystemCertPool()
 	if err != nil || roots == nil {
@@ -23,10 +23,10 @@ func buildTLS(cfg *Config) (*tls.Config, []string, error) {
 	if cfg.TLSCAFile != "" {
 		pem, err := os.ReadFile(cfg.TLSCAFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("auth: read --tls-ca: %w", err)
+			return nil, nil, &ConfigError{Err: fmt.Errorf("auth: read --tls-ca: %w", err)}
 		}
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, nil, fmt.Errorf("auth: --tls-ca %s: no PEM certificate found", cfg.TLSCAFile)
+			return nil, nil, &ConfigError{Err: fmt.Errorf("auth: --tls-ca %s: no PEM certificate found", cfg.TLSCAFile)}
 		}
 	}
 	tc := &tls.Config{
@@ -41,12 +41,12 @@ func buildTLS(cfg *Config) (*tls.Config, []string, error) {
 	}
 	if cfg.TLSCertFile != "" || cfg.TLSKeyFile != "" {
 		if cfg.TLSCertFile == "" || cfg.TLSKeyFile == "" {
-			return nil, nil, errors.New("auth: --tls-cert and --tls-key go together")
+			return nil, nil, &ConfigError{Err: errors.New("auth: --tls-cert and --tls-key go together")}
 		}
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
 		if err != nil {
 			// The crypto/tls errors name files and formats, never key bytes.
-			return nil, nil, fmt.Errorf("auth: load client certificate %s / key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)
+			return nil, nil, &ConfigError{Err: fmt.Errorf("auth: load client certificate %s / key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)}
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}

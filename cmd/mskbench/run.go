@@ -77,6 +77,20 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg := authConfig(s.Cluster.Auth, plans[0].Brokers)
 	cfg.Merge(f.auth, fs.Changed)
 	cfg.DialTimeout = f.connect
+	if cfg.ConnectRate == 0 {
+		cfg.ConnectRate = -1 // 0 means no bound; auth spells that as negative
+	}
+	// Usage errors in the auth settings end the run before anything starts.
+	check := cfg
+	if s.Embedded() {
+		check.Brokers = []string{"127.0.0.1:9092"}
+	}
+	if err := check.Validate(); err != nil {
+		return usageError{err}
+	}
+	if m := cfg.Mechanism; s.Embedded() && ((m != "" && m != auth.MechanismAuto && m != auth.MechanismNone) || (cfg.TLS != nil && *cfg.TLS)) {
+		return usageError{fmt.Errorf("run: the embedded cluster takes no authentication; want --auth auto or none, got %s", m)}
+	}
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers})
 		if err != nil {
@@ -226,13 +240,8 @@ func newResult(s *scenarios.Scenario) *report.Result {
 }
 
 // authConfig converts a scenario's `cluster: auth:` block into an
-// auth.Config for the given bootstrap brokers. A scenario's connect_rate of 0
-// means no bound, which auth spells as a negative rate.
+// auth.Config for the given bootstrap brokers.
 func authConfig(a scenarios.Auth, brokers []string) auth.Config {
-	rate := a.ConnectRate
-	if rate == 0 {
-		rate = -1
-	}
 	return auth.Config{
 		Brokers:               brokers,
 		Mechanism:             a.Mechanism,
@@ -253,7 +262,7 @@ func authConfig(a scenarios.Auth, brokers []string) auth.Config {
 		AWSSessionName:        a.AWSSessionName,
 		ClusterARN:            a.ClusterARN,
 		Public:                a.Public,
-		ConnectRate:           rate,
+		ConnectRate:           a.ConnectRate,
 	}
 }
 

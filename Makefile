@@ -44,6 +44,10 @@ bench:
 bench-e2e: build
 	@bash .ci/bench-e2e
 
+## soak: 10 minutes at a fixed rate against `mskbench broker`; prints RSS and goroutines over time (not in CI)
+soak: build
+	@bash .ci/soak
+
 ## cover: test coverage per package
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)

@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	httppprof "net/http/pprof"
 	"os"
 	"runtime/pprof"
 	"strconv"
@@ -33,6 +36,7 @@ type runFlags struct {
 	checks   []string
 	cpuprof  string
 	memprof  string
+	debug    string
 	auth     auth.Config // auth flags; only those explicitly set override the scenario
 	connect  time.Duration
 }
@@ -53,9 +57,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&f.connect, "connect-timeout", 10*time.Second, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
+	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
 	f.auth.RegisterFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if f.debug != "" {
+		stopDebug, err := serveDebug(f.debug)
+		if err != nil {
+			return usageError{fmt.Errorf("--debug-addr: %w", err)}
+		}
+		defer stopDebug()
 	}
 	stopProfiles, err := startProfiles(f.cpuprof, f.memprof)
 	if err != nil {
@@ -291,4 +303,20 @@ func startProfiles(cpuFile, memFile string) (stop func(), err error) {
 			}
 		}
 	}, nil
+}
+
+// serveDebug serves net/http/pprof's handlers on addr until stop is called.
+func serveDebug(addr string) (stop func(), err error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", httppprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", httppprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", httppprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", httppprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return func() { _ = srv.Close() }, nil
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/report"
 )
 
 // Scenario is a parsed scenario file: what to run against which cluster.
@@ -43,6 +44,10 @@ type Scenario struct {
 	// Precondition, when active, runs once before the first step (see
 	// Precondition).
 	Precondition *Precondition `json:"precondition,omitempty"`
+	// Checks are evaluated over every step once the run completes, e.g.
+	// "p99 < 20ms" or "error_rate == 0" (see docs/checks.md); a failed check
+	// makes `mskbench run` exit with code 3. --check flags add to them.
+	Checks []report.Check `json:"checks,omitempty"`
 
 	// Source is the original text of the scenario file. It may hold anything
 	// the user wrote: store Redacted instead.

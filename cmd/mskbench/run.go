@@ -162,7 +162,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if ctx.Err() != nil || runErr != nil {
 		res.Partial = true
 	}
-	checkErr := runChecks(res, f.checks, nil)
+	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
 	if f.output != "" {
 		if err := report.WriteFile(f.output, res); err != nil {
 			return errors.Join(runErr, fmt.Errorf("write result file: %w", err))
@@ -319,4 +319,13 @@ func serveDebug(addr string) (stop func(), err error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
 	return func() { _ = srv.Close() }, nil
+}
+
+// checkExprs returns the scenario's checks followed by the --check flags.
+func checkExprs(s *scenarios.Scenario, flags []string) []string {
+	var exprs []string
+	for _, c := range s.Checks {
+		exprs = append(exprs, c.Expr)
+	}
+	return append(exprs, flags...)
 }

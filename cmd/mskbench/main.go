@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"scenarios": {"list the built-in scenarios, or `scenarios show NAME`", runScenarios},
 		"report":    {"re-render the summary of a result file", runReport},
 		"compare":   {"compare a result with a baseline; exit 3 on regression", runCompare},
+		"merge":     {"merge the results of several load generators into one", runMerge},
 		"broker":    {"run an in-process Kafka cluster in the foreground", runBroker},
 		"size":      {"size and price an MSK cluster for a workload", runSize},
 		"version":   {"print the version", runVersion},

@@ -13,7 +13,9 @@ import (
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv]",
 		"Re-renders the summary of a result file written by `mskbench run -o`.")
-	format := fs.String("format", "table", "output format: table or csv")
+	format := fs.String("format", "table", "output format: table, csv or hgrm (a latency histogram's percentile distribution)")
+	hist := fs.String("histogram", "publish", "with --format hgrm: publish, service, send_delay or end_to_end")
+	stepIdx := fs.Int("step", 0, "with --format hgrm: the step (index) to print")
 	checks := fs.StringArray("check", nil, checkFlagUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,9 +42,17 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "\nChecks:")
 		}
 		return runChecks(r, *checks, stdout)
+	case "hgrm":
+		if *stepIdx < 0 || *stepIdx >= len(r.Steps) {
+			return usageError{fmt.Errorf("report: --step %d: the file has %d step(s)", *stepIdx, len(r.Steps))}
+		}
+		if err := report.HGRM(stdout, &r.Steps[*stepIdx], *hist); err != nil {
+			return usageError{fmt.Errorf("report: %w", err)}
+		}
+		return nil
 	case "csv":
 		return report.CSV(stdout, r)
 	default:
-		return usageError{fmt.Errorf("report: unknown --format %q (want table or csv)", *format)}
+		return usageError{fmt.Errorf("report: unknown --format %q (want table, csv or hgrm)", *format)}
 	}
 }

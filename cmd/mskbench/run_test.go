@@ -118,3 +118,40 @@ func TestRunExistingTopicNeverDeleted(t *testing.T) {
 		t.Errorf("stderr does not say the existing topic is used:\n%s", stderr)
 	}
 }
+
+// merge sums the counters of its inputs step by step and merges their
+// histograms: the merged publish count is the sum of the inputs' counts.
+func TestMergeSumsCounters(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, n := range []string{"a.json", "b.json"} {
+		f := filepath.Join(dir, n)
+		if _, stderr, err := runCLI(t, "run", "quickstart", "-q", "--duration", "1s", "--warmup", "0s", "-o", f); err != nil {
+			t.Fatalf("run: %v\n%s", err, stderr)
+		}
+		files = append(files, f)
+	}
+	out := filepath.Join(dir, "m.json")
+	if _, stderr, err := runCLI(t, append([]string{"merge", "-o", out}, files...)...); err != nil {
+		t.Fatalf("merge: %v\n%s", err, stderr)
+	}
+	var acked, count int64
+	for _, f := range files {
+		r, err := report.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acked += r.Steps[0].Counters.Acked
+		count += r.Steps[0].Latency.Publish.Count
+	}
+	m, err := report.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Steps[0].Counters.Acked; got != acked || acked == 0 {
+		t.Errorf("merged acked %d, want %d (> 0)", got, acked)
+	}
+	if got := m.Steps[0].Latency.Publish.Count; got != count {
+		t.Errorf("merged publish count %d, want %d", got, count)
+	}
+}

@@ -191,6 +191,10 @@ type Measurement struct {
 	IngressMiBps float64 `json:"ingress_mibps"`
 	// Source names where the measurement came from (a result file).
 	Source string `json:"source,omitempty"`
+	// LowerBound is true when the run did not push the cluster to its limit
+	// (a fixed rate the cluster kept up with, no failed ramp step): the
+	// measured throughput is then only a lower bound of the capacity.
+	LowerBound bool `json:"lower_bound,omitempty"`
 }
 
 // PerBrokerMiBps is the measured ingress per broker (MiB/s).

@@ -52,6 +52,9 @@ type Calibration struct {
 	DifferencePercent float64 `json:"difference_percent"`
 	// Source names the measurement (a result file).
 	Source string `json:"source,omitempty"`
+	// LowerBound is true when the measured run did not reach the cluster's
+	// limit, so MeasuredMiBps understates the capacity (see Measurement).
+	LowerBound bool `json:"lower_bound,omitempty"`
 }
 
 // Option is one instance type sized for the workload.
@@ -245,7 +248,7 @@ func calibrate(w Workload, it InstanceType, catalog float64) *Calibration {
 	if m == nil || m.InstanceType != it.Name {
 		return nil
 	}
-	cal := &Calibration{MeasuredMiBps: m.PerBrokerMiBps(), CatalogMiBps: catalog, Source: m.Source}
+	cal := &Calibration{MeasuredMiBps: m.PerBrokerMiBps(), CatalogMiBps: catalog, Source: m.Source, LowerBound: m.LowerBound}
 	if catalog > 0 {
 		cal.DifferencePercent = (cal.MeasuredMiBps - catalog) / catalog * 100
 	}
@@ -412,10 +415,15 @@ func calibrationNote(cal *Calibration) string {
 	if cal.Source != "" {
 		src = " (" + cal.Source + ")"
 	}
-	if cal.CatalogMiBps == 0 {
-		return fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker; the catalogue has no figure to compare", src, cal.MeasuredMiBps)
+	note := fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker; the catalogue has no figure to compare", src, cal.MeasuredMiBps)
+	if cal.CatalogMiBps != 0 {
+		note = fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker vs %.2f MiB/s from the catalogue (%+.1f%%)", src, cal.MeasuredMiBps, cal.CatalogMiBps, cal.DifferencePercent)
 	}
-	return fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker vs %.2f MiB/s from the catalogue (%+.1f%%)", src, cal.MeasuredMiBps, cal.CatalogMiBps, cal.DifferencePercent)
+	if cal.LowerBound {
+		note += "; the run did not reach the cluster's limit (a fixed rate it kept up with, no failed ramp step), " +
+			"so this is a lower bound: measure with a ramp (find-limit) or rate max"
+	}
+	return note
 }
 
 func sizeServerless(c *Catalog, w Workload) ServerlessOption {

@@ -325,7 +325,8 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 				Passed bool `json:"passed"`
 			} `json:"ramp"`
 			Throughput struct {
-				BytesPerSec float64 `json:"bytes_per_sec"`
+				BytesPerSec       float64 `json:"bytes_per_sec"`
+				OfferedMsgsPerSec float64 `json:"offered_msgs_per_sec"`
 			} `json:"throughput"`
 		} `json:"steps"`
 	}
@@ -347,11 +348,23 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 			m.InstanceType, m.Brokers = c.InstanceType, c.BrokerCount
 		}
 	}
+	// The run reached the cluster's limit when a ramp step failed (the
+	// passing steps below it are the capacity) or a step ran at rate max
+	// (no offered rate); otherwise the cluster kept up with a fixed rate and
+	// the figure is only a lower bound.
+	saturated := false
 	for _, s := range doc.Steps {
-		if !s.Partial && (s.Ramp == nil || s.Ramp.Passed) && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
+		if s.Partial {
+			continue
+		}
+		if (s.Ramp != nil && !s.Ramp.Passed) || s.Throughput.OfferedMsgsPerSec == 0 {
+			saturated = true
+		}
+		if (s.Ramp == nil || s.Ramp.Passed) && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
 			m.IngressMiBps = s.Throughput.BytesPerSec / sizing.MiB
 		}
 	}
+	m.LowerBound = !saturated
 	if m.IngressMiBps <= 0 {
 		return nil, fmt.Errorf("--from %s: no complete step with a produce throughput", name)
 	}

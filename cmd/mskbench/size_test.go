@@ -351,3 +351,28 @@ func TestSizeDocsWorkedExample(t *testing.T) {
 		}
 	}
 }
+
+// A fixed-rate run the cluster kept up with measures a lower bound of the
+// capacity, not the capacity; a failed ramp step or a max-rate step reaches
+// the limit.
+func TestSizeMeasurementLowerBound(t *testing.T) {
+	const head = `{"schema_version":1,"tool":{"name":"mskbench"},"scenario":{"spec":{"cluster":{"instance_type":"kafka.m7g.large","broker_count":3}}},"steps":[`
+	for _, tc := range []struct {
+		name, steps string
+		lower       bool
+		mibps       float64
+	}{
+		{"fixed rate kept up", `{"throughput":{"bytes_per_sec":2097152,"offered_msgs_per_sec":2000}}`, true, 2},
+		{"max rate", `{"throughput":{"bytes_per_sec":4194304,"offered_msgs_per_sec":0}}`, false, 4},
+		{"ramp found the limit", `{"ramp":{"passed":true},"throughput":{"bytes_per_sec":3145728,"offered_msgs_per_sec":3000}},` +
+			`{"ramp":{"passed":false},"throughput":{"bytes_per_sec":3250000,"offered_msgs_per_sec":4000}}`, false, 3},
+	} {
+		m, err := sizeMeasurement([]byte(head+tc.steps+`]}`), "r.json")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if m.LowerBound != tc.lower || m.IngressMiBps != tc.mibps {
+			t.Errorf("%s: lower bound %t, %.2f MiB/s; want %t, %.2f", tc.name, m.LowerBound, m.IngressMiBps, tc.lower, tc.mibps)
+		}
+	}
+}

@@ -31,6 +31,12 @@ type consumer struct {
 	measureStartNs *atomic.Int64
 	verify         *verifier // nil unless Plan.Verify
 	group          int       // index of the consumer group, for verify
+	// parts caches the verifier's partition states; only run touches it.
+	parts map[partKey]*partState
+
+	// errs counts fetch and commit errors (not failed messages) for
+	// Step.ResponseErrors.
+	errs errorCounts
 
 	consumed atomic.Int64 // stamped messages read, every phase
 	foreign  atomic.Int64 // messages without an mskbench stamp (skipped)
@@ -93,6 +99,7 @@ func newConsumer(c Consumers, cfg consumerConfig) (*consumer, error) {
 		measureStartNs: cfg.measureFrom,
 		verify:         cfg.verify,
 		group:          cfg.groupIndex,
+		parts:          make(map[partKey]*partState),
 	}, nil
 }
 
@@ -107,7 +114,7 @@ func (c *consumer) run(ctx context.Context) error {
 				return nil
 			}
 			if c.measureStartNs.Load() <= c.clk.now() {
-				c.rec.RecordError(errorLabel(err), 1)
+				c.errs.add("consume: "+errorLabel(err), 1)
 			}
 			select {
 			case <-ctx.Done():
@@ -117,28 +124,39 @@ func (c *consumer) run(ctx context.Context) error {
 			continue
 		}
 		now := c.clk.now()
-		c.handle(m.Value, now)
+		c.handle(&m, now)
 		if err := c.r.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
-			c.rec.RecordError(errorLabel(err), 1)
+			c.errs.add("commit: "+errorLabel(err), 1)
 		}
 	}
 }
 
-// handle accounts for one consumed value read at nowNs (unix ns).
-func (c *consumer) handle(value []byte, nowNs int64) {
+// handle accounts for one message m read at nowNs (unix ns).
+func (c *consumer) handle(m *kafka.Message, nowNs int64) {
+	value := m.Value
 	st, err := VerifyStamp(value)
+	if c.verify != nil {
+		k := partKey{m.Topic, m.Partition}
+		ps := c.parts[k]
+		if ps == nil {
+			ps = c.verify.partition(c.group, k)
+			c.parts[k] = ps
+		}
+		if c.verify.read(c.group, k, ps, m.Offset, st, err) {
+			return // a redelivery: counted by the verifier only
+		}
+	}
 	if errors.Is(err, ErrNotStamped) {
 		c.foreign.Add(1)
 		return
 	}
 	c.consumed.Add(1)
-	if c.verify != nil && err == nil {
-		c.verify.consumed(c.group, st.Producer, st.Seq)
-	}
 	switch {
 	case st.IntendedNs < c.measureStartNs.Load():
 	case err != nil:
-		c.rec.RecordError("corrupted", 1)
+		if c.verify == nil {
+			c.rec.RecordError("corrupted", 1)
+		}
 	default:
 		c.rec.RecordConsume(st.IntendedNs, nowNs, len(value))
 	}

@@ -74,6 +74,26 @@ type producer struct {
 	msg   [1]kafka.Message
 
 	verify *verifier // nil unless Plan.Verify
+	// offsets is true when acknowledgements carry the message's offset
+	// (acks 1 or all).
+	offsets bool
+
+	tr *kafka.Transport   // the writer's own transport
+	ct *countingTransport // wraps tr: error responses by label, abort
+
+	// Schedule lateness in the measure phase, owned by the run goroutine
+	// (read by Run after it ended). A worker is behind from a message sent
+	// more than report.BehindScheduleThreshold late until the next one sent
+	// on time; the cause of the episode is whether its first late message
+	// had waited for the in-flight bound.
+	behindSinceNs  int64 // 0: on schedule
+	behindInFlight bool
+	behindNs       int64 // total time behind
+	// blockedNs is the intended time of a message waiting for the in-flight
+	// bound, 0 when none: a worker stopped while still waiting was behind.
+	blockedNs     int64
+	lateGenerator int64 // late messages of episodes not caused by the in-flight bound
+	lateInFlight  int64 // late messages of episodes caused by the in-flight bound
 
 	sent   atomic.Int64 // messages handed to the writer, every phase
 	acked  atomic.Int64 // messages acknowledged, every phase
@@ -90,6 +110,8 @@ type producerConfig struct {
 	rec         *report.Recorder
 	clk         clock
 	seed        uint64
+	// abort, when cancelled, fails every request in flight at once.
+	abort context.Context
 }
 
 func compressionCodec(c Compression) (kafka.Compression, error) {
@@ -149,18 +171,23 @@ func newProducer(p Producers, cfg producerConfig) (*producer, error) {
 		inflight = defaultMaxInFlight
 	}
 	pr := &producer{
-		id:     cfg.id,
-		pacer:  Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
-		topics: cfg.topics,
-		rec:    cfg.rec,
-		clk:    cfg.clk,
-		free:   make(chan []byte, inflight),
-		maxV:   sizes.maxSize(),
-		rng:    rng,
-		sizes:  sizes,
-		keys:   keys,
-		fill:   fill,
+		id:      cfg.id,
+		pacer:   Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		topics:  cfg.topics,
+		rec:     cfg.rec,
+		clk:     cfg.clk,
+		free:    make(chan []byte, inflight),
+		maxV:    sizes.maxSize(),
+		rng:     rng,
+		sizes:   sizes,
+		keys:    keys,
+		fill:    fill,
+		offsets: acks != kafka.RequireNone,
+		tr:      cfg.conn.Transport(),
 	}
+	pr.ct = &countingTransport{rt: pr.tr, abort: cfg.abort, counting: func() bool {
+		return pr.clk.now() >= pr.measureStartNs
+	}}
 	for range inflight {
 		pr.free <- nil // buffers are allocated on first use
 	}
@@ -178,9 +205,13 @@ func newProducer(p Producers, cfg producerConfig) (*producer, error) {
 		batchBytes = int64(pr.maxV) + 128
 	}
 	pr.w = &kafka.Writer{
-		Addr:            kafka.TCP(cfg.conn.Brokers...),
-		Balancer:        bal,
-		MaxAttempts:     3,
+		Addr:     kafka.TCP(cfg.conn.Brokers...),
+		Balancer: bal,
+		// Retriable errors (a leader that moved, a broker that went away)
+		// are retried for a few seconds, as a real producer would; every
+		// failed attempt is counted by countingTransport, and Run aborts
+		// requests still waiting after the drain phase.
+		MaxAttempts:     10,
 		WriteBackoffMin: 50 * time.Millisecond,
 		WriteBackoffMax: 500 * time.Millisecond,
 		BatchSize:       p.BatchSize,
@@ -190,7 +221,7 @@ func newProducer(p Producers, cfg producerConfig) (*producer, error) {
 		Async:           true,
 		Completion:      pr.complete,
 		Compression:     codec,
-		Transport:       cfg.conn.Transport(),
+		Transport:       pr.ct,
 	}
 	return pr, nil
 }
@@ -226,10 +257,20 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			}
 		}
 		var buf []byte
+		waited := false
 		select {
-		case <-ctx.Done():
-			return
 		case buf = <-p.free:
+		default:
+			waited = true // the in-flight bound holds this message back
+			if p.pacer.Rate > 0 {
+				p.blockedNs = startNs + int64(p.pacer.Intended(k))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case buf = <-p.free:
+			}
+			p.blockedNs = 0
 		}
 		intended := startNs + int64(p.pacer.Intended(k))
 		now := p.clk.now()
@@ -256,8 +297,46 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			p.free <- buf
 			return
 		}
+		if intended >= p.measureStartNs {
+			p.late(intended, now, waited)
+		}
 		send(ctx, buf, uint64(k), intended)
 	}
+}
+
+// late tracks behind-schedule episodes for a message intended at
+// intendedNs and sent at nowNs; waited says whether it waited for the
+// in-flight bound.
+func (p *producer) late(intendedNs, nowNs int64, waited bool) {
+	if nowNs-intendedNs <= int64(report.BehindScheduleThreshold) {
+		if p.behindSinceNs != 0 {
+			p.behindNs += nowNs - p.behindSinceNs
+			p.behindSinceNs = 0
+		}
+		return
+	}
+	if p.behindSinceNs == 0 {
+		p.behindSinceNs = max(intendedNs, p.measureStartNs)
+		p.behindInFlight = waited
+	}
+	if p.behindInFlight {
+		p.lateInFlight++
+	} else {
+		p.lateGenerator++
+	}
+}
+
+// behindUntil returns the time the worker spent behind schedule, counting
+// an open episode until endNs.
+func (p *producer) behindUntil(endNs int64) int64 {
+	since := p.behindSinceNs
+	if b := max(p.blockedNs, p.measureStartNs); since == 0 && p.blockedNs != 0 && endNs-b > int64(report.BehindScheduleThreshold) {
+		since = b // stopped while held back by the in-flight bound
+	}
+	if since != 0 && endNs > since {
+		return p.behindNs + endNs - since
+	}
+	return p.behindNs
 }
 
 // lateStop is how long after the end of the schedule a worker that fell
@@ -319,6 +398,14 @@ func (p *producer) complete(msgs []kafka.Message, err error) {
 	if err != nil {
 		werrs = asWriteErrors(err)
 	}
+	// The highest acknowledged offset of the batch (one partition), for
+	// the verifier's drain check.
+	lastOff, lastIdx := int64(-1), -1
+	defer func() {
+		if lastIdx >= 0 {
+			p.verify.ackedOffset(msgs[lastIdx].Topic, msgs[lastIdx].Partition, lastOff)
+		}
+	}()
 	for i := range msgs {
 		v := msgs[i].Value
 		st, serr := ReadStamp(v)
@@ -333,6 +420,9 @@ func (p *producer) complete(msgs []kafka.Message, err error) {
 			p.acked.Add(1)
 			if p.verify != nil {
 				p.verify.ack(st.Producer, st.Seq)
+				if p.offsets && msgs[i].Offset > lastOff {
+					lastOff, lastIdx = msgs[i].Offset, i
+				}
 			}
 			if st.IntendedNs >= p.measureStartNs {
 				p.rec.RecordAck(st.IntendedNs, st.SentNs, now, len(v))
@@ -361,9 +451,7 @@ func asWriteErrors(err error) kafka.WriteErrors {
 // transport's idle connections.
 func (p *producer) close() {
 	_ = p.w.Close()
-	if t, ok := p.w.Transport.(*kafka.Transport); ok {
-		t.CloseIdleConnections()
-	}
+	p.tr.CloseIdleConnections()
 }
 
 // errorLabel names an error for the error counters: "[code] Title" for Kafka

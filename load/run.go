@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,10 @@ const (
 	cancelDrain = 2 * time.Second
 	// drainPoll is how often the drain phase checks whether consumers caught up.
 	drainPoll = 20 * time.Millisecond
+	// producerGrace bounds how long producers may still wait for the
+	// cluster after the drain phase before their requests are aborted (at
+	// most the drain timeout).
+	producerGrace = 5 * time.Second
 	// teardownTimeout bounds topic deletion.
 	teardownTimeout = 30 * time.Second
 )
@@ -139,15 +144,18 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	col := report.NewCollector(groups)
 	var vf *verifier
 	if plan.Verify {
-		vf = newVerifier(workers, groups)
+		vf = newVerifier(workers, groups, clk.now())
 	}
 	seed := uint64(time.Now().UnixNano())
+	abortCtx, abortRequests := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer abortRequests(nil)
 	prods := make([]*producer, workers)
 	for i := range prods {
 		p, err := newProducer(plan.Producers, producerConfig{
 			id: i, workers: workers, rate: rate,
 			schedule: ph.Warmup.D() + ph.Duration.D(),
 			topics:   topics, conn: conn, rec: col.NewRecorder(), clk: clk, seed: seed,
+			abort: abortCtx,
 		})
 		if err != nil {
 			return report.Step{}, fmt.Errorf("step %d: producer: %w", plan.Index, err)
@@ -338,6 +346,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	}
 	startMeasuring()
 	measureStart := clk.time(measureStartNs)
+	cpu0, cpuOK := processCPU()
 	if completed {
 		logf("measuring for %s", ph.Duration.D())
 		if !runPhase(measureEndNs, report.PhaseMeasure) {
@@ -352,6 +361,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		warnf("step cut short during %s: %v", cutIn, context.Cause(ctx))
 	}
 	measureEnd := clk.time(measureEndNs)
+	cpu1, cpuOK1 := processCPU()
 
 	// Drain: producers flush and close; consumers catch up.
 	dt := drainTimeout
@@ -368,7 +378,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		}
 		acked := totalAcked(prods)
 		if vf != nil {
-			return vf.caughtUp(acked)
+			return vf.caughtUp(acked, plan.Producers.Acks != AcksNone)
 		}
 		return totalConsumed(cons) >= acked*int64(groups)
 	}
@@ -401,11 +411,18 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		}
 	}
 	stopProducers()
-	<-producersDone
+	select {
+	case <-producersDone:
+	case <-time.After(min(producerGrace, drainTimeout)):
+		warnf("producers still waiting for the cluster %s after the drain phase: requests aborted", min(producerGrace, drainTimeout))
+		abortRequests(errors.New("aborted after the drain phase"))
+		<-producersDone
+	}
 	stopConsumers()
 	_ = cg.Wait()
-	if vf != nil {
-		verifyReport(vf, groupIDs, drained, cons, warnf)
+	var verification *report.Verification
+	if vf != nil && groups > 0 {
+		verification = verifyReport(vf, drained, warnf)
 	}
 	tick(time.Now(), report.PhaseDrain)
 	if !drained {
@@ -424,6 +441,20 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	var offered int64
 	if rate > 0 {
 		offered = scheduledBetween(rate, ph.Warmup.D(), time.Duration(measureEndNs-startNs))
+	}
+	var gen *report.Generator
+	if workers > 0 && cpuOK && cpuOK1 {
+		gen = generatorLoad(prods, cpu1-cpu0, measureEnd.Sub(measureStart), runtime.GOMAXPROCS(0))
+		if gen.Bottleneck {
+			note := ""
+			if opts.Embedded {
+				note = " (embedded: the CPU time includes the in-process cluster)"
+			}
+			warnf("the load generator was the bottleneck: %d messages sent more than %s late with in-flight "+
+				"capacity free, process CPU at %.0f%% of %d CPUs; latencies include the tool's own limit, not only "+
+				"the cluster's (add producer workers or load generators, or lower the rate)%s",
+				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), note)
+		}
 	}
 	planJSON, err := json.Marshal(plan)
 	if err != nil {
@@ -444,6 +475,11 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		Warnings:     warnings,
 		Offered:      offered,
 		Embedded:     opts.Embedded,
+		Verification: verification,
+
+		BehindScheduleSeconds: behindSeconds(prods, measureEndNs),
+		ResponseErrors:        responseErrors(prods, cons),
+		Generator:             gen,
 	})
 	if offered > 0 && float64(step.Counters.Sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
@@ -518,23 +554,72 @@ func totalForeign(cs []*consumer) int64 {
 	return n
 }
 
-// verifyReport turns the verifier's findings into error counts ("lost":
-// acknowledged but never read by a group, on the group's first consumer's
-// recorder, so they land in the final drain interval) and warnings.
-func verifyReport(vf *verifier, groupIDs []string, drained bool, cons []*consumer, warnf func(string, ...any)) {
-	if !drained {
-		warnf("verify: drain incomplete, lost messages not checked (see lag)")
+// verifyReport returns the verifier's findings and warns about problems.
+func verifyReport(vf *verifier, drained bool, warnf func(string, ...any)) *report.Verification {
+	v := vf.result(drained)
+	n := v.Problems()
+	if !drained && v.Lost > 0 {
+		warnf("verify: the drain did not complete: %d acknowledged messages not read (lost or only late)", v.Lost)
+		n -= v.Lost
 	}
-	perGroup := len(cons) / max(len(groupIDs), 1)
-	for g, lost := range vf.lost() {
-		if lost > 0 && drained {
-			cons[g*perGroup].rec.RecordError("lost", int(lost))
-			warnf("verify: group %s never read %d acknowledged messages", groupIDs[g], lost)
-		}
-		if d := vf.dups[g].Load(); d > 0 {
-			warnf("verify: group %s read %d messages more than once", groupIDs[g], d)
+	if n > 0 {
+		warnf("verify: delivery problems: lost %d, duplicated %d, out of order %d, corrupted %d",
+			v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted)
+	}
+	return v
+}
+
+// behindSeconds returns the longest time a producer worker spent behind
+// schedule in the measure phase, in seconds. Call it after the producers
+// ended.
+func behindSeconds(ps []*producer, endNs int64) float64 {
+	var m int64
+	for _, p := range ps {
+		m = max(m, p.behindUntil(endNs))
+	}
+	return float64(m) / 1e9
+}
+
+// responseErrors merges the producers' error response counts and the
+// consumers' fetch and commit errors.
+func responseErrors(ps []*producer, cs []*consumer) map[string]int64 {
+	var all []*errorCounts
+	for _, p := range ps {
+		all = append(all, &p.ct.errorCounts)
+	}
+	for _, c := range cs {
+		all = append(all, &c.errs)
+	}
+	var out map[string]int64
+	for _, e := range all {
+		for k, v := range e.snapshot() {
+			if out == nil {
+				out = make(map[string]int64)
+			}
+			out[k] += v
 		}
 	}
+	return out
+}
+
+// generatorLoad describes the generator's own load: cpu is the process CPU
+// time over the measured wall time; late messages come from the producers.
+// Bottleneck: more than 1% of the sent messages late with in-flight
+// capacity free (timer jitter stays far below), or CPU utilisation at or
+// above report.GeneratorSaturated.
+func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.Generator {
+	g := &report.Generator{CPUSeconds: cpu.Seconds()}
+	if wall > 0 && procs > 0 {
+		g.CPUUtilization = cpu.Seconds() / (wall.Seconds() * float64(procs))
+	}
+	var sent int64
+	for _, p := range ps {
+		g.LateGenerator += p.lateGenerator
+		g.LateInFlight += p.lateInFlight
+		sent += p.sent.Load()
+	}
+	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)
+	return g
 }
 
 func minTime(a, b time.Time) time.Time {

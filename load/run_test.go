@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -120,8 +121,18 @@ func TestRunHealthy(t *testing.T) {
 	if cn.Lag != 0 {
 		t.Errorf("Lag = %d, want 0", cn.Lag)
 	}
-	if len(step.Warnings) != 0 {
-		t.Errorf("Warnings = %q, want none (verification on)", step.Warnings)
+	for _, w := range step.Warnings {
+		// On a loaded test machine the in-process cluster and the race
+		// detector may saturate the CPU: that warning is legitimate.
+		if !strings.HasPrefix(w, "the load generator was the bottleneck") {
+			t.Errorf("warning %q, want none (verification on)", w)
+		}
+	}
+	if v := step.Verification; v == nil || !v.Complete || v.Problems() != 0 || v.Foreign != 0 || v.Redelivered != 0 {
+		t.Errorf("Verification = %+v, want complete with no problems", v)
+	}
+	if g := step.Generator; g == nil || g.CPUSeconds <= 0 || g.CPUUtilization <= 0 || g.LateInFlight != 0 {
+		t.Errorf("Generator = %+v, want CPU figures and no message held back by the in-flight bound", g)
 	}
 	// 1000 msgs/s for 2 s.
 	if d := math.Abs(float64(cn.Offered - 2000)); d > 20 {
@@ -353,5 +364,49 @@ func TestRunClientSettings(t *testing.T) {
 		if strings.HasPrefix(name, "mskbench-test-settings-") {
 			t.Errorf("topic %s left behind", name)
 		}
+	}
+}
+
+// TestRunNoGoroutineLeak runs a few steps and checks that the number of
+// goroutines returns to where it was (kafka-go's idle connection reapers
+// and the in-process cluster's connection handlers may take a moment to
+// end: poll with a bounded wait).
+func TestRunNoGoroutineLeak(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	conn := testConn(c)
+	plan := testPlan()
+	plan.Verify = true
+	plan.Phases.Warmup = 0
+	plan.Phases.Duration = Duration(300 * time.Millisecond)
+	settle := func(limit int) int {
+		n := runtime.NumGoroutine()
+		for deadline := time.Now().Add(15 * time.Second); n > limit && time.Now().Before(deadline); n = runtime.NumGoroutine() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return n
+	}
+	// One step first: kfake starts its per-cluster goroutines lazily.
+	if _, err := Run(t.Context(), plan, conn, Options{RunID: "leak0"}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Baseline: wait until the count stops falling for half a second.
+	before := runtime.NumGoroutine()
+	for stable, deadline := 0, time.Now().Add(5*time.Second); stable < 5 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		if n := runtime.NumGoroutine(); n < before {
+			before, stable = n, 0
+		} else {
+			stable++
+		}
+	}
+	for i := range 3 {
+		plan.Index = i + 1
+		if _, err := Run(t.Context(), plan, conn, Options{RunID: "leak"}); err != nil {
+			t.Fatalf("Run %d: %v", i, err)
+		}
+	}
+	if after := settle(before); after > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines: %d before 3 steps, %d after; want no more\n%s", before, after, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -202,7 +202,24 @@ func (a admin) leadersReady(ctx context.Context, names []string, partitions int)
 }
 
 // deleteTopics deletes the named topics (only ever those this run created).
+// A controller that moved (a broker removed, an election) answers
+// NOT_CONTROLLER: deleteTopics retries with fresh metadata.
 func (a admin) deleteTopics(ctx context.Context, names []string) error {
+	var err error
+	for attempt := range 5 {
+		if err = a.deleteTopicsOnce(ctx, names); err == nil || !errors.Is(err, kafka.NotController) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (a admin) deleteTopicsOnce(ctx context.Context, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}

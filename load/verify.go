@@ -2,132 +2,438 @@ package load
 
 import (
 	"math/bits"
+	"slices"
+	"sync"
 	"sync/atomic"
+
+	"github.com/mskbench/mskbench/report"
 )
 
-// seqSet is a set of sequence numbers in [0, seqSetCap), stored as a bitmap
-// in chunks allocated on first use. mark is safe for concurrent use and does
-// not allocate except when it touches a new chunk.
-type seqSet struct {
-	chunks [seqSetChunks]atomic.Pointer[seqChunk]
+// seqRange is the half-open range of sequence numbers [lo, hi).
+type seqRange struct{ lo, hi uint64 }
+
+// maxSeqWindow bounds the bitmap of a seqTracker, in 64-bit words
+// (2^14 words = 2^20 sequence numbers = 128 KiB).
+const maxSeqWindow = 1 << 14
+
+// seqTracker is a set of sequence numbers whose memory depends on how
+// disordered the additions are, not on how many there are: every sequence
+// number below base is settled (present, unless listed in missing) and a
+// bitmap covers the window from base on. Numbers are added roughly in order
+// (per partition in order, partitions interleaved), so base follows the
+// lowest number not yet added; when the window would grow beyond
+// maxSeqWindow words, its oldest holes move to missing (ranges). Memory is
+// O(window + holes). Not safe for concurrent use.
+type seqTracker struct {
+	base    uint64
+	words   []uint64 // words[head:]: bit i of words[head+i/64] is base+i
+	head    int
+	missing []seqRange // sorted, disjoint, all below base
+	n       int64      // members
 }
 
-const (
-	seqChunkBits = 1 << 20                     // sequence numbers per chunk (128 KiB)
-	seqSetChunks = 4096                        // chunks per set
-	seqSetCap    = seqChunkBits * seqSetChunks // 2^32 sequence numbers per producer
-)
-
-type seqChunk [seqChunkBits / 64]atomic.Uint64
-
-// mark adds seq and reports whether it was already present. ok is false
-// when seq is out of range (not tracked).
-func (s *seqSet) mark(seq uint64) (dup, ok bool) {
-	if seq >= seqSetCap {
-		return false, false
-	}
-	ci := seq / seqChunkBits
-	c := s.chunks[ci].Load()
-	if c == nil {
-		c = new(seqChunk)
-		if !s.chunks[ci].CompareAndSwap(nil, c) {
-			c = s.chunks[ci].Load()
+// add inserts seq and reports whether it was already present.
+func (s *seqTracker) add(seq uint64) (dup bool) {
+	if seq < s.base {
+		if !s.removeMissing(seq) {
+			return true
 		}
+		s.n++
+		return false
 	}
-	off := seq % seqChunkBits
-	bit := uint64(1) << (off % 64)
-	old := c[off/64].Or(bit)
-	return old&bit != 0, true
+	i := seq - s.base
+	if w := i / 64; w >= maxSeqWindow {
+		s.slide(int(w - maxSeqWindow + 1))
+		i = seq - s.base
+	}
+	w := s.head + int(i/64)
+	for w >= len(s.words) {
+		s.words = append(s.words, 0)
+	}
+	bit := uint64(1) << (i % 64)
+	if s.words[w]&bit != 0 {
+		return true
+	}
+	s.words[w] |= bit
+	s.n++
+	for s.head < len(s.words) && s.words[s.head] == ^uint64(0) {
+		s.head++
+		s.base += 64
+	}
+	if s.head == len(s.words) {
+		s.words, s.head = s.words[:0], 0
+	} else if s.head > 64 && s.head > len(s.words)/2 {
+		s.words = s.words[:copy(s.words, s.words[s.head:])]
+		s.head = 0
+	}
+	return false
 }
 
-// missingFrom counts the members of s that are not in t (s \ t). It must not
-// run concurrently with mark.
-func (s *seqSet) missingFrom(t *seqSet) int64 {
-	var n int64
-	for i := range s.chunks {
-		a := s.chunks[i].Load()
-		if a == nil {
-			continue
-		}
-		b := t.chunks[i].Load()
-		for w := range a {
-			x := a[w].Load()
-			if b != nil {
-				x &^= b[w].Load()
+// slide moves the first k words of the window below base, recording their
+// zero bits as missing ranges. Its work is bounded by the window, however
+// large k is (a stamp with a corrupted sequence number must not stall it).
+func (s *seqTracker) slide(k int) {
+	for ; k > 0 && s.head < len(s.words); k-- {
+		x := s.words[s.head]
+		s.head++
+		for b := uint64(0); b < 64; {
+			if x&(1<<b) != 0 {
+				b++
+				continue
 			}
-			n += int64(bits.OnesCount64(x))
+			e := b
+			for e < 64 && x&(1<<e) == 0 {
+				e++
+			}
+			s.addMissing(seqRange{s.base + b, s.base + e})
+			b = e
+		}
+		s.base += 64
+	}
+	if k > 0 { // beyond the window: nothing was added there
+		n := 64 * uint64(k)
+		s.addMissing(seqRange{s.base, s.base + n})
+		s.base += n
+	}
+	if s.head >= len(s.words) {
+		s.words, s.head = s.words[:0], 0
+	}
+}
+
+// addMissing appends r (above every missing range) to missing, merging it
+// with the last range when they touch.
+func (s *seqTracker) addMissing(r seqRange) {
+	if n := len(s.missing); n > 0 && s.missing[n-1].hi == r.lo {
+		s.missing[n-1].hi = r.hi
+		return
+	}
+	s.missing = append(s.missing, r)
+}
+
+// removeMissing removes seq from missing and reports whether it was there.
+func (s *seqTracker) removeMissing(seq uint64) bool {
+	i, _ := slices.BinarySearchFunc(s.missing, seq, func(r seqRange, v uint64) int {
+		switch {
+		case r.hi <= v:
+			return -1
+		case r.lo > v:
+			return 1
+		}
+		return 0
+	})
+	if i >= len(s.missing) || s.missing[i].lo > seq || s.missing[i].hi <= seq {
+		return false
+	}
+	r := s.missing[i]
+	switch {
+	case r.lo == seq && r.hi == seq+1:
+		s.missing = slices.Delete(s.missing, i, i+1)
+	case r.lo == seq:
+		s.missing[i].lo++
+	case r.hi == seq+1:
+		s.missing[i].hi--
+	default:
+		s.missing[i].hi = seq
+		s.missing = slices.Insert(s.missing, i+1, seqRange{seq + 1, r.hi})
+	}
+	return true
+}
+
+// ranges returns the members of s as sorted, disjoint ranges.
+func (s *seqTracker) ranges() []seqRange {
+	var out []seqRange
+	push := func(r seqRange) {
+		if r.lo >= r.hi {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].hi == r.lo {
+			out[n-1].hi = r.hi
+			return
+		}
+		out = append(out, r)
+	}
+	next := uint64(0)
+	for _, m := range s.missing {
+		push(seqRange{next, m.lo})
+		next = m.hi
+	}
+	push(seqRange{next, s.base})
+	for w, x := range s.words[s.head:] {
+		for x != 0 {
+			b := uint64(bits.TrailingZeros64(x))
+			e := b
+			for e < 64 && x&(1<<e) != 0 {
+				e++
+			}
+			lo := s.base + uint64(w)*64
+			push(seqRange{lo + b, lo + e})
+			if e == 64 {
+				break
+			}
+			x &^= (uint64(1) << e) - 1
+		}
+	}
+	return out
+}
+
+// difference returns |a \ b| for sorted, disjoint range lists and calls
+// example with the first numbers of a \ b, at most limit of them.
+func difference(a, b []seqRange, limit int, example func(uint64)) int64 {
+	var n int64
+	j := 0
+	for _, r := range a {
+		lo := r.lo
+		for lo < r.hi {
+			for j < len(b) && b[j].hi <= lo {
+				j++
+			}
+			hi := r.hi
+			if j < len(b) && b[j].lo <= lo {
+				lo = min(b[j].hi, r.hi)
+				continue
+			}
+			if j < len(b) {
+				hi = min(hi, b[j].lo)
+			}
+			for s := lo; s < hi && limit > 0; s++ {
+				example(s)
+				limit--
+			}
+			n += int64(hi - lo)
+			lo = hi
 		}
 	}
 	return n
 }
 
-// verifier checks delivery when Plan.Verify is set: every acknowledged
-// message must be read by every consumer group, exactly once per group. It
-// is safe for concurrent use by producers' completions and consumers.
-type verifier struct {
-	acked []seqSet // per producer
-	// seen[g][p]: sequence numbers of producer p read by group g.
-	seen [][]seqSet
-	// unique[g] and dups[g]: messages group g read for the first time / again.
-	unique []atomic.Int64
-	dups   []atomic.Int64
+// partState is what a consumer group knows about one partition: the next
+// offset to read and, per producer, one more than the highest sequence
+// number read from it (0: none yet).
+type partState struct {
+	mu   sync.Mutex
+	next int64 // one past the highest offset read; 0 before the first
+	last []uint64
 }
 
-func newVerifier(producers, groups int) *verifier {
+// partKey names a partition of one of the step's topics.
+type partKey struct {
+	topic     string
+	partition int
+}
+
+// groupState is the verification state of one consumer group.
+type groupState struct {
+	mu    sync.Mutex
+	parts map[partKey]*partState
+	seen  []lockedTracker // per producer
+	// unique counts messages read for the first time (for the drain).
+	unique atomic.Int64
+}
+
+// lockedTracker is a seqTracker with its own lock.
+type lockedTracker struct {
+	mu sync.Mutex
+	t  seqTracker
+}
+
+// verifier checks delivery when Plan.Verify is set: every acknowledged
+// message must be read intact by every consumer group, once per group, in
+// order within its partition. Memory is bounded by the disorder of acks and
+// reads (see seqTracker) and the number of partitions, not by the number of
+// messages. Safe for concurrent use by producers' completions and
+// consumers.
+type verifier struct {
+	producers int
+	// notBeforeNs: stamps intended earlier come from another run (foreign).
+	notBeforeNs int64
+	acked       []lockedTracker // per producer
+	groups      []*groupState
+
+	// end: per partition, one past the highest acknowledged offset.
+	endMu sync.Mutex
+	end   map[partKey]int64
+
+	dups, outOfOrder, corrupted, foreign, redelivered atomic.Int64
+
+	exMu     sync.Mutex
+	examples []report.VerificationExample
+	exCount  map[string]int
+}
+
+func newVerifier(producers, groups int, notBeforeNs int64) *verifier {
 	v := &verifier{
-		acked:  make([]seqSet, producers),
-		seen:   make([][]seqSet, groups),
-		unique: make([]atomic.Int64, groups),
-		dups:   make([]atomic.Int64, groups),
+		producers:   producers,
+		notBeforeNs: notBeforeNs,
+		acked:       make([]lockedTracker, producers),
+		groups:      make([]*groupState, groups),
+		end:         make(map[partKey]int64),
+		exCount:     make(map[string]int),
 	}
-	for g := range v.seen {
-		v.seen[g] = make([]seqSet, producers)
+	for g := range v.groups {
+		v.groups[g] = &groupState{parts: make(map[partKey]*partState), seen: make([]lockedTracker, producers)}
 	}
 	return v
 }
 
-// ack records that producer p's message seq was acknowledged.
-func (v *verifier) ack(p uint32, seq uint64) {
-	if int(p) < len(v.acked) {
-		v.acked[p].mark(seq)
+// example keeps e if fewer than report.MaxVerificationExamples of its kind
+// were kept.
+func (v *verifier) example(e report.VerificationExample) {
+	v.exMu.Lock()
+	if v.exCount[e.Kind] < report.MaxVerificationExamples {
+		v.exCount[e.Kind]++
+		v.examples = append(v.examples, e)
 	}
+	v.exMu.Unlock()
 }
 
-// consumed records that group g read producer p's message seq. Messages of
-// producers outside this step are ignored.
-func (v *verifier) consumed(g int, p uint32, seq uint64) {
+// ack records that producer p's message seq was acknowledged.
+func (v *verifier) ack(p uint32, seq uint64) {
 	if int(p) >= len(v.acked) {
 		return
 	}
-	dup, ok := v.seen[g][p].mark(seq)
-	switch {
-	case !ok:
-	case dup:
-		v.dups[g].Add(1)
-	default:
-		v.unique[g].Add(1)
-	}
+	t := &v.acked[p]
+	t.mu.Lock()
+	t.t.add(seq)
+	t.mu.Unlock()
 }
 
-// caughtUp reports whether every group has read at least acked distinct
-// messages.
-func (v *verifier) caughtUp(acked int64) bool {
-	for g := range v.unique {
-		if v.unique[g].Load() < acked {
-			return false
+// ackedOffset records that a message at offset of topic/partition was
+// acknowledged (only when acknowledgements carry offsets: acks 1 or all).
+func (v *verifier) ackedOffset(topic string, partition int, offset int64) {
+	if offset < 0 {
+		return
+	}
+	k := partKey{topic, partition}
+	v.endMu.Lock()
+	if offset+1 > v.end[k] {
+		v.end[k] = offset + 1
+	}
+	v.endMu.Unlock()
+}
+
+// partition returns group g's state of a partition, creating it.
+func (v *verifier) partition(g int, k partKey) *partState {
+	gs := v.groups[g]
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
+	ps := gs.parts[k]
+	if ps == nil {
+		ps = &partState{last: make([]uint64, v.producers)}
+		gs.parts[k] = ps
+	}
+	return ps
+}
+
+// read checks one message read by group g at offset of ps (the state of
+// k): st and stErr are the result of VerifyStamp on its value. It reports
+// whether the message is a redelivery (an offset the group had already
+// read), which the consumer does not count again.
+func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp, stErr error) (redelivered bool) {
+	ex := func(kind string) report.VerificationExample {
+		return report.VerificationExample{Kind: kind, Group: g, Producer: int(st.Producer), Sequence: st.Seq,
+			Topic: k.topic, Partition: k.partition, Offset: offset}
+	}
+	ps.mu.Lock()
+	if offset < ps.next {
+		ps.mu.Unlock()
+		v.redelivered.Add(1)
+		return true
+	}
+	ps.next = offset + 1
+	switch {
+	case stErr == ErrNotStamped, int(st.Producer) >= v.producers, st.IntendedNs < v.notBeforeNs:
+		ps.mu.Unlock()
+		if stErr == ErrNotStamped {
+			st = Stamp{}
+		}
+		v.foreign.Add(1)
+		v.example(ex("foreign"))
+		return false
+	case stErr != nil:
+		ps.mu.Unlock()
+		v.corrupted.Add(1)
+		v.example(ex("corrupted"))
+		return false
+	}
+	last := ps.last[st.Producer]
+	ps.last[st.Producer] = max(last, st.Seq+1)
+	ps.mu.Unlock()
+
+	gs := v.groups[g]
+	t := &gs.seen[st.Producer]
+	t.mu.Lock()
+	dup := t.t.add(st.Seq)
+	t.mu.Unlock()
+	switch {
+	case dup:
+		v.dups.Add(1)
+		v.example(ex("duplicated"))
+	case st.Seq+1 < last:
+		gs.unique.Add(1)
+		v.outOfOrder.Add(1)
+		v.example(ex("out_of_order"))
+	default:
+		gs.unique.Add(1)
+	}
+	return false
+}
+
+// caughtUp reports whether every group has read acked distinct messages,
+// or (when offsets are known) every partition up to its highest
+// acknowledged offset: then no acknowledged message can still arrive.
+func (v *verifier) caughtUp(acked int64, offsetsKnown bool) bool {
+	all := true
+	for _, gs := range v.groups {
+		if gs.unique.Load() < acked {
+			all = false
+			break
+		}
+	}
+	if all || !offsetsKnown {
+		return all
+	}
+	v.endMu.Lock()
+	defer v.endMu.Unlock()
+	for g := range v.groups {
+		for k, end := range v.end {
+			ps := v.partition(g, k)
+			ps.mu.Lock()
+			next := ps.next
+			ps.mu.Unlock()
+			if next < end {
+				return false
+			}
 		}
 	}
 	return true
 }
 
-// lost returns, per group, how many acknowledged messages the group never
-// read. Call it only after producers and consumers have stopped.
-func (v *verifier) lost() []int64 {
-	out := make([]int64, len(v.seen))
-	for g := range v.seen {
-		for p := range v.acked {
-			out[g] += v.acked[p].missingFrom(&v.seen[g][p])
+// result summarises the verification. complete says whether the drain
+// caught up. Call it only after producers and consumers have stopped.
+func (v *verifier) result(complete bool) *report.Verification {
+	var lost int64
+	acked := make([][]seqRange, v.producers)
+	for p := range v.acked {
+		acked[p] = v.acked[p].t.ranges()
+	}
+	for g, gs := range v.groups {
+		for p := range acked {
+			lost += difference(acked[p], gs.seen[p].t.ranges(), report.MaxVerificationExamples, func(seq uint64) {
+				v.example(report.VerificationExample{Kind: "lost", Group: g, Producer: p, Sequence: seq, Partition: -1, Offset: -1})
+			})
 		}
 	}
-	return out
+	kinds := map[string]int{"lost": 0, "duplicated": 1, "out_of_order": 2, "corrupted": 3, "foreign": 4}
+	ex := slices.Clone(v.examples)
+	slices.SortStableFunc(ex, func(a, b report.VerificationExample) int { return kinds[a.Kind] - kinds[b.Kind] })
+	return &report.Verification{
+		Complete:    complete,
+		Lost:        lost,
+		Duplicated:  v.dups.Load(),
+		OutOfOrder:  v.outOfOrder.Load(),
+		Corrupted:   v.corrupted.Load(),
+		Foreign:     v.foreign.Load(),
+		Redelivered: v.redelivered.Load(),
+		Examples:    ex,
+	}
 }

@@ -222,6 +222,12 @@ type StepInfo struct {
 	Offered int64
 	// Embedded is true when the step ran against the in-process cluster.
 	Embedded bool
+	// BehindScheduleSeconds becomes Counters.BehindScheduleSeconds.
+	BehindScheduleSeconds float64
+	// ResponseErrors, Generator and Verification are copied into the step.
+	ResponseErrors map[string]int64
+	Generator      *Generator
+	Verification   *Verification
 }
 
 // Collector owns the recorders of one step and rotates them each interval.
@@ -369,6 +375,8 @@ func (c *Collector) Step(info StepInfo) Step {
 			BehindSchedule: t.counts.behindSchedule,
 			Clamped:        t.counts.clamped,
 			Lag:            c.lag(t.counts),
+
+			BehindScheduleSeconds: info.BehindScheduleSeconds,
 		},
 		Latency: Latency{
 			Publish:   t.publish.Summary(),
@@ -384,6 +392,18 @@ func (c *Collector) Step(info StepInfo) Step {
 	}
 	if len(t.errors) > 0 {
 		s.Errors = maps.Clone(t.errors)
+	}
+	if len(info.ResponseErrors) > 0 {
+		s.ResponseErrors = maps.Clone(info.ResponseErrors)
+	}
+	if info.Generator != nil {
+		g := *info.Generator
+		s.Generator = &g
+	}
+	if info.Verification != nil {
+		v := *info.Verification
+		v.Examples = append([]VerificationExample(nil), v.Examples...)
+		s.Verification = &v
 	}
 	secs := float64(c.measureNs) / 1e9
 	if secs <= 0 && info.MeasureEnd.After(info.MeasureStart) {

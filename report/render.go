@@ -13,7 +13,10 @@ import (
 )
 
 // Summary writes the human summary of r to w: a header, one table row per
-// step, then per-step error breakdowns, warnings and check outcomes. The
+// step, then per step the error breakdowns (failed messages, then every
+// error response), time behind schedule (with a GENERATOR BOUND warning
+// when the load generator was the limit), delivery verification with its
+// examples and warnings, and last the check outcomes. The
 // output depends only on r (times are printed in UTC), so rendering a
 // result read back from its file gives exactly the bytes the run printed.
 // Embedded results start with [EmbeddedNote].
@@ -91,6 +94,12 @@ func Summary(w io.Writer, r *Result) error {
 			}
 			et.write(&b)
 		}
+		if len(s.ResponseErrors) > 0 {
+			fmt.Fprintf(&b, "\nError responses in step %s (every failed attempt, retried or not):\n", stepLabel(s))
+			writeCounts(&b, s.ResponseErrors)
+		}
+		writeGenerator(&b, s)
+		writeVerification(&b, s)
 		if s.Counters.Lag > 0 {
 			fmt.Fprintf(&b, "\nStep %s: %d messages not consumed by the end of the drain phase (lag).\n", stepLabel(s), s.Counters.Lag)
 		}
@@ -131,6 +140,62 @@ func Summary(w io.Writer, r *Result) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil
+}
+
+// writeCounts writes label counts as an indented table, most frequent
+// first, ties by label.
+func writeCounts(b *strings.Builder, m map[string]int64) {
+	keys := slices.Sorted(maps.Keys(m))
+	slices.SortStableFunc(keys, func(x, y string) int { return cmpInt64(m[y], m[x]) })
+	t := table{}
+	for _, k := range keys {
+		t.rows = append(t.rows, []string{"  " + k, strconv.FormatInt(m[k], 10)})
+	}
+	t.write(b)
+}
+
+// writeGenerator explains time behind schedule and warns when the load
+// generator itself was the bottleneck.
+func writeGenerator(b *strings.Builder, s *Step) {
+	g := s.Generator
+	if s.Counters.BehindSchedule == 0 && s.Counters.BehindScheduleSeconds == 0 && (g == nil || !g.Bottleneck) {
+		return
+	}
+	fmt.Fprintf(b, "\nStep %s: %d messages sent more than %s late, behind schedule for %.2f s",
+		stepLabel(s), s.Counters.BehindSchedule, BehindScheduleThreshold, s.Counters.BehindScheduleSeconds)
+	if g != nil {
+		fmt.Fprintf(b, " (%d waited for the in-flight bound, %d held back by the generator; generator CPU %.0f%%)",
+			g.LateInFlight, g.LateGenerator, 100*g.CPUUtilization)
+	}
+	b.WriteString(".\n  PUB counts from the intended send time, so it includes that wait; SVC does not.\n")
+	if g != nil && g.Bottleneck {
+		b.WriteString("  GENERATOR BOUND: the load generator, not the cluster, limited this step; its latencies\n" +
+			"  include the tool's own queueing. Add producer workers or load generators, or lower the rate.\n")
+	}
+}
+
+// writeVerification writes the delivery verification of s, if any.
+func writeVerification(b *strings.Builder, s *Step) {
+	v := s.Verification
+	if v == nil {
+		return
+	}
+	verdict := "OK"
+	if v.Problems() > 0 {
+		verdict = "FAILED"
+	}
+	fmt.Fprintf(b, "\nVerification of step %s: %s  lost %d, duplicated %d, out of order %d, corrupted %d (foreign %d, redelivered %d)\n",
+		stepLabel(s), verdict, v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted, v.Foreign, v.Redelivered)
+	if !v.Complete {
+		b.WriteString("  the drain did not complete: lost includes messages that were only late\n")
+	}
+	for _, e := range v.Examples {
+		where := "never read"
+		if e.Offset >= 0 {
+			where = fmt.Sprintf("at %s/%d offset %d", e.Topic, e.Partition, e.Offset)
+		}
+		fmt.Fprintf(b, "  %-12s producer %d seq %d, group %d: %s\n", e.Kind, e.Producer, e.Sequence, e.Group, where)
+	}
 }
 
 // Progress writes one live progress line for iv: step (if set), phase,
@@ -177,7 +242,10 @@ func csvHeader() []string {
 			h = append(h, n+"_"+q)
 		}
 	}
-	return append(h, "errors")
+	return append(h, "errors",
+		"behind_schedule_seconds", "cpu_utilization", "generator_bottleneck",
+		"verified", "lost", "duplicated", "out_of_order", "corrupted", "foreign", "redelivered",
+		"response_errors")
 }
 
 // CSV writes one header row and one row per step of r. Params are written
@@ -207,7 +275,21 @@ func CSV(w io.Writer, r *Result) error {
 				row = append(row, fmtFloat(f))
 			}
 		}
-		row = append(row, joinCounts(s.Errors))
+		row = append(row, joinCounts(s.Errors), fmtFloat(c.BehindScheduleSeconds))
+		if g := s.Generator; g != nil {
+			row = append(row, fmtFloat(g.CPUUtilization), strconv.FormatBool(g.Bottleneck))
+		} else {
+			row = append(row, "", "")
+		}
+		if v := s.Verification; v != nil {
+			row = append(row, "true")
+			for _, n := range []int64{v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted, v.Foreign, v.Redelivered} {
+				row = append(row, strconv.FormatInt(n, 10))
+			}
+		} else {
+			row = append(row, "false", "", "", "", "", "", "")
+		}
+		row = append(row, joinCounts(s.ResponseErrors))
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}

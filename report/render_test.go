@@ -78,9 +78,19 @@ func sampleResult(t *testing.T, embedded bool) *Result {
 			Offered:      int64(3 * rate),
 			Embedded:     embedded,
 		}
+		info.Verification = &Verification{Complete: true}
+		info.Generator = &Generator{CPUSeconds: 1.2, CPUUtilization: 0.2}
 		if step == 1 {
 			info.Partial = true
 			info.Warnings = []string{"interrupted: drain cut short"}
+			info.BehindScheduleSeconds = 2.5
+			info.ResponseErrors = map[string]int64{"[6] Not Leader For Partition": 30, "connection closed": 2}
+			info.Generator = &Generator{CPUSeconds: 5.6, CPUUtilization: 0.93, LateGenerator: 60, Bottleneck: true}
+			info.Verification = &Verification{Lost: 2, Duplicated: 1, Redelivered: 40, Examples: []VerificationExample{
+				{Kind: "lost", Producer: 0, Sequence: 17, Partition: -1, Offset: -1},
+				{Kind: "lost", Producer: 1, Sequence: 3, Partition: -1, Offset: -1},
+				{Kind: "duplicated", Producer: 1, Sequence: 9, Topic: "mskbench-smoke", Partition: 2, Offset: 1234},
+			}}
 		}
 		r.Steps = append(r.Steps, c.Step(info))
 	}

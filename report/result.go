@@ -150,6 +150,114 @@ type Step struct {
 	// Ramp is the ramp verdict of the step; nil when the step is not part
 	// of a ramp.
 	Ramp *RampStep `json:"ramp,omitempty"`
+	// ResponseErrors counts error responses and transport failures by
+	// label ("[6] Not Leader For Partition", "timeout", "connection
+	// closed", ...): for producers one per partition of a failed produce
+	// response, including those the client retried successfully (Errors
+	// counts messages that finally failed, ResponseErrors every failed
+	// attempt); for consumers, fetch and commit errors prefixed "consume: "
+	// and "commit: ". Measure and drain phases.
+	ResponseErrors map[string]int64 `json:"response_errors,omitempty"`
+	// Generator describes the load generator's own load during the
+	// measured phase; nil when unknown.
+	Generator *Generator `json:"generator,omitempty"`
+	// Verification is the outcome of delivery verification; nil when
+	// verification was off or the step had no consumers.
+	Verification *Verification `json:"verification,omitempty"`
+}
+
+// Generator describes how hard the load generator itself worked during the
+// measure phase, to tell its own limits from the cluster's.
+type Generator struct {
+	// CPUSeconds is the CPU time (user + system) of the whole mskbench
+	// process during the measure phase, in seconds.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// CPUUtilization is CPUSeconds ÷ (measured wall seconds × GOMAXPROCS),
+	// 0..1: near 1 the process was CPU bound and its latencies include its
+	// own queueing. For embedded runs it includes the in-process cluster.
+	CPUUtilization float64 `json:"cpu_utilization"`
+	// LateGenerator counts messages sent more than
+	// [BehindScheduleThreshold] late although the in-flight bound had room:
+	// the generator itself could not keep up.
+	LateGenerator int64 `json:"late_generator"`
+	// LateInFlight counts messages sent more than
+	// [BehindScheduleThreshold] late because they waited for the in-flight
+	// bound (max_in_flight): the cluster did not acknowledge fast enough.
+	LateInFlight int64 `json:"late_in_flight"`
+	// Bottleneck is true when the generator was the limit: late messages
+	// with free in-flight capacity, or CPUUtilization at or above
+	// [GeneratorSaturated].
+	Bottleneck bool `json:"bottleneck"`
+}
+
+// GeneratorSaturated is the CPU utilisation (of wall time × GOMAXPROCS) at
+// or above which the load generator counts as CPU bound.
+const GeneratorSaturated = 0.9
+
+// Verification is the outcome of delivery verification of a step: every
+// consumed message's stamp is checked, sequence numbers are tracked per
+// producer and per partition. Counts are messages summed over consumer
+// groups (each group must read every acknowledged message once) and cover
+// the whole step, warm-up included.
+type Verification struct {
+	// Complete is false when the drain phase ended before every group had
+	// caught up (timeout or interruption): Lost then also counts messages
+	// that were only late.
+	Complete bool `json:"complete"`
+	// Lost counts acknowledged messages a group had not read by the end of
+	// the drain phase.
+	Lost int64 `json:"lost"`
+	// Duplicated counts extra copies of a message in the log: the same
+	// producer and sequence read again at another offset (e.g. a producer
+	// retry after a lost acknowledgement).
+	Duplicated int64 `json:"duplicated"`
+	// OutOfOrder counts messages read after a later message of the same
+	// producer in the same partition.
+	OutOfOrder int64 `json:"out_of_order"`
+	// Corrupted counts messages whose payload does not match the stamp's
+	// checksum; they are not counted as delivered.
+	Corrupted int64 `json:"corrupted"`
+	// Foreign counts messages not produced by this step: no stamp, an
+	// unknown producer id, or a stamp older than the step.
+	Foreign int64 `json:"foreign"`
+	// Redelivered counts messages a group read again at an offset it had
+	// already read (after a rebalance or a restart from the last committed
+	// offset): normal at-least-once behaviour, not a duplicate in the log.
+	Redelivered int64 `json:"redelivered"`
+	// Examples are a few of the problems found, at most
+	// [MaxVerificationExamples] per kind.
+	Examples []VerificationExample `json:"examples,omitempty"`
+}
+
+// MaxVerificationExamples is the number of examples kept per kind of
+// problem in [Verification.Examples].
+const MaxVerificationExamples = 5
+
+// Problems returns Lost + Duplicated + OutOfOrder + Corrupted: the count of
+// real delivery problems (foreign messages and redeliveries excluded).
+func (v *Verification) Problems() int64 {
+	if v == nil {
+		return 0
+	}
+	return v.Lost + v.Duplicated + v.OutOfOrder + v.Corrupted
+}
+
+// VerificationExample is one message found by verification.
+type VerificationExample struct {
+	// Kind is "lost", "duplicated", "out_of_order", "corrupted" or
+	// "foreign".
+	Kind string `json:"kind"`
+	// Group is the index of the consumer group that found it.
+	Group int `json:"group"`
+	// Producer and Sequence are read from the stamp (0 for a message
+	// without one).
+	Producer int    `json:"producer"`
+	Sequence uint64 `json:"sequence"`
+	// Topic, Partition and Offset locate the message in the log; for lost
+	// messages they are "" and -1 (the message was never read).
+	Topic     string `json:"topic,omitempty"`
+	Partition int    `json:"partition"`
+	Offset    int64  `json:"offset"`
 }
 
 // Counters are message counts of a step. Bytes are as the engine counts
@@ -179,6 +287,11 @@ type Counters struct {
 	// clamped at 0: messages the consumers had not read when the drain
 	// phase ended.
 	Lag int64 `json:"lag"`
+	// BehindScheduleSeconds is how long the generator ran behind its
+	// schedule in the measure phase: for each producer worker the time from
+	// a message sent more than [BehindScheduleThreshold] late until the
+	// next message sent on time, the longest over workers.
+	BehindScheduleSeconds float64 `json:"behind_schedule_seconds"`
 }
 
 // Throughput are rates over the measure phase: counts recorded in measure

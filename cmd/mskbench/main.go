@@ -45,7 +45,7 @@ func commands() map[string]command {
 }
 
 func main() {
-	ctx, stop := signalContext(os.Stderr)
+	ctx, stop := signalContext(os.Stderr, os.Exit)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
@@ -54,8 +54,8 @@ func main() {
 // signalContext returns a context cancelled by the first SIGINT or SIGTERM:
 // the run then stops gracefully (load stops, consumers drain briefly, topics
 // are deleted, partial results written). A second signal exits at once with
-// exitSignal. stop releases the signal handler.
-func signalContext(stderr io.Writer) (ctx context.Context, stop func()) {
+// exitSignal through exit (os.Exit). stop releases the signal handler.
+func signalContext(stderr io.Writer, exit func(int)) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -67,7 +67,7 @@ func signalContext(stderr io.Writer) (ctx context.Context, stop func()) {
 		fmt.Fprintf(stderr, "mskbench: %v: stopping (send it again to exit at once)\n", s)
 		cancel()
 		if _, ok := <-sigs; ok {
-			os.Exit(exitSignal)
+			exit(exitSignal)
 		}
 	}()
 	return ctx, func() {

@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 // mainForTest is main for the testscript binary: the same signal handling, the
 // exit code returned instead of exiting.
 func mainForTest() int {
-	ctx, stop := signalContext(os.Stderr)
+	ctx, stop := signalContext(os.Stderr, os.Exit)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	return exitCode(err, os.Stderr)

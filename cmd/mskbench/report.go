@@ -13,7 +13,7 @@ import (
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv]",
 		"Re-renders the summary of a result file written by `mskbench run -o`.")
-	format := fs.String("format", "table", "output format: table, csv or hgrm (a latency histogram's percentile distribution)")
+	format := fs.String("format", "table", "output format: table, csv, html (a self-contained page with charts) or hgrm (a latency histogram's percentile distribution)")
 	hist := fs.String("histogram", "publish", "with --format hgrm: publish, service, send_delay or end_to_end")
 	stepIdx := fs.Int("step", 0, "with --format hgrm: the step (index) to print")
 	checks := fs.StringArray("check", nil, checkFlagUsage)
@@ -42,6 +42,16 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stdout, "\nChecks:")
 		}
 		return runChecks(r, *checks, stdout)
+	case "html":
+		checkErr := runChecks(r, *checks, nil) // the page shows the checks
+		var c checkError
+		if checkErr != nil && !errors.As(checkErr, &c) {
+			return checkErr
+		}
+		if err := report.HTML(stdout, r); err != nil {
+			return err
+		}
+		return checkErr
 	case "hgrm":
 		if *stepIdx < 0 || *stepIdx >= len(r.Steps) {
 			return usageError{fmt.Errorf("report: --step %d: the file has %d step(s)", *stepIdx, len(r.Steps))}
@@ -53,6 +63,6 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	case "csv":
 		return report.CSV(stdout, r)
 	default:
-		return usageError{fmt.Errorf("report: unknown --format %q (want table, csv or hgrm)", *format)}
+		return usageError{fmt.Errorf("report: unknown --format %q (want table, csv, html or hgrm)", *format)}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // runReport re-renders a result file without a cluster.
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv]",
+	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv|html|hgrm] [--check EXPR ...]",
 		"Re-renders the summary of a result file written by `mskbench run -o`.")
 	format := fs.String("format", "table", "output format: table, csv, html (a self-contained page with charts) or hgrm (a latency histogram's percentile distribution)")
 	hist := fs.String("histogram", "publish", "with --format hgrm: publish, service, send_delay or end_to_end")

@@ -196,6 +196,10 @@ func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []load.Plan, err
 	}
 	if f.brokers != "" {
 		sets = append(sets, "cluster.brokers="+f.brokers)
+	} else if f.auth.ClusterARN != "" {
+		// --cluster-arn replaces the scenario's brokers (built-ins default to
+		// the embedded cluster) with those MSK reports for the cluster.
+		sets = append(sets, "cluster.auth.cluster_arn="+f.auth.ClusterARN)
 	}
 	if f.duration != "" {
 		sets = append(sets, "phases.duration="+f.duration)
@@ -212,6 +216,9 @@ func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []load.Plan, err
 	}
 	if len(problems) > 0 {
 		return nil, nil, usageError{errors.Join(problems...)}
+	}
+	if f.brokers == "" && f.auth.ClusterARN != "" {
+		s.Cluster.Brokers = nil // discovered from the ARN, even where the file named brokers
 	}
 	if err := s.Validate(scenarios.ValidateOptions{}); err != nil {
 		return nil, nil, usageError{err}

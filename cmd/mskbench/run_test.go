@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +16,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/report"
 )
@@ -153,5 +159,46 @@ func TestMergeSumsCounters(t *testing.T) {
 	}
 	if got := m.Steps[0].Latency.Publish.Count; got != count {
 		t.Errorf("merged publish count %d, want %d", got, count)
+	}
+}
+
+// --cluster-arn finds the bootstrap brokers with MSK's GetBootstrapBrokers
+// (the real AWS SDK client, pointed at a loopback endpoint through
+// AWS_ENDPOINT_URL) and replaces the scenario's brokers with them, even when
+// the scenario names brokers of its own.
+func TestRunClusterARNDiscoversBrokers(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	const arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/bench/abc-1"
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), "/v1/clusters/"), "/bootstrap-brokers"))
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/bootstrap-brokers") || got != arn {
+			http.Error(w, `{"message":"unexpected request"}`, http.StatusNotFound)
+			return
+		}
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"bootstrapBrokerString": %q}`, strings.Join(c.Addrs(), ","))
+	}))
+	defer srv.Close()
+	authtest.IsolateAWS(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTESTCLUSTERARN")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-a-real-secret")
+	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
+
+	// quickstart names brokers: [embedded]; --cluster-arn must win.
+	_, stderr, err := runCLI(t, "run", "quickstart", "-q", "--duration", "1s", "--warmup", "0s",
+		"--cluster-arn", arn, "--auth", "none")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr)
+	}
+	if calls.Load() == 0 {
+		t.Fatal("GetBootstrapBrokers was never called")
+	}
+	if strings.Contains(stderr, "embedded in-process cluster") {
+		t.Errorf("ran on the embedded cluster instead of the discovered brokers:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "connected to "+c.Addrs()[0]) {
+		t.Errorf("stderr does not show a connection to the discovered broker %s:\n%s", c.Addrs()[0], stderr)
 	}
 }

@@ -74,7 +74,11 @@ func writePlan(w io.Writer, i, n int, p load.Plan) {
 		label = "(no sweep)"
 	}
 	fmt.Fprintf(w, "step %d/%d %s\n", i+1, n, label)
-	fmt.Fprintf(w, "  cluster    %s\n", strings.Join(p.Brokers, ","))
+	if len(p.Brokers) == 0 {
+		fmt.Fprintf(w, "  cluster    (bootstrap brokers discovered from cluster.auth.cluster_arn)\n")
+	} else {
+		fmt.Fprintf(w, "  cluster    %s\n", strings.Join(p.Brokers, ","))
+	}
 	t := p.Topics
 	if t.Existing != "" {
 		fmt.Fprintf(w, "  topics     existing topic %s (never deleted)\n", t.Existing)

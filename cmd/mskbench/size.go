@@ -72,7 +72,7 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&f.maxBrokers, "max-brokers", sizing.DefaultBrokerQuota, "broker quota a recommended option must fit")
 	fs.StringSliceVar(&f.instanceTypes, "instance-types", nil, "only these instance types; names or globs, e.g. 'kafka.m7g.*,express.*'")
 	fs.StringVar(&f.catalog, "catalog", "", "JSON file overriding or extending the built-in catalogue (prices, other regions, discounts)")
-	fs.StringVar(&f.from, "from", "", "result file of `mskbench run`: calibrate its instance type with the measured throughput")
+	fs.StringVar(&f.from, "from", "", "result file written by mskbench run -o: calibrate its instance type with the measured throughput")
 	fs.StringVar(&f.measuredType, "measured-instance-type", "", "instance type of the --from cluster (default: the result's cluster.instance_type)")
 	fs.IntVar(&f.measuredBrokers, "measured-brokers", 0, "broker count of the --from cluster (default: the result's cluster.broker_count)")
 	fs.StringVar(&f.format, "format", "table", "output on stdout: table, json or markdown")

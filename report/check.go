@@ -28,9 +28,17 @@ import (
 //   - OP is one of <, <=, >, >=, ==, !=.
 //   - VALUE is a decimal number in the unit of NAME. Latencies (names ending
 //     in _ms) take an optional unit ns, us (µs), ms (the default), s or m;
-//     error_rate (0..1) takes an optional %; names ending in _seconds take
-//     ms, s (the default) or m; rates (_per_sec) take an optional "/s".
-//     Counts take no unit.
+//     the fractions error_rate and cpu_utilization (0..1) take an optional
+//     %; names ending in _seconds take ms, s (the default) or m; rates
+//     (_per_sec) take an optional "/s". Counts take no unit. A unit that
+//     does not fit is an error naming the units that do.
+//
+// Besides [Step.Aggregates], checks read the delivery verification counts
+// of [Step.Verification] (lost, duplicated, out_of_order, corrupted,
+// foreign, redelivered), the generator's CPU utilisation
+// (cpu_utilization, a fraction 0..1 of [Generator.CPUUtilization]),
+// behind_schedule_seconds ([Counters.BehindScheduleSeconds]) and
+// response_errors (the sum of [Step.ResponseErrors]).
 //
 // Check implements [encoding.TextUnmarshaler] and [encoding.TextMarshaler],
 // so a command-line flag, a JSON string and a YAML scalar decode through the
@@ -173,13 +181,15 @@ func (c Check) Holds(v float64) bool {
 //
 // A latency check on a step that recorded no sample of that latency (for
 // instance an end-to-end check without consumers) fails instead of
-// comparing the placeholder 0. With no steps at all each check yields one
-// failed result with Step −1.
+// comparing the placeholder 0; so does a check on a verification count
+// (lost, duplicated, ...) of a step without delivery verification, and a
+// cpu_utilization check of a step without generator figures. With no steps
+// at all each check yields one failed result with Step −1.
 func Evaluate(r *Result, checks []Check) []CheckResult {
 	out := make([]CheckResult, 0, len(checks)*max(1, len(r.Steps)))
 	aggs := make([]map[string]float64, len(r.Steps))
 	for i := range r.Steps {
-		aggs[i] = r.Steps[i].Aggregates()
+		aggs[i] = stepAggregates(&r.Steps[i])
 	}
 	for _, c := range checks {
 		if len(r.Steps) == 0 {
@@ -187,13 +197,13 @@ func Evaluate(r *Result, checks []Check) []CheckResult {
 			continue
 		}
 		for i, agg := range aggs {
-			out = append(out, evaluateOne(c, i, agg))
+			out = append(out, evaluateOne(c, i, agg, &r.Steps[i]))
 		}
 	}
 	return out
 }
 
-func evaluateOne(c Check, step int, agg map[string]float64) CheckResult {
+func evaluateOne(c Check, step int, agg map[string]float64, s *Step) CheckResult {
 	cr := CheckResult{Expr: c.Expr, Step: step}
 	v, ok := agg[c.Aggregate]
 	if !ok {
@@ -204,6 +214,15 @@ func evaluateOne(c Check, step int, agg map[string]float64) CheckResult {
 		cr.Detail = fmt.Sprintf("no %s latency samples in this step", h)
 		return cr
 	}
+	verification := slices.Contains(verificationAggregates, c.Aggregate)
+	if verification && s.Verification == nil {
+		cr.Detail = fmt.Sprintf("no delivery verification in this step (verification off or no consumers), so %s is unknown", c.Aggregate)
+		return cr
+	}
+	if c.Aggregate == "cpu_utilization" && s.Generator == nil {
+		cr.Detail = "no generator figures in this step, so cpu_utilization is unknown"
+		return cr
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		cr.Detail = fmt.Sprintf("%s has no finite value", c.Aggregate)
 		return cr
@@ -212,8 +231,42 @@ func evaluateOne(c Check, step int, agg map[string]float64) CheckResult {
 	cr.Passed = c.Holds(v)
 	if !cr.Passed {
 		cr.Detail = fmt.Sprintf("%s = %s, want %s %s", c.Aggregate, fmtObserved(v), c.Op, fmtObserved(c.Value))
+		if verification && !s.Verification.Complete {
+			cr.Detail += " (verification incomplete: the drain phase ended before every group caught up, so lost also counts late messages)"
+		}
 	}
 	return cr
+}
+
+// verificationAggregates are the check aggregates read from
+// [Step.Verification]; they are unknown on a step without verification.
+var verificationAggregates = []string{"lost", "duplicated", "out_of_order", "corrupted", "foreign", "redelivered"}
+
+// stepAggregates returns the aggregates a check may read: [Step.Aggregates]
+// plus the delivery verification counts (0 when s.Verification is nil; see
+// [verificationAggregates]), behind_schedule_seconds, cpu_utilization
+// ([Generator.CPUUtilization], 0..1; 0 when s.Generator is nil) and
+// response_errors (the sum of s.ResponseErrors). Every key is present for
+// any step, so the names of a zero Step are the valid names.
+func stepAggregates(s *Step) map[string]float64 {
+	m := s.Aggregates()
+	var v Verification
+	if s.Verification != nil {
+		v = *s.Verification
+	}
+	m["lost"], m["duplicated"], m["out_of_order"] = float64(v.Lost), float64(v.Duplicated), float64(v.OutOfOrder)
+	m["corrupted"], m["foreign"], m["redelivered"] = float64(v.Corrupted), float64(v.Foreign), float64(v.Redelivered)
+	m["behind_schedule_seconds"] = s.Counters.BehindScheduleSeconds
+	m["cpu_utilization"] = 0
+	if s.Generator != nil {
+		m["cpu_utilization"] = s.Generator.CPUUtilization
+	}
+	var n int64
+	for _, c := range s.ResponseErrors {
+		n += c
+	}
+	m["response_errors"] = float64(n)
+	return m
 }
 
 // Failed returns how many of cr did not pass.
@@ -266,9 +319,10 @@ func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 }
 
 // AggregateNames returns the sorted names a check may use besides the
-// latency aliases: the keys of [Step.Aggregates].
+// latency aliases: the keys of [Step.Aggregates] plus the verification,
+// generator and response error figures (see [Check]).
 func AggregateNames() []string {
-	return slices.Sorted(maps.Keys(new(Step).Aggregates()))
+	return slices.Sorted(maps.Keys(stepAggregates(new(Step))))
 }
 
 // latencyPrefixes maps the accepted latency prefixes to histogram names.
@@ -301,7 +355,7 @@ func normalizeName(s string) string {
 // resolveAggregate maps a name or alias to its key in Step.Aggregates.
 func resolveAggregate(raw string) (string, bool) {
 	n := normalizeName(raw)
-	aggs := new(Step).Aggregates()
+	aggs := stepAggregates(new(Step))
 	if _, ok := aggs[n]; ok {
 		return n, true
 	}
@@ -385,46 +439,86 @@ func latencyHistogram(name string) (string, bool) {
 // converting an optional unit to the unit of name.
 func parseCheckValue(name, s string) (float64, error) {
 	i := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.+-eE", r) })
-	num, unit := s, ""
+	num, rawUnit := s, ""
 	if i >= 0 {
-		num, unit = strings.TrimSpace(s[:i]), strings.ToLower(strings.TrimSpace(s[i:]))
+		num, rawUnit = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i:])
 	}
+	unit := strings.ToLower(rawUnit)
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("invalid value %q (want a number, e.g. 20ms, 0.5%%, 4950)", s)
 	}
 	var units map[string]float64
-	var what string
+	var what, fits string // what name measures; the units that fit it
 	switch {
 	case strings.HasSuffix(name, "_ms"):
 		units = map[string]float64{"": 1, "ns": 1e-6, "us": 1e-3, "µs": 1e-3, "μs": 1e-3, "ms": 1, "s": 1e3, "m": 60e3}
-		what = "a latency in ms (units ns, us, ms, s, m)"
-	case name == "error_rate":
+		what, fits = "a latency in ms", "ns, us (µs), ms, s, m, or none for ms"
+	case name == "error_rate" || name == "cpu_utilization":
 		units = map[string]float64{"": 1, "%": 0.01}
-		what = "a fraction 0..1 (or a percentage with %)"
+		what, fits = "a fraction 0..1", "% (e.g. 0.5%), or none for a fraction 0..1"
 	case strings.HasSuffix(name, "_seconds"):
 		units = map[string]float64{"": 1, "ms": 1e-3, "s": 1, "m": 60}
-		what = "a duration in seconds (units ms, s, m)"
+		what, fits = "a duration in seconds", "ms, s, m, or none for s"
 	case strings.HasSuffix(name, "_per_sec"):
 		units = map[string]float64{"": 1, "/s": 1}
+		what = "a rate per second"
 		switch name {
 		case "mib_per_sec", "consumed_mib_per_sec":
 			units["mib/s"] = 1
+			fits = "MiB/s, /s, or none"
 		case "bytes_per_sec", "consumed_bytes_per_sec":
 			units["b/s"] = 1
+			fits = "B/s, /s, or none"
 		default:
 			units["msg/s"], units["msgs/s"] = 1, 1
+			fits = "msg/s, msgs/s, /s, or none"
 		}
-		what = "a rate per second"
 	default:
 		units = map[string]float64{"": 1}
-		what = "a count without unit"
+		what, fits = "a count", "none (write the bare number)"
 	}
 	f, ok := units[unit]
 	if !ok {
-		return 0, fmt.Errorf("unit %q does not fit %s, %s", unit, name, what)
+		msg := fmt.Sprintf("unit %q does not fit %s, %s; units that fit %s: %s", rawUnit, name, what, name, fits)
+		if alt := rateAggregateFor(name, unit); alt != "" {
+			msg += fmt.Sprintf(" (for %s check %s)", rawUnit, alt)
+		}
+		return 0, errors.New(msg)
 	}
 	return v * f, nil
+}
+
+// rateAggregateFor returns the rate aggregate that measures in unit,
+// counting the same thing as the rate aggregate name ("bytes_per_sec" and
+// "mib/s" → "mib_per_sec"), or "" when there is none.
+func rateAggregateFor(name, unit string) string {
+	prefix, ok := strings.CutSuffix(name, "_per_sec")
+	if !ok {
+		return ""
+	}
+	consumed := strings.HasPrefix(prefix, "consumed_")
+	var alt string
+	switch unit {
+	case "mib/s":
+		alt = "mib_per_sec"
+	case "b/s":
+		alt = "bytes_per_sec"
+	case "msg/s", "msgs/s":
+		alt = "msgs_per_sec"
+		if prefix == "offered_msgs" {
+			return ""
+		}
+	default:
+		return ""
+	}
+	if consumed {
+		alt = "consumed_" + alt
+	}
+	if alt == name {
+		return ""
+	}
+	return alt
 }
 
 // fmtObserved formats a check value with up to 6 significant digits.

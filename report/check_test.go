@@ -50,6 +50,17 @@ func TestParseCheck(t *testing.T) {
 		{"behind_schedule <= 1e3", "behind_schedule", "<=", 1000},
 		{"measured_seconds >= 500ms", "measured_seconds", ">=", 0.5},
 		{"  lag == 0  ", "lag", "==", 0},
+		// Delivery verification, generator and response error figures.
+		{"lost == 0", "lost", "==", 0},
+		{"duplicated == 0", "duplicated", "==", 0},
+		{"out-of-order == 0", "out_of_order", "==", 0},
+		{"Corrupted <= 0", "corrupted", "<=", 0},
+		{"foreign == 0", "foreign", "==", 0},
+		{"redelivered < 100", "redelivered", "<", 100},
+		{"behind_schedule_seconds < 500ms", "behind_schedule_seconds", "<", 0.5},
+		{"cpu_utilization < 0.9", "cpu_utilization", "<", 0.9},
+		{"cpu utilization < 90%", "cpu_utilization", "<", 0.9},
+		{"response_errors == 0", "response_errors", "==", 0},
 	}
 	for _, tt := range tests {
 		c, err := ParseCheck(tt.expr)
@@ -82,11 +93,19 @@ func TestParseCheckErrors(t *testing.T) {
 		{"publish_p99 < 20", nil}, // valid: the _ms suffix is optional
 		{"eror_rate < 0.01", []string{`did you mean "error_rate"?`}},
 		{"msg_per_sec > 10", []string{`did you mean "msgs_per_sec"?`}},
-		{"lost == 0", []string{`unknown aggregate "lost"`}},
+		{"missing == 0", []string{`unknown aggregate "missing"`, "lost", "duplicated", "cpu_utilization", "response_errors"}},
 		{"zzzzzzzzzzzz < 1", []string{"valid names:"}},
 		{"p99 < 20kg", []string{`unit "kg" does not fit publish_p99_ms`}},
 		{"lag == 0ms", []string{`unit "ms" does not fit lag`, "a count"}},
-		{"error_rate < 1ms", []string{`unit "ms" does not fit error_rate`}},
+		{"error_rate < 1ms", []string{`unit "ms" does not fit error_rate`, "units that fit error_rate: %"}},
+		// A unit that does not fit names the units that do.
+		{"bytes_per_sec > 1MiB/s", []string{`unit "MiB/s" does not fit bytes_per_sec`, "units that fit bytes_per_sec: B/s, /s, or none", "for MiB/s check mib_per_sec"}},
+		{"consumed_mib_per_sec > 1B/s", []string{"units that fit consumed_mib_per_sec: MiB/s, /s, or none", "for B/s check consumed_bytes_per_sec"}},
+		{"msgs_per_sec > 1MiB/s", []string{"units that fit msgs_per_sec: msg/s, msgs/s, /s, or none", "for MiB/s check mib_per_sec"}},
+		{"p99 < 20kg ", []string{"units that fit publish_p99_ms: ns, us (µs), ms, s, m, or none for ms"}},
+		{"behind_schedule_seconds < 1%", []string{"units that fit behind_schedule_seconds: ms, s, m, or none for s"}},
+		{"cpu_utilization < 90ms", []string{`unit "ms" does not fit cpu_utilization`, "units that fit cpu_utilization: %"}},
+		{"lost == 0msg", []string{`unit "msg" does not fit lost, a count`, "units that fit lost: none"}},
 		{"p99 < fast", []string{`invalid value "fast"`}},
 		{"p99 < Inf", []string{"invalid value"}},
 		{"p99 < 1e999", []string{"invalid value"}},

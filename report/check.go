@@ -231,7 +231,7 @@ func evaluateOne(c Check, step int, agg map[string]float64, s *Step) CheckResult
 	cr.Passed = c.Holds(v)
 	if !cr.Passed {
 		cr.Detail = fmt.Sprintf("%s = %s, want %s %s", c.Aggregate, fmtObserved(v), c.Op, fmtObserved(c.Value))
-		if verification && !s.Verification.Complete {
+		if c.Aggregate == "lost" && !s.Verification.Complete {
 			cr.Detail += " (verification incomplete: the drain phase ended before every group caught up, so lost also counts late messages)"
 		}
 	}
@@ -494,7 +494,7 @@ func parseCheckValue(name, s string) (float64, error) {
 // "mib/s" → "mib_per_sec"), or "" when there is none.
 func rateAggregateFor(name, unit string) string {
 	prefix, ok := strings.CutSuffix(name, "_per_sec")
-	if !ok {
+	if !ok || prefix == "offered_msgs" { // no offered bytes rate
 		return ""
 	}
 	consumed := strings.HasPrefix(prefix, "consumed_")
@@ -506,9 +506,6 @@ func rateAggregateFor(name, unit string) string {
 		alt = "bytes_per_sec"
 	case "msg/s", "msgs/s":
 		alt = "msgs_per_sec"
-		if prefix == "offered_msgs" {
-			return ""
-		}
 	default:
 		return ""
 	}

@@ -340,3 +340,74 @@ func TestSuggestAggregate(t *testing.T) {
 		}
 	}
 }
+
+// Checks read the delivery verification, generator and response error
+// figures of a step; a verification check on a step without verification
+// fails instead of comparing the placeholder 0.
+func TestEvaluateVerificationAndGenerator(t *testing.T) {
+	r := sampleResult(t, false)
+	r.Steps[0].Verification = &Verification{Complete: true}
+	r.Steps[0].Generator = &Generator{CPUUtilization: 0.5}
+	r.Steps[0].Counters.BehindScheduleSeconds = 0
+	r.Steps[0].ResponseErrors = nil
+	r.Steps[1].Verification = &Verification{Complete: true, Lost: 3, Duplicated: 2, OutOfOrder: 1, Corrupted: 4, Foreign: 5, Redelivered: 6}
+	r.Steps[1].Generator = &Generator{CPUUtilization: 0.95}
+	r.Steps[1].Counters.BehindScheduleSeconds = 2.5
+	r.Steps[1].ResponseErrors = map[string]int64{"timeout": 2, "[6] Not Leader For Partition": 5}
+
+	exprs := []string{"lost == 0", "duplicated == 0", "out_of_order == 0", "corrupted == 0", "foreign == 0",
+		"redelivered == 0", "cpu_utilization < 90%", "behind_schedule_seconds < 1s", "response_errors == 0"}
+	got := Evaluate(r, mustChecks(t, exprs...))
+	if len(got) != 2*len(exprs) {
+		t.Fatalf("Evaluate returned %d results, want %d", len(got), 2*len(exprs))
+	}
+	observed := []float64{3, 2, 1, 4, 5, 6, 0.95, 2.5, 7}
+	for i, e := range exprs {
+		pass, fail := got[2*i], got[2*i+1]
+		if !pass.Passed || pass.Step != 0 || pass.Detail != "" {
+			t.Errorf("%s on the clean step = %+v, want pass", e, pass)
+		}
+		if fail.Passed || fail.Step != 1 || fail.Observed != observed[i] {
+			t.Errorf("%s on the bad step = %+v, want a failure observing %v", e, fail, observed[i])
+		}
+		if name := mustChecks(t, e)[0].Aggregate; !strings.HasPrefix(fail.Detail, name+" = ") {
+			t.Errorf("%s detail = %q, want it to start with %q", e, fail.Detail, name+" = ")
+		}
+	}
+
+	// Without verification (verify off, no consumers) and without
+	// generator figures the check cannot be evaluated: it fails.
+	r.Steps[0].Verification, r.Steps[0].Generator = nil, nil
+	got = Evaluate(r, mustChecks(t, "lost == 0", "redelivered >= 0", "cpu_utilization < 1", "response_errors == 0", "behind_schedule_seconds == 0"))
+	for _, i := range []int{0, 2} {
+		if g := got[i]; g.Passed || g.Observed != 0 || !strings.HasPrefix(g.Detail, "no delivery verification in this step") {
+			t.Errorf("%s on a step without verification = %+v, want a failure saying verification did not run", g.Expr, g)
+		}
+	}
+	if g := got[4]; g.Passed || !strings.Contains(g.Detail, "no generator figures in this step") {
+		t.Errorf("cpu check on a step without generator figures = %+v, want a failure", g)
+	}
+	if g := got[6]; !g.Passed {
+		t.Errorf("response_errors == 0 on a step without response errors = %+v, want pass", g)
+	}
+	if g := got[8]; !g.Passed {
+		t.Errorf("behind_schedule_seconds == 0 = %+v, want pass", g)
+	}
+	if g := got[3]; !g.Passed {
+		t.Errorf("redelivered >= 0 on a verified step = %+v, want pass", g)
+	}
+	var b bytes.Buffer
+	if err := WriteChecks(&b, r, got[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "observed -") {
+		t.Errorf("WriteChecks for an unverified step:\n%s\nwant no observed value", b.String())
+	}
+
+	// An incomplete verification says why lost may count late messages.
+	r.Steps[1].Verification.Complete = false
+	got = Evaluate(r, mustChecks(t, "lost == 0"))
+	if g := got[1]; g.Passed || !strings.Contains(g.Detail, "verification incomplete") {
+		t.Errorf("lost on an incomplete verification = %+v, want a failure noting it", g)
+	}
+}

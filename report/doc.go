@@ -9,8 +9,9 @@
 //
 // Results: a [Result] is the complete record of a run (schema [SchemaVersion]).
 // [WriteFile] stores it atomically as JSON, [ReadFile] reads it back, and the
-// renderers ([Summary], [CSV], [Progress], [HGRM]) are plain functions over
-// the data, so a saved result re-renders byte for byte without a cluster.
+// renderers ([Summary], [CSV], [Progress], [HGRM] and [HTML], a
+// self-contained page with inline SVG charts) are plain functions over the
+// data, so a saved result re-renders byte for byte without a cluster.
 //
 // The package deliberately imports no Kafka client and no AWS code: a result
 // can be rendered and compared on any machine. docs/results.md documents the

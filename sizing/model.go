@@ -290,10 +290,14 @@ func (w Workload) resolve(c *Catalog) (Workload, error) {
 	if w.EgressMiBps == 0 {
 		w.EgressMiBps = float64(w.ConsumerGroups) * w.IngressMiBps
 	}
-	if w.PeakEgressMiBps == 0 && w.IngressMiBps > 0 {
+	// A derived peak egress follows the peak ingress, whose relation to the
+	// average is checked above: only a peak egress the user gave can be
+	// wrong on its own.
+	peakEgressGiven := w.PeakEgressMiBps != 0
+	if !peakEgressGiven && w.IngressMiBps > 0 {
 		w.PeakEgressMiBps = w.EgressMiBps * w.PeakIngressMiBps / w.IngressMiBps
 	}
-	if w.PeakEgressMiBps < w.EgressMiBps {
+	if peakEgressGiven && w.PeakEgressMiBps < w.EgressMiBps {
 		bad("peak egress %s MiB/s is below the average %s MiB/s", num(w.PeakEgressMiBps), num(w.EgressMiBps))
 	}
 	if w.ReplicationFactor < 1 {

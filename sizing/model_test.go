@@ -342,6 +342,7 @@ func TestWorkloadErrors(t *testing.T) {
 	}{
 		{"negative ingress", func(w *Workload) { w.IngressMiBps = -1 }, "ingress"},
 		{"peak below average", func(w *Workload) { w.PeakIngressMiBps = 5 }, "peak ingress"},
+		{"peak egress below average", func(w *Workload) { w.PeakEgressMiBps = 5 }, "peak egress 5 MiB/s is below the average 10 MiB/s"},
 		{"rf 0", func(w *Workload) { w.ReplicationFactor = 0 }, "replication factor"},
 		{"no retention", func(w *Workload) { w.Retention = 0 }, "retention"},
 		{"primary above retention", func(w *Workload) { w.PrimaryRetention = 2 * time.Hour }, "primary retention"},
@@ -362,6 +363,30 @@ func TestWorkloadErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// A peak ingress below the average is one mistake, reported once: the
+// derived peak egress follows it and is not reported as a second error.
+func TestWorkloadDerivedPeakEgress(t *testing.T) {
+	c := defaultCatalog(t)
+	w := Workload{IngressMiBps: 100, PeakIngressMiBps: 50, ConsumerGroups: 1, ReplicationFactor: 3, Retention: time.Hour}
+	_, err := Plan(c, w)
+	if err == nil || !strings.Contains(err.Error(), "peak ingress 50 MiB/s is below the average 100 MiB/s") {
+		t.Fatalf("error %v, want one about the peak ingress", err)
+	}
+	if strings.Contains(err.Error(), "peak egress") {
+		t.Errorf("error %q also blames the peak egress, which the user did not set", err)
+	}
+	// Given explicitly, a peak egress below the average egress is reported.
+	w.PeakEgressMiBps = 40
+	if _, err := Plan(c, w); err == nil || !strings.Contains(err.Error(), "peak egress 40 MiB/s is below the average 100 MiB/s") {
+		t.Errorf("explicit peak egress 40 < egress 100: error %v, want one about the peak egress", err)
+	}
+	// A derived peak egress with a valid peak ingress is accepted.
+	w.PeakIngressMiBps, w.PeakEgressMiBps = 150, 0
+	if _, err := Plan(c, w); err != nil {
+		t.Errorf("peak ingress 150, derived peak egress: %v", err)
 	}
 }
 

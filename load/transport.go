@@ -34,6 +34,18 @@ type errorCounts struct {
 
 // RoundTrip implements kafka.RoundTripper.
 func (t *countingTransport) RoundTrip(ctx context.Context, addr net.Addr, req kafka.Request) (kafka.Response, error) {
+	_, isProduce := req.(*produce.Request)
+	if !isProduce {
+		// kafka-go asks for metadata on every WriteMessages call and the
+		// transport answers from its cache: keep that path free of
+		// allocations and shared locks. Such calls run under the caller's
+		// context, which Run cancels itself.
+		resp, err := t.rt.RoundTrip(ctx, addr, req)
+		if err != nil && t.counting() {
+			t.add(errorLabel(err), 1)
+		}
+		return resp, err
+	}
 	if t.abort != nil {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)

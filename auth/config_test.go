@@ -215,52 +215,66 @@ func TestLimiterSpacesConnections(t *testing.T) {
 	}
 }
 
+// Only a connection the broker closed makes the next dial to it a
+// reconnect; connections the client closes itself do not.
 func TestReconnectsCountReplacedConnections(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	accepted := make(chan net.Conn, 8)
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			defer c.Close()
+			accepted <- c
 		}
 	}()
 	c := &Conn{}
 	tr := newDialTracker(c)
 	ctx := context.Background()
-	a, err := tr.dial(ctx, "tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
+	dial := func() (net.Conn, net.Conn) {
+		t.Helper()
+		cc, err := tr.dial(ctx, "tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cc, <-accepted
 	}
-	b, err := tr.dial(ctx, "tcp", ln.Addr().String()) // a second concurrent connection is no reconnect
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, aSrv := dial()
+	b, bSrv := dial() // a second concurrent connection is no reconnect
+	defer bSrv.Close()
 	if got := c.Reconnects(); got != 0 {
 		t.Fatalf("Reconnects() = %d after two fresh dials, want 0", got)
 	}
+	// The client closes b itself: the next dial is no reconnect.
+	b.Close()
+	b2, b2Srv := dial()
+	defer b2Srv.Close()
+	if got := c.Reconnects(); got != 0 {
+		t.Fatalf("Reconnects() = %d after the client closed its own connection, want 0", got)
+	}
+	// The broker closes a: the client reads EOF, closes, and dials again.
+	aSrv.Close()
+	if _, err := a.Read(make([]byte, 1)); err == nil {
+		t.Fatal("read from a closed peer succeeded")
+	}
 	a.Close()
 	a.Close() // closing twice counts once
-	a2, err := tr.dial(ctx, "tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a3, err := tr.dial(ctx, "tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a2, a2Srv := dial()
+	defer a2Srv.Close()
+	a3, a3Srv := dial()
+	defer a3Srv.Close()
 	if got := c.Reconnects(); got != 1 {
 		t.Errorf("Reconnects() = %d, want 1", got)
 	}
-	if got := c.Dials(); got != 4 {
-		t.Errorf("Dials() = %d, want 4", got)
+	if got := c.Dials(); got != 5 {
+		t.Errorf("Dials() = %d, want 5", got)
 	}
-	for _, x := range []net.Conn{b, a2, a3} {
+	for _, x := range []net.Conn{b2, a2, a3} {
 		x.Close()
 	}
 }

@@ -9,6 +9,7 @@ package auth
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -49,10 +50,10 @@ type Conn struct {
 func (c *Conn) Dials() int64 { return c.dials.Load() }
 
 // Reconnects returns how many connections replaced an earlier connection of
-// the same transport or dialer to the same broker that had been closed —
-// after MSK closed an IAM connection whose credentials expired, after a
-// broker restart, or after an idle connection was reaped. Safe for
-// concurrent use.
+// the same transport or dialer to the same broker that the broker had closed
+// (a read ended in EOF or a reset) — after MSK closed an IAM connection whose
+// credentials expired, or a broker restart. Connections the client closes
+// itself are not counted. Safe for concurrent use.
 func (c *Conn) Reconnects() int64 { return c.reconnects.Load() }
 
 func (c *Conn) dialTimeout() time.Duration {
@@ -162,16 +163,38 @@ func (t *dialTracker) dial(ctx context.Context, network, addr string) (net.Conn,
 	}}, nil
 }
 
-// trackedConn reports its first Close to the tracker that dialed it.
+// trackedConn tells the tracker that dialed it when a connection the peer
+// closed (a read ended in EOF or a reset, not a deadline or our own Close) is
+// closed: only such connections make the next dial to that address a
+// reconnect. Connections the client closes itself (idle reaping, consumer
+// group rejoins, admin requests) are not reconnects.
 type trackedConn struct {
 	net.Conn
 	once    sync.Once
+	peer    atomic.Bool
 	onClose func()
 }
 
-// Close closes the connection and, the first time, tells the tracker.
+// Read reads from the connection and notes whether the peer closed it.
+func (c *trackedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			c.peer.Store(true)
+		}
+	}
+	return n, err
+}
+
+// Close closes the connection and, the first time, tells the tracker if the
+// peer had closed it.
 func (c *trackedConn) Close() error {
-	c.once.Do(c.onClose)
+	c.once.Do(func() {
+		if c.peer.Load() {
+			c.onClose()
+		}
+	})
 	return c.Conn.Close()
 }
 

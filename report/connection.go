@@ -11,8 +11,9 @@ type Connection struct {
 	Region string `json:"region,omitempty"`
 	// Dials counts TCP connections opened by the run's clients.
 	Dials int64 `json:"dials"`
-	// Reconnects counts connections that replaced a closed one to the same
-	// broker (for example after MSK closed an IAM connection whose
-	// credentials expired, or an idle connection was reaped).
+	// Reconnects counts connections that replaced one the broker had closed
+	// (for example after MSK closed an IAM connection whose credentials
+	// expired, or a broker restarted); connections the client closed itself
+	// are not counted.
 	Reconnects int64 `json:"reconnects"`
 }

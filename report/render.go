@@ -40,6 +40,14 @@ func Summary(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "  took %s", r.Ended.Sub(r.Started).Round(time.Second))
 	}
 	b.WriteString("\n")
+	if c := r.Connection; c.Mechanism != "" {
+		fmt.Fprintf(&b, "connection %s to %s: %d connections opened, %d reconnects",
+			c.Mechanism, strings.Join(c.Brokers, ","), c.Dials, c.Reconnects)
+		if c.Region != "" {
+			fmt.Fprintf(&b, ", region %s", c.Region)
+		}
+		b.WriteString("\n")
+	}
 	if r.Partial {
 		b.WriteString("PARTIAL: the run was interrupted; results cover what was measured until then.\n")
 	}

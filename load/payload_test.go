@@ -170,7 +170,8 @@ func TestProducerPathAllocs(t *testing.T) {
 		intended := p.clk.now()
 		sent := p.build(buf, seq, intended)
 		p.rec.RecordSend(intended, sent)
-		msgs[0] = p.msg[0]
+		msgs[0] = p.pending[0]
+		p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
 		p.complete(msgs, nil)
 		seq++
 	}
@@ -223,7 +224,8 @@ func BenchmarkProducerPath(b *testing.B) {
 				intended := p.clk.now()
 				sent := p.build(buf, uint64(i), intended)
 				p.rec.RecordSend(intended, sent)
-				msgs[0] = p.msg[0]
+				msgs[0] = p.pending[0]
+				p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
 				p.complete(msgs, nil)
 			}
 		})

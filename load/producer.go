@@ -71,7 +71,13 @@ type producer struct {
 	sizes sizeChooser
 	keys  keyChooser
 	fill  payloadFiller
-	msg   [1]kafka.Message
+	// pending holds messages built but not yet handed to the writer: when
+	// several are due at once (rate max, or catching up behind schedule)
+	// they go to kafka-go in one WriteMessages call, which costs about as
+	// much as a call for one message. pendingAt holds their intended and
+	// actual send times (unix ns).
+	pending   []kafka.Message
+	pendingAt []sendTimes
 
 	verify *verifier // nil unless Plan.Verify
 	// offsets is true when acknowledgements carry the message's offset
@@ -171,19 +177,21 @@ func newProducer(p Producers, cfg producerConfig) (*producer, error) {
 		inflight = defaultMaxInFlight
 	}
 	pr := &producer{
-		id:      cfg.id,
-		pacer:   Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
-		topics:  cfg.topics,
-		rec:     cfg.rec,
-		clk:     cfg.clk,
-		free:    make(chan []byte, inflight),
-		maxV:    sizes.maxSize(),
-		rng:     rng,
-		sizes:   sizes,
-		keys:    keys,
-		fill:    fill,
-		offsets: acks != kafka.RequireNone,
-		tr:      cfg.conn.Transport(),
+		id:        cfg.id,
+		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		topics:    cfg.topics,
+		rec:       cfg.rec,
+		clk:       cfg.clk,
+		free:      make(chan []byte, inflight),
+		maxV:      sizes.maxSize(),
+		rng:       rng,
+		sizes:     sizes,
+		keys:      keys,
+		fill:      fill,
+		offsets:   acks != kafka.RequireNone,
+		tr:        cfg.conn.Transport(),
+		pending:   make([]kafka.Message, 0, maxPending),
+		pendingAt: make([]sendTimes, 0, maxPending),
 	}
 	pr.ct = &countingTransport{rt: pr.tr, abort: cfg.abort, counting: func() bool {
 		return pr.clk.now() >= pr.measureStartNs
@@ -242,6 +250,7 @@ func (p *producer) run(ctx context.Context, startNs int64) error {
 func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx context.Context, buf []byte, seq uint64, intendedNs int64)) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	defer p.flush(ctx) // whatever is still pending when the schedule ends
 	gated := p.measuring == nil
 	for k := int64(0); ; k++ {
 		wait, stop := p.pacer.Pace(time.Duration(p.clk.now()-startNs), k)
@@ -249,6 +258,7 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			return
 		}
 		if wait > 0 {
+			p.flush(ctx)
 			timer.Reset(wait)
 			select {
 			case <-ctx.Done():
@@ -261,6 +271,7 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 		select {
 		case buf = <-p.free:
 		default:
+			p.flush(ctx)
 			waited = true // the in-flight bound holds this message back
 			if p.pacer.Rate > 0 {
 				p.blockedNs = startNs + int64(p.pacer.Intended(k))
@@ -278,6 +289,7 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			intended = now
 		}
 		if !gated && intended >= p.measureStartNs {
+			p.flush(ctx)
 			select {
 			case <-ctx.Done():
 				p.free <- buf
@@ -303,6 +315,12 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 		send(ctx, buf, uint64(k), intended)
 	}
 }
+
+// sendTimes are the intended and actual send times of a pending message.
+type sendTimes struct{ intendedNs, sentNs int64 }
+
+// maxPending bounds the messages handed to kafka-go in one WriteMessages call.
+const maxPending = 64
 
 // late tracks behind-schedule episodes for a message intended at
 // intendedNs and sent at nowNs; waited says whether it waited for the
@@ -349,30 +367,52 @@ func (p *producer) lateStop() time.Duration {
 	return report.BehindScheduleThreshold
 }
 
-// send builds message seq in buf and hands it to the writer.
+// send builds message seq in buf and queues it for the writer; it is handed
+// over at once unless more messages are due right away (see flush).
 func (p *producer) send(ctx context.Context, buf []byte, seq uint64, intendedNs int64) {
-	sentNs := p.build(buf, seq, intendedNs)
-	err := p.w.WriteMessages(ctx, p.msg[:]...)
-	v := p.msg[0].Value
-	p.msg[0].Key, p.msg[0].Value = nil, nil
-	if err != nil {
-		p.free <- v[:0]
-		p.failed.Add(1)
-		if intendedNs >= p.measureStartNs && ctx.Err() == nil {
-			p.rec.RecordError(errorLabel(err), 1)
-		}
-		return
-	}
-	p.sent.Add(1)
-	if intendedNs >= p.measureStartNs {
-		p.rec.RecordSend(intendedNs, sentNs)
+	p.build(buf, seq, intendedNs)
+	if len(p.pending) >= maxPending {
+		p.flush(ctx)
 	}
 }
 
-// build prepares p.msg[0] for message seq in buf (a buffer from the free
-// list): chooses size, key and topic, fills the payload and writes the stamp
-// with the actual send time, which it returns (unix ns). It does not allocate
-// once buf has grown to the largest size.
+// flush hands the pending messages to the writer in one WriteMessages call
+// and records their sends (or their failure). The loop calls it before it
+// waits for anything, so a message is never held back while nothing else is
+// due.
+func (p *producer) flush(ctx context.Context) {
+	if len(p.pending) == 0 {
+		return
+	}
+	err := p.w.WriteMessages(ctx, p.pending...)
+	label := ""
+	if err != nil {
+		label = errorLabel(err)
+	}
+	for i := range p.pending {
+		m, at := &p.pending[i], p.pendingAt[i]
+		if err != nil {
+			p.free <- m.Value[:0]
+			if at.intendedNs >= p.measureStartNs && ctx.Err() == nil {
+				p.rec.RecordError(label, 1)
+			}
+		} else if at.intendedNs >= p.measureStartNs {
+			p.rec.RecordSend(at.intendedNs, at.sentNs)
+		}
+		m.Key, m.Value = nil, nil // kafka-go copied the message
+	}
+	if err != nil {
+		p.failed.Add(int64(len(p.pending)))
+	} else {
+		p.sent.Add(int64(len(p.pending)))
+	}
+	p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
+}
+
+// build appends message seq, in buf (a buffer from the free list), to the
+// pending messages: chooses size, key and topic, fills the payload and writes
+// the stamp with the actual send time, which it returns (unix ns). It does
+// not allocate once buf has grown to the largest size.
 func (p *producer) build(buf []byte, seq uint64, intendedNs int64) int64 {
 	size := p.sizes.next(p.rng)
 	if cap(buf) < size {
@@ -380,13 +420,15 @@ func (p *producer) build(buf []byte, seq uint64, intendedNs int64) int64 {
 	}
 	v := buf[:size]
 	p.fill.fill(v, p.rng)
-	m := &p.msg[0]
-	m.Topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
-	m.Key = p.keys.pick(p.rng)
-	m.Value = v
+	p.pending = append(p.pending, kafka.Message{
+		Topic: p.topics[int(seq+uint64(p.id))%len(p.topics)],
+		Key:   p.keys.pick(p.rng),
+		Value: v,
+	})
 	sum := crc32.Checksum(v[StampSize:], castagnoli)
 	sentNs := p.clk.now()
 	putHeader(v, uint32(p.id), seq, intendedNs, sentNs, sum)
+	p.pendingAt = append(p.pendingAt, sendTimes{intendedNs, sentNs})
 	return sentNs
 }
 

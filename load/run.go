@@ -514,44 +514,31 @@ func waitGroups(ctx context.Context, adm admin, groups []string, want, wantAssig
 	return nil
 }
 
+// total sums f over xs (counters of the producers or consumers).
+func total[T any](xs []T, f func(T) int64) int64 {
+	var n int64
+	for _, x := range xs {
+		n += f(x)
+	}
+	return n
+}
+
 func totalSent(ps []*producer) int64 {
-	var n int64
-	for _, p := range ps {
-		n += p.sent.Load()
-	}
-	return n
+	return total(ps, func(p *producer) int64 { return p.sent.Load() })
 }
-
 func totalFailed(ps []*producer) int64 {
-	var n int64
-	for _, p := range ps {
-		n += p.failed.Load()
-	}
-	return n
+	return total(ps, func(p *producer) int64 { return p.failed.Load() })
 }
-
 func totalAcked(ps []*producer) int64 {
-	var n int64
-	for _, p := range ps {
-		n += p.acked.Load()
-	}
-	return n
+	return total(ps, func(p *producer) int64 { return p.acked.Load() })
 }
 
 func totalConsumed(cs []*consumer) int64 {
-	var n int64
-	for _, c := range cs {
-		n += c.consumed.Load()
-	}
-	return n
+	return total(cs, func(c *consumer) int64 { return c.consumed.Load() })
 }
 
 func totalForeign(cs []*consumer) int64 {
-	var n int64
-	for _, c := range cs {
-		n += c.foreign.Load()
-	}
-	return n
+	return total(cs, func(c *consumer) int64 { return c.foreign.Load() })
 }
 
 // verifyReport returns the verifier's findings and warns about problems.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mskbench/mskbench/internal/suggest"
 )
 
 // Check is one parsed SLO check such as "p99 < 20ms" or
@@ -393,32 +395,11 @@ func suggestAggregate(raw string) string {
 	slices.Sort(candidates) // deterministic among equal distances
 	best, bestD := "", max(2, len(n)/3)+1
 	for _, c := range candidates {
-		if d := editDistance(n, c); d < bestD {
+		if d := suggest.Distance(n, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // latencyHistogram returns the histogram a latency aggregate reads

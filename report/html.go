@@ -149,27 +149,7 @@ func newHTMLPage(r *Result) htmlPage {
 	p.Header = []string{"step", "offered msgs/s", "acked msgs/s", "MiB/s", "pub p50", "pub p99", "pub p99.9", "pub max", "svc p99", "e2e p50", "e2e p99", "acked", "consumed", "failed", "behind"}
 	for i := range r.Steps {
 		s := &r.Steps[i]
-		label := stepLabel(s)
-		if s.Partial {
-			label += " (partial)"
-		}
-		offered := "-"
-		if s.Counters.Offered > 0 {
-			offered = fmtRate(s.Throughput.OfferedMsgsPerSec)
-		}
-		pub, svc, e2e := s.Latency.Publish, s.Latency.Service, s.Latency.EndToEnd
-		p.Rows = append(p.Rows, htmlRow{
-			ID:      htmlStepID(i),
-			Partial: s.Partial,
-			Cells: []string{
-				label, offered, fmtRate(s.Throughput.MsgsPerSec),
-				strconv.FormatFloat(s.Throughput.MiBPerSec, 'f', 2, 64),
-				fmtLat(pub, pub.P50Ms), fmtLat(pub, pub.P99Ms), fmtLat(pub, pub.P999Ms), fmtLat(pub, pub.MaxMs),
-				fmtLat(svc, svc.P99Ms), fmtLat(e2e, e2e.P50Ms), fmtLat(e2e, e2e.P99Ms),
-				strconv.FormatInt(s.Counters.Acked, 10), strconv.FormatInt(s.Counters.Consumed, 10),
-				strconv.FormatInt(s.Counters.Failed, 10), strconv.FormatInt(s.Counters.BehindSchedule, 10),
-			},
-		})
+		p.Rows = append(p.Rows, htmlRow{ID: htmlStepID(i), Partial: s.Partial, Cells: summaryRow(s)})
 		p.Steps = append(p.Steps, newHTMLStep(i, s))
 	}
 	for _, c := range r.Checks {

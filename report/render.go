@@ -25,17 +25,7 @@ func Summary(w io.Writer, r *Result) error {
 	if r.Embedded {
 		b.WriteString(EmbeddedNote + "\n")
 	}
-	tool := r.Tool.Name
-	if tool == "" {
-		tool = "mskbench"
-	}
-	if r.Tool.Version != "" {
-		tool += " " + r.Tool.Version
-	}
-	if r.Tool.Commit != "" {
-		tool += " (" + r.Tool.Commit + ")"
-	}
-	fmt.Fprintf(&b, "%s  scenario %s  host %s  started %s", tool, orDash(r.Scenario.Name), orDash(r.Host), fmtTime(r.Started))
+	b.WriteString(describe(r))
 	if !r.Started.IsZero() && r.Ended.After(r.Started) {
 		fmt.Fprintf(&b, "  took %s", r.Ended.Sub(r.Started).Round(time.Second))
 	}
@@ -53,33 +43,9 @@ func Summary(w io.Writer, r *Result) error {
 	}
 	b.WriteString("\n")
 
-	t := table{
-		header: []string{"STEP", "OFFERED/s", "ACKED/s", "MiB/s", "PUB p50", "PUB p99", "PUB p99.9", "PUB max", "SVC p99", "E2E p50", "E2E p99", "ACKED", "CONSUMED", "FAILED", "BEHIND"},
-	}
+	t := table{header: summaryHeader}
 	for i := range r.Steps {
-		s := &r.Steps[i]
-		label := stepLabel(s)
-		if s.Partial {
-			label += " (partial)"
-		}
-		offered := "-"
-		if s.Counters.Offered > 0 {
-			offered = fmtRate(s.Throughput.OfferedMsgsPerSec)
-		}
-		pub, svc, e2e := s.Latency.Publish, s.Latency.Service, s.Latency.EndToEnd
-		t.rows = append(t.rows, []string{
-			label,
-			offered,
-			fmtRate(s.Throughput.MsgsPerSec),
-			strconv.FormatFloat(s.Throughput.MiBPerSec, 'f', 2, 64),
-			fmtLat(pub, pub.P50Ms), fmtLat(pub, pub.P99Ms), fmtLat(pub, pub.P999Ms), fmtLat(pub, pub.MaxMs),
-			fmtLat(svc, svc.P99Ms),
-			fmtLat(e2e, e2e.P50Ms), fmtLat(e2e, e2e.P99Ms),
-			strconv.FormatInt(s.Counters.Acked, 10),
-			strconv.FormatInt(s.Counters.Consumed, 10),
-			strconv.FormatInt(s.Counters.Failed, 10),
-			strconv.FormatInt(s.Counters.BehindSchedule, 10),
-		})
+		t.rows = append(t.rows, summaryRow(&r.Steps[i]))
 	}
 	if len(r.Steps) == 0 {
 		b.WriteString("no steps were measured\n")
@@ -307,6 +273,35 @@ func CSV(w io.Writer, r *Result) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+// summaryHeader names the columns of summaryRow.
+var summaryHeader = []string{"STEP", "OFFERED/s", "ACKED/s", "MiB/s", "PUB p50", "PUB p99", "PUB p99.9", "PUB max", "SVC p99", "E2E p50", "E2E p99", "ACKED", "CONSUMED", "FAILED", "BEHIND"}
+
+// summaryRow is the row of step s in the summary table (terminal and HTML).
+func summaryRow(s *Step) []string {
+	label := stepLabel(s)
+	if s.Partial {
+		label += " (partial)"
+	}
+	offered := "-"
+	if s.Counters.Offered > 0 {
+		offered = fmtRate(s.Throughput.OfferedMsgsPerSec)
+	}
+	pub, svc, e2e := s.Latency.Publish, s.Latency.Service, s.Latency.EndToEnd
+	return []string{
+		label,
+		offered,
+		fmtRate(s.Throughput.MsgsPerSec),
+		strconv.FormatFloat(s.Throughput.MiBPerSec, 'f', 2, 64),
+		fmtLat(pub, pub.P50Ms), fmtLat(pub, pub.P99Ms), fmtLat(pub, pub.P999Ms), fmtLat(pub, pub.MaxMs),
+		fmtLat(svc, svc.P99Ms),
+		fmtLat(e2e, e2e.P50Ms), fmtLat(e2e, e2e.P99Ms),
+		strconv.FormatInt(s.Counters.Acked, 10),
+		strconv.FormatInt(s.Counters.Consumed, 10),
+		strconv.FormatInt(s.Counters.Failed, 10),
+		strconv.FormatInt(s.Counters.BehindSchedule, 10),
+	}
 }
 
 // HGRM writes the named latency histogram of step s ("publish", "service",

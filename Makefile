@@ -6,7 +6,7 @@ COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT)
 BENCHTIME ?= 1s
 
-.PHONY: all build run test race vet fmt-check check-deps bench bench-e2e cover soak clean
+.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak clean
 
 all: build
 
@@ -18,12 +18,17 @@ build:
 run: build
 	./$(BIN) run quickstart
 
-## test: everything CI checks — vet, formatting, package boundaries and the race-enabled suite
-test: vet fmt-check check-deps race
+## test: everything CI checks — vet, formatting, package boundaries, the race-enabled suite,
+## and the tests that use kfake's SleepControl (skipped under -race, see internal/embedded)
+test: vet fmt-check check-deps race sleep-control-tests
 
 ## race: the whole test suite with the race detector
 race:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+sleep-control-tests:
+	$(GO) test -count=1 -run 'TestPublishLatencyInjectedDelay|TestCoordinatedOmission|TestFaultStalledBroker|TestRunCancelDuringDrain' ./load/
+	$(GO) test -count=1 -run 'TestRampStopsAtEmbeddedCap' ./cmd/mskbench/
 
 vet:
 	$(GO) vet $(PKGS)

@@ -73,6 +73,7 @@ func stallWindow(t *testing.T, c *embedded.Cluster, key int16, d time.Duration) 
 // amount at a rate low enough that requests never queue: publish latency
 // p50 must be that delay within 10%.
 func TestPublishLatencyInjectedDelay(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
 	const delay = 80 * time.Millisecond
 	c := embedded.ForTest(t, 3)
 	var n atomic.Int64
@@ -112,6 +113,7 @@ func TestPublishLatencyInjectedDelay(t *testing.T) {
 // message in flight, and the messages held back count as behind schedule
 // because of the in-flight bound.
 func TestCoordinatedOmissionProduceStall(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
 	const (
 		rate  = 200
 		stall = time.Second
@@ -168,6 +170,7 @@ func TestCoordinatedOmissionProduceStall(t *testing.T) {
 // end-to-end latency (from the intended send time) must show the stall for
 // about R·S/2 messages while publish latency does not.
 func TestCoordinatedOmissionFetchStall(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
 	const (
 		rate  = 200
 		stall = time.Second

@@ -289,6 +289,7 @@ func TestFaultBrokerRemoved(t *testing.T) {
 // until the test ends: the run must still finish within duration + drain
 // timeout + grace, counting the aborted messages as failed.
 func TestFaultStalledBroker(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	c := embedded.ForTest(t, 3)
 	kf := c.Kfake()
@@ -374,6 +375,7 @@ func TestRunSilentBroker(t *testing.T) {
 // consumers whose fetches never return: Run must return promptly with
 // Partial set.
 func TestRunCancelDuringDrain(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	c := embedded.ForTest(t, 3)
 	kf := c.Kfake()

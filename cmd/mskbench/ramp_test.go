@@ -464,6 +464,7 @@ func batchRecords(b []byte) int {
 // On the embedded cluster capped at 2500 records/s, a ramp of 1000, 2000,
 // 3000, ... msgs/s keeps up at 2000/s and stops at 3000/s.
 func TestRampStopsAtEmbeddedCap(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
 	if testing.Short() {
 		t.Skip("runs load for about 10 s")
 	}

@@ -184,7 +184,7 @@ func TestHTMLWithoutData(t *testing.T) {
 		{"step without timeline or histograms", &Result{Steps: []Step{{Label: "bare", Counters: Counters{Acked: 5}}}},
 			[]string{"bare", "no timeline recorded", "no latency histograms recorded"}},
 		{"corrupt histogram", &Result{Steps: []Step{{Histograms: EncodedHistograms{PublishUs: "not a histogram"}}}},
-			[]string{"#0", "publish histogram unreadable"}},
+			[]string{"#1", "publish histogram unreadable"}},
 		{"timeline without times", &Result{Steps: []Step{{Timeline: []Interval{{Phase: PhaseMeasure, Acked: 10, MsgsPerSec: 10, PublishP50Ms: 1, PublishP99Ms: 3}, {Phase: PhaseDrain}}}}},
 			[]string{"interval", "publish p99", "no latency histograms recorded"}},
 		{"only zero latencies", &Result{Steps: []Step{{Timeline: []Interval{{Phase: PhaseMeasure, Acked: 10, MsgsPerSec: 10}}}}},

@@ -388,11 +388,13 @@ func (t *table) write(b *strings.Builder) {
 	}
 }
 
+// stepLabel names a step in summaries: its sweep label, or "#N" (1-based)
+// for a step without one.
 func stepLabel(s *Step) string {
 	if s.Label != "" {
 		return s.Label
 	}
-	return "#" + strconv.Itoa(s.Index)
+	return "#" + strconv.Itoa(s.Index+1) // 1-based, like the progress line and the log
 }
 
 func orDash(s string) string {

@@ -443,7 +443,10 @@ func (p *producer) complete(msgs []kafka.Message, err error) {
 	// The highest acknowledged offset of the batch (one partition), for
 	// the verifier's drain check.
 	lastOff, lastIdx := int64(-1), -1
+	var acked, failed int64 // added to the shared counters once per batch
 	defer func() {
+		p.acked.Add(acked)
+		p.failed.Add(failed)
 		if lastIdx >= 0 {
 			p.verify.ackedOffset(msgs[lastIdx].Topic, msgs[lastIdx].Partition, lastOff)
 		}
@@ -459,7 +462,7 @@ func (p *producer) complete(msgs []kafka.Message, err error) {
 		case serr != nil:
 			// Not ours: cannot happen unless a buffer was corrupted.
 		case merr == nil:
-			p.acked.Add(1)
+			acked++
 			if p.verify != nil {
 				p.verify.ack(st.Producer, st.Seq)
 				if p.offsets && msgs[i].Offset > lastOff {
@@ -470,7 +473,7 @@ func (p *producer) complete(msgs []kafka.Message, err error) {
 				p.rec.RecordAck(st.IntendedNs, st.SentNs, now, len(v))
 			}
 		default:
-			p.failed.Add(1)
+			failed++
 			if st.IntendedNs >= p.measureStartNs {
 				p.rec.RecordError(errorLabel(merr), 1)
 			}

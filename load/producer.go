@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -425,9 +424,8 @@ func (p *producer) build(buf []byte, seq uint64, intendedNs int64) int64 {
 		Key:   p.keys.pick(p.rng),
 		Value: v,
 	})
-	sum := crc32.Checksum(v[StampSize:], castagnoli)
 	sentNs := p.clk.now()
-	putHeader(v, uint32(p.id), seq, intendedNs, sentNs, sum)
+	putHeader(v, uint32(p.id), seq, intendedNs, sentNs)
 	p.pendingAt = append(p.pendingAt, sendTimes{intendedNs, sentNs})
 	return sentNs
 }

@@ -19,11 +19,15 @@ import (
 //	7       8     sequence number (per producer, from 0)
 //	15      8     intended send time, unix ns
 //	23      8     actual send time, unix ns
-//	31      4     CRC-32 (Castagnoli) of the payload, the bytes after the stamp
+//	31      4     CRC-32 (Castagnoli) of bytes 3..30 (the fields above) followed
+//	              by the payload (the bytes after the stamp)
+//
+// The checksum covers the header fields too, so a corrupted producer id,
+// sequence number or timestamp is caught like a corrupted payload.
 const StampSize = 35
 
 // StampVersion is the format version written into every stamp.
-const StampVersion = 1
+const StampVersion = 2
 
 const (
 	stampMagic0 = 'm'
@@ -40,7 +44,7 @@ type Stamp struct {
 	Seq        uint64 // sequence number of the message for that producer
 	IntendedNs int64  // intended send time from the schedule, unix ns
 	SentNs     int64  // time the message was handed to the client, unix ns
-	Checksum   uint32 // CRC-32C of the payload after the stamp
+	Checksum   uint32 // CRC-32C of the header fields and the payload
 }
 
 // Errors returned by ReadStamp and VerifyStamp.
@@ -48,21 +52,20 @@ var (
 	// ErrNotStamped means the value does not start with an mskbench stamp
 	// (too short, wrong magic or unknown version): a foreign message.
 	ErrNotStamped = errors.New("value carries no mskbench stamp")
-	// ErrChecksum means the payload does not match the stamp's checksum.
+	// ErrChecksum means the header fields or the payload do not match the
+	// stamp's checksum.
 	ErrChecksum = errors.New("payload checksum mismatch")
 )
 
-// PutStamp writes s into the first StampSize bytes of value, computing the
-// checksum over value[StampSize:] (s.Checksum is ignored). It returns the
+// PutStamp writes s into the first StampSize bytes of value and the checksum
+// of its fields and value[StampSize:] (s.Checksum is ignored). It returns the
 // checksum. value must be at least StampSize bytes long. It does not allocate.
 func PutStamp(value []byte, s Stamp) uint32 {
-	sum := crc32.Checksum(value[StampSize:], castagnoli)
-	putHeader(value, s.Producer, s.Seq, s.IntendedNs, s.SentNs, sum)
-	return sum
+	return putHeader(value, s.Producer, s.Seq, s.IntendedNs, s.SentNs)
 }
 
-// putHeader writes the stamp fields with a precomputed checksum.
-func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64, sum uint32) {
+// putHeader writes the stamp fields and their checksum, and returns it.
+func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64) uint32 {
 	_ = value[StampSize-1]
 	value[0] = stampMagic0
 	value[1] = stampMagic1
@@ -71,7 +74,15 @@ func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int
 	binary.BigEndian.PutUint64(value[7:], seq)
 	binary.BigEndian.PutUint64(value[15:], uint64(intendedNs))
 	binary.BigEndian.PutUint64(value[23:], uint64(sentNs))
+	sum := stampSum(value)
 	binary.BigEndian.PutUint32(value[31:], sum)
+	return sum
+}
+
+// stampSum is the CRC-32C of the stamp's fields (bytes 3..30) followed by
+// the payload.
+func stampSum(value []byte) uint32 {
+	return crc32.Update(crc32.Checksum(value[3:31], castagnoli), castagnoli, value[StampSize:])
 }
 
 // ReadStamp decodes the stamp at the start of value without checking the
@@ -90,15 +101,15 @@ func ReadStamp(value []byte) (Stamp, error) {
 	}, nil
 }
 
-// VerifyStamp decodes the stamp like ReadStamp and also checks the payload
-// checksum, returning ErrChecksum (with the decoded stamp) on a mismatch.
+// VerifyStamp decodes the stamp like ReadStamp and also checks the checksum
+// of its fields and the payload, returning ErrChecksum (with the decoded stamp) on a mismatch.
 // It does not allocate.
 func VerifyStamp(value []byte) (Stamp, error) {
 	s, err := ReadStamp(value)
 	if err != nil {
 		return s, err
 	}
-	if crc32.Checksum(value[StampSize:], castagnoli) != s.Checksum {
+	if stampSum(value) != s.Checksum {
 		return s, ErrChecksum
 	}
 	return s, nil

@@ -54,6 +54,15 @@ func TestStampErrors(t *testing.T) {
 	if _, err := ReadStamp(bad); err != nil {
 		t.Errorf("ReadStamp does not check the payload: err = %v, want nil", err)
 	}
+	// The checksum covers the fields: a corrupted producer id, sequence
+	// number or timestamp is caught too.
+	for _, i := range []int{3, 10, 20, 30} {
+		bad := bytes.Clone(v)
+		bad[i] ^= 0x10
+		if _, err := VerifyStamp(bad); !errors.Is(err, ErrChecksum) {
+			t.Errorf("stamp byte %d flipped: err = %v, want ErrChecksum", i, err)
+		}
+	}
 }
 
 func TestStampAllocs(t *testing.T) {

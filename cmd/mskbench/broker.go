@@ -19,6 +19,7 @@ func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"It is for trials, tests and benchmarks; it measures this machine, not a real cluster.")
 	listen := fs.String("listen", "127.0.0.1:9092", "address of the first broker; the others take the next ports (port 0 picks free ports)")
 	brokers := fs.Int("brokers", embedded.DefaultBrokers, "number of brokers")
+	retention := fs.Duration("retention", 0, "delete records older than this (0 keeps everything; the in-process cluster holds every record in memory, so set it for long runs)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -28,7 +29,10 @@ func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *brokers < 1 {
 		return usageError{fmt.Errorf("broker: --brokers %d: want at least 1", *brokers)}
 	}
-	c, err := embedded.Start(embedded.Config{Brokers: *brokers, Listen: *listen})
+	if *retention < 0 {
+		return usageError{fmt.Errorf("broker: --retention %s: want >= 0", *retention)}
+	}
+	c, err := embedded.Start(embedded.Config{Brokers: *brokers, Listen: *listen, Retention: *retention})
 	if err != nil {
 		return fmt.Errorf("broker: %w (is the port already in use? try --listen 127.0.0.1:0)", err)
 	}

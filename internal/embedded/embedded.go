@@ -4,9 +4,11 @@
 package embedded
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -23,12 +25,18 @@ type Config struct {
 	Listen string
 	// Opts are extra kfake options (tests use them for TLS, SASL, ...).
 	Opts []kfake.Opt
+	// Retention, when > 0, deletes records older than it from every
+	// partition (kfake keeps every record in memory and ignores
+	// retention.ms). Consumers that lag more than Retention lose records.
+	Retention time.Duration
 }
 
 // Cluster is a running in-process cluster. It is safe for concurrent use.
 type Cluster struct {
-	kc    *kfake.Cluster
-	addrs []string
+	kc       *kfake.Cluster
+	addrs    []string
+	stopTrim context.CancelFunc
+	trimDone chan struct{}
 }
 
 // Start starts a cluster on loopback and returns once it accepts connections.
@@ -75,7 +83,16 @@ func Start(cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded cluster: %w", err)
 	}
-	return &Cluster{kc: kc, addrs: kc.ListenAddrs()}, nil
+	c := &Cluster{kc: kc, addrs: kc.ListenAddrs()}
+	if cfg.Retention > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		c.stopTrim, c.trimDone = cancel, make(chan struct{})
+		go func() {
+			defer close(c.trimDone)
+			c.trimLoop(ctx, cfg.Retention)
+		}()
+	}
+	return c, nil
 }
 
 // Addrs returns the bootstrap addresses (host:port) of every broker.
@@ -88,4 +105,10 @@ func (c *Cluster) Brokers() int { return len(c.addrs) }
 func (c *Cluster) Kfake() *kfake.Cluster { return c.kc }
 
 // Close stops every broker. It is safe to call more than once.
-func (c *Cluster) Close() { c.kc.Close() }
+func (c *Cluster) Close() {
+	if c.stopTrim != nil {
+		c.stopTrim()
+		<-c.trimDone
+	}
+	c.kc.Close()
+}

@@ -16,6 +16,10 @@ import (
 // DefaultBrokers is the broker count of `--embedded` runs.
 const DefaultBrokers = 3
 
+// retentionSegmentBytes is the segment size of a cluster with a Retention:
+// kfake releases a partition's memory one whole segment at a time.
+const retentionSegmentBytes = 4 << 20
+
 // Config says how to start a cluster.
 type Config struct {
 	// Brokers is the number of brokers (>= 1); 0 means DefaultBrokers.
@@ -78,6 +82,11 @@ func Start(cfg Config) (*Cluster, error) {
 		}
 		return net.Listen(network, net.JoinHostPort(listenHost, p))
 	}))
+	if cfg.Retention > 0 {
+		// kfake frees memory a whole segment at a time: small segments let
+		// the trimmer release it soon after records expire.
+		opts = append(opts, kfake.BrokerConfigs(map[string]string{"log.segment.bytes": strconv.Itoa(retentionSegmentBytes)}))
+	}
 	opts = append(opts, cfg.Opts...)
 	kc, err := kfake.NewCluster(opts...)
 	if err != nil {

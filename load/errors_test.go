@@ -21,19 +21,7 @@ func TestRunCountsProduceErrors(t *testing.T) {
 		if n.Add(1)%2 == 0 {
 			return nil, nil, false
 		}
-		req := kreq.(*kmsg.ProduceRequest)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic = rt.Topic
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = rp.Partition
-				sp.ErrorCode = 29 // TOPIC_AUTHORIZATION_FAILED, not retriable
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
+		resp, _ := produceErrorResponse(kreq.(*kmsg.ProduceRequest), 29) // TOPIC_AUTHORIZATION_FAILED, not retriable
 		return resp, nil, true
 	})
 	plan := testPlan()
@@ -59,4 +47,24 @@ func TestRunCountsProduceErrors(t *testing.T) {
 	if cn.Consumed != cn.Acked {
 		t.Errorf("consumed %d, want acked %d (failed messages are not written)", cn.Consumed, cn.Acked)
 	}
+}
+
+// produceErrorResponse answers every partition of req with the error code
+// and returns the response and the number of partitions answered.
+func produceErrorResponse(req *kmsg.ProduceRequest, code int16) (*kmsg.ProduceResponse, int) {
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	n := 0
+	for _, rt := range req.Topics {
+		st := kmsg.NewProduceResponseTopic()
+		st.Topic = rt.Topic
+		for _, rp := range rt.Partitions {
+			sp := kmsg.NewProduceResponseTopicPartition()
+			sp.Partition = rp.Partition
+			sp.ErrorCode = code
+			st.Partitions = append(st.Partitions, sp)
+			n++
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	return resp, n
 }

@@ -212,20 +212,8 @@ func TestFaultErrorResponses(t *testing.T) {
 		if code == 0 {
 			return nil, nil, false
 		}
-		req := kreq.(*kmsg.ProduceRequest)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic = rt.Topic
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = rp.Partition
-				sp.ErrorCode = code
-				st.Partitions = append(st.Partitions, sp)
-				injected[i].Add(1)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
+		resp, n := produceErrorResponse(kreq.(*kmsg.ProduceRequest), code)
+		injected[i].Add(int64(n))
 		return resp, nil, true
 	})
 	step := runBounded(t, plan, c, Options{RunID: "faults", Progress: func(iv report.Interval) {

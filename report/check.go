@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mskbench/mskbench/internal/suggest"
 )
@@ -308,7 +307,7 @@ func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 		}
 		rows = append(rows, []string{verdict, c.Expr, step, "observed " + observed, c.Detail})
 	}
-	writeLeft(&b, rows)
+	(&table{rows: rows, left: true}).write(&b)
 	if n := Failed(cr); n > 0 {
 		fmt.Fprintf(&b, "checks: %d of %d failed\n", n, len(cr))
 	} else {
@@ -501,27 +500,3 @@ func rateAggregateFor(name, unit string) string {
 
 // fmtObserved formats a check value with up to 6 significant digits.
 func fmtObserved(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-
-// writeLeft writes rows as left-aligned columns separated by two spaces,
-// trailing blanks trimmed.
-func writeLeft(b *strings.Builder, rows [][]string) {
-	var widths []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, r := range rows {
-		var line strings.Builder
-		for i, c := range r {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			line.WriteString(c + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)))
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
-}

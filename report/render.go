@@ -351,10 +351,12 @@ func (s *Step) Aggregates() map[string]float64 {
 }
 
 // table is a minimal deterministic text table: the first column is left
-// aligned, the others right aligned, columns separated by two spaces.
+// aligned, the others right aligned (all left aligned with left set),
+// columns separated by two spaces, trailing blanks trimmed.
 type table struct {
 	header []string
 	rows   [][]string
+	left   bool
 }
 
 func (t *table) write(b *strings.Builder) {
@@ -378,7 +380,7 @@ func (t *table) write(b *strings.Builder) {
 			if i > 0 {
 				line.WriteString("  ")
 			}
-			if i == 0 {
+			if i == 0 || t.left {
 				line.WriteString(c + pad)
 			} else {
 				line.WriteString(pad + c)

@@ -392,13 +392,7 @@ func suggestAggregate(raw string) string {
 		}
 	}
 	slices.Sort(candidates) // deterministic among equal distances
-	best, bestD := "", max(2, len(n)/3)+1
-	for _, c := range candidates {
-		if d := suggest.Distance(n, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
+	return suggest.Nearest(n, candidates)
 }
 
 // latencyHistogram returns the histogram a latency aggregate reads

@@ -96,19 +96,8 @@ func (e Errors) err() error {
 	return &s
 }
 
-// suggest returns the candidate closest to word by edit distance, or "" when
-// none is close enough to be a likely typo.
+// suggest returns the candidate closest to word (compared in lower case),
+// or "" when none is close enough to be a likely typo.
 func suggest(word string, candidates []string) string {
-	best, bestDist := "", -1
-	for _, c := range candidates {
-		d := suggestpkg.Distance(strings.ToLower(word), c)
-		if bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	limit := max(2, len(word)/3)
-	if bestDist < 0 || bestDist > limit {
-		return ""
-	}
-	return best
+	return suggestpkg.Nearest(strings.ToLower(word), candidates)
 }

@@ -1,5 +1,7 @@
 // Package suggest finds the nearest of a set of names to a misspelled one,
-// for "did you mean ...?" in error messages.
+// for "did you mean ...?" in error messages. It is the only implementation
+// of that in mskbench (scenarios, plan validation and checks use it) and
+// imports nothing but the standard library.
 package suggest
 
 // Distance is the Levenshtein edit distance between a and b, in bytes.
@@ -21,4 +23,18 @@ func Distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Nearest returns the candidate closest to word by [Distance], the first
+// of equally close ones in candidates order, or "" when none is a likely
+// typo: the distance must be at most max(2, len(word)/3). Callers
+// normalise word (case, separators) to the form of the candidates first.
+func Nearest(word string, candidates []string) string {
+	best, bestDist := "", max(2, len(word)/3)+1
+	for _, c := range candidates {
+		if d := Distance(word, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
 }

@@ -23,3 +23,25 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestNearest(t *testing.T) {
+	names := []string{"partitions", "message_size", "rate", "acks"}
+	for _, tc := range []struct {
+		word, want string
+	}{
+		{"partitons", "partitions"},      // one deletion
+		{"message-size", "message_size"}, // one substitution
+		{"rat", "rate"},                  // short words allow two edits
+		{"xyz", ""},                      // nothing close
+		{"compression", ""},              // far from every name
+		{"acks", "acks"},                 // exact
+	} {
+		if got := Nearest(tc.word, names); got != tc.want {
+			t.Errorf("Nearest(%q) = %q, want %q", tc.word, got, tc.want)
+		}
+	}
+	// Ties go to the earlier candidate.
+	if got := Nearest("ab", []string{"ax", "ay"}); got != "ax" {
+		t.Errorf("Nearest tie = %q, want the first candidate", got)
+	}
+}

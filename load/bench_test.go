@@ -13,6 +13,7 @@ import (
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // benchConn returns the cluster benchmarks run against: the brokers in
@@ -28,9 +29,9 @@ func benchConn(b *testing.B) *auth.Conn {
 
 // benchSize is the value size of the throughput benchmarks:
 // MSKBENCH_BENCH_SIZE (e.g. "100B"), else 1 KiB.
-func benchSize(b *testing.B) Size {
+func benchSize(b *testing.B) plan.Size {
 	if env := os.Getenv("MSKBENCH_BENCH_SIZE"); env != "" {
-		s, err := ParseSize(env)
+		s, err := plan.ParseSize(env)
 		if err != nil {
 			b.Fatalf("MSKBENCH_BENCH_SIZE: %v", err)
 		}
@@ -42,17 +43,17 @@ func benchSize(b *testing.B) Size {
 // benchPlan is the max-rate step both throughput benchmarks use: values of
 // benchSize bytes (incompressible), acks=all, 4 workers, 12 partitions, no
 // consumers.
-func benchPlan(b *testing.B) Plan {
+func benchPlan(b *testing.B) plan.Plan {
 	p := testPlan()
-	p.Producers.MessageSize = SizeDist{Fixed: benchSize(b)}
-	p.Topics = Topics{Count: 1, Partitions: 12, ReplicationFactor: 3, Prefix: "mskbench-bench-"}
+	p.Producers.MessageSize = plan.SizeDist{Fixed: benchSize(b)}
+	p.Topics = plan.Topics{Count: 1, Partitions: 12, ReplicationFactor: 3, Prefix: "mskbench-bench-"}
 	p.Producers.Workers = 4
-	p.Producers.Rate = Rate{Unit: RateMax}
-	p.Producers.Linger = Duration(5 * time.Millisecond)
+	p.Producers.Rate = plan.Rate{Unit: plan.RateMax}
+	p.Producers.Linger = plan.Duration(5 * time.Millisecond)
 	p.Producers.MaxInFlight = 2000
 	p.Consumers.Groups = 0
-	p.Phases.Warmup = Duration(500 * time.Millisecond)
-	p.Phases.Duration = Duration(2 * time.Second)
+	p.Phases.Warmup = plan.Duration(500 * time.Millisecond)
+	p.Phases.Duration = plan.Duration(2 * time.Second)
 	return p
 }
 
@@ -62,19 +63,19 @@ func benchPlan(b *testing.B) Plan {
 // recording. Compare its msgs/s with BenchmarkRunMaxRate's.
 func BenchmarkWriterBaseline(b *testing.B) {
 	conn := benchConn(b)
-	plan := benchPlan(b)
+	pl := benchPlan(b)
 	topic := "mskbench-bench-baseline-" + time.Now().Format("150405.000")
 	adm := admin{conn: conn}
-	if _, err := adm.createTopics(b.Context(), []string{topic}, plan.Topics); err != nil {
+	if _, err := adm.createTopics(b.Context(), []string{topic}, pl.Topics); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = adm.deleteTopics(context.Background(), []string{topic}) })
-	if err := adm.waitLeaders(b.Context(), []string{topic}, plan.Topics.Partitions); err != nil {
+	if err := adm.waitLeaders(b.Context(), []string{topic}, pl.Topics.Partitions); err != nil {
 		b.Fatal(err)
 	}
-	pr := plan.Producers
-	value := make([]byte, plan.Producers.MessageSize.Fixed)
-	warmup, dur := plan.Phases.Warmup.D(), plan.Phases.Duration.D()
+	pr := pl.Producers
+	value := make([]byte, pl.Producers.MessageSize.Fixed)
+	warmup, dur := pl.Phases.Warmup.D(), pl.Phases.Duration.D()
 	for b.Loop() {
 		start := time.Now()
 		from, to := start.Add(warmup), start.Add(warmup+dur)
@@ -123,11 +124,11 @@ func BenchmarkWriterBaseline(b *testing.B) {
 // acknowledged msgs/s over the measured window.
 func BenchmarkRunMaxRate(b *testing.B) {
 	conn := benchConn(b)
-	plan := benchPlan(b)
+	pl := benchPlan(b)
 	var rate float64
 	n := 0
 	for b.Loop() {
-		step, err := Run(b.Context(), plan, conn, Options{RunID: "bench" + time.Now().Format("150405.000")})
+		step, err := Run(b.Context(), pl, conn, Options{RunID: "bench" + time.Now().Format("150405.000")})
 		if err != nil {
 			b.Fatal(err)
 		}

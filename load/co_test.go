@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
@@ -36,18 +37,18 @@ func countAtOrAbove(t *testing.T, s *report.Step, name string, us int64) int64 {
 
 // coPlan is one producer at a low fixed rate on one partition, no
 // consumers, tiny linger.
-func coPlan(rate float64, inFlight int, d time.Duration) Plan {
+func coPlan(rate float64, inFlight int, d time.Duration) plan.Plan {
 	p := testPlan()
 	p.Topics.Partitions = 1
 	p.Producers.Workers = 1
-	p.Producers.Rate = Rate{Unit: RateMsgs, PerSec: rate}
-	p.Producers.MessageSize = SizeDist{Fixed: 100}
-	p.Producers.Linger = Duration(time.Microsecond)
+	p.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: rate}
+	p.Producers.MessageSize = plan.SizeDist{Fixed: 100}
+	p.Producers.Linger = plan.Duration(time.Microsecond)
 	p.Producers.MaxInFlight = inFlight
 	p.Consumers.Groups = 0
-	p.Phases.Warmup = Duration(300 * time.Millisecond)
-	p.Phases.Duration = Duration(d)
-	p.Phases.DrainTimeout = Duration(5 * time.Second)
+	p.Phases.Warmup = plan.Duration(300 * time.Millisecond)
+	p.Phases.Duration = plan.Duration(d)
+	p.Phases.DrainTimeout = plan.Duration(5 * time.Second)
 	return p
 }
 
@@ -120,9 +121,9 @@ func TestCoordinatedOmissionProduceStall(t *testing.T) {
 	)
 	c := embedded.ForTest(t, 3)
 	start, stalled := stallWindow(t, c, kmsg.Produce.Int16(), stall)
-	plan := coPlan(rate, 1, 3*time.Second)
-	plan.Phases.ReportInterval = Duration(500 * time.Millisecond)
-	step, err := Run(t.Context(), plan, testConn(c), Options{RunID: "stall", Progress: func(iv report.Interval) {
+	pl := coPlan(rate, 1, 3*time.Second)
+	pl.Phases.ReportInterval = plan.Duration(500 * time.Millisecond)
+	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "stall", Progress: func(iv report.Interval) {
 		if iv.Phase == report.PhaseMeasure && iv.ElapsedSeconds > 0.9 {
 			start()
 		}
@@ -177,11 +178,11 @@ func TestCoordinatedOmissionFetchStall(t *testing.T) {
 	)
 	c := embedded.ForTest(t, 3)
 	start, stalled := stallWindow(t, c, kmsg.Fetch.Int16(), stall)
-	plan := coPlan(rate, 1000, 3*time.Second)
-	plan.Consumers.Groups, plan.Consumers.PerGroup = 1, 1
-	plan.Verify = true
-	plan.Phases.ReportInterval = Duration(500 * time.Millisecond)
-	step, err := Run(t.Context(), plan, testConn(c), Options{RunID: "fstall", Progress: func(iv report.Interval) {
+	pl := coPlan(rate, 1000, 3*time.Second)
+	pl.Consumers.Groups, pl.Consumers.PerGroup = 1, 1
+	pl.Verify = true
+	pl.Phases.ReportInterval = plan.Duration(500 * time.Millisecond)
+	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "fstall", Progress: func(iv report.Interval) {
 		if iv.Phase == report.PhaseMeasure && iv.ElapsedSeconds > 0.9 {
 			start()
 		}

@@ -11,13 +11,14 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
 // GroupID returns the consumer group id of group g of a step:
 // Prefix + runID + "-" + step index + "-g" + g.
-func GroupID(plan Plan, runID string, g int) string {
-	return plan.Topics.Prefix + runID + "-" + strconv.Itoa(plan.Index) + "-g" + strconv.Itoa(g)
+func GroupID(p plan.Plan, runID string, g int) string {
+	return p.Topics.Prefix + runID + "-" + strconv.Itoa(p.Index) + "-g" + strconv.Itoa(g)
 }
 
 // consumer is one kafka.Reader in a consumer group. Its counters are read by
@@ -54,24 +55,18 @@ type consumerConfig struct {
 	groupIndex  int
 }
 
-func newConsumer(c Consumers, cfg consumerConfig) (*consumer, error) {
+func newConsumer(c plan.Consumers, cfg consumerConfig) (*consumer, error) {
 	start := kafka.FirstOffset
 	if cfg.existing {
 		start = kafka.LastOffset
 	}
+	// c went through plan.WithDefaults: CommitInterval is never 0 (kafka-go
+	// would commit synchronously per message), MaxWait never 0 (kafka-go's
+	// 10 s would distort end-to-end latency).
 	commit := c.CommitInterval.D()
-	if commit <= 0 {
-		commit = time.Second // never 0: kafka-go would commit synchronously per message
-	}
 	maxBytes := int(c.FetchMaxBytes)
-	if maxBytes <= 0 {
-		maxBytes = 50 << 20
-	}
-	minBytes := min(max(int(c.FetchMinBytes), 1), maxBytes)
+	minBytes := min(int(c.FetchMinBytes), maxBytes)
 	maxWait := c.MaxWait.D()
-	if maxWait <= 0 {
-		maxWait = 500 * time.Millisecond
-	}
 	rc := kafka.ReaderConfig{
 		Brokers:           cfg.conn.Brokers,
 		GroupID:           cfg.group,

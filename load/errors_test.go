@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // TestRunCountsProduceErrors makes the cluster reject every other produce
@@ -24,11 +25,11 @@ func TestRunCountsProduceErrors(t *testing.T) {
 		resp, _ := produceErrorResponse(kreq.(*kmsg.ProduceRequest), 29) // TOPIC_AUTHORIZATION_FAILED, not retriable
 		return resp, nil, true
 	})
-	plan := testPlan()
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(time.Second)
-	plan.Verify = true
-	step, err := Run(t.Context(), plan, testConn(c), Options{RunID: "errors"})
+	pl := testPlan()
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(time.Second)
+	pl.Verify = true
+	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "errors"})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

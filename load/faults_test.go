@@ -15,19 +15,20 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
 // faultPlan is a short verified step (1.5 s): 2 producers at 500 msgs/s in total
 // on partitions partitions, one group of 2 consumers.
-func faultPlan(partitions int) Plan {
+func faultPlan(partitions int) plan.Plan {
 	p := testPlan()
 	p.Topics.Partitions = partitions
-	p.Producers.Rate = Rate{Unit: RateMsgs, PerSec: 500}
-	p.Producers.MessageSize = SizeDist{Fixed: 200}
-	p.Phases.Warmup = Duration(200 * time.Millisecond)
-	p.Phases.Duration = Duration(1500 * time.Millisecond)
-	p.Phases.DrainTimeout = Duration(5 * time.Second)
+	p.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 500}
+	p.Producers.MessageSize = plan.SizeDist{Fixed: 200}
+	p.Phases.Warmup = plan.Duration(200 * time.Millisecond)
+	p.Phases.Duration = plan.Duration(1500 * time.Millisecond)
+	p.Phases.DrainTimeout = plan.Duration(5 * time.Second)
 	p.Verify = true
 	return p
 }
@@ -35,16 +36,16 @@ func faultPlan(partitions int) Plan {
 // runBounded runs plan and fails the test when Run takes longer than its
 // bound: duration + warm-up + drain timeout + producer grace + setup slack
 // (generous: the machine may be loaded).
-func runBounded(t *testing.T, plan Plan, c *embedded.Cluster, opts Options) report.Step {
+func runBounded(t *testing.T, pl plan.Plan, c *embedded.Cluster, opts Options) report.Step {
 	t.Helper()
 	opts.Logf = t.Logf
 	start := time.Now()
-	step, err := Run(t.Context(), plan, testConn(c), opts)
+	step, err := Run(t.Context(), pl, testConn(c), opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	took := time.Since(start)
-	bound := plan.Phases.Warmup.D() + plan.Phases.Duration.D() + 2*plan.Phases.DrainTimeout.D() + 20*time.Second
+	bound := pl.Phases.Warmup.D() + pl.Phases.Duration.D() + 2*pl.Phases.DrainTimeout.D() + 20*time.Second
 	if took > bound {
 		t.Errorf("Run took %s, want at most %s (duration + drain + grace + setup)", took, bound)
 	}
@@ -101,10 +102,10 @@ func TestVerifyCatchesDroppedWrites(t *testing.T) {
 		}
 		return resp, nil, true
 	})
-	plan := faultPlan(4)
-	plan.Phases.DrainTimeout = Duration(20 * time.Second) // must end early: consumers reach the log end
+	pl := faultPlan(4)
+	pl.Phases.DrainTimeout = plan.Duration(20 * time.Second) // must end early: consumers reach the log end
 	start := time.Now()
-	step := runBounded(t, plan, c, Options{RunID: "dropped"})
+	step := runBounded(t, pl, c, Options{RunID: "dropped"})
 	v := step.Verification
 	if drops.Load() == 0 || v == nil {
 		t.Fatalf("dropped %d requests, verification %v: want both", drops.Load(), v)
@@ -135,9 +136,9 @@ func TestVerifyCatchesDroppedWrites(t *testing.T) {
 func TestVerifyCatchesInjectedRecords(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	c := embedded.ForTest(t, 3)
-	plan := faultPlan(3)
+	pl := faultPlan(3)
 	const runID = "inject"
-	topic := TopicNames(plan, runID)[0]
+	topic := TopicNames(pl, runID)[0]
 	const dups, corrupt, foreign = 7, 4, 3
 	var once sync.Once
 	var werr error
@@ -163,7 +164,7 @@ func TestVerifyCatchesInjectedRecords(t *testing.T) {
 		defer cancel()
 		werr = w.WriteMessages(ctx, msgs...)
 	}
-	step := runBounded(t, plan, c, Options{RunID: runID, Progress: func(iv report.Interval) {
+	step := runBounded(t, pl, c, Options{RunID: runID, Progress: func(iv report.Interval) {
 		if iv.Phase == report.PhaseMeasure {
 			once.Do(inject)
 		}
@@ -196,7 +197,7 @@ func TestFaultErrorResponses(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	c := embedded.ForTest(t, 3)
 	kf := c.Kfake()
-	plan := faultPlan(1) // one partition: one partition per produce request
+	pl := faultPlan(1) // one partition: one partition per produce request
 	var on atomic.Bool
 	var injected [2]atomic.Int64 // not leader, timed out
 	kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
@@ -216,7 +217,7 @@ func TestFaultErrorResponses(t *testing.T) {
 		injected[i].Add(int64(n))
 		return resp, nil, true
 	})
-	step := runBounded(t, plan, c, Options{RunID: "faults", Progress: func(iv report.Interval) {
+	step := runBounded(t, pl, c, Options{RunID: "faults", Progress: func(iv report.Interval) {
 		if iv.Phase == report.PhaseMeasure {
 			on.Store(true)
 		}
@@ -295,11 +296,11 @@ func TestFaultStalledBroker(t *testing.T) {
 		}
 		return nil, nil, false
 	})
-	plan := faultPlan(6)
-	plan.Producers.MaxInFlight = 30 // fills within a second: the workers fall behind
-	plan.Phases.Warmup = 0
-	plan.Phases.DrainTimeout = Duration(time.Second)
-	step := runBounded(t, plan, c, Options{RunID: "stalled"})
+	pl := faultPlan(6)
+	pl.Producers.MaxInFlight = 30 // fills within a second: the workers fall behind
+	pl.Phases.Warmup = 0
+	pl.Phases.DrainTimeout = plan.Duration(time.Second)
+	step := runBounded(t, pl, c, Options{RunID: "stalled"})
 	if stalled.Load() == 0 {
 		t.Fatalf("no request reached the stalled broker")
 	}
@@ -376,15 +377,15 @@ func TestRunCancelDuringDrain(t *testing.T) {
 		}
 		return nil, nil, false
 	})
-	plan := faultPlan(3)
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(time.Second)
-	plan.Phases.DrainTimeout = Duration(time.Minute)
-	plan.Phases.ReportInterval = Duration(200 * time.Millisecond)
+	pl := faultPlan(3)
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(time.Second)
+	pl.Phases.DrainTimeout = plan.Duration(time.Minute)
+	pl.Phases.ReportInterval = plan.Duration(200 * time.Millisecond)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var cancelled time.Time
-	step, err := Run(ctx, plan, testConn(c), Options{RunID: "canceldrain", Progress: func(iv report.Interval) {
+	step, err := Run(ctx, pl, testConn(c), Options{RunID: "canceldrain", Progress: func(iv report.Interval) {
 		switch {
 		case iv.Phase == report.PhaseMeasure:
 			stall.Store(true)

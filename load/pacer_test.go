@@ -5,6 +5,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 func TestPacerPace(t *testing.T) {
@@ -102,7 +104,7 @@ func TestScheduledBetween(t *testing.T) {
 // sends 500 messages, each exactly at its intended time.
 func TestProducerLoopSchedule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p, _ := benchProducer(t, Keys{Mode: KeysNone}, SizeDist{Fixed: 100})
+		p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 100})
 		p.clk = newClock()
 		p.pacer = Pacer{Rate: 1000, Workers: 2, Worker: 1, Duration: time.Second}
 		start := p.clk.now()
@@ -128,7 +130,7 @@ func TestProducerLoopSchedule(t *testing.T) {
 // without lowering the offered load or shifting intended times.
 func TestProducerLoopBackpressure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p, _ := benchProducer(t, Keys{Mode: KeysNone}, SizeDist{Fixed: 100}) // 16 buffers
+		p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 100}) // 16 buffers
 		p.clk = newClock()
 		p.pacer = Pacer{Rate: 1000, Workers: 1, Duration: 100 * time.Millisecond}
 		start := p.clk.now()
@@ -168,7 +170,7 @@ func TestProducerLoopBackpressure(t *testing.T) {
 // schedule stops instead of sending its backlog during the drain.
 func TestProducerLoopLateStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p, _ := benchProducer(t, Keys{Mode: KeysNone}, SizeDist{Fixed: 100}) // 16 buffers
+		p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 100}) // 16 buffers
 		p.clk = newClock()
 		p.pacer = Pacer{Rate: 1000, Workers: 1, Duration: 100 * time.Millisecond}
 		held := make(chan []byte, 100)
@@ -191,16 +193,16 @@ func TestProducerLoopLateStop(t *testing.T) {
 
 func TestOfferedRate(t *testing.T) {
 	for _, tc := range []struct {
-		r    Rate
+		r    plan.Rate
 		mean float64
 		want float64
 		err  bool
 	}{
-		{Rate{Unit: RateMsgs, PerSec: 5000}, 1024, 5000, false},
-		{Rate{Unit: RateBytes, PerSec: 10 << 20}, 1024, 10240, false},
-		{Rate{Unit: RateMax}, 1024, 0, false},
-		{Rate{Unit: RateMsgs}, 1024, 0, true},
-		{Rate{Unit: RateBytes, PerSec: -1}, 1024, 0, true},
+		{plan.Rate{Unit: plan.RateMsgs, PerSec: 5000}, 1024, 5000, false},
+		{plan.Rate{Unit: plan.RateBytes, PerSec: 10 << 20}, 1024, 10240, false},
+		{plan.Rate{Unit: plan.RateMax}, 1024, 0, false},
+		{plan.Rate{Unit: plan.RateMsgs}, 1024, 0, true},
+		{plan.Rate{Unit: plan.RateBytes, PerSec: -1}, 1024, 0, true},
 	} {
 		got, err := offeredRate(tc.r, tc.mean)
 		if got != tc.want || (err != nil) != tc.err {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // sizeChooser picks message value sizes (bytes, stamp included) from a
@@ -16,8 +18,8 @@ type sizeChooser struct {
 	sizes    []int     // sizes matching cum
 }
 
-func newSizeChooser(d SizeDist) (sizeChooser, error) {
-	clamp := func(s Size) int { return max(int(s), StampSize) }
+func newSizeChooser(d plan.SizeDist) (sizeChooser, error) {
+	clamp := func(s plan.Size) int { return max(int(s), StampSize) }
 	switch {
 	case len(d.Weighted) > 0:
 		var c sizeChooser
@@ -111,7 +113,7 @@ func (c *sizeChooser) mean() float64 {
 // keyChooser picks message keys from byte slices built once. It is owned by
 // one worker and not safe for concurrent use. A nil key means "no key".
 type keyChooser struct {
-	mode KeyMode
+	mode plan.KeyMode
 	keys [][]byte
 	hot  float64
 	next int // round-robin position
@@ -119,18 +121,18 @@ type keyChooser struct {
 
 // newKeyChooser pre-builds the keys. worker offsets the round-robin start so
 // workers do not all begin on the same key.
-func newKeyChooser(k Keys, worker int) (keyChooser, error) {
+func newKeyChooser(k plan.Keys, worker int) (keyChooser, error) {
 	switch k.Mode {
-	case "", KeysNone:
-		return keyChooser{mode: KeysNone}, nil
-	case KeysRandom, KeysRoundRobin, KeysHot:
+	case "", plan.KeysNone:
+		return keyChooser{mode: plan.KeysNone}, nil
+	case plan.KeysRandom, plan.KeysRoundRobin, plan.KeysHot:
 	default:
 		return keyChooser{}, fmt.Errorf("key mode %q: want none, random, round-robin or hot", k.Mode)
 	}
 	if k.Cardinality < 1 {
 		return keyChooser{}, fmt.Errorf("key mode %s: cardinality %d, want >= 1", k.Mode, k.Cardinality)
 	}
-	if k.Mode == KeysHot && (k.HotFraction < 0 || k.HotFraction > 1) {
+	if k.Mode == plan.KeysHot && (k.HotFraction < 0 || k.HotFraction > 1) {
 		return keyChooser{}, fmt.Errorf("key mode hot: hot_fraction %g, want 0..1", k.HotFraction)
 	}
 	keys := make([][]byte, k.Cardinality)
@@ -141,21 +143,21 @@ func newKeyChooser(k Keys, worker int) (keyChooser, error) {
 }
 
 // keyed reports whether messages carry keys (and so need a hash balancer).
-func (c *keyChooser) keyed() bool { return c.mode != KeysNone }
+func (c *keyChooser) keyed() bool { return c.mode != plan.KeysNone }
 
 // pick returns the next key (nil without keys). It does not allocate.
 func (c *keyChooser) pick(rng *rand.Rand) []byte {
 	switch c.mode {
-	case KeysRandom:
+	case plan.KeysRandom:
 		return c.keys[rng.IntN(len(c.keys))]
-	case KeysRoundRobin:
+	case plan.KeysRoundRobin:
 		k := c.keys[c.next]
 		c.next++
 		if c.next == len(c.keys) {
 			c.next = 0
 		}
 		return k
-	case KeysHot:
+	case plan.KeysHot:
 		if rng.Float64() < c.hot {
 			return c.keys[0]
 		}

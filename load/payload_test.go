@@ -13,6 +13,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
@@ -20,14 +21,14 @@ func TestSizeChooser(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
 		name     string
-		d        SizeDist
+		d        plan.SizeDist
 		min, max int
 		mean     float64
 	}{
-		{"fixed", SizeDist{Fixed: 1000}, 1000, 1000, 1000},
-		{"fixed below the stamp is raised", SizeDist{Fixed: 10}, StampSize, StampSize, StampSize},
-		{"uniform", SizeDist{Min: 100, Max: 300}, 100, 300, 200},
-		{"weighted", SizeDist{Weighted: []WeightedSize{{100, 3}, {1000, 1}}}, 100, 1000, 325},
+		{"fixed", plan.SizeDist{Fixed: 1000}, 1000, 1000, 1000},
+		{"fixed below the stamp is raised", plan.SizeDist{Fixed: 10}, StampSize, StampSize, StampSize},
+		{"uniform", plan.SizeDist{Min: 100, Max: 300}, 100, 300, 200},
+		{"weighted", plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 3}, {Size: 1000, Weight: 1}}}, 100, 1000, 325},
 	} {
 		c, err := newSizeChooser(tc.d)
 		if err != nil {
@@ -53,7 +54,7 @@ func TestSizeChooser(t *testing.T) {
 			t.Errorf("%s: sampled mean %g, want %g ± 2%%", tc.name, got, tc.mean)
 		}
 	}
-	for _, d := range []SizeDist{{}, {Min: 5, Max: 4}, {Weighted: []WeightedSize{{100, 0}}}, {Weighted: []WeightedSize{{100, -1}}}} {
+	for _, d := range []plan.SizeDist{{}, {Min: 5, Max: 4}, {Weighted: []plan.WeightedSize{{Size: 100, Weight: 0}}}, {Weighted: []plan.WeightedSize{{Size: 100, Weight: -1}}}} {
 		if _, err := newSizeChooser(d); err == nil {
 			t.Errorf("newSizeChooser(%+v): nil error, want one", d)
 		}
@@ -62,7 +63,7 @@ func TestSizeChooser(t *testing.T) {
 
 func TestKeyChooser(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	count := func(k Keys, n int) map[string]int {
+	count := func(k plan.Keys, n int) map[string]int {
 		c, err := newKeyChooser(k, 0)
 		if err != nil {
 			t.Fatalf("newKeyChooser(%+v): %v", k, err)
@@ -73,10 +74,10 @@ func TestKeyChooser(t *testing.T) {
 		}
 		return m
 	}
-	if got := count(Keys{Mode: KeysNone}, 10); got[""] != 10 {
+	if got := count(plan.Keys{Mode: plan.KeysNone}, 10); got[""] != 10 {
 		t.Errorf("none: keys %v, want only nil keys", got)
 	}
-	rr := count(Keys{Mode: KeysRoundRobin, Cardinality: 5}, 100)
+	rr := count(plan.Keys{Mode: plan.KeysRoundRobin, Cardinality: 5}, 100)
 	for k, n := range rr {
 		if n != 20 {
 			t.Errorf("round-robin: key %q used %d times, want 20", k, n)
@@ -85,15 +86,15 @@ func TestKeyChooser(t *testing.T) {
 	if len(rr) != 5 {
 		t.Errorf("round-robin: %d distinct keys, want 5", len(rr))
 	}
-	if got := count(Keys{Mode: KeysRandom, Cardinality: 50}, 10000); len(got) != 50 {
+	if got := count(plan.Keys{Mode: plan.KeysRandom, Cardinality: 50}, 10000); len(got) != 50 {
 		t.Errorf("random: %d distinct keys, want 50", len(got))
 	}
-	hot := count(Keys{Mode: KeysHot, Cardinality: 100, HotFraction: 0.8}, 10000)
+	hot := count(plan.Keys{Mode: plan.KeysHot, Cardinality: 100, HotFraction: 0.8}, 10000)
 	// 80% hot plus 1/100 of the rest.
 	if n := hot["key-0"]; n < 7800 || n > 8200 {
 		t.Errorf("hot: hot key used %d of 10000 times, want about 8020", n)
 	}
-	for _, k := range []Keys{{Mode: "bogus"}, {Mode: KeysRandom}, {Mode: KeysHot, Cardinality: 2, HotFraction: 2}} {
+	for _, k := range []plan.Keys{{Mode: "bogus"}, {Mode: plan.KeysRandom}, {Mode: plan.KeysHot, Cardinality: 2, HotFraction: 2}} {
 		if _, err := newKeyChooser(k, 0); err == nil {
 			t.Errorf("newKeyChooser(%+v): nil error, want one", k)
 		}
@@ -161,8 +162,8 @@ func TestErrorLabel(t *testing.T) {
 }
 
 func TestProducerPathAllocs(t *testing.T) {
-	p, _ := benchProducer(t, Keys{Mode: KeysRandom, Cardinality: 100},
-		SizeDist{Weighted: []WeightedSize{{100, 1}, {2000, 1}}})
+	p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysRandom, Cardinality: 100},
+		plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 1}, {Size: 2000, Weight: 1}}})
 	msgs := make([]kafka.Message, 1)
 	seq := uint64(0)
 	step := func() {
@@ -187,9 +188,9 @@ func TestProducerPathAllocs(t *testing.T) {
 }
 
 // benchProducer is a producer without a writer, for the per-message path.
-func benchProducer(b testing.TB, keys Keys, sizes SizeDist) (*producer, *report.Collector) {
+func benchProducer(b testing.TB, keys plan.Keys, sizes plan.SizeDist) (*producer, *report.Collector) {
 	col := report.NewCollector(0)
-	p, err := newProducer(Producers{
+	p, err := newProducer(plan.Producers{
 		MessageSize: sizes, Keys: keys, Compressibility: 0.5, Acks: -1, MaxInFlight: 16,
 	}, producerConfig{
 		id: 0, workers: 1, rate: 1000, topics: []string{"a", "b"},
@@ -208,12 +209,12 @@ func benchProducer(b testing.TB, keys Keys, sizes SizeDist) (*producer, *report.
 func BenchmarkProducerPath(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
-		keys  Keys
-		sizes SizeDist
+		keys  plan.Keys
+		sizes plan.SizeDist
 	}{
-		{"fixed-1KiB-nokey", Keys{Mode: KeysNone}, SizeDist{Fixed: 1024}},
-		{"weighted-hotkey", Keys{Mode: KeysHot, Cardinality: 1000, HotFraction: 0.3},
-			SizeDist{Weighted: []WeightedSize{{100, 5}, {1024, 3}, {10240, 1}}}},
+		{"fixed-1KiB-nokey", plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 1024}},
+		{"weighted-hotkey", plan.Keys{Mode: plan.KeysHot, Cardinality: 1000, HotFraction: 0.3},
+			plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 5}, {Size: 1024, Weight: 3}, {Size: 10240, Weight: 1}}}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p, _ := benchProducer(b, bc.keys, bc.sizes)

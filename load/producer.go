@@ -15,12 +15,9 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
-
-// defaultMaxInFlight is the per-worker bound on unacknowledged messages when
-// the plan leaves it at 0.
-const defaultMaxInFlight = 1000
 
 // minLinger replaces a zero linger: kafka-go treats BatchTimeout 0 as 1 s.
 const minLinger = time.Microsecond
@@ -119,7 +116,7 @@ type producerConfig struct {
 	abort context.Context
 }
 
-func compressionCodec(c Compression) (kafka.Compression, error) {
+func compressionCodec(c plan.Compression) (kafka.Compression, error) {
 	switch strings.ToLower(string(c)) {
 	case "", "none":
 		return 0, nil
@@ -136,20 +133,20 @@ func compressionCodec(c Compression) (kafka.Compression, error) {
 	}
 }
 
-func requiredAcks(a Acks) (kafka.RequiredAcks, error) {
+func requiredAcks(a plan.Acks) (kafka.RequiredAcks, error) {
 	switch a {
-	case AcksNone:
+	case plan.AcksNone:
 		return kafka.RequireNone, nil
-	case AcksLeader:
+	case plan.AcksLeader:
 		return kafka.RequireOne, nil
-	case AcksAll:
+	case plan.AcksAll:
 		return kafka.RequireAll, nil
 	default:
 		return 0, fmt.Errorf("acks %d: want 0, 1 or -1 (all)", int(a))
 	}
 }
 
-func newProducer(p Producers, cfg producerConfig) (*producer, error) {
+func newProducer(p plan.Producers, cfg producerConfig) (*producer, error) {
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
 	sizes, err := newSizeChooser(p.MessageSize)
 	if err != nil {
@@ -171,10 +168,7 @@ func newProducer(p Producers, cfg producerConfig) (*producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	inflight := p.MaxInFlight
-	if inflight <= 0 {
-		inflight = defaultMaxInFlight
-	}
+	inflight := max(p.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
 		id:        cfg.id,
 		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},

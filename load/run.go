@@ -1,4 +1,4 @@
-// Package load is the mskbench engine: it turns one load.Plan into a
+// Package load is the mskbench engine: it turns one plan.Plan into a
 // report.Step by creating topics, joining consumer groups, driving producer
 // workers on an open-model schedule (Pacer), and running the warm-up,
 // measure, drain and teardown phases. It never writes to stdout.
@@ -20,13 +20,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
-// Defaults for plan fields left at zero.
+// Bounds of the engine's own waits (not settings: plan.Defaults holds those).
 const (
-	defaultReportInterval = time.Second
-	defaultDrainTimeout   = 30 * time.Second
 	// cancelDrain bounds the drain after the context was cancelled: stop
 	// load, drain briefly, return what was measured.
 	cancelDrain = 2 * time.Second
@@ -57,34 +56,29 @@ type Options struct {
 	Embedded bool
 }
 
-// offeredRate returns the total schedule rate in msgs/s for the plan
-// (0 for max rate), converting byte rates with the mean message size:
-// msgs/s = bytes/s ÷ mean size (bytes, stamp included).
-func offeredRate(r Rate, meanSize float64) (float64, error) {
-	switch r.Unit {
-	case RateMax:
+// offeredRate returns the total schedule rate in msgs/s of r, 0 for max
+// rate: r.MsgsPerSec(meanSize), that is msgs/s = bytes/s ÷ mean size (bytes,
+// stamp included) for a byte rate. A rate the schedule cannot follow (not
+// above 0, or not finite) is an error.
+func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
+	if r.IsMax() {
 		return 0, nil
-	case RateMsgs:
-		if r.PerSec <= 0 || math.IsInf(r.PerSec, 0) || math.IsNaN(r.PerSec) {
-			return 0, fmt.Errorf("rate %g msgs/s: want > 0", r.PerSec)
-		}
-		return r.PerSec, nil
-	case RateBytes:
-		if r.PerSec <= 0 || meanSize <= 0 {
-			return 0, fmt.Errorf("rate %g bytes/s: want > 0", r.PerSec)
-		}
-		return r.PerSec / meanSize, nil
-	default:
-		return 0, fmt.Errorf("rate: unknown unit %d", int(r.Unit))
 	}
+	v := r.MsgsPerSec(meanSize)
+	if !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("rate %s (%g msgs/s at a mean size of %g bytes): want more than 0 msgs/s", r, v, meanSize)
+	}
+	return v, nil
 }
 
 // Run runs one step synchronously: setup (topics, consumer groups joined and
 // assigned), warm-up (load on, statistics discarded), measure
-// (plan.Phases.Duration), drain (producers stop and flush, consumers catch up
+// (p.Phases.Duration), drain (producers stop and flush, consumers catch up
 // to acked × groups, bounded by DrainTimeout) and teardown (deletes only the
 // topics it created, unless Keep). It returns only after every goroutine it
-// started has ended.
+// started has ended. Fields of p left at an invalid zero take their
+// plan.Defaults value (plan.Plan.WithDefaults); the step records the plan
+// as run.
 //
 // Errors during setup (unreachable brokers — the error names the addresses
 // tried —, topic creation, groups that never become stable, an invalid plan)
@@ -94,7 +88,7 @@ func offeredRate(r Rate, meanSize float64) (float64, error) {
 // two seconds, tears down and returns the step so far with Partial = true and
 // a nil error; if ctx is cancelled during setup it returns ctx's error.
 // Run is safe to call from several goroutines for different plans.
-func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.Step, error) {
+func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	if conn == nil {
 		return report.Step{}, errors.New("load: nil connection")
 	}
@@ -106,44 +100,36 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	if runID == "" {
 		runID = strconv.FormatInt(time.Now().Unix(), 36)
 	}
-	ph := plan.Phases
+	p = p.WithDefaults()
+	ph := p.Phases
 	interval := ph.ReportInterval.D()
-	if interval <= 0 {
-		interval = defaultReportInterval
-	}
 	drainTimeout := ph.DrainTimeout.D()
-	if drainTimeout <= 0 {
-		drainTimeout = defaultDrainTimeout
-	}
 	if ph.Duration.D() <= 0 {
-		return report.Step{}, fmt.Errorf("step %d: duration %s, want > 0", plan.Index, ph.Duration.D())
+		return report.Step{}, fmt.Errorf("step %d: duration %s, want > 0", p.Index, ph.Duration.D())
 	}
 	if ph.Warmup.D() < 0 {
-		return report.Step{}, fmt.Errorf("step %d: warmup %s, want >= 0", plan.Index, ph.Warmup.D())
+		return report.Step{}, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
 	}
-	workers := max(plan.Producers.Workers, 0)
-	groups, perGroup := max(plan.Consumers.Groups, 0), plan.Consumers.PerGroup
-	if groups > 0 && perGroup < 1 {
-		perGroup = 1
-	}
+	workers := max(p.Producers.Workers, 0)
+	groups, perGroup := max(p.Consumers.Groups, 0), p.Consumers.PerGroup
 	var rate float64
 	if workers > 0 {
-		sc, err := newSizeChooser(plan.Producers.MessageSize)
+		sc, err := newSizeChooser(p.Producers.MessageSize)
 		if err != nil {
-			return report.Step{}, fmt.Errorf("step %d: %w", plan.Index, err)
+			return report.Step{}, fmt.Errorf("step %d: %w", p.Index, err)
 		}
-		if rate, err = offeredRate(plan.Producers.Rate, sc.mean()); err != nil {
-			return report.Step{}, fmt.Errorf("step %d: %w", plan.Index, err)
+		if rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
+			return report.Step{}, fmt.Errorf("step %d: %w", p.Index, err)
 		}
 	}
 
 	stepStart := time.Now()
 	clk := newClock()
 	// Producers are built (and the plan checked) before touching the cluster.
-	topics := TopicNames(plan, runID)
+	topics := TopicNames(p, runID)
 	col := report.NewCollector(groups)
 	var vf *verifier
-	if plan.Verify {
+	if p.Verify {
 		vf = newVerifier(workers, groups, clk.now())
 	}
 	seed := uint64(time.Now().UnixNano())
@@ -151,17 +137,17 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	defer abortRequests(nil)
 	prods := make([]*producer, workers)
 	for i := range prods {
-		p, err := newProducer(plan.Producers, producerConfig{
+		pr, err := newProducer(p.Producers, producerConfig{
 			id: i, workers: workers, rate: rate,
 			schedule: ph.Warmup.D() + ph.Duration.D(),
 			topics:   topics, conn: conn, rec: col.NewRecorder(), clk: clk, seed: seed,
 			abort: abortCtx,
 		})
 		if err != nil {
-			return report.Step{}, fmt.Errorf("step %d: producer: %w", plan.Index, err)
+			return report.Step{}, fmt.Errorf("step %d: producer: %w", p.Index, err)
 		}
-		p.verify = vf
-		prods[i] = p
+		pr.verify = vf
+		prods[i] = pr
 	}
 	adm := admin{conn: conn}
 	if _, err := adm.ping(ctx); err != nil {
@@ -175,8 +161,8 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	}
 
 	// Topics.
-	existing := plan.Topics.Existing != ""
-	partitions := plan.Topics.Partitions
+	existing := p.Topics.Existing != ""
+	partitions := p.Topics.Partitions
 	var created []string
 	tornDown := false
 	teardown := func() {
@@ -187,7 +173,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		if len(created) == 0 {
 			return
 		}
-		if plan.Topics.Keep {
+		if p.Topics.Keep {
 			logf("keeping topics %s", strings.Join(created, ","))
 			return
 		}
@@ -201,20 +187,20 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	}
 	defer teardown()
 	if existing {
-		n, err := adm.existingPartitions(ctx, plan.Topics.Existing)
+		n, err := adm.existingPartitions(ctx, p.Topics.Existing)
 		if err != nil {
 			return report.Step{}, err
 		}
 		partitions = n
-		logf("using existing topic %s (%d partitions)", plan.Topics.Existing, n)
+		logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
 	} else {
 		var err error
-		created, err = adm.createTopics(ctx, topics, plan.Topics)
+		created, err = adm.createTopics(ctx, topics, p.Topics)
 		if err != nil {
 			return report.Step{}, err
 		}
 		logf("created topics %s (%d partitions, replication factor %d)",
-			strings.Join(created, ","), partitions, plan.Topics.ReplicationFactor)
+			strings.Join(created, ","), partitions, p.Topics.ReplicationFactor)
 		if err := adm.waitLeaders(ctx, topics, partitions); err != nil {
 			return report.Step{}, err
 		}
@@ -224,18 +210,18 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	measureFrom.Store(math.MaxInt64)
 	groupIDs := make([]string, groups)
 	for g := range groupIDs {
-		groupIDs[g] = GroupID(plan, runID, g)
+		groupIDs[g] = GroupID(p, runID, g)
 	}
 	if existing && groups > 0 {
 		// Before any reader exists: the groups must still be empty.
-		if err := adm.commitEndOffsets(ctx, groupIDs, plan.Topics.Existing, partitions); err != nil {
+		if err := adm.commitEndOffsets(ctx, groupIDs, p.Topics.Existing, partitions); err != nil {
 			return report.Step{}, err
 		}
 	}
 	var cons []*consumer
 	for g := range groupIDs {
 		for range perGroup {
-			c, err := newConsumer(plan.Consumers, consumerConfig{
+			c, err := newConsumer(p.Consumers, consumerConfig{
 				group: groupIDs[g], topics: topics, existing: existing, conn: conn,
 				rec: col.NewRecorder(), clk: clk, measureFrom: &measureFrom,
 				verify: vf, groupIndex: g,
@@ -280,10 +266,10 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 	prodCtx, stopProducers := context.WithCancel(ctx)
 	defer stopProducers()
 	var pg errgroup.Group
-	for _, p := range prods {
-		p.measureStartNs = measureStartNs
-		p.measuring = measuring
-		pg.Go(func() error { return p.run(prodCtx, startNs) })
+	for _, pr := range prods {
+		pr.measureStartNs = measureStartNs
+		pr.measuring = measuring
+		pg.Go(func() error { return pr.run(prodCtx, startNs) })
 	}
 	producersDone := make(chan struct{})
 	go func() {
@@ -378,7 +364,7 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 		}
 		acked := totalAcked(prods)
 		if vf != nil {
-			return vf.caughtUp(acked, plan.Producers.Acks != AcksNone)
+			return vf.caughtUp(acked, p.Producers.Acks != plan.AcksNone)
 		}
 		return totalConsumed(cons) >= acked*int64(groups)
 	}
@@ -456,15 +442,15 @@ func Run(ctx context.Context, plan Plan, conn *auth.Conn, opts Options) (report.
 				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), note)
 		}
 	}
-	planJSON, err := json.Marshal(plan)
+	planJSON, err := json.Marshal(p)
 	if err != nil {
 		warnf("encode plan: %v", err)
 		planJSON = nil
 	}
 	step := col.Step(report.StepInfo{
-		Index:        plan.Index,
-		Label:        plan.Label,
-		Params:       plan.Params,
+		Index:        p.Index,
+		Label:        p.Label,
+		Params:       p.Params,
 		Plan:         planJSON,
 		Topics:       topics,
 		Start:        stepStart,

@@ -13,38 +13,39 @@ import (
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
 // testPlan is a small healthy step: 2 producers at 1000 msgs/s, 1 KiB
 // messages, acks=all, one consumer group of 2.
-func testPlan() Plan {
-	return Plan{
+func testPlan() plan.Plan {
+	return plan.Plan{
 		Scenario: "test",
-		Topics:   Topics{Count: 1, Partitions: 4, ReplicationFactor: 3, Prefix: "mskbench-test-"},
-		Producers: Producers{
+		Topics:   plan.Topics{Count: 1, Partitions: 4, ReplicationFactor: 3, Prefix: "mskbench-test-"},
+		Producers: plan.Producers{
 			Workers:     2,
-			Rate:        Rate{Unit: RateMsgs, PerSec: 1000},
-			MessageSize: SizeDist{Fixed: 1024},
-			Keys:        Keys{Mode: KeysNone},
+			Rate:        plan.Rate{Unit: plan.RateMsgs, PerSec: 1000},
+			MessageSize: plan.SizeDist{Fixed: 1024},
+			Keys:        plan.Keys{Mode: plan.KeysNone},
 			Acks:        -1,
 			Compression: "none",
 			BatchSize:   100,
 			BatchBytes:  1 << 20,
-			Linger:      Duration(2 * time.Millisecond),
+			Linger:      plan.Duration(2 * time.Millisecond),
 			MaxInFlight: 1000,
 		},
-		Consumers: Consumers{
+		Consumers: plan.Consumers{
 			Groups: 1, PerGroup: 2,
 			FetchMinBytes: 1, FetchMaxBytes: 1 << 20,
-			MaxWait:        Duration(100 * time.Millisecond),
-			CommitInterval: Duration(time.Second),
+			MaxWait:        plan.Duration(100 * time.Millisecond),
+			CommitInterval: plan.Duration(time.Second),
 		},
-		Phases: Phases{
-			Warmup:         Duration(500 * time.Millisecond),
-			Duration:       Duration(2 * time.Second),
-			DrainTimeout:   Duration(10 * time.Second),
-			ReportInterval: Duration(500 * time.Millisecond),
+		Phases: plan.Phases{
+			Warmup:         plan.Duration(500 * time.Millisecond),
+			Duration:       plan.Duration(2 * time.Second),
+			DrainTimeout:   plan.Duration(10 * time.Second),
+			ReportInterval: plan.Duration(500 * time.Millisecond),
 		},
 	}
 }
@@ -74,15 +75,15 @@ func topicPartitions(t *testing.T, conn *auth.Conn) map[string][2]int {
 func TestRunHealthy(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
-	plan := testPlan()
-	plan.Verify = true
+	pl := testPlan()
+	pl.Verify = true
 	var (
 		phases      []string
 		during      map[string][2]int
 		progress    int
 		warmupAcked int64
 	)
-	step, err := Run(t.Context(), plan, conn, Options{
+	step, err := Run(t.Context(), pl, conn, Options{
 		RunID: "healthy",
 		Progress: func(iv report.Interval) {
 			progress++
@@ -164,13 +165,13 @@ func TestRunHealthy(t *testing.T) {
 func TestRunOfferedRate(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
-	plan := testPlan()
-	plan.Producers.Rate = Rate{Unit: RateMsgs, PerSec: 2000}
-	plan.Producers.MessageSize = SizeDist{Fixed: 100}
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(3 * time.Second)
-	plan.Consumers.Groups = 0
-	step, err := Run(t.Context(), plan, conn, Options{RunID: "rate"})
+	pl := testPlan()
+	pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 2000}
+	pl.Producers.MessageSize = plan.SizeDist{Fixed: 100}
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(3 * time.Second)
+	pl.Consumers.Groups = 0
+	step, err := Run(t.Context(), pl, conn, Options{RunID: "rate"})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -189,12 +190,12 @@ func TestRunOfferedRate(t *testing.T) {
 func TestRunKeepAndExisting(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
-	plan := testPlan()
-	plan.Topics.Keep = true
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(500 * time.Millisecond)
-	plan.Producers.Keys = Keys{Mode: KeysHot, Cardinality: 10, HotFraction: 0.5}
-	if _, err := Run(t.Context(), plan, conn, Options{RunID: "keep"}); err != nil {
+	pl := testPlan()
+	pl.Topics.Keep = true
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+	pl.Producers.Keys = plan.Keys{Mode: plan.KeysHot, Cardinality: 10, HotFraction: 0.5}
+	if _, err := Run(t.Context(), pl, conn, Options{RunID: "keep"}); err != nil {
 		t.Fatalf("Run keep: %v", err)
 	}
 	name := "mskbench-test-keep-0-0"
@@ -203,9 +204,9 @@ func TestRunKeepAndExisting(t *testing.T) {
 	}
 
 	// Reuse it as an existing topic: it must be written to and not deleted.
-	plan.Topics.Keep = false
-	plan.Topics.Existing = name
-	step, err := Run(t.Context(), plan, conn, Options{RunID: "existing"})
+	pl.Topics.Keep = false
+	pl.Topics.Existing = name
+	step, err := Run(t.Context(), pl, conn, Options{RunID: "existing"})
 	if err != nil {
 		t.Fatalf("Run existing: %v", err)
 	}
@@ -220,8 +221,8 @@ func TestRunKeepAndExisting(t *testing.T) {
 		t.Errorf("existing topic %s was deleted", name)
 	}
 
-	plan.Topics.Existing = "no-such-topic"
-	if _, err := Run(t.Context(), plan, conn, Options{RunID: "missing"}); err == nil || !strings.Contains(err.Error(), "no-such-topic") {
+	pl.Topics.Existing = "no-such-topic"
+	if _, err := Run(t.Context(), pl, conn, Options{RunID: "missing"}); err == nil || !strings.Contains(err.Error(), "no-such-topic") {
 		t.Errorf("Run with a missing existing topic: err = %v, want an error naming it", err)
 	}
 }
@@ -229,13 +230,13 @@ func TestRunKeepAndExisting(t *testing.T) {
 func TestRunMaxRate(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
-	plan := testPlan()
-	plan.Producers.Rate = Rate{Unit: RateMax}
-	plan.Producers.MaxInFlight = 200
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(time.Second)
-	plan.Consumers.Groups = 0
-	step, err := Run(t.Context(), plan, conn, Options{RunID: "max"})
+	pl := testPlan()
+	pl.Producers.Rate = plan.Rate{Unit: plan.RateMax}
+	pl.Producers.MaxInFlight = 200
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(time.Second)
+	pl.Consumers.Groups = 0
+	step, err := Run(t.Context(), pl, conn, Options{RunID: "max"})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -250,13 +251,13 @@ func TestRunMaxRate(t *testing.T) {
 func TestRunCancel(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
-	plan := testPlan()
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(time.Minute)
+	pl := testPlan()
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(time.Minute)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var cancelled time.Time
-	step, err := Run(ctx, plan, conn, Options{RunID: "cancel", Progress: func(iv report.Interval) {
+	step, err := Run(ctx, pl, conn, Options{RunID: "cancel", Progress: func(iv report.Interval) {
 		if iv.Phase == report.PhaseMeasure && cancelled.IsZero() {
 			cancelled = time.Now()
 			cancel()
@@ -299,14 +300,14 @@ func TestRunInvalidPlan(t *testing.T) {
 	conn := testConnAddrs("127.0.0.1:1")
 	for _, tc := range []struct {
 		name   string
-		modify func(*Plan)
+		modify func(*plan.Plan)
 		want   string
 	}{
-		{"compression", func(p *Plan) { p.Producers.Compression = "brotli" }, "brotli"},
-		{"acks", func(p *Plan) { p.Producers.Acks = 2 }, "acks 2"},
-		{"keys", func(p *Plan) { p.Producers.Keys = Keys{Mode: KeysRandom} }, "cardinality"},
-		{"rate", func(p *Plan) { p.Producers.Rate = Rate{Unit: RateMsgs} }, "rate"},
-		{"duration", func(p *Plan) { p.Phases.Duration = 0 }, "duration"},
+		{"compression", func(p *plan.Plan) { p.Producers.Compression = "brotli" }, "brotli"},
+		{"acks", func(p *plan.Plan) { p.Producers.Acks = 2 }, "acks 2"},
+		{"keys", func(p *plan.Plan) { p.Producers.Keys = plan.Keys{Mode: plan.KeysRandom} }, "cardinality"},
+		{"rate", func(p *plan.Plan) { p.Producers.Rate = plan.Rate{Unit: plan.RateMsgs} }, "rate"},
+		{"duration", func(p *plan.Plan) { p.Phases.Duration = 0 }, "duration"},
 	} {
 		p := testPlan()
 		tc.modify(&p)
@@ -325,28 +326,28 @@ func TestRunClientSettings(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
 	for i, tc := range []struct {
-		acks   Acks
-		comp   Compression
-		keys   Keys
+		acks   plan.Acks
+		comp   plan.Compression
+		keys   plan.Keys
 		topics int
 	}{
-		{AcksNone, CompressionSnappy, Keys{Mode: KeysRoundRobin, Cardinality: 7}, 1},
-		{AcksLeader, CompressionLz4, Keys{Mode: KeysRandom, Cardinality: 100}, 3},
-		{AcksAll, CompressionZstd, Keys{Mode: KeysNone}, 2},
-		{AcksAll, CompressionGzip, Keys{Mode: KeysHot, Cardinality: 10, HotFraction: 0.9}, 1},
+		{plan.AcksNone, plan.CompressionSnappy, plan.Keys{Mode: plan.KeysRoundRobin, Cardinality: 7}, 1},
+		{plan.AcksLeader, plan.CompressionLz4, plan.Keys{Mode: plan.KeysRandom, Cardinality: 100}, 3},
+		{plan.AcksAll, plan.CompressionZstd, plan.Keys{Mode: plan.KeysNone}, 2},
+		{plan.AcksAll, plan.CompressionGzip, plan.Keys{Mode: plan.KeysHot, Cardinality: 10, HotFraction: 0.9}, 1},
 	} {
-		plan := testPlan()
-		plan.Index = i
-		plan.Topics.Count = tc.topics
-		plan.Producers.Acks = tc.acks
-		plan.Producers.Compression = tc.comp
-		plan.Producers.Keys = tc.keys
-		plan.Producers.Compressibility = 0.5
-		plan.Producers.MessageSize = SizeDist{Min: 10, Max: 4000}
-		plan.Consumers.PerGroup = 1
-		plan.Phases.Warmup = 0
-		plan.Phases.Duration = Duration(300 * time.Millisecond)
-		step, err := Run(t.Context(), plan, conn, Options{RunID: "settings"})
+		pl := testPlan()
+		pl.Index = i
+		pl.Topics.Count = tc.topics
+		pl.Producers.Acks = tc.acks
+		pl.Producers.Compression = tc.comp
+		pl.Producers.Keys = tc.keys
+		pl.Producers.Compressibility = 0.5
+		pl.Producers.MessageSize = plan.SizeDist{Min: 10, Max: 4000}
+		pl.Consumers.PerGroup = 1
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(300 * time.Millisecond)
+		step, err := Run(t.Context(), pl, conn, Options{RunID: "settings"})
 		if err != nil {
 			t.Fatalf("acks %d %s: Run: %v", tc.acks, tc.comp, err)
 		}
@@ -374,10 +375,10 @@ func TestRunClientSettings(t *testing.T) {
 func TestRunNoGoroutineLeak(t *testing.T) {
 	c := embedded.ForTest(t, 3)
 	conn := testConn(c)
-	plan := testPlan()
-	plan.Verify = true
-	plan.Phases.Warmup = 0
-	plan.Phases.Duration = Duration(300 * time.Millisecond)
+	pl := testPlan()
+	pl.Verify = true
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(300 * time.Millisecond)
 	settle := func(limit int) int {
 		n := runtime.NumGoroutine()
 		for deadline := time.Now().Add(15 * time.Second); n > limit && time.Now().Before(deadline); n = runtime.NumGoroutine() {
@@ -386,7 +387,7 @@ func TestRunNoGoroutineLeak(t *testing.T) {
 		return n
 	}
 	// One step first: kfake starts its per-cluster goroutines lazily.
-	if _, err := Run(t.Context(), plan, conn, Options{RunID: "leak0"}); err != nil {
+	if _, err := Run(t.Context(), pl, conn, Options{RunID: "leak0"}); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	// Baseline: wait until the count stops falling for half a second.
@@ -400,8 +401,8 @@ func TestRunNoGoroutineLeak(t *testing.T) {
 		}
 	}
 	for i := range 3 {
-		plan.Index = i + 1
-		if _, err := Run(t.Context(), plan, conn, Options{RunID: "leak"}); err != nil {
+		pl.Index = i + 1
+		if _, err := Run(t.Context(), pl, conn, Options{RunID: "leak"}); err != nil {
 			t.Fatalf("Run %d: %v", i, err)
 		}
 	}

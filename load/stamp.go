@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // StampSize is the length in bytes of the stamp that starts every message
@@ -24,7 +26,9 @@ import (
 //
 // The checksum covers the header fields too, so a corrupted producer id,
 // sequence number or timestamp is caught like a corrupted payload.
-const StampSize = 35
+// plan.MinMessageSize, which scenarios validate message sizes against, is
+// this size.
+const StampSize = plan.MinMessageSize
 
 // StampVersion is the format version written into every stamp.
 const StampVersion = 2

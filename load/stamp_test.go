@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 func TestStampRoundTrip(t *testing.T) {
@@ -107,5 +109,19 @@ func BenchmarkStamp(b *testing.B) {
 		if _, err := VerifyStamp(v); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The stamp's last field (the checksum) ends at StampSize, which is
+// plan.MinMessageSize, the size scenarios validate messages against.
+func TestStampSizeIsLayout(t *testing.T) {
+	const checksumOffset, checksumSize = 31, 4
+	if plan.MinMessageSize != checksumOffset+checksumSize {
+		t.Errorf("plan.MinMessageSize = %d, want %d: the end of the stamp's checksum", plan.MinMessageSize, checksumOffset+checksumSize)
+	}
+	v := make([]byte, StampSize)
+	putHeader(v, 1, 2, 3, 4)
+	if _, err := VerifyStamp(v); err != nil {
+		t.Errorf("a value of exactly StampSize bytes: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // adminTimeout bounds each admin request (metadata, create, delete) on top of
@@ -28,13 +29,13 @@ const pollInterval = 100 * time.Millisecond
 // TopicNames returns the names of the topics a step creates:
 // Prefix + runID + "-" + step index + "-" + topic index, or just the existing
 // topic when the plan names one.
-func TopicNames(plan Plan, runID string) []string {
-	if plan.Topics.Existing != "" {
-		return []string{plan.Topics.Existing}
+func TopicNames(p plan.Plan, runID string) []string {
+	if p.Topics.Existing != "" {
+		return []string{p.Topics.Existing}
 	}
-	names := make([]string, max(plan.Topics.Count, 1))
+	names := make([]string, max(p.Topics.Count, 1))
 	for i := range names {
-		names[i] = plan.Topics.Prefix + runID + "-" + strconv.Itoa(plan.Index) + "-" + strconv.Itoa(i)
+		names[i] = p.Topics.Prefix + runID + "-" + strconv.Itoa(p.Index) + "-" + strconv.Itoa(i)
 	}
 	return names
 }
@@ -49,7 +50,7 @@ func (a admin) dialTimeout() time.Duration {
 	if a.conn.DialTimeout > 0 {
 		return a.conn.DialTimeout
 	}
-	return 10 * time.Second
+	return plan.DefaultDialTimeout
 }
 
 // do runs f with a fresh client and closes its connections afterwards.
@@ -114,7 +115,7 @@ func (a admin) existingPartitions(ctx context.Context, topic string) (int, error
 // createTopics creates the topics with the plan's partitions, replication
 // factor and configs. It returns the names it did create, even on error, so
 // that the caller can delete them.
-func (a admin) createTopics(ctx context.Context, names []string, t Topics) (created []string, err error) {
+func (a admin) createTopics(ctx context.Context, names []string, t plan.Topics) (created []string, err error) {
 	keys := make([]string, 0, len(t.Configs))
 	for k := range t.Configs {
 		keys = append(keys, k)

@@ -14,7 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // position is where a value was written.
@@ -138,8 +138,8 @@ func (d *decoder) problem(n *yaml.Node, field, format string, args ...any) {
 }
 
 var (
-	sizeDistType      = reflect.TypeFor[load.SizeDist]()
-	keysType          = reflect.TypeFor[load.Keys]()
+	sizeDistType      = reflect.TypeFor[plan.SizeDist]()
+	keysType          = reflect.TypeFor[plan.Keys]()
 	preconditionType  = reflect.TypeFor[Precondition]()
 	textUnmarshalType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
@@ -168,17 +168,17 @@ func describe(n *yaml.Node) string {
 // want names the YAML a Go type reads, for "want X, got Y" messages.
 func want(t reflect.Type) string {
 	switch t {
-	case reflect.TypeFor[load.Duration]():
+	case reflect.TypeFor[plan.Duration]():
 		return "a duration such as \"30s\" or \"250ms\""
-	case reflect.TypeFor[load.Size]():
+	case reflect.TypeFor[plan.Size]():
 		return "a size such as \"100B\", \"1KiB\" or \"1MB\""
-	case reflect.TypeFor[load.Rate]():
+	case reflect.TypeFor[plan.Rate]():
 		return "a rate such as \"5000/s\", \"50MB/s\" or \"max\""
-	case reflect.TypeFor[load.Acks]():
+	case reflect.TypeFor[plan.Acks]():
 		return "acks 0, 1 or all"
-	case reflect.TypeFor[load.Compression]():
+	case reflect.TypeFor[plan.Compression]():
 		return "a compression codec (none, gzip, snappy, lz4, zstd)"
-	case reflect.TypeFor[load.KeyMode]():
+	case reflect.TypeFor[plan.KeyMode]():
 		return "a key mode (none, random, round-robin, hot)"
 	case sizeDistType:
 		return "a size, {min: SIZE, max: SIZE} or a list of {size: SIZE, weight: N}"
@@ -479,7 +479,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, null boo
 // decodeSizeDist reads the three forms of a message size: a size, a
 // {min, max} mapping, or a list of {size, weight} mappings.
 func (d *decoder) decodeSizeDist(n *yaml.Node, v reflect.Value, path string, depth int) {
-	var dist load.SizeDist
+	var dist plan.SizeDist
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Tag == "!!null" {
@@ -488,7 +488,7 @@ func (d *decoder) decodeSizeDist(n *yaml.Node, v reflect.Value, path string, dep
 		}
 		// "1KiB", or the one-line forms "100B..2KiB" and "100B:3,10KiB:1".
 		var err error
-		if dist, err = load.ParseSizeDist(n.Value); err != nil {
+		if dist, err = plan.ParseSizeDist(n.Value); err != nil {
 			d.problem(n, path, "%v", err)
 			return
 		}
@@ -498,8 +498,8 @@ func (d *decoder) decodeSizeDist(n *yaml.Node, v reflect.Value, path string, dep
 		}
 	case yaml.MappingNode:
 		var r struct {
-			Min load.Size `json:"min"`
-			Max load.Size `json:"max"`
+			Min plan.Size `json:"min"`
+			Max plan.Size `json:"max"`
 		}
 		before := len(d.problems)
 		d.decodeStruct(n, reflect.ValueOf(&r).Elem(), path, depth)
@@ -513,7 +513,7 @@ func (d *decoder) decodeSizeDist(n *yaml.Node, v reflect.Value, path string, dep
 		}
 		dist.Min, dist.Max = r.Min, r.Max
 	case yaml.SequenceNode:
-		var ws []load.WeightedSize
+		var ws []plan.WeightedSize
 		d.decode(n, reflect.ValueOf(&ws).Elem(), path, depth+1)
 		if len(ws) == 0 {
 			d.problem(n, path, "empty list; want at least one {size: SIZE, weight: N}")

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // Ramp is the ramp block: instead of one fixed rate, every sweep point steps
@@ -19,24 +19,24 @@ import (
 // sweep.rate may be written with it.
 type Ramp struct {
 	// Start is the first offered rate (msgs/s or bytes/s, not max).
-	Start load.Rate `json:"start"`
+	Start plan.Rate `json:"start"`
 	// Step is added to the rate after each step (linear ramp); nil when
 	// Factor is used. Same unit as Start.
-	Step *load.Rate `json:"step,omitempty"`
+	Step *plan.Rate `json:"step,omitempty"`
 	// Factor multiplies the rate after each step (geometric ramp, > 1); 0
 	// when Step is used.
 	Factor float64 `json:"factor,omitempty"`
 	// Max is the highest rate tried; it is always the last step, even when
 	// the progression jumps over it. Same unit as Start.
-	Max load.Rate `json:"max"`
+	Max plan.Rate `json:"max"`
 	// StepDuration is the measured time of each step; 0 = phases.duration.
-	StepDuration load.Duration `json:"step_duration,omitempty"`
+	StepDuration plan.Duration `json:"step_duration,omitempty"`
 	// MinAchievedRatio is the lowest acceptable acked ÷ offered msgs/s
 	// (0..1], default 0.995 (the rule of AWS's performance-testing framework).
 	MinAchievedRatio float64 `json:"min_achieved_ratio"`
 	// MaxPublishP99 is the latency target: the highest acceptable publish p99
 	// (0 = none).
-	MaxPublishP99 load.Duration `json:"max_publish_p99,omitempty"`
+	MaxPublishP99 plan.Duration `json:"max_publish_p99,omitempty"`
 	// MaxErrorRate is the highest acceptable failed ÷ (acked + failed), 0..1,
 	// default 0.001.
 	MaxErrorRate float64 `json:"max_error_rate"`
@@ -68,18 +68,18 @@ type Precondition struct {
 	// Mode is none or deplete-credits.
 	Mode string `json:"mode"`
 	// Rate is the offered rate, default max.
-	Rate load.Rate `json:"rate"`
+	Rate plan.Rate `json:"rate"`
 	// Timeout bounds the precondition, default 60m (bursts last 5 to 60
 	// minutes).
-	Timeout load.Duration `json:"timeout"`
+	Timeout plan.Duration `json:"timeout"`
 	// Threshold is the fraction of the peak below which throughput counts
 	// as dropped, in (0, 1); default 0.8.
 	Threshold float64 `json:"threshold"`
 	// Window is the averaging window of the throughput, default 1m.
-	Window load.Duration `json:"window"`
+	Window plan.Duration `json:"window"`
 	// Retention is the retention.ms (and segment.ms) of the precondition
 	// topic, default 5m, so that the unthrottled load does not fill the disks.
-	Retention load.Duration `json:"retention"`
+	Retention plan.Duration `json:"retention"`
 }
 
 // Active reports whether p asks for a precondition run.
@@ -110,11 +110,11 @@ func (s *Scenario) finishRamp() {
 			p.Mode = PreconditionDepleteCredits
 		}
 		if !set("precondition.rate") {
-			p.Rate = load.Rate{Unit: load.RateMax}
+			p.Rate = plan.Rate{Unit: plan.RateMax}
 		}
-		defDur := func(key string, d *load.Duration, def time.Duration) {
+		defDur := func(key string, d *plan.Duration, def time.Duration) {
 			if !set("precondition." + key) {
-				*d = load.Duration(def)
+				*d = plan.Duration(def)
 			}
 		}
 		defDur("timeout", &p.Timeout, defaultPreconditionTimeout)
@@ -130,16 +130,16 @@ func (s *Scenario) finishRamp() {
 // order: Start, then Start + k×Step (or Start × Factor^k) while below Max,
 // then Max. It returns nil without a ramp, and at most MaxRampSteps+1 rates
 // (more means the ramp is too long; Validate reports it).
-func (s *Scenario) RampRates() []load.Rate {
+func (s *Scenario) RampRates() []plan.Rate {
 	r := s.Ramp
 	if r == nil || r.Start.IsMax() || r.Max.IsMax() || !(r.Start.PerSec > 0) || r.Start.Unit != r.Max.Unit {
 		return nil
 	}
 	const eps = 1e-9
-	var out []load.Rate
+	var out []plan.Rate
 	v := r.Start.PerSec
 	for k := 0; v < r.Max.PerSec*(1-eps) && len(out) <= MaxRampSteps; k++ {
-		out = append(out, load.Rate{Unit: r.Start.Unit, PerSec: v})
+		out = append(out, plan.Rate{Unit: r.Start.Unit, PerSec: v})
 		switch {
 		case r.Step != nil && r.Step.PerSec > 0 && r.Step.Unit == r.Start.Unit:
 			// Computed from Start, not accumulated, to keep round numbers.
@@ -160,7 +160,7 @@ func (s *Scenario) RampRates() []load.Rate {
 // with producers.rate set to rate, labelled "<point label> rate=<rate>" and
 // with Params["producers.rate"] = rate. The caller sets Index, which must be
 // unique in the run (topic names derive from it).
-func RampStep(point load.Plan, rate load.Rate) load.Plan {
+func RampStep(point plan.Plan, rate plan.Rate) plan.Plan {
 	p := clonePlan(point)
 	p.Producers.Rate = rate
 	if p.Params == nil {
@@ -175,7 +175,7 @@ func RampStep(point load.Plan, rate load.Rate) load.Plan {
 }
 
 // clonePlan returns a copy of p that shares no maps or slices with it.
-func clonePlan(p load.Plan) load.Plan {
+func clonePlan(p plan.Plan) plan.Plan {
 	p.Brokers = slices.Clone(p.Brokers)
 	p.Topics.Configs = maps.Clone(p.Topics.Configs)
 	p.Producers.MessageSize = cloneDist(p.Producers.MessageSize)
@@ -189,7 +189,7 @@ func clonePlan(p load.Plan) load.Plan {
 // "<topics.prefix>precondition-", whose retention.ms and segment.ms are the
 // precondition's retention. Consumers are kept as in first, so that fetch
 // traffic spends credits as the steps will.
-func (s *Scenario) PreconditionPlan(first load.Plan) load.Plan {
+func (s *Scenario) PreconditionPlan(first plan.Plan) plan.Plan {
 	pc := s.Precondition
 	p := clonePlan(first)
 	p.Index = 0
@@ -223,7 +223,7 @@ func (v *validator) rampChecks() {
 		const f = "ramp."
 		_, hasStart := s.pos[f+"start"]
 		_, hasMax := s.pos[f+"max"]
-		rate := func(key string, x load.Rate, written bool) bool {
+		rate := func(key string, x plan.Rate, written bool) bool {
 			switch {
 			case !written && x.IsMax():
 				v.report(f+key, "missing; want a rate such as 1000/s or 10MB/s")
@@ -238,8 +238,8 @@ func (v *validator) rampChecks() {
 		}
 		okStart := rate("start", r.Start, hasStart)
 		okMax := rate("max", r.Max, hasMax)
-		unitName := func(x load.Rate) string {
-			if x.Unit == load.RateBytes {
+		unitName := func(x plan.Rate) string {
+			if x.Unit == plan.RateBytes {
 				return "bytes per second"
 			}
 			return "messages per second"

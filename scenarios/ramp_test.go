@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 )
 
 func TestRampRates(t *testing.T) {
@@ -97,7 +97,7 @@ precondition: deplete-credits
 		}
 	}
 
-	st := RampStep(plans[1], load.Rate{Unit: load.RateMsgs, PerSec: 6000})
+	st := RampStep(plans[1], plan.Rate{Unit: plan.RateMsgs, PerSec: 6000})
 	if st.Label != "partitions=48 rate=6000/s" || st.Params["producers.rate"] != "6000/s" || st.Params["topics.partitions"] != "48" {
 		t.Errorf("RampStep label %q params %v", st.Label, st.Params)
 	}
@@ -107,7 +107,7 @@ precondition: deplete-credits
 	if _, ok := plans[1].Params["producers.rate"]; ok || plans[1].Producers.Rate.String() != "2000/s" {
 		t.Error("RampStep changed the sweep point's plan")
 	}
-	if got := RampStep(plans[0], load.Rate{Unit: load.RateMsgs, PerSec: 1}); got.Label != "partitions=12 rate=1/s" {
+	if got := RampStep(plans[0], plan.Rate{Unit: plan.RateMsgs, PerSec: 1}); got.Label != "partitions=12 rate=1/s" {
 		t.Errorf("label %q", got.Label)
 	}
 

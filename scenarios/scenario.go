@@ -1,10 +1,10 @@
 // Package scenarios reads mskbench scenario files: the YAML schema, strict
 // parsing with file:line:column errors, defaults, validation, --set
-// overrides, sweep expansion into load.Plans, and the built-in scenario
+// overrides, sweep expansion into plan.Plans, and the built-in scenario
 // library.
 //
 // Configuration flows one way: defaults → scenario file (Parse or Load) →
-// overrides (Set) → Validate → Steps, which hands one load.Plan per sweep point
+// overrides (Set) → Validate → Steps, which hands one plan.Plan per sweep point
 // to the engine. docs/scenarios.md documents every field.
 package scenarios
 
@@ -18,9 +18,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
@@ -31,10 +30,10 @@ type Scenario struct {
 	Name        string         `json:"name"`
 	Description string         `json:"description,omitempty"`
 	Cluster     Cluster        `json:"cluster"`
-	Topics      load.Topics    `json:"topics"`
-	Producers   load.Producers `json:"producers"`
-	Consumers   load.Consumers `json:"consumers"`
-	Phases      load.Phases    `json:"phases"`
+	Topics      plan.Topics    `json:"topics"`
+	Producers   plan.Producers `json:"producers"`
+	Consumers   plan.Consumers `json:"consumers"`
+	Phases      plan.Phases    `json:"phases"`
 	// Verify turns on delivery verification of every consumed message.
 	Verify bool  `json:"verify"`
 	Sweep  Sweep `json:"sweep"`
@@ -115,12 +114,12 @@ func Mechanisms() []string {
 // field varies slowest).
 type Sweep struct {
 	Partitions      []int              `json:"partitions,omitempty"`       // topics.partitions
-	MessageSize     []load.SizeDist    `json:"message_size,omitempty"`     // producers.message_size
+	MessageSize     []plan.SizeDist    `json:"message_size,omitempty"`     // producers.message_size
 	ProducerWorkers []int              `json:"producer_workers,omitempty"` // producers.workers
-	Rate            []load.Rate        `json:"rate,omitempty"`             // producers.rate
+	Rate            []plan.Rate        `json:"rate,omitempty"`             // producers.rate
 	ConsumerGroups  []int              `json:"consumer_groups,omitempty"`  // consumers.groups
-	Acks            []load.Acks        `json:"acks,omitempty"`             // producers.acks
-	Compression     []load.Compression `json:"compression,omitempty"`      // producers.compression
+	Acks            []plan.Acks        `json:"acks,omitempty"`             // producers.acks
+	Compression     []plan.Compression `json:"compression,omitempty"`      // producers.compression
 }
 
 // Embedded reports whether the scenario runs against the in-process cluster
@@ -139,43 +138,20 @@ const EmbeddedBrokerCount = 3
 // Overrides returns the --set expressions applied to s, in order.
 func (s *Scenario) Overrides() []string { return append([]string(nil), s.overrides...) }
 
-// Default returns a scenario holding every default and nothing else.
+// Default returns a scenario holding every default and nothing else: the
+// embedded cluster and the plan defaults of plan.Defaults.
 func Default() *Scenario {
-	ms := func(n int) load.Duration { return load.Duration(time.Duration(n) * time.Millisecond) }
+	d := plan.Defaults()
 	return &Scenario{
 		Cluster: Cluster{
 			Brokers: []string{EmbeddedBrokers},
 			Auth:    Auth{Mechanism: "auto", ConnectRate: 100},
 		},
-		Topics: load.Topics{Count: 1, Partitions: 6, ReplicationFactor: 3, Prefix: "mskbench-"},
-		Producers: load.Producers{
-			Workers:         2,
-			Rate:            load.Rate{Unit: load.RateMsgs, PerSec: 1000},
-			MessageSize:     load.SizeDist{Fixed: 1024},
-			Compressibility: 0.5,
-			Keys:            load.Keys{Mode: load.KeysNone},
-			Acks:            load.AcksAll,
-			Compression:     load.CompressionNone,
-			BatchSize:       1000,
-			BatchBytes:      1 << 20,
-			Linger:          ms(5),
-			MaxInFlight:     2000,
-		},
-		Consumers: load.Consumers{
-			Groups:         1,
-			PerGroup:       2,
-			FetchMinBytes:  1,
-			FetchMaxBytes:  10 << 20,
-			MaxWait:        ms(250),
-			CommitInterval: ms(1000),
-		},
-		Phases: load.Phases{
-			Warmup:         ms(5000),
-			Duration:       ms(60000),
-			DrainTimeout:   ms(10000),
-			ReportInterval: ms(1000),
-		},
-		Verify: true,
+		Topics:    d.Topics,
+		Producers: d.Producers,
+		Consumers: d.Consumers,
+		Phases:    d.Phases,
+		Verify:    d.Verify,
 	}
 }
 
@@ -192,13 +168,13 @@ func (s *Scenario) finish() {
 	k := &s.Producers.Keys
 	if !set("producers.keys.cardinality") {
 		k.Cardinality = 0
-		if k.Mode != load.KeysNone && k.Mode != "" {
+		if k.Mode != plan.KeysNone && k.Mode != "" {
 			k.Cardinality = defaultCardinality
 		}
 	}
 	if !set("producers.keys.hot_fraction") {
 		k.HotFraction = 0
-		if k.Mode == load.KeysHot {
+		if k.Mode == plan.KeysHot {
 			k.HotFraction = defaultHotFraction
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of TestInvalid")
@@ -147,10 +147,10 @@ func TestDefaults(t *testing.T) {
 		got, want any
 	}{
 		{"brokers", p.Brokers, []string{"embedded"}},
-		{"acks", p.Producers.Acks, load.AcksAll},
+		{"acks", p.Producers.Acks, plan.AcksAll},
 		{"linger", p.Producers.Linger.D(), 5 * time.Millisecond},
 		{"batch_size", p.Producers.BatchSize, 1000},
-		{"batch_bytes", p.Producers.BatchBytes, load.Size(1 << 20)},
+		{"batch_bytes", p.Producers.BatchBytes, plan.Size(1 << 20)},
 		{"max_in_flight", p.Producers.MaxInFlight, 2000},
 		{"max_wait", p.Consumers.MaxWait.D(), 250 * time.Millisecond},
 		{"commit_interval", p.Consumers.CommitInterval.D(), time.Second},
@@ -158,8 +158,8 @@ func TestDefaults(t *testing.T) {
 		{"partitions", p.Topics.Partitions, 6},
 		{"replication_factor", p.Topics.ReplicationFactor, 3},
 		{"prefix", p.Topics.Prefix, "mskbench-"},
-		{"compression", p.Producers.Compression, load.CompressionNone},
-		{"keys", p.Producers.Keys.Mode, load.KeysNone},
+		{"compression", p.Producers.Compression, plan.CompressionNone},
+		{"keys", p.Producers.Keys.Mode, plan.KeysNone},
 		{"label", p.Label, ""},
 		{"params", p.Params, map[string]string(nil)},
 		{"scenario", p.Scenario, "min"},
@@ -184,7 +184,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := s.Producers.Keys; k.Mode != load.KeysHot || k.Cardinality != defaultCardinality || k.HotFraction != defaultHotFraction {
+	if k := s.Producers.Keys; k.Mode != plan.KeysHot || k.Cardinality != defaultCardinality || k.HotFraction != defaultHotFraction {
 		t.Errorf("keys: hot gave %+v", k)
 	}
 	s, err = Parse("arn.yaml", []byte("cluster: {auth: {mechanism: iam, cluster_arn: \"arn:aws:kafka:us-east-1:123:cluster/x/y\"}}\n"))
@@ -232,7 +232,7 @@ consumers: {groups: 0}
 	if got := s.Producers.MessageSize.String(); got != "100B:3,10KiB:1" {
 		t.Errorf("message_size = %s", got)
 	}
-	if s.Producers.Rate != (load.Rate{Unit: load.RateBytes, PerSec: 50 << 20}) || s.Producers.Acks != load.AcksLeader {
+	if s.Producers.Rate != (plan.Rate{Unit: plan.RateBytes, PerSec: 50 << 20}) || s.Producers.Acks != plan.AcksLeader {
 		t.Errorf("rate, acks = %v, %v", s.Producers.Rate, s.Producers.Acks)
 	}
 }
@@ -255,7 +255,7 @@ func TestSet(t *testing.T) {
 		{"topics.configs.retention.ms=", func(s *Scenario) any { return len(s.Topics.Configs) }, 0, ""},
 		{"producers.rate=", func(s *Scenario) any { return s.Producers.Rate.String() }, "1000/s", ""},
 		{"phases.warmup=", func(s *Scenario) any { return s.Phases.Warmup.D() }, 5 * time.Second, ""},
-		{"producers.acks=all", func(s *Scenario) any { return s.Producers.Acks }, load.AcksAll, ""},
+		{"producers.acks=all", func(s *Scenario) any { return s.Producers.Acks }, plan.AcksAll, ""},
 		{"phases.duration=1m30s", func(s *Scenario) any { return s.Phases.Duration.D() }, 90 * time.Second, ""},
 		{"verify=false", func(s *Scenario) any { return s.Verify }, false, ""},
 		{"producers.keys={mode: random}", func(s *Scenario) any { return s.Producers.Keys.Cardinality }, defaultCardinality, ""},

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // sweepAxis is one sweep list: its YAML key, the plan field it sets, its
@@ -15,7 +15,7 @@ type sweepAxis struct {
 	key   string // sweep key, e.g. "partitions"
 	field string // plan field path, e.g. "topics.partitions"
 	n     int
-	apply func(p *load.Plan, i int)
+	apply func(p *plan.Plan, i int)
 	text  func(i int) string
 }
 
@@ -24,25 +24,25 @@ func (s *Scenario) axes() []sweepAxis {
 	sw := s.Sweep
 	all := []sweepAxis{
 		{"partitions", "topics.partitions", len(sw.Partitions),
-			func(p *load.Plan, i int) { p.Topics.Partitions = sw.Partitions[i] },
+			func(p *plan.Plan, i int) { p.Topics.Partitions = sw.Partitions[i] },
 			func(i int) string { return fmt.Sprint(sw.Partitions[i]) }},
 		{"message_size", "producers.message_size", len(sw.MessageSize),
-			func(p *load.Plan, i int) { p.Producers.MessageSize = cloneDist(sw.MessageSize[i]) },
+			func(p *plan.Plan, i int) { p.Producers.MessageSize = cloneDist(sw.MessageSize[i]) },
 			func(i int) string { return sw.MessageSize[i].String() }},
 		{"producer_workers", "producers.workers", len(sw.ProducerWorkers),
-			func(p *load.Plan, i int) { p.Producers.Workers = sw.ProducerWorkers[i] },
+			func(p *plan.Plan, i int) { p.Producers.Workers = sw.ProducerWorkers[i] },
 			func(i int) string { return fmt.Sprint(sw.ProducerWorkers[i]) }},
 		{"rate", "producers.rate", len(sw.Rate),
-			func(p *load.Plan, i int) { p.Producers.Rate = sw.Rate[i] },
+			func(p *plan.Plan, i int) { p.Producers.Rate = sw.Rate[i] },
 			func(i int) string { return sw.Rate[i].String() }},
 		{"consumer_groups", "consumers.groups", len(sw.ConsumerGroups),
-			func(p *load.Plan, i int) { p.Consumers.Groups = sw.ConsumerGroups[i] },
+			func(p *plan.Plan, i int) { p.Consumers.Groups = sw.ConsumerGroups[i] },
 			func(i int) string { return fmt.Sprint(sw.ConsumerGroups[i]) }},
 		{"acks", "producers.acks", len(sw.Acks),
-			func(p *load.Plan, i int) { p.Producers.Acks = sw.Acks[i] },
+			func(p *plan.Plan, i int) { p.Producers.Acks = sw.Acks[i] },
 			func(i int) string { return sw.Acks[i].String() }},
 		{"compression", "producers.compression", len(sw.Compression),
-			func(p *load.Plan, i int) { p.Producers.Compression = sw.Compression[i] },
+			func(p *plan.Plan, i int) { p.Producers.Compression = sw.Compression[i] },
 			func(i int) string { return sw.Compression[i].String() }},
 	}
 	var out []sweepAxis
@@ -83,7 +83,7 @@ func (s *Scenario) StepCount() int {
 }
 
 // base returns the plan of the scenario without sweep values.
-func (s *Scenario) base() load.Plan {
+func (s *Scenario) base() plan.Plan {
 	t := s.Topics
 	t.Configs = maps.Clone(t.Configs)
 	pr := s.Producers
@@ -98,7 +98,7 @@ func (s *Scenario) base() load.Plan {
 			ph.Duration = r.StepDuration
 		}
 	}
-	return load.Plan{
+	return plan.Plan{
 		Scenario:  s.Name,
 		Brokers:   slices.Clone(s.Cluster.Brokers),
 		Topics:    t,
@@ -109,7 +109,7 @@ func (s *Scenario) base() load.Plan {
 	}
 }
 
-func cloneDist(d load.SizeDist) load.SizeDist {
+func cloneDist(d plan.SizeDist) plan.SizeDist {
 	d.Weighted = slices.Clone(d.Weighted)
 	return d
 }
@@ -122,10 +122,10 @@ func cloneDist(d load.SizeDist) load.SizeDist {
 // map the plan fields ("topics.partitions") to the same values. The plans
 // share no memory with s or each other. Call Validate first: Steps does not
 // check values, and returns at most MaxSteps plans.
-func (s *Scenario) Steps() []load.Plan {
+func (s *Scenario) Steps() []plan.Plan {
 	axes := s.axes()
 	n := min(s.StepCount(), MaxSteps)
-	out := make([]load.Plan, 0, n)
+	out := make([]plan.Plan, 0, n)
 	for step := range n {
 		p := s.base()
 		p.Index = step

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // ValidateOptions holds what Validate knows besides the scenario.
@@ -255,7 +255,7 @@ func (v *validator) auth() {
 }
 
 // plan checks one step.
-func (v *validator) plan(p load.Plan, o ValidateOptions) {
+func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 	t := p.Topics
 	if t.Count < 1 {
 		v.report("topics.count", "must be at least 1, got %d", t.Count)
@@ -304,20 +304,20 @@ func (v *validator) plan(p load.Plan, o ValidateOptions) {
 		v.report("producers.compressibility", "must be between 0 and 1, got %g", pr.Compressibility)
 	}
 	k := pr.Keys
-	if _, err := load.ParseKeyMode(string(k.Mode)); err != nil {
+	if _, err := plan.ParseKeyMode(string(k.Mode)); err != nil {
 		v.report("producers.keys.mode", "%v", err)
-	} else if k.Mode != load.KeysNone && k.Cardinality < 1 {
+	} else if k.Mode != plan.KeysNone && k.Cardinality < 1 {
 		v.report("producers.keys.cardinality", "must be at least 1 for key mode %s, got %d", k.Mode, k.Cardinality)
 	}
 	if k.HotFraction < 0 || k.HotFraction > 1 {
 		v.report("producers.keys.hot_fraction", "must be between 0 and 1, got %g", k.HotFraction)
-	} else if k.HotFraction != 0 && k.Mode != load.KeysHot {
+	} else if k.HotFraction != 0 && k.Mode != plan.KeysHot {
 		v.report("producers.keys.hot_fraction", "applies only to key mode hot (mode is %s)", k.Mode)
 	}
-	if _, err := load.ParseAcks(pr.Acks.String()); err != nil {
+	if _, err := plan.ParseAcks(pr.Acks.String()); err != nil {
 		v.report("producers.acks", "%v", err)
 	}
-	if _, err := load.ParseCompression(string(pr.Compression)); err != nil {
+	if _, err := plan.ParseCompression(string(pr.Compression)); err != nil {
 		v.report("producers.compression", "%v", err)
 	}
 	if pr.BatchSize < 1 {
@@ -355,7 +355,7 @@ func (v *validator) plan(p load.Plan, o ValidateOptions) {
 	ph := p.Phases
 	nonNegative := []struct {
 		field string
-		d     load.Duration
+		d     plan.Duration
 	}{
 		{"phases.warmup", ph.Warmup}, {"phases.drain_timeout", ph.DrainTimeout}, {"producers.linger", pr.Linger},
 	}
@@ -375,12 +375,12 @@ func (v *validator) plan(p load.Plan, o ValidateOptions) {
 }
 
 // messageSize checks producers.message_size.
-func (v *validator) messageSize(pr load.Producers) {
+func (v *validator) messageSize(pr plan.Producers) {
 	const f = "producers.message_size"
 	d := pr.MessageSize
-	atLeast := func(field string, z load.Size) {
-		if z < load.StampSize {
-			v.report(field, "%v is below the %dB stamp every message starts with; want at least %dB", z, load.StampSize, load.StampSize)
+	atLeast := func(field string, z plan.Size) {
+		if z < plan.MinMessageSize {
+			v.report(field, "%v is below the %dB stamp every message starts with; want at least %dB", z, plan.MinMessageSize, plan.MinMessageSize)
 		}
 	}
 	switch {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
 	"github.com/mskbench/mskbench/sizing"
@@ -17,7 +17,7 @@ import (
 // stepRunner runs one plan to completion, as load.Run does with the run's
 // connection and options. When progress is not nil it must be called with
 // every interval (in addition to whatever the runner prints itself).
-type stepRunner func(ctx context.Context, plan load.Plan, progress func(report.Interval)) (report.Step, error)
+type stepRunner func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error)
 
 // planOutcome is what executePlans ran and found; apply copies it into the
 // result.
@@ -56,7 +56,7 @@ func (o planOutcome) apply(res *report.Result) {
 // it. When ctx is cancelled, it returns what was run so far and a nil error
 // (the partial step included, its limit marked partial); the caller checks
 // ctx.Err(). logf receives progress messages.
-func executePlans(ctx context.Context, s *scenarios.Scenario, plans []load.Plan, run stepRunner, logf func(string, ...any)) (planOutcome, error) {
+func executePlans(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, run stepRunner, logf func(string, ...any)) (planOutcome, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -83,7 +83,7 @@ func executePlans(ctx context.Context, s *scenarios.Scenario, plans []load.Plan,
 	// step runs p as the next step; recorded reports whether a step was
 	// appended to out.Steps (not when it failed to start or ctx was
 	// cancelled during its setup).
-	step := func(p load.Plan) (recorded bool, err error) {
+	step := func(p plan.Plan) (recorded bool, err error) {
 		p.Index = index
 		st, err := run(ctx, p, nil)
 		if err != nil {
@@ -164,7 +164,7 @@ func executePlans(ctx context.Context, s *scenarios.Scenario, plans []load.Plan,
 	return out, nil
 }
 
-func pointName(p load.Plan) string {
+func pointName(p plan.Plan) string {
 	if p.Label == "" {
 		return p.Scenario
 	}
@@ -195,9 +195,9 @@ var errCreditsDepleted = errors.New("precondition: throughput dropped, burst cre
 // precondition.timeout. It returns the record of what happened and, when the
 // throughput never dropped, a warning for the result. An error is returned
 // only when the run could not start (and ctx was not cancelled).
-func runPrecondition(ctx context.Context, s *scenarios.Scenario, first load.Plan, run stepRunner, logf func(string, ...any)) (*report.Precondition, string, error) {
+func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan, run stepRunner, logf func(string, ...any)) (*report.Precondition, string, error) {
 	pc := s.Precondition
-	plan := s.PreconditionPlan(first)
+	pp := s.PreconditionPlan(first)
 	det := &depletion{window: pc.Window.D(), threshold: pc.Threshold}
 	pctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -215,7 +215,7 @@ func runPrecondition(ctx context.Context, s *scenarios.Scenario, first load.Plan
 		"(averaged over %s) falls below %s%% of its peak, for at most %s",
 		pc.Mode, pc.Rate, pc.Retention.D(), pc.Window.D(), strconv.FormatFloat(pc.Threshold*100, 'f', -1, 64), pc.Timeout.D())
 	started := time.Now().UTC()
-	st, err := run(pctx, plan, progress)
+	st, err := run(pctx, pp, progress)
 	rec := &report.Precondition{
 		Mode:           pc.Mode,
 		Started:        started,
@@ -342,7 +342,7 @@ func burstable(name string) bool {
 
 // plannedLoad is the longest time the plans load the cluster: warm-up plus
 // measured phase of every step, with rampSteps steps per plan for a ramp.
-func plannedLoad(s *scenarios.Scenario, plans []load.Plan, rampSteps int) time.Duration {
+func plannedLoad(s *scenarios.Scenario, plans []plan.Plan, rampSteps int) time.Duration {
 	var d time.Duration
 	for _, p := range plans {
 		d += p.Phases.Warmup.D() + p.Phases.Duration.D()

@@ -17,12 +17,13 @@ import (
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
 )
 
 // parseScenario parses and validates src.
-func parseScenario(t *testing.T, src string) (*scenarios.Scenario, []load.Plan) {
+func parseScenario(t *testing.T, src string) (*scenarios.Scenario, []plan.Plan) {
 	t.Helper()
 	s, err := scenarios.Parse("test.yaml", []byte(src))
 	if err != nil {
@@ -38,11 +39,11 @@ func parseScenario(t *testing.T, src string) (*scenarios.Scenario, []load.Plan) 
 // capacity(plan) msgs/s and reports a publish p99 of 5 ms below capacity and
 // 500 ms above it.
 type fakeCluster struct {
-	capacity func(p load.Plan) float64
-	plans    []load.Plan
+	capacity func(p plan.Plan) float64
+	plans    []plan.Plan
 }
 
-func (f *fakeCluster) run(_ context.Context, p load.Plan, _ func(report.Interval)) (report.Step, error) {
+func (f *fakeCluster) run(_ context.Context, p plan.Plan, _ func(report.Interval)) (report.Step, error) {
 	f.plans = append(f.plans, p)
 	offered := p.Producers.Rate.PerSec
 	acked, p99 := offered, 5.0
@@ -67,7 +68,7 @@ ramp: {start: 1000/s, step: 1000/s, max: 6000/s, max_publish_p99: 50ms}
 // step below, and the next point starts again from ramp.start.
 func TestExecutePlansRamp(t *testing.T) {
 	s, plans := parseScenario(t, rampSweep)
-	fc := &fakeCluster{capacity: func(p load.Plan) float64 {
+	fc := &fakeCluster{capacity: func(p plan.Plan) float64 {
 		if p.Topics.Partitions == 12 {
 			return 2500
 		}
@@ -142,7 +143,7 @@ func TestExecutePlansRamp(t *testing.T) {
 func TestExecutePlansRampEdges(t *testing.T) {
 	t.Run("limit above max", func(t *testing.T) {
 		s, plans := parseScenario(t, rampSweep)
-		fc := &fakeCluster{capacity: func(load.Plan) float64 { return 1e9 }}
+		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
 		out, err := executePlans(context.Background(), s, plans, fc.run, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -158,7 +159,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	})
 	t.Run("first step fails", func(t *testing.T) {
 		s, plans := parseScenario(t, rampSweep)
-		fc := &fakeCluster{capacity: func(load.Plan) float64 { return 500 }}
+		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 500 }}
 		out, err := executePlans(context.Background(), s, plans, fc.run, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -174,7 +175,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	})
 	t.Run("no ramp", func(t *testing.T) {
 		s, plans := parseScenario(t, "name: plain\nsweep: {partitions: [1, 2, 3]}\n")
-		fc := &fakeCluster{capacity: func(load.Plan) float64 { return 10 }}
+		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 10 }}
 		out, err := executePlans(context.Background(), s, plans, fc.run, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -185,8 +186,8 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	})
 	t.Run("step fails to start", func(t *testing.T) {
 		s, plans := parseScenario(t, rampSweep)
-		fc := &fakeCluster{capacity: func(load.Plan) float64 { return 1e9 }}
-		run := func(ctx context.Context, p load.Plan, pr func(report.Interval)) (report.Step, error) {
+		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
+		run := func(ctx context.Context, p plan.Plan, pr func(report.Interval)) (report.Step, error) {
 			if p.Index == 2 {
 				return report.Step{}, errors.New("create topic: boom")
 			}
@@ -202,10 +203,10 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	})
 	t.Run("interrupted", func(t *testing.T) {
 		s, plans := parseScenario(t, rampSweep)
-		fc := &fakeCluster{capacity: func(load.Plan) float64 { return 1e9 }}
+		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		run := func(ctx context.Context, p load.Plan, pr func(report.Interval)) (report.Step, error) {
+		run := func(ctx context.Context, p plan.Plan, pr func(report.Interval)) (report.Step, error) {
 			st, err := fc.run(ctx, p, pr)
 			if p.Index == 1 {
 				cancel() // Ctrl-C during the second step: it is cut short
@@ -233,8 +234,8 @@ func TestExecutePlansRampEdges(t *testing.T) {
 // preconditionRun is a fake runner whose precondition run reports intervals
 // of mibs[i] MiB/s, one second each, until its context is cancelled; other
 // plans are answered by fc.
-func preconditionRun(mibs []float64, fc *fakeCluster, got *load.Plan) stepRunner {
-	return func(ctx context.Context, p load.Plan, progress func(report.Interval)) (report.Step, error) {
+func preconditionRun(mibs []float64, fc *fakeCluster, got *plan.Plan) stepRunner {
+	return func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		if p.Label != "precondition" {
 			return fc.run(ctx, p, progress)
 		}
@@ -272,8 +273,8 @@ precondition: {mode: deplete-credits, window: 3s, timeout: 1m, threshold: 0.8, r
 		}
 	}
 	s, plans := parseScenario(t, src)
-	fc := &fakeCluster{capacity: func(load.Plan) float64 { return 1e9 }}
-	var pre load.Plan
+	fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
+	var pre plan.Plan
 	out, err := executePlans(context.Background(), s, plans, preconditionRun(mibs, fc, &pre), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +314,7 @@ precondition: {mode: deplete-credits, window: 3s, timeout: 1m, threshold: 0.8, r
 	}
 
 	// A precondition that cannot start stops the run.
-	bad := func(ctx context.Context, p load.Plan, pr func(report.Interval)) (report.Step, error) {
+	bad := func(ctx context.Context, p plan.Plan, pr func(report.Interval)) (report.Step, error) {
 		return report.Step{}, errors.New("brokers unreachable")
 	}
 	out, err = executePlans(context.Background(), s, plans, bad, nil)
@@ -481,7 +482,7 @@ ramp: {start: 1000/s, step: 1000/s, max: 5000/s, min_achieved_ratio: 0.95, max_p
 `, c.Addrs()[0])
 	s, plans := parseScenario(t, src)
 	conn := &auth.Conn{Brokers: c.Addrs(), Mechanism: "none"}
-	run := func(ctx context.Context, p load.Plan, progress func(report.Interval)) (report.Step, error) {
+	run := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		return load.Run(ctx, p, conn, load.Options{RunID: "ramp", Progress: progress, Logf: t.Logf})
 	}
 	out, err := executePlans(context.Background(), s, plans, run, t.Logf)

@@ -20,6 +20,7 @@ import (
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
 )
@@ -126,12 +127,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Embedded = s.Embedded()
 	runID := newRunID()
 	tty := isTerminal(stderr)
-	runStep := func(ctx context.Context, plan load.Plan, progress func(report.Interval)) (report.Step, error) {
-		logf("step %d %s: run id %s", plan.Index+1, pointName(plan), runID)
+	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
+		logf("step %d %s: run id %s", p.Index+1, pointName(p), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
 		if !f.quiet {
-			label := strconv.Itoa(plan.Index + 1)
-			if plan.Label == "precondition" {
+			label := strconv.Itoa(p.Index + 1)
+			if p.Label == "precondition" {
 				label = "precondition"
 			}
 			opts.Progress = func(iv report.Interval) {
@@ -142,7 +143,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				report.Progress(stderr, iv, tty)
 			}
 		}
-		step, err := load.Run(ctx, plan, conn, opts)
+		step, err := load.Run(ctx, p, conn, opts)
 		if tty && !f.quiet {
 			fmt.Fprintln(stderr)
 		}
@@ -185,7 +186,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // loadScenario loads, overrides and validates a scenario and expands its steps.
 // Every problem is a usage error (exit code 2) and nothing reaches a cluster.
-func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []load.Plan, error) {
+func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []plan.Plan, error) {
 	s, err := scenarios.Load(arg)
 	if err != nil {
 		return nil, nil, usageError{err}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mskbench/mskbench/load"
+	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/scenarios"
 )
 
@@ -68,7 +68,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // writePlan prints one expanded step in a few readable lines.
-func writePlan(w io.Writer, i, n int, p load.Plan) {
+func writePlan(w io.Writer, i, n int, p plan.Plan) {
 	label := p.Label
 	if label == "" {
 		label = "(no sweep)"

@@ -1,4 +1,4 @@
-package load
+package plan
 
 import (
 	"encoding/json"
@@ -134,9 +134,6 @@ func TestRateMsgsPerSec(t *testing.T) {
 		if got := tt.rate.MsgsPerSec(tt.mean); got != tt.want {
 			t.Errorf("%v.MsgsPerSec(%v) = %v, want %v", tt.rate, tt.mean, got, tt.want)
 		}
-	}
-	if got := (Rate{Unit: RateMsgs, PerSec: 10}).BytesPerSec(100); got != 1000 {
-		t.Errorf("BytesPerSec = %v, want 1000", got)
 	}
 }
 

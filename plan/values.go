@@ -1,4 +1,4 @@
-package load
+package plan
 
 import (
 	"encoding/json"
@@ -268,19 +268,6 @@ func (r Rate) MsgsPerSec(meanSize float64) float64 {
 			return 0
 		}
 		return r.PerSec / meanSize
-	default:
-		return 0
-	}
-}
-
-// BytesPerSec returns the rate in value bytes per second: PerSec for a byte
-// rate, PerSec × meanSize for a message rate, and 0 for "max".
-func (r Rate) BytesPerSec(meanSize float64) float64 {
-	switch r.Unit {
-	case RateMsgs:
-		return r.PerSec * meanSize
-	case RateBytes:
-		return r.PerSec
 	default:
 		return 0
 	}

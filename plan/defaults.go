@@ -1,0 +1,88 @@
+package plan
+
+import "time"
+
+// DefaultDialTimeout bounds one connection attempt, the TLS handshake and
+// SASL authentication included (mskbench run --connect-timeout).
+const DefaultDialTimeout = 10 * time.Second
+
+// Defaults returns a Plan holding the default of every field: the one table
+// of defaults. A scenario starts from it (scenarios.Default), the engine
+// falls back to it for fields left at an invalid zero ([Plan.WithDefaults]),
+// and docs/scenarios.md documents the same values. Scenario, Index, Label,
+// Params and Brokers have no default.
+func Defaults() Plan {
+	ms := func(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
+	return Plan{
+		Topics: Topics{Count: 1, Partitions: 6, ReplicationFactor: 3, Prefix: "mskbench-"},
+		Producers: Producers{
+			Workers:         2,
+			Rate:            Rate{Unit: RateMsgs, PerSec: 1000},
+			MessageSize:     SizeDist{Fixed: 1024},
+			Compressibility: 0.5,
+			Keys:            Keys{Mode: KeysNone},
+			Acks:            AcksAll,
+			Compression:     CompressionNone,
+			BatchSize:       1000,
+			BatchBytes:      1 << 20,
+			Linger:          ms(5),
+			MaxInFlight:     2000,
+		},
+		Consumers: Consumers{
+			Groups:         1,
+			PerGroup:       2,
+			FetchMinBytes:  1,
+			FetchMaxBytes:  10 << 20,
+			MaxWait:        ms(250),
+			CommitInterval: ms(1000),
+		},
+		Phases: Phases{
+			Warmup:         ms(5000),
+			Duration:       ms(60000),
+			DrainTimeout:   ms(10000),
+			ReportInterval: ms(1000),
+		},
+		Verify: true,
+	}
+}
+
+// WithDefaults returns p with each field that holds a zero (or negative)
+// value where that is not a valid setting replaced by its [Defaults] value:
+// the engine's only fallback. Those fields are Producers.BatchSize,
+// BatchBytes, MaxInFlight and an empty Keys.Mode or Compression;
+// Consumers.PerGroup (when Groups > 0), FetchMinBytes, FetchMaxBytes,
+// MaxWait and CommitInterval; Phases.DrainTimeout and ReportInterval. Fields
+// whose zero means something (Workers, Groups, Warmup, Linger,
+// Compressibility, Acks 0, ...) and fields without a usable default
+// (Duration, MessageSize, Rate) are kept as they are. p is not modified.
+func (p Plan) WithDefaults() Plan {
+	d := Defaults()
+	pr, dp := &p.Producers, d.Producers
+	orDefault(&pr.BatchSize, dp.BatchSize)
+	orDefault(&pr.BatchBytes, dp.BatchBytes)
+	orDefault(&pr.MaxInFlight, dp.MaxInFlight)
+	if pr.Keys.Mode == "" {
+		pr.Keys.Mode = dp.Keys.Mode
+	}
+	if pr.Compression == "" {
+		pr.Compression = dp.Compression
+	}
+	c, dc := &p.Consumers, d.Consumers
+	if c.Groups > 0 {
+		orDefault(&c.PerGroup, dc.PerGroup)
+	}
+	orDefault(&c.FetchMinBytes, dc.FetchMinBytes)
+	orDefault(&c.FetchMaxBytes, dc.FetchMaxBytes)
+	orDefault(&c.MaxWait, dc.MaxWait)
+	orDefault(&c.CommitInterval, dc.CommitInterval)
+	orDefault(&p.Phases.DrainTimeout, d.Phases.DrainTimeout)
+	orDefault(&p.Phases.ReportInterval, d.Phases.ReportInterval)
+	return p
+}
+
+// orDefault sets *v to def when *v is not positive.
+func orDefault[T ~int | ~int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}

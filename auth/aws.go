@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // defaultSessionName is the AssumeRole session name when none is set.
@@ -124,19 +126,19 @@ func resolveSCRAM(ctx context.Context, cfg *Config, region string) (user, passwo
 // public cluster has Public... fields for TLS, SCRAM and IAM only.
 func bootstrapString(out *kafka.GetBootstrapBrokersOutput, mechanism string, public bool) (field string, value *string) {
 	switch {
-	case public && (mechanism == MechanismTLS || mechanism == MechanismMTLS):
+	case public && (mechanism == plan.MechanismTLS || mechanism == plan.MechanismMTLS):
 		return "BootstrapBrokerStringPublicTls", out.BootstrapBrokerStringPublicTls
 	case public && isSCRAM(mechanism):
 		return "BootstrapBrokerStringPublicSaslScram", out.BootstrapBrokerStringPublicSaslScram
-	case public && mechanism == MechanismIAM:
+	case public && mechanism == plan.MechanismIAM:
 		return "BootstrapBrokerStringPublicSaslIam", out.BootstrapBrokerStringPublicSaslIam
 	case public:
 		return "(none: public access has no plaintext listener)", nil
-	case mechanism == MechanismTLS || mechanism == MechanismMTLS:
+	case mechanism == plan.MechanismTLS || mechanism == plan.MechanismMTLS:
 		return "BootstrapBrokerStringTls", out.BootstrapBrokerStringTls
 	case isSCRAM(mechanism):
 		return "BootstrapBrokerStringSaslScram", out.BootstrapBrokerStringSaslScram
-	case mechanism == MechanismIAM:
+	case mechanism == plan.MechanismIAM:
 		return "BootstrapBrokerStringSaslIam", out.BootstrapBrokerStringSaslIam
 	default:
 		return "BootstrapBrokerString", out.BootstrapBrokerString
@@ -159,8 +161,8 @@ func discoverBrokers(ctx context.Context, cfg *Config, mechanism, region string)
 		return nil, "", fmt.Errorf("auth: MSK GetBootstrapBrokers for %s (needs kafka:GetBootstrapBrokers): %w", cfg.ClusterARN, err)
 	}
 	candidates := []string{mechanism}
-	if mechanism == MechanismAuto {
-		candidates = []string{MechanismIAM, MechanismSCRAMSHA512, MechanismTLS, MechanismNone}
+	if mechanism == plan.MechanismAuto {
+		candidates = []string{plan.MechanismIAM, plan.MechanismSCRAMSHA512, plan.MechanismTLS, plan.MechanismNone}
 	}
 	var tried []string
 	for _, m := range candidates {

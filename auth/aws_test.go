@@ -19,6 +19,7 @@ import (
 
 	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // fakeAWS is a local stand-in for the Secrets Manager and MSK endpoints,
@@ -126,8 +127,7 @@ func TestSCRAMPasswordFromSecretsManager(t *testing.T) {
 	endpoint := fake.start(t)
 
 	var logs logRecorder
-	cfg := Config{Brokers: cluster.Addrs(), Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false), SCRAMSecretARN: arn,
-		DialTimeout: 5 * time.Second, awsEndpoint: endpoint}
+	cfg := Config{Brokers: cluster.Addrs(), DialTimeout: 5 * time.Second, awsEndpoint: endpoint, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512, TLS: boolPtr(false), SCRAMSecretARN: arn}}
 	c, err := Connect(context.Background(), cfg, logs.logf)
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
@@ -177,7 +177,7 @@ func TestBootstrapBrokersFromClusterARN(t *testing.T) {
 	endpoint := fake.start(t)
 
 	var logs logRecorder
-	c, err := Connect(context.Background(), Config{ClusterARN: arn, Mechanism: MechanismNone, DialTimeout: 5 * time.Second, awsEndpoint: endpoint}, logs.logf)
+	c, err := Connect(context.Background(), Config{DialTimeout: 5 * time.Second, awsEndpoint: endpoint, Auth: plan.Auth{ClusterARN: arn, Mechanism: plan.MechanismNone}}, logs.logf)
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
@@ -190,11 +190,11 @@ func TestBootstrapBrokersFromClusterARN(t *testing.T) {
 
 	t.Run("field by mechanism", func(t *testing.T) {
 		// No IAM string on this cluster: the error names the field.
-		_, err := Connect(context.Background(), Config{ClusterARN: arn, Mechanism: MechanismIAM, awsEndpoint: endpoint}, t.Logf)
+		_, err := Connect(context.Background(), Config{awsEndpoint: endpoint, Auth: plan.Auth{ClusterARN: arn, Mechanism: plan.MechanismIAM}}, t.Logf)
 		if err == nil || !strings.Contains(err.Error(), "BootstrapBrokerStringSaslIam") {
 			t.Errorf("err = %v, want the missing IAM field named", err)
 		}
-		_, err = Connect(context.Background(), Config{ClusterARN: arn, Mechanism: MechanismTLS, Public: true, awsEndpoint: endpoint}, t.Logf)
+		_, err = Connect(context.Background(), Config{awsEndpoint: endpoint, Auth: plan.Auth{ClusterARN: arn, Mechanism: plan.MechanismTLS, Public: true}}, t.Logf)
 		if err == nil || !strings.Contains(err.Error(), "no public bootstrap brokers") || !strings.Contains(err.Error(), "BootstrapBrokerStringPublicTls") {
 			t.Errorf("err = %v, want the missing public TLS field named", err)
 		}
@@ -205,11 +205,11 @@ func TestBootstrapBrokersFromClusterARN(t *testing.T) {
 			public bool
 			want   string
 		}{{false, "b:9096"}, {true, "c:9196"}} {
-			brokers, mech, err := discoverBrokers(context.Background(), &Config{ClusterARN: arn + "-scram", Public: tt.public, awsEndpoint: endpoint}, MechanismAuto, "eu-west-1")
+			brokers, mech, err := discoverBrokers(context.Background(), &Config{awsEndpoint: endpoint, Auth: plan.Auth{ClusterARN: arn + "-scram", Public: tt.public}}, plan.MechanismAuto, "eu-west-1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mech != MechanismSCRAMSHA512 || strings.Join(brokers, ",") != tt.want {
+			if mech != plan.MechanismSCRAMSHA512 || strings.Join(brokers, ",") != tt.want {
 				t.Errorf("public=%t: discover = %v %s, want %s scram-sha-512", tt.public, brokers, mech, tt.want)
 			}
 		}
@@ -232,8 +232,7 @@ func TestIAMWithAssumedRole(t *testing.T) {
 	broker.Install(cluster.Kfake())
 
 	var logs logRecorder
-	c, err := Connect(context.Background(), Config{Brokers: cluster.Addrs(), Mechanism: MechanismIAM, TLS: boolPtr(false),
-		AWSRoleARN: role, AWSExternalID: "ext-42", AWSSessionName: "nightly", DialTimeout: 5 * time.Second, awsEndpoint: endpoint}, logs.logf)
+	c, err := Connect(context.Background(), Config{Brokers: cluster.Addrs(), DialTimeout: 5 * time.Second, awsEndpoint: endpoint, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false), AWSRoleARN: role, AWSExternalID: "ext-42", AWSSessionName: "nightly"}}, logs.logf)
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
@@ -266,8 +265,7 @@ func TestIAMWithAssumedRole(t *testing.T) {
 	}
 
 	t.Run("role not assumable", func(t *testing.T) {
-		_, err := Connect(context.Background(), Config{Brokers: cluster.Addrs(), Mechanism: MechanismIAM, TLS: boolPtr(false),
-			AWSRoleARN: role + "-other", awsEndpoint: endpoint}, t.Logf)
+		_, err := Connect(context.Background(), Config{Brokers: cluster.Addrs(), awsEndpoint: endpoint, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false), AWSRoleARN: role + "-other"}}, t.Logf)
 		t.Logf("error: %v", err)
 		if err == nil || !strings.Contains(err.Error(), "AccessDenied") || !strings.Contains(err.Error(), "--aws-role-arn") {
 			t.Errorf("err = %v, want AccessDenied with a hint", err)

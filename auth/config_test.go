@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/spf13/pflag"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 func TestAutoMechanism(t *testing.T) {
@@ -24,16 +25,16 @@ func TestAutoMechanism(t *testing.T) {
 		broker string
 		want   string
 	}{
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9092", MechanismNone},        // plaintext
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9094", MechanismTLS},         // TLS in VPC
-		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9194", MechanismTLS},  // TLS public
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9096", MechanismSCRAMSHA512}, // SCRAM in VPC
-		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9196", MechanismSCRAMSHA512},
-		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9098", MechanismIAM}, // IAM in VPC
-		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9198", MechanismIAM},
-		{"[2600:1f18::1]:20098", MechanismIAM}, // IPv6 IAM port
-		{"127.0.0.1:39123", MechanismNone},     // any other port: plaintext
-		{"localhost", MechanismNone},           // no port at all
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9092", plan.MechanismNone},        // plaintext
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9094", plan.MechanismTLS},         // TLS in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9194", plan.MechanismTLS},  // TLS public
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9096", plan.MechanismSCRAMSHA512}, // SCRAM in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9196", plan.MechanismSCRAMSHA512},
+		{"b-1.c.abc.c2.kafka.us-east-1.amazonaws.com:9098", plan.MechanismIAM}, // IAM in VPC
+		{"b-1-public.c.abc.c2.kafka.us-east-1.amazonaws.com:9198", plan.MechanismIAM},
+		{"[2600:1f18::1]:20098", plan.MechanismIAM}, // IPv6 IAM port
+		{"127.0.0.1:39123", plan.MechanismNone},     // any other port: plaintext
+		{"localhost", plan.MechanismNone},           // no port at all
 	}
 	for _, tt := range tests {
 		if got := AutoMechanism(tt.broker); got != tt.want {
@@ -63,20 +64,24 @@ func TestRegionFromHost(t *testing.T) {
 	}
 }
 
+// Validate reports every problem at once: the brokers and the settings of
+// plan.Auth (named by their scenario keys), and Connect returns them as a
+// *ConfigError before it dials.
 func TestValidateReportsEveryProblem(t *testing.T) {
-	cfg := Config{Mechanism: "kerberos", TLSCertFile: "c.pem", AWSExternalID: "x"}
+	cfg := Config{Auth: plan.Auth{Mechanism: "kerberos", TLSCertFile: "c.pem", AWSExternalID: "x"}, DialTimeout: -time.Second}
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("Validate() = nil, want errors")
 	}
-	for _, want := range []string{"no brokers", `unknown mechanism "kerberos"`, "--tls-cert and --tls-key", "--aws-external-id needs --aws-role-arn"} {
+	for _, want := range []string{"no brokers", "dial timeout -1s is negative", `auth: mechanism: unknown mechanism "kerberos"`,
+		"auth: tls_key: tls_cert and tls_key go together", "auth: aws_external_id: aws_external_id needs aws_role_arn"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %q, want it to contain %q", err, want)
 		}
 	}
-	scram := Config{Brokers: []string{"h:9096"}, Mechanism: MechanismSCRAMSHA512}
-	if err := scram.Validate(); err == nil || !strings.Contains(err.Error(), "needs a password") {
-		t.Errorf("scram without password: Validate() = %v, want a 'needs a password' error", err)
+	scram := Config{Brokers: []string{"h:9096"}, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512}}
+	if err := scram.Validate(); err == nil || !strings.Contains(err.Error(), "scram-sha-512 needs credentials") {
+		t.Errorf("scram without password: Validate() = %v, want a 'needs credentials' error", err)
 	}
 	_, err = Connect(context.Background(), cfg, nil)
 	var ce *ConfigError
@@ -106,13 +111,12 @@ func TestUnusableLocalInputIsConfigError(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"missing CA file", Config{Brokers: broker, Mechanism: MechanismTLS, TLSCAFile: missing}, "read --tls-ca"},
-		{"CA file without PEM", Config{Brokers: broker, Mechanism: MechanismTLS, TLSCAFile: notPEM}, "no PEM certificate found"},
-		{"missing client key", Config{Brokers: broker, Mechanism: MechanismMTLS, TLSCertFile: notPEM, TLSKeyFile: missing}, "load client certificate"},
-		{"empty password variable", Config{Brokers: broker, Mechanism: MechanismSCRAMSHA512, SCRAMUser: "u",
-			SCRAMPasswordEnv: "MSKBENCH_TEST_EMPTY_PASSWORD"}, "MSKBENCH_TEST_EMPTY_PASSWORD (--scram-password-env) is not set or empty"},
-		{"missing password file", Config{Brokers: broker, Mechanism: MechanismSCRAMSHA256, SCRAMUser: "u", SCRAMPasswordFile: missing}, "read --scram-password-file"},
-		{"auto picks tls but TLS is off", Config{Brokers: []string{"127.0.0.1:9094"}, TLS: boolPtr(false)}, "needs TLS, but TLS is off"},
+		{"missing CA file", Config{Brokers: broker, Auth: plan.Auth{Mechanism: plan.MechanismTLS, TLSCAFile: missing}}, "read --tls-ca"},
+		{"CA file without PEM", Config{Brokers: broker, Auth: plan.Auth{Mechanism: plan.MechanismTLS, TLSCAFile: notPEM}}, "no PEM certificate found"},
+		{"missing client key", Config{Brokers: broker, Auth: plan.Auth{Mechanism: plan.MechanismMTLS, TLSCertFile: notPEM, TLSKeyFile: missing}}, "load client certificate"},
+		{"empty password variable", Config{Brokers: broker, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512, SCRAMUser: "u", SCRAMPasswordEnv: "MSKBENCH_TEST_EMPTY_PASSWORD"}}, "MSKBENCH_TEST_EMPTY_PASSWORD (--scram-password-env) is not set or empty"},
+		{"missing password file", Config{Brokers: broker, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA256, SCRAMUser: "u", SCRAMPasswordFile: missing}}, "read --scram-password-file"},
+		{"auto picks tls but TLS is off", Config{Brokers: []string{"127.0.0.1:9094"}, Auth: plan.Auth{TLS: boolPtr(false)}}, "needs TLS, but TLS is off"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Connect(context.Background(), tt.cfg, nil)
@@ -124,75 +128,6 @@ func TestUnusableLocalInputIsConfigError(t *testing.T) {
 				t.Errorf("Connect = %q, want it to contain %q", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestFlagsOverrideScenario(t *testing.T) {
-	// The scenario's block, already decoded.
-	scen := Config{Mechanism: MechanismIAM, AWSRegion: "eu-west-1", AWSProfile: "bench", TLS: boolPtr(true)}
-	// The flags.
-	var flags Config
-	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	flags.RegisterFlags(fs)
-	if err := fs.Parse([]string{"--auth", "scram-sha-512", "--tls=false", "--scram-user", "bob", "--connect-rate", "5"}); err != nil {
-		t.Fatal(err)
-	}
-	scen.Merge(flags, fs.Changed)
-	if scen.Mechanism != MechanismSCRAMSHA512 || scen.SCRAMUser != "bob" || scen.ConnectRate != 5 {
-		t.Errorf("set flags not merged: %+v", scen)
-	}
-	if scen.TLS == nil || *scen.TLS {
-		t.Errorf("--tls=false not merged: TLS = %v", scen.TLS)
-	}
-	if scen.AWSRegion != "eu-west-1" || scen.AWSProfile != "bench" {
-		t.Errorf("unset flags overwrote the scenario: %+v", scen)
-	}
-	for _, name := range []string{"auth", "tls", "tls-ca", "tls-cert", "tls-key", "tls-server-name", "tls-insecure-skip-verify",
-		"scram-user", "scram-password-env", "scram-password-file", "scram-secret-arn", "aws-region", "aws-profile",
-		"aws-role-arn", "aws-external-id", "aws-session-name", "cluster-arn", "public"} {
-		if fs.Lookup(name) == nil {
-			t.Errorf("flag --%s not registered", name)
-		}
-	}
-	// A password source from a flag replaces the scenario's source.
-	withEnv := Config{Mechanism: MechanismSCRAMSHA512, SCRAMUser: "alice", SCRAMPasswordEnv: "MSK_PASSWORD"}
-	var pwFlags Config
-	fs3 := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	pwFlags.RegisterFlags(fs3)
-	if err := fs3.Parse([]string{"--scram-password-file", "/run/secrets/pw"}); err != nil {
-		t.Fatal(err)
-	}
-	withEnv.Merge(pwFlags, fs3.Changed)
-	if withEnv.SCRAMPasswordFile != "/run/secrets/pw" || withEnv.SCRAMPasswordEnv != "" || withEnv.SCRAMUser != "alice" {
-		t.Errorf("--scram-password-file over scram_password_env: got %+v, want only the file as source and the user kept", withEnv)
-	}
-	// A bare --tls means true.
-	var c2 Config
-	fs2 := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	c2.RegisterFlags(fs2)
-	if err := fs2.Parse([]string{"--tls"}); err != nil {
-		t.Fatal(err)
-	}
-	if c2.TLS == nil || !*c2.TLS {
-		t.Errorf("--tls: TLS = %v, want true", c2.TLS)
-	}
-}
-
-func TestSetKey(t *testing.T) {
-	var c Config
-	for k, v := range map[string]string{"mechanism": "iam", "tls": "false", "public": "true", "connect_rate": "20", "aws_role_arn": "arn:aws:iam::1:role/r"} {
-		if err := c.SetKey(k, v); err != nil {
-			t.Fatalf("SetKey(%s, %s) = %v", k, v, err)
-		}
-	}
-	if c.Mechanism != "iam" || c.TLS == nil || *c.TLS || !c.Public || c.ConnectRate != 20 || c.AWSRoleARN != "arn:aws:iam::1:role/r" {
-		t.Errorf("SetKey result %+v", c)
-	}
-	if err := c.SetKey("public", "maybe"); err == nil {
-		t.Error("SetKey(public, maybe) = nil, want an error")
-	}
-	if err := c.SetKey("password", "x"); err == nil {
-		t.Error("SetKey(password) = nil, want unknown key")
 	}
 }
 
@@ -288,16 +223,16 @@ func TestHints(t *testing.T) {
 		err       error
 		want      string
 	}{
-		{"host name mismatch", MechanismTLS, true, x509.HostnameError{Certificate: &x509.Certificate{}, Host: "10.0.0.1"}, "--tls-server-name"},
-		{"expired certificate", MechanismTLS, true, x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}, "expired"},
-		{"tls record header", MechanismTLS, true, tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the port speaks plaintext"},
-		{"unresolvable", MechanismIAM, true, dnsErr, "resolve only inside the VPC"},
-		{"timeout", MechanismIAM, true, fmt.Errorf("failed to dial: %w", context.DeadlineExceeded), "security groups"},
-		{"broker not available", MechanismNone, false, kafka.BrokerNotAvailable, "use --auth tls or port 9092"},
-		{"plaintext EOF", MechanismSCRAMSHA512, false, fmt.Errorf("SASL handshake failed: %w", io.EOF), "the port speaks TLS"},
-		{"reset during TLS", MechanismTLS, true, syscall.ECONNRESET, "client certificate"},
-		{"iam rejected", MechanismIAM, true, kafka.SASLAuthenticationFailed, "kafka-cluster:Connect"},
-		{"unknown", MechanismNone, false, errors.New("something else"), ""},
+		{"host name mismatch", plan.MechanismTLS, true, x509.HostnameError{Certificate: &x509.Certificate{}, Host: "10.0.0.1"}, "--tls-server-name"},
+		{"expired certificate", plan.MechanismTLS, true, x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired}, "expired"},
+		{"tls record header", plan.MechanismTLS, true, tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the port speaks plaintext"},
+		{"unresolvable", plan.MechanismIAM, true, dnsErr, "resolve only inside the VPC"},
+		{"timeout", plan.MechanismIAM, true, fmt.Errorf("failed to dial: %w", context.DeadlineExceeded), "security groups"},
+		{"broker not available", plan.MechanismNone, false, kafka.BrokerNotAvailable, "use --auth tls or port 9092"},
+		{"plaintext EOF", plan.MechanismSCRAMSHA512, false, fmt.Errorf("SASL handshake failed: %w", io.EOF), "the port speaks TLS"},
+		{"reset during TLS", plan.MechanismTLS, true, syscall.ECONNRESET, "client certificate"},
+		{"iam rejected", plan.MechanismIAM, true, kafka.SASLAuthenticationFailed, "kafka-cluster:Connect"},
+		{"unknown", plan.MechanismNone, false, errors.New("something else"), ""},
 	}
 	for _, tt := range tests {
 		got := hint("b:1", tt.mechanism, tt.tlsOn, tt.err)
@@ -305,7 +240,7 @@ func TestHints(t *testing.T) {
 			t.Errorf("%s: hint = %q, want it to contain %q", tt.name, got, tt.want)
 		}
 	}
-	e := &Error{Broker: "b:1", Mechanism: MechanismIAM, Hint: "try x", Err: kafka.SASLAuthenticationFailed}
+	e := &Error{Broker: "b:1", Mechanism: plan.MechanismIAM, Hint: "try x", Err: kafka.SASLAuthenticationFailed}
 	if !errors.Is(e, kafka.SASLAuthenticationFailed) || !strings.HasPrefix(e.Error(), "auth: connect to b:1 with iam: ") || !strings.HasSuffix(e.Error(), ": try x") {
 		t.Errorf("Error() = %q or Unwrap broken", e.Error())
 	}

@@ -19,6 +19,8 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/sasl"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // Conn is everything the engine needs to reach a cluster: the bootstrap
@@ -60,7 +62,7 @@ func (c *Conn) dialTimeout() time.Duration {
 	if c.DialTimeout > 0 {
 		return c.DialTimeout
 	}
-	return DefaultDialTimeout
+	return plan.DefaultDialTimeout
 }
 
 func (c *Conn) clientID() string {

@@ -15,6 +15,8 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/sasl"
 	"github.com/segmentio/kafka-go/sasl/scram"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // awsTimeout bounds the AWS API calls Connect makes.
@@ -52,7 +54,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 	}
 	mech := cfg.Mechanism
 	if mech == "" {
-		mech = MechanismAuto
+		mech = plan.MechanismAuto
 	}
 	brokers := append([]string(nil), cfg.Brokers...)
 	// AWS lookups (bootstrap brokers, secret, first token) get their own bound.
@@ -74,7 +76,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 		if err != nil {
 			return nil, err
 		}
-		if mech == MechanismAuto {
+		if mech == plan.MechanismAuto {
 			logf("auth: --auth auto chose %s: the strongest access cluster %s offers", chosen, cfg.ClusterARN)
 			mech = chosen
 		}
@@ -84,27 +86,24 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 		}
 	}
 
-	if mech == MechanismAuto {
+	if mech == plan.MechanismAuto {
 		mech = AutoMechanism(brokers[0])
 		_, port, _ := splitBroker(brokers[0])
 		logf("auth: --auth auto chose %s from port %d of %s", mech, port, brokers[0])
 	}
 
-	tlsOn := mech != MechanismNone
+	tlsOn := mech != plan.MechanismNone
 	if cfg.TLS != nil {
 		tlsOn = *cfg.TLS
 	}
-	if mech == MechanismNone && tlsOn {
-		mech = MechanismTLS
+	if mech == plan.MechanismNone && tlsOn {
+		mech = plan.MechanismTLS
 	}
-	if mech == MechanismTLS && cfg.TLSCertFile != "" {
-		mech = MechanismMTLS
+	if mech == plan.MechanismTLS && cfg.TLSCertFile != "" {
+		mech = plan.MechanismMTLS
 	}
-	if !tlsOn && (mech == MechanismTLS || mech == MechanismMTLS) {
+	if !tlsOn && (mech == plan.MechanismTLS || mech == plan.MechanismMTLS) {
 		return nil, &ConfigError{Err: fmt.Errorf("auth: mechanism %s needs TLS, but TLS is off", mech)}
-	}
-	if mech == MechanismMTLS && cfg.TLSCertFile == "" {
-		return nil, &ConfigError{Err: errors.New("auth: mechanism mtls needs a client certificate: set --tls-cert and --tls-key")}
 	}
 
 	c := &Conn{
@@ -113,11 +112,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 		DialTimeout: cfg.DialTimeout,
 		ClientID:    cfg.ClientID,
 	}
-	rate := cfg.ConnectRate
-	if rate == 0 {
-		rate = DefaultConnectRate
-	}
-	c.limiter = newLimiter(rate)
+	c.limiter = newLimiter(cfg.ConnectRate) // 0: no cap
 
 	if tlsOn {
 		tc, warnings, err := buildTLS(&cfg)
@@ -129,20 +124,20 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 			logf("auth: warning: %s", w)
 		}
 		c.Warnings = append(c.Warnings, warnings...)
-	} else if mech != MechanismNone {
+	} else if mech != plan.MechanismNone {
 		w := fmt.Sprintf("%s runs without TLS (--tls=false): only for local test clusters; MSK always needs TLS here", mech)
 		logf("auth: warning: %s", w)
 		c.Warnings = append(c.Warnings, w)
 	}
 
 	switch mech {
-	case MechanismSCRAMSHA512, MechanismSCRAMSHA256:
+	case plan.MechanismSCRAMSHA512, plan.MechanismSCRAMSHA256:
 		user, password, err := resolveSCRAM(awsCtx, &cfg, region)
 		if err != nil {
 			return nil, err
 		}
 		algo := scram.SHA512
-		if mech == MechanismSCRAMSHA256 {
+		if mech == plan.MechanismSCRAMSHA256 {
 			algo = scram.SHA256
 		}
 		m, err := scram.Mechanism(algo, user, password)
@@ -150,7 +145,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 			return nil, fmt.Errorf("auth: %s for user %q: %w", mech, user, err)
 		}
 		c.SASL = redactedMechanism{m}
-	case MechanismIAM:
+	case plan.MechanismIAM:
 		m, err := iamFor(awsCtx, &cfg, region, logf)
 		if err != nil {
 			return nil, err

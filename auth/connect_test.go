@@ -13,6 +13,7 @@ import (
 
 	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // connectErr runs Connect, expects an *Error and checks that its message
@@ -57,13 +58,13 @@ func TestTLS(t *testing.T) {
 	caFile := authtest.WriteFile(t, "ca.pem", ca.PEM)
 	addr := cluster.Addrs()[0]
 
-	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSCAFile: caFile})
-	if c.TLS == nil || c.TLS.MinVersion != tls.VersionTLS12 || c.SASL != nil || c.Mechanism != MechanismTLS {
+	c := mustConnect(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismTLS, TLSCAFile: caFile}})
+	if c.TLS == nil || c.TLS.MinVersion != tls.VersionTLS12 || c.SASL != nil || c.Mechanism != plan.MechanismTLS {
 		t.Errorf("conn = %v, want TLS >= 1.2 without SASL", c)
 	}
 
 	t.Run("without the CA", func(t *testing.T) {
-		e := connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS}, addr, "with tls", "--tls-ca", "unknown authority")
+		e := connectErr(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismTLS}}, addr, "with tls", "--tls-ca", "unknown authority")
 		var unknown x509.UnknownAuthorityError
 		if !errors.As(e, &unknown) {
 			t.Errorf("error %v does not wrap x509.UnknownAuthorityError", e)
@@ -71,7 +72,7 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("insecure skip verify warns", func(t *testing.T) {
 		var logs logRecorder
-		c, err := Connect(context.Background(), Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSInsecureSkipVerify: true}, logs.logf)
+		c, err := Connect(context.Background(), Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismTLS, TLSInsecureSkipVerify: true}}, logs.logf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,16 +84,16 @@ func TestTLS(t *testing.T) {
 		}
 	})
 	t.Run("plaintext client on the TLS port", func(t *testing.T) {
-		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismNone}, addr, "the port speaks TLS: use --auth tls or port 9092")
+		connectErr(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismNone}}, addr, "the port speaks TLS: use --auth tls or port 9092")
 	})
 }
 
 func TestTLSClientOnPlaintextPort(t *testing.T) {
 	cluster := embedded.ForTest(t, 1)
 	addr := cluster.Addrs()[0]
-	connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, DialTimeout: 2 * time.Second}, addr, "first record does not look like a TLS handshake", "--auth none")
+	connectErr(t, Config{Brokers: []string{addr}, DialTimeout: 2 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismTLS}}, addr, "first record does not look like a TLS handshake", "--auth none")
 	// A plaintext client on a plaintext port works.
-	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismNone})
+	c := mustConnect(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismNone}})
 	if c.TLS != nil {
 		t.Errorf("plaintext conn has TLS config")
 	}
@@ -108,9 +109,8 @@ func TestMTLS(t *testing.T) {
 
 	leaf := clientCA.Issue(t, "bench-client", false)
 	certPEM, keyPEM := leaf.CertPEM, leaf.KeyPEM
-	c := mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismMTLS, TLSCAFile: caFile,
-		TLSCertFile: authtest.WriteFile(t, "client.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "client.key", keyPEM)})
-	if c.Mechanism != MechanismMTLS || len(c.TLS.Certificates) != 1 {
+	c := mustConnect(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismMTLS, TLSCAFile: caFile, TLSCertFile: authtest.WriteFile(t, "client.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "client.key", keyPEM)}})
+	if c.Mechanism != plan.MechanismMTLS || len(c.TLS.Certificates) != 1 {
 		t.Errorf("conn = %v, want mtls with one client certificate", c)
 	}
 
@@ -118,12 +118,11 @@ func TestMTLS(t *testing.T) {
 		rogue := authtest.NewCA(t, "rogue root")
 		leaf := rogue.Issue(t, "intruder", false)
 		certPEM, keyPEM := leaf.CertPEM, leaf.KeyPEM
-		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismMTLS, TLSCAFile: caFile,
-			TLSCertFile: authtest.WriteFile(t, "c.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "c.key", keyPEM)},
+		connectErr(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismMTLS, TLSCAFile: caFile, TLSCertFile: authtest.WriteFile(t, "c.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "c.key", keyPEM)}},
 			addr, "with mtls", "rejected the client certificate", "--tls-cert is not issued by a CA the cluster trusts")
 	})
 	t.Run("no client certificate", func(t *testing.T) {
-		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismTLS, TLSCAFile: caFile},
+		connectErr(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismTLS, TLSCAFile: caFile}},
 			addr, "with tls", "requires a client certificate: use --auth mtls")
 	})
 }
@@ -140,13 +139,12 @@ func TestSCRAM(t *testing.T) {
 	for _, tt := range []struct {
 		mech, user string
 	}{
-		{MechanismSCRAMSHA512, "alice"},
-		{MechanismSCRAMSHA256, "bob"},
+		{plan.MechanismSCRAMSHA512, "alice"},
+		{plan.MechanismSCRAMSHA256, "bob"},
 	} {
 		t.Run(tt.mech, func(t *testing.T) {
 			var logs logRecorder
-			cfg := Config{Brokers: []string{addr}, Mechanism: tt.mech, TLS: boolPtr(false),
-				SCRAMUser: tt.user, SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD", DialTimeout: 5 * time.Second}
+			cfg := Config{Brokers: []string{addr}, DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: tt.mech, TLS: boolPtr(false), SCRAMUser: tt.user, SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}}
 			c, err := Connect(context.Background(), cfg, logs.logf)
 			if err != nil {
 				t.Fatalf("Connect: %v", err)
@@ -163,8 +161,7 @@ func TestSCRAM(t *testing.T) {
 		})
 	}
 	t.Run("password file", func(t *testing.T) {
-		mustConnect(t, Config{Brokers: []string{addr}, Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
-			SCRAMUser: "alice", SCRAMPasswordFile: authtest.WriteFile(t, "pw", []byte(password+"\n"))})
+		mustConnect(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512, TLS: boolPtr(false), SCRAMUser: "alice", SCRAMPasswordFile: authtest.WriteFile(t, "pw", []byte(password+"\n"))}})
 	})
 	t.Run("mechanism not offered", func(t *testing.T) {
 		// kfake offers PLAIN and SCRAM; OAUTHBEARER is refused in the handshake.
@@ -172,7 +169,7 @@ func TestSCRAM(t *testing.T) {
 		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 		t.Setenv("AWS_REGION", "us-east-1")
-		connectErr(t, Config{Brokers: []string{addr}, Mechanism: MechanismIAM, TLS: boolPtr(false)},
+		connectErr(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false)}},
 			addr, "with iam", "does not offer this SASL mechanism")
 	})
 	t.Run("SCRAM client without TLS config on a SCRAM cluster with TLS", func(t *testing.T) {
@@ -180,16 +177,14 @@ func TestSCRAM(t *testing.T) {
 		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)), kfake.EnableSASL(),
 			kfake.Superuser("SCRAM-SHA-512", "alice", password))
 		a := tlsCluster.Addrs()[0]
-		connectErr(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
-			SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}, a, "the port speaks TLS: turn TLS on")
-		mustConnect(t, Config{Brokers: []string{a}, Mechanism: MechanismSCRAMSHA512, TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM),
-			SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"})
+		connectErr(t, Config{Brokers: []string{a}, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512, TLS: boolPtr(false), SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}}, a, "the port speaks TLS: turn TLS on")
+		mustConnect(t, Config{Brokers: []string{a}, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512, TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM), SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}})
 	})
 }
 
 func TestConnectionRefusedListsAddresses(t *testing.T) {
 	a, b := closedAddr(t), closedAddr(t)
-	e := connectErr(t, Config{Brokers: []string{a, b}, Mechanism: MechanismNone}, a, b, "connection refused")
+	e := connectErr(t, Config{Brokers: []string{a, b}, Auth: plan.Auth{Mechanism: plan.MechanismNone}}, a, b, "connection refused")
 	if e.Broker != a+", "+b {
 		t.Errorf("Broker = %q, want both addresses", e.Broker)
 	}

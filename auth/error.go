@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // Error is a failure to connect to or authenticate with a broker, with the
@@ -69,7 +71,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 	case errors.Is(err, errPlaintextPort):
 		return "the port speaks plaintext: use --auth none (MSK: port 9092) or the port of " + mechanism + " (" + portHint(mechanism) + "); --tls=false only for a local SASL cluster"
 	case errors.Is(err, errTLSPort):
-		if mechanism == MechanismNone {
+		if mechanism == plan.MechanismNone {
 			return "the port speaks TLS: use --auth tls or port 9092"
 		}
 		return "the port speaks TLS: turn TLS on (drop --tls=false); SCRAM and IAM on MSK always run over TLS"
@@ -82,7 +84,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 	case errors.As(err, &recordErr) || strings.Contains(msg, "first record does not look like a TLS handshake"):
 		return "the port speaks plaintext: use --auth none (MSK: port 9092) or the port of " + mechanism + " (" + portHint(mechanism) + "); --tls=false only for a local SASL cluster"
 	case errors.As(err, &alert) || strings.Contains(msg, "remote error: tls:"):
-		if strings.Contains(msg, "certificate required") && mechanism == MechanismMTLS {
+		if strings.Contains(msg, "certificate required") && mechanism == plan.MechanismMTLS {
 			return "the broker rejected the client certificate: --tls-cert is not issued by a CA the cluster trusts (AWS Private CA for MSK), so it was not accepted"
 		}
 		if strings.Contains(msg, "certificate required") {
@@ -101,7 +103,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 	case errors.As(err, &kerr) && kerr == kafka.UnsupportedSASLMechanism:
 		return "the broker does not offer this SASL mechanism: enable it on the cluster or pick another --auth / port (" + portHint(mechanism) + ")"
 	case errors.As(err, &kerr) && (kerr == kafka.SASLAuthenticationFailed || kerr == kafka.IllegalSASLState) || strings.Contains(msg, "rejected the token"):
-		if mechanism == MechanismIAM {
+		if mechanism == plan.MechanismIAM {
 			return "the IAM token was rejected (expired or badly signed): check the credentials (aws sts get-caller-identity), the clock, --aws-region, and that the policy allows kafka-cluster:Connect on the cluster"
 		}
 		if isSCRAM(mechanism) {
@@ -115,7 +117,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 		if !tlsOn {
 			return "the broker closed the connection: the port speaks TLS: use --auth tls or port 9092 (SCRAM and IAM on MSK always need TLS)"
 		}
-		if mechanism == MechanismTLS || mechanism == MechanismMTLS {
+		if mechanism == plan.MechanismTLS || mechanism == plan.MechanismMTLS {
 			return "the broker closed the connection during TLS: it may require a client certificate (--auth mtls with --tls-cert/--tls-key) or SASL on this port (" + portHint(mechanism) + ")"
 		}
 		return "the broker closed the connection: check that the mechanism matches the port (" + portHint(mechanism) + ")"
@@ -131,11 +133,11 @@ func isTimeout(err error) bool {
 // portHint lists MSK's ports for a mechanism.
 func portHint(mechanism string) string {
 	switch mechanism {
-	case MechanismTLS, MechanismMTLS:
+	case plan.MechanismTLS, plan.MechanismMTLS:
 		return "MSK: 9094, public 9194"
-	case MechanismSCRAMSHA512, MechanismSCRAMSHA256:
+	case plan.MechanismSCRAMSHA512, plan.MechanismSCRAMSHA256:
 		return "MSK: 9096, public 9196"
-	case MechanismIAM:
+	case plan.MechanismIAM:
 		return "MSK: 9098, public 9198"
 	default:
 		return "MSK: 9092"

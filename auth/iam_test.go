@@ -16,6 +16,7 @@ import (
 
 	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 )
 
 const (
@@ -37,7 +38,7 @@ func TestIAMEndToEnd(t *testing.T) {
 	addrs := cluster.Addrs()
 
 	var logs logRecorder
-	conn, err := Connect(context.Background(), Config{Brokers: addrs, Mechanism: MechanismIAM, TLS: boolPtr(false), DialTimeout: 5 * time.Second}, logs.logf)
+	conn, err := Connect(context.Background(), Config{Brokers: addrs, DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false)}}, logs.logf)
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
@@ -94,7 +95,7 @@ func TestIAMEndToEnd(t *testing.T) {
 	t.Run("wrong secret key", func(t *testing.T) {
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "wrong/secret/key/0000000000000000000000")
 		var logs logRecorder
-		_, err := Connect(context.Background(), Config{Brokers: addrs, Mechanism: MechanismIAM, TLS: boolPtr(false), DialTimeout: 5 * time.Second}, logs.logf)
+		_, err := Connect(context.Background(), Config{Brokers: addrs, DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false)}}, logs.logf)
 		if err == nil {
 			t.Fatal("Connect with a wrong secret key succeeded")
 		}
@@ -113,8 +114,7 @@ func TestIAMEndToEnd(t *testing.T) {
 		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
 		tb := &authtest.IAMBroker{Creds: broker.Creds, Region: testRegion}
 		tb.Install(tlsCluster.Kfake())
-		c, err := Connect(context.Background(), Config{Brokers: tlsCluster.Addrs(), Mechanism: MechanismIAM,
-			TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM), DialTimeout: 5 * time.Second}, t.Logf)
+		c, err := Connect(context.Background(), Config{Brokers: tlsCluster.Addrs(), DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM)}}, t.Logf)
 		if err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
@@ -172,7 +172,7 @@ func TestIAMTokenCache(t *testing.T) {
 func TestReconnectsAfterBrokerClosesConnection(t *testing.T) {
 	const topic = "reconnect"
 	cluster := embedded.ForTest(t, 1, kfake.SeedTopics(1, topic))
-	conn := mustConnect(t, Config{Brokers: cluster.Addrs(), Mechanism: MechanismNone})
+	conn := mustConnect(t, Config{Brokers: cluster.Addrs(), Auth: plan.Auth{Mechanism: plan.MechanismNone}})
 	var dropped atomic.Int64
 	cluster.Kfake().ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
 		dropped.Add(1)

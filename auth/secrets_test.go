@@ -13,6 +13,7 @@ import (
 
 	"github.com/mskbench/mskbench/internal/authtest"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
 )
 
 // printAll formats v with every verb a caller is likely to use.
@@ -44,8 +45,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 
 	// SCRAM: success and failure.
 	scramCluster := embedded.ForTest(t, 1, kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-512", "alice", password))
-	cfg := Config{Brokers: scramCluster.Addrs(), Mechanism: MechanismSCRAMSHA512, TLS: boolPtr(false),
-		SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD", DialTimeout: 5 * time.Second}
+	cfg := Config{Brokers: scramCluster.Addrs(), DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512, TLS: boolPtr(false), SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}}
 	c, err := Connect(context.Background(), cfg, logs.logf)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	// IAM: success and a rejected token.
 	iamCluster := embedded.ForTest(t, 1)
 	(&authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}, Region: testRegion}).Install(iamCluster.Kfake())
-	icfg := Config{Brokers: iamCluster.Addrs(), Mechanism: MechanismIAM, TLS: boolPtr(false), DialTimeout: 5 * time.Second}
+	icfg := Config{Brokers: iamCluster.Addrs(), DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false)}}
 	ic, err := Connect(context.Background(), icfg, logs.logf)
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +86,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	certPEM, keyPEM := leaf.CertPEM, leaf.KeyPEM
 	block, _ := pem.Decode(keyPEM)
 	keyText := strings.Split(string(keyPEM), "\n")[1] // the first base64 line of the key
-	tc, _, err := buildTLS(&Config{TLSCertFile: authtest.WriteFile(t, "c.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "c.key", keyPEM)})
+	tc, _, err := buildTLS(&Config{Auth: plan.Auth{TLSCertFile: authtest.WriteFile(t, "c.pem", certPEM), TLSKeyFile: authtest.WriteFile(t, "c.key", keyPEM)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mc := &Conn{Brokers: []string{"127.0.0.1:9094"}, Mechanism: MechanismMTLS, TLS: tc}
+	mc := &Conn{Brokers: []string{"127.0.0.1:9094"}, Mechanism: plan.MechanismMTLS, TLS: tc}
 	for _, s := range []string{printAll(mc), fmt.Sprint(mc.TLS != nil)} {
 		if strings.Contains(s, keyText) || strings.Contains(s, fmt.Sprint(block.Bytes)) || strings.Contains(s, "PrivateKey") {
 			t.Errorf("formatted mtls Conn shows the private key: %s", s)

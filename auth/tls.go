@@ -3,7 +3,6 @@ package auth
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 )
@@ -39,10 +38,7 @@ func buildTLS(cfg *Config) (*tls.Config, []string, error) {
 		tc.InsecureSkipVerify = true
 		warnings = append(warnings, insecureWarning)
 	}
-	if cfg.TLSCertFile != "" || cfg.TLSKeyFile != "" {
-		if cfg.TLSCertFile == "" || cfg.TLSKeyFile == "" {
-			return nil, nil, &ConfigError{Err: errors.New("auth: --tls-cert and --tls-key go together")}
-		}
+	if cfg.TLSCertFile != "" { // with TLSKeyFile: Validate checked they go together
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
 		if err != nil {
 			// The crypto/tls errors name files and formats, never key bytes.

@@ -69,44 +69,10 @@ type Cluster struct {
 	// the cluster (for capacity planning and the burst-credit warning).
 	InstanceType string `json:"instance_type,omitempty"`
 	// BrokerCount is the number of brokers of the tested cluster (0 = unknown).
-	BrokerCount int  `json:"broker_count,omitempty"`
-	Auth        Auth `json:"auth"`
-}
-
-// Auth is the cluster.auth block as plain data: how clients authenticate.
-// It holds references to secrets (environment variables, files, Secrets
-// Manager ARNs), never secrets themselves.
-type Auth struct {
-	// Mechanism is one of auto, none, tls, mtls, scram-sha-512, scram-sha-256
-	// or iam. auto picks from the other fields and the broker ports (9098 iam,
-	// 9096 scram-sha-512, 9094 tls, 9092 none).
-	Mechanism string `json:"mechanism"`
-	// TLS forces TLS on (true) or off (false); nil = decided by Mechanism.
-	TLS                   *bool  `json:"tls,omitempty"`
-	TLSCA                 string `json:"tls_ca,omitempty"`                   // PEM file of CA certificates ("" = system roots)
-	TLSCert               string `json:"tls_cert,omitempty"`                 // PEM client certificate file (mtls)
-	TLSKey                string `json:"tls_key,omitempty"`                  // PEM client key file (mtls)
-	TLSServerName         string `json:"tls_server_name,omitempty"`          // overrides the SNI / verified host name
-	TLSInsecureSkipVerify bool   `json:"tls_insecure_skip_verify,omitempty"` // do not verify the broker certificates
-	ScramUser             string `json:"scram_user,omitempty"`
-	ScramPasswordEnv      string `json:"scram_password_env,omitempty"`  // environment variable holding the password
-	ScramPasswordFile     string `json:"scram_password_file,omitempty"` // file holding the password
-	ScramSecretARN        string `json:"scram_secret_arn,omitempty"`    // Secrets Manager secret {"username","password"}
-	AWSRegion             string `json:"aws_region,omitempty"`          // "" = from the environment or the broker names
-	AWSProfile            string `json:"aws_profile,omitempty"`
-	AWSRoleARN            string `json:"aws_role_arn,omitempty"`
-	AWSExternalID         string `json:"aws_external_id,omitempty"`
-	AWSSessionName        string `json:"aws_session_name,omitempty"`
-	ClusterARN            string `json:"cluster_arn,omitempty"` // MSK cluster to discover the bootstrap brokers of
-	Public                bool   `json:"public,omitempty"`      // use the public bootstrap brokers
-	// ConnectRate bounds new connections per second across the run (0 = no
-	// bound). MSK advises ≤ 100/s per broker for IAM (4/s on t3 brokers).
-	ConnectRate float64 `json:"connect_rate"`
-}
-
-// Mechanisms lists the valid values of Auth.Mechanism.
-func Mechanisms() []string {
-	return []string{"auto", "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"}
+	BrokerCount int `json:"broker_count,omitempty"`
+	// Auth is how clients authenticate (the cluster.auth block); see
+	// plan.Auth and docs/auth.md.
+	Auth plan.Auth `json:"auth"`
 }
 
 // Sweep lists values to run the scenario with. Steps runs the cartesian
@@ -145,7 +111,7 @@ func Default() *Scenario {
 	return &Scenario{
 		Cluster: Cluster{
 			Brokers: []string{EmbeddedBrokers},
-			Auth:    Auth{Mechanism: "auto", ConnectRate: 100},
+			Auth:    plan.DefaultAuth(),
 		},
 		Topics:    d.Topics,
 		Producers: d.Producers,

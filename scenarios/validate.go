@@ -169,88 +169,18 @@ func strs[T any](xs []T) []string {
 	return out
 }
 
-// auth checks cluster.auth.
+// auth checks cluster.auth with plan.Auth.Validate, the one validation of
+// those settings, locating each problem at its key.
 func (v *validator) auth() {
 	a := v.s.Cluster.Auth
-	const f = "cluster.auth."
-	valid := false
-	for _, m := range Mechanisms() {
-		valid = valid || a.Mechanism == m
-	}
-	if !valid {
-		msg := "unknown mechanism %q; want one of " + strings.Join(Mechanisms(), ", ")
-		if s := suggest(a.Mechanism, Mechanisms()); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		v.report(f+"mechanism", msg, a.Mechanism)
-		return
-	}
-	if v.s.Embedded() && a.Mechanism != "auto" && a.Mechanism != "none" {
-		v.report(f+"mechanism", "the embedded cluster takes no authentication; want auto or none, got %s", a.Mechanism)
-	}
-	tlsOff := a.TLS != nil && !*a.TLS
-	switch a.Mechanism {
-	case "none":
-		if a.TLS != nil && *a.TLS {
-			v.report(f+"tls", "mechanism none means plaintext; use mechanism tls for TLS without client authentication")
-		}
-	case "mtls":
-		if a.TLSCert == "" {
-			v.report(f+"tls_cert", "mechanism mtls needs a client certificate file")
-		}
-		if a.TLSKey == "" {
-			v.report(f+"tls_key", "mechanism mtls needs a client key file")
-		}
-		if tlsOff {
-			v.report(f+"tls", "mechanism mtls needs TLS")
-		}
-	case "tls":
-		if tlsOff {
-			v.report(f+"tls", "mechanism tls needs TLS")
-		}
-	case "iam":
-		if tlsOff {
-			v.report(f+"tls", "MSK IAM authentication always runs over TLS")
-		}
-	case "scram-sha-512", "scram-sha-256":
-		sources := 0
-		for _, x := range []string{a.ScramPasswordEnv, a.ScramPasswordFile, a.ScramSecretARN} {
-			if x != "" {
-				sources++
+	for _, p := range a.Validate(v.s.Embedded()) {
+		msg := p.String()
+		if len(p.Choices) > 0 {
+			if s := suggest(p.Value, p.Choices); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 		}
-		switch {
-		case sources == 0:
-			v.report(f+"mechanism", "%s needs credentials: scram_user with scram_password_env or scram_password_file, or scram_secret_arn", a.Mechanism)
-		case sources > 1:
-			v.report(f+"scram_password_env", "give exactly one of scram_password_env, scram_password_file and scram_secret_arn")
-		case a.ScramSecretARN == "" && a.ScramUser == "":
-			v.report(f+"scram_user", "%s needs scram_user with scram_password_env or scram_password_file", a.Mechanism)
-		}
-	}
-	if (a.TLSCert == "") != (a.TLSKey == "") {
-		if a.TLSCert == "" {
-			v.report(f+"tls_cert", "tls_key is set without tls_cert; a client certificate needs both")
-		} else {
-			v.report(f+"tls_key", "tls_cert is set without tls_key; a client certificate needs both")
-		}
-	}
-	arns := []struct{ key, val string }{
-		{"scram_secret_arn", a.ScramSecretARN}, {"aws_role_arn", a.AWSRoleARN}, {"cluster_arn", a.ClusterARN},
-	}
-	for _, x := range arns {
-		if x.val != "" && !strings.HasPrefix(x.val, "arn:") {
-			v.report(f+x.key, "want an ARN (arn:aws:...), got %q", x.val)
-		}
-	}
-	if a.AWSExternalID != "" && a.AWSRoleARN == "" {
-		v.report(f+"aws_external_id", "aws_external_id is used only with aws_role_arn")
-	}
-	if a.AWSSessionName != "" && a.AWSRoleARN == "" {
-		v.report(f+"aws_session_name", "aws_session_name is used only with aws_role_arn")
-	}
-	if a.ConnectRate < 0 {
-		v.report(f+"connect_rate", "must not be negative (0 = no bound)")
+		v.report("cluster.auth."+p.Field, "%s", msg)
 	}
 }
 

@@ -38,7 +38,7 @@ type runFlags struct {
 	cpuprof  string
 	memprof  string
 	debug    string
-	auth     auth.Config // auth flags; only those explicitly set override the scenario
+	auth     plan.Auth // auth flags; only those explicitly set override the scenario
 	connect  time.Duration
 }
 
@@ -55,11 +55,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVarP(&f.output, "output", "o", "", "write the result file (JSON) here")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
-	fs.DurationVar(&f.connect, "connect-timeout", 10*time.Second, "bound on each connection attempt and the initial cluster probe")
+	fs.DurationVar(&f.connect, "connect-timeout", plan.DefaultDialTimeout, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
-	f.auth.RegisterFlags(fs)
+	registerAuthFlags(fs, &f.auth)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,23 +87,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) }
-	cfg := authConfig(s.Cluster.Auth, plans[0].Brokers)
-	cfg.Merge(f.auth, fs.Changed)
-	cfg.DialTimeout = f.connect
-	if cfg.ConnectRate == 0 {
-		cfg.ConnectRate = -1 // 0 means no bound; auth spells that as negative
-	}
-	// Usage errors in the auth settings end the run before anything starts.
-	check := cfg
-	if s.Embedded() {
-		check.Brokers = []string{"127.0.0.1:9092"}
-	}
-	if err := check.Validate(); err != nil {
+	// The scenario's cluster.auth block, overridden by the flags that were
+	// set; usage errors end the run before anything starts.
+	a := s.Cluster.Auth
+	mergeAuthFlags(&a, f.auth, fs.Changed)
+	if err := authProblems(a, s.Embedded()); err != nil {
 		return usageError{err}
 	}
-	if m := cfg.Mechanism; s.Embedded() && ((m != "" && m != auth.MechanismAuto && m != auth.MechanismNone) || (cfg.TLS != nil && *cfg.TLS)) {
-		return usageError{fmt.Errorf("run: the embedded cluster takes no authentication; want --auth auto or none, got %s", m)}
-	}
+	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect}
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers})
 		if err != nil {
@@ -257,33 +248,6 @@ func newResult(s *scenarios.Scenario) *report.Result {
 		res.Scenario.Spec = spec
 	}
 	return res
-}
-
-// authConfig converts a scenario's `cluster: auth:` block into an
-// auth.Config for the given bootstrap brokers.
-func authConfig(a scenarios.Auth, brokers []string) auth.Config {
-	return auth.Config{
-		Brokers:               brokers,
-		Mechanism:             a.Mechanism,
-		TLS:                   a.TLS,
-		TLSCAFile:             a.TLSCA,
-		TLSCertFile:           a.TLSCert,
-		TLSKeyFile:            a.TLSKey,
-		TLSServerName:         a.TLSServerName,
-		TLSInsecureSkipVerify: a.TLSInsecureSkipVerify,
-		SCRAMUser:             a.ScramUser,
-		SCRAMPasswordEnv:      a.ScramPasswordEnv,
-		SCRAMPasswordFile:     a.ScramPasswordFile,
-		SCRAMSecretARN:        a.ScramSecretARN,
-		AWSRegion:             a.AWSRegion,
-		AWSProfile:            a.AWSProfile,
-		AWSRoleARN:            a.AWSRoleARN,
-		AWSExternalID:         a.AWSExternalID,
-		AWSSessionName:        a.AWSSessionName,
-		ClusterARN:            a.ClusterARN,
-		Public:                a.Public,
-		ConnectRate:           a.ConnectRate,
-	}
 }
 
 // startProfiles starts CPU profiling into cpuFile and arranges a heap profile

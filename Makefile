@@ -28,7 +28,7 @@ race:
 
 sleep-control-tests:
 	$(GO) test -count=1 -run 'TestPublishLatencyInjectedDelay|TestCoordinatedOmission|TestFaultStalledBroker|TestRunCancelDuringDrain' ./load/
-	$(GO) test -count=1 -run 'TestRampStopsAtEmbeddedCap' ./cmd/mskbench/
+	$(GO) test -count=1 -run 'TestRampStopsAtEmbeddedCap' ./ramp/
 
 vet:
 	$(GO) vet $(PKGS)

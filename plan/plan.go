@@ -48,6 +48,15 @@ type Plan struct {
 	Verify bool `json:"verify"`
 }
 
+// Name names the step in logs: its Label, or the scenario's name for a step
+// without one.
+func (p Plan) Name() string {
+	if p.Label == "" {
+		return p.Scenario
+	}
+	return p.Label
+}
+
 // Topics says which topics a step writes to and how they are created.
 type Topics struct {
 	// Count is the number of topics created per step (>= 1; default 1; must

@@ -8,10 +8,17 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultMinAchievedRatio is the default [RampCriteria.MinAchievedRatio]:
-// a step keeps up when it acknowledges at least 99.5% of the offered rate,
-// the rule of AWS's own performance-testing framework for MSK.
-const DefaultMinAchievedRatio = 0.995
+// Defaults of the ramp criteria, the one place they are defined (a
+// scenario's ramp block starts from them).
+const (
+	// DefaultMinAchievedRatio is the default [RampCriteria.MinAchievedRatio]:
+	// a step keeps up when it acknowledges at least 99.5% of the offered
+	// rate, the rule of AWS's own performance-testing framework for MSK.
+	DefaultMinAchievedRatio = 0.995
+	// DefaultMaxErrorRate is the default [RampCriteria.MaxErrorRate]: at
+	// most 0.1% of the messages may fail.
+	DefaultMaxErrorRate = 0.001
+)
 
 // RampCriteria are the conditions a ramp step must meet for its offered
 // rate to count as sustained. The zero value accepts any step that

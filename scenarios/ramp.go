@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/report"
 )
 
 // Ramp is the ramp block: instead of one fixed rate, every sweep point steps
@@ -32,21 +33,29 @@ type Ramp struct {
 	// StepDuration is the measured time of each step; 0 = phases.duration.
 	StepDuration plan.Duration `json:"step_duration,omitempty"`
 	// MinAchievedRatio is the lowest acceptable acked ÷ offered msgs/s
-	// (0..1], default 0.995 (the rule of AWS's performance-testing framework).
+	// (0..1], default report.DefaultMinAchievedRatio (0.995, the rule of
+	// AWS's performance-testing framework).
 	MinAchievedRatio float64 `json:"min_achieved_ratio"`
 	// MaxPublishP99 is the latency target: the highest acceptable publish p99
 	// (0 = none).
 	MaxPublishP99 plan.Duration `json:"max_publish_p99,omitempty"`
 	// MaxErrorRate is the highest acceptable failed ÷ (acked + failed), 0..1,
-	// default 0.001.
+	// default report.DefaultMaxErrorRate (0.001).
 	MaxErrorRate float64 `json:"max_error_rate"`
 }
 
-// Ramp defaults, applied to fields the ramp block leaves out.
-const (
-	DefaultMinAchievedRatio = 0.995
-	DefaultMaxErrorRate     = 0.001
-)
+// Criteria returns the conditions each ramp step is judged by
+// (report.RampVerdict); the zero criteria when r is nil.
+func (r *Ramp) Criteria() report.RampCriteria {
+	if r == nil {
+		return report.RampCriteria{}
+	}
+	return report.RampCriteria{
+		MinAchievedRatio: r.MinAchievedRatio,
+		MaxPublishP99Ms:  float64(r.MaxPublishP99.D()) / float64(time.Millisecond),
+		MaxErrorRate:     r.MaxErrorRate,
+	}
+}
 
 // MaxRampSteps bounds the number of rates one ramp may try.
 const MaxRampSteps = 100
@@ -99,10 +108,10 @@ func (s *Scenario) finishRamp() {
 	set := func(p string) bool { _, ok := s.pos[p]; return ok }
 	if r := s.Ramp; r != nil {
 		if !set("ramp.min_achieved_ratio") {
-			r.MinAchievedRatio = DefaultMinAchievedRatio
+			r.MinAchievedRatio = report.DefaultMinAchievedRatio
 		}
 		if !set("ramp.max_error_rate") {
-			r.MaxErrorRate = DefaultMaxErrorRate
+			r.MaxErrorRate = report.DefaultMaxErrorRate
 		}
 	}
 	if p := s.Precondition; p != nil {

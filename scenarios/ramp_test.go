@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/report"
 )
 
 func TestRampRates(t *testing.T) {
@@ -76,7 +77,7 @@ precondition: deplete-credits
 	if r == nil || r.Start.String() != "2000/s" || r.Step == nil || r.Step.String() != "2000/s" || r.Max.String() != "10000/s" {
 		t.Fatalf("ramp = %+v", r)
 	}
-	if r.MinAchievedRatio != DefaultMinAchievedRatio || r.MaxErrorRate != DefaultMaxErrorRate || r.MaxPublishP99.D() != 50*time.Millisecond {
+	if r.MinAchievedRatio != report.DefaultMinAchievedRatio || r.MaxErrorRate != report.DefaultMaxErrorRate || r.MaxPublishP99.D() != 50*time.Millisecond {
 		t.Errorf("ramp defaults: ratio %g, error rate %g, p99 %v", r.MinAchievedRatio, r.MaxErrorRate, r.MaxPublishP99.D())
 	}
 	p := s.Precondition
@@ -160,7 +161,7 @@ func TestRampSet(t *testing.T) {
 	if got := len(s.RampRates()); got != 3 {
 		t.Errorf("%d ramp rates, want 3", got)
 	}
-	if s.Ramp.MinAchievedRatio != DefaultMinAchievedRatio {
+	if s.Ramp.MinAchievedRatio != report.DefaultMinAchievedRatio {
 		t.Errorf("min_achieved_ratio = %g, want the default", s.Ramp.MinAchievedRatio)
 	}
 	if p := s.Precondition; p.Mode != PreconditionDepleteCredits || p.Timeout.D() != 20*time.Minute || p.Threshold != 0.8 {

@@ -21,6 +21,7 @@ import (
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/load"
 	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/ramp"
 	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
 )
@@ -119,7 +120,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	runID := newRunID()
 	tty := isTerminal(stderr)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
-		logf("step %d %s: run id %s", p.Index+1, pointName(p), runID)
+		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
 		if !f.quiet {
 			label := strconv.Itoa(p.Index + 1)
@@ -140,8 +141,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return step, err
 	}
-	out, runErr := executePlans(ctx, s, plans, runStep, logf)
-	out.apply(res)
+	out, runErr := ramp.Execute(ctx, s, plans, runStep, logf)
+	out.Apply(res)
 	res.Ended = time.Now().UTC()
 	res.Connection = report.Connection{
 		Brokers:    conn.Brokers,

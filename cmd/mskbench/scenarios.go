@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/ramp"
 	"github.com/mskbench/mskbench/scenarios"
 )
 
@@ -61,7 +62,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	for i, p := range plans {
 		writePlan(stdout, i, len(plans), p)
 	}
-	for _, line := range describeRamp(s) {
+	for _, line := range ramp.Describe(s) {
 		fmt.Fprintln(stdout, line)
 	}
 	return nil

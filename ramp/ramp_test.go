@@ -1,4 +1,4 @@
-package main
+package ramp
 
 import (
 	"context"
@@ -74,7 +74,7 @@ func TestExecutePlansRamp(t *testing.T) {
 		}
 		return 5000
 	}}
-	out, err := executePlans(context.Background(), s, plans, fc.run, nil)
+	out, err := Execute(context.Background(), s, plans, fc.run, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestExecutePlansRamp(t *testing.T) {
 	}
 
 	res := &report.Result{}
-	out.apply(res)
+	out.Apply(res)
 	if len(res.Steps) != 9 || len(res.Limits) != 2 {
 		t.Errorf("apply: %d steps, %d limits", len(res.Steps), len(res.Limits))
 	}
@@ -144,7 +144,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	t.Run("limit above max", func(t *testing.T) {
 		s, plans := parseScenario(t, rampSweep)
 		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
-		out, err := executePlans(context.Background(), s, plans, fc.run, nil)
+		out, err := Execute(context.Background(), s, plans, fc.run, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	t.Run("first step fails", func(t *testing.T) {
 		s, plans := parseScenario(t, rampSweep)
 		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 500 }}
-		out, err := executePlans(context.Background(), s, plans, fc.run, nil)
+		out, err := Execute(context.Background(), s, plans, fc.run, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 	t.Run("no ramp", func(t *testing.T) {
 		s, plans := parseScenario(t, "name: plain\nsweep: {partitions: [1, 2, 3]}\n")
 		fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 10 }}
-		out, err := executePlans(context.Background(), s, plans, fc.run, nil)
+		out, err := Execute(context.Background(), s, plans, fc.run, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +193,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 			}
 			return fc.run(ctx, p, pr)
 		}
-		out, err := executePlans(context.Background(), s, plans, run, nil)
+		out, err := Execute(context.Background(), s, plans, run, nil)
 		if err == nil || err.Error() != "step 3 (partitions=12 rate=3000/s): create topic: boom" {
 			t.Errorf("error = %v", err)
 		}
@@ -214,7 +214,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 			}
 			return st, err
 		}
-		out, err := executePlans(ctx, s, plans, run, nil)
+		out, err := Execute(ctx, s, plans, run, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,7 +234,7 @@ func TestExecutePlansRampEdges(t *testing.T) {
 // preconditionRun is a fake runner whose precondition run reports intervals
 // of mibs[i] MiB/s, one second each, until its context is cancelled; other
 // plans are answered by fc.
-func preconditionRun(mibs []float64, fc *fakeCluster, got *plan.Plan) stepRunner {
+func preconditionRun(mibs []float64, fc *fakeCluster, got *plan.Plan) StepRunner {
 	return func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		if p.Label != "precondition" {
 			return fc.run(ctx, p, progress)
@@ -275,7 +275,7 @@ precondition: {mode: deplete-credits, window: 3s, timeout: 1m, threshold: 0.8, r
 	s, plans := parseScenario(t, src)
 	fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
 	var pre plan.Plan
-	out, err := executePlans(context.Background(), s, plans, preconditionRun(mibs, fc, &pre), nil)
+	out, err := Execute(context.Background(), s, plans, preconditionRun(mibs, fc, &pre), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ precondition: {mode: deplete-credits, window: 3s, timeout: 1m, threshold: 0.8, r
 	for i := range flat {
 		flat[i] = 100
 	}
-	out, err = executePlans(context.Background(), s, plans, preconditionRun(flat, fc, &pre), nil)
+	out, err = Execute(context.Background(), s, plans, preconditionRun(flat, fc, &pre), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ precondition: {mode: deplete-credits, window: 3s, timeout: 1m, threshold: 0.8, r
 	bad := func(ctx context.Context, p plan.Plan, pr func(report.Interval)) (report.Step, error) {
 		return report.Step{}, errors.New("brokers unreachable")
 	}
-	out, err = executePlans(context.Background(), s, plans, bad, nil)
+	out, err = Execute(context.Background(), s, plans, bad, nil)
 	if err == nil || !strings.Contains(err.Error(), "precondition deplete-credits: brokers unreachable") || len(out.Steps) != 0 {
 		t.Errorf("error %v, %d steps", err, len(out.Steps))
 	}
@@ -485,7 +485,7 @@ ramp: {start: 1000/s, step: 1000/s, max: 5000/s, min_achieved_ratio: 0.95, max_p
 	run := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		return load.Run(ctx, p, conn, load.Options{RunID: "ramp", Progress: progress, Logf: t.Logf})
 	}
-	out, err := executePlans(context.Background(), s, plans, run, t.Logf)
+	out, err := Execute(context.Background(), s, plans, run, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,18 +512,18 @@ ramp: {start: 1000/s, step: 1000/s, max: 5000/s, min_achieved_ratio: 0.95, max_p
 
 func TestDescribeRamp(t *testing.T) {
 	s, _ := parseScenario(t, rampSweep+"precondition: {mode: deplete-credits, timeout: 30m}\n")
-	got := strings.Join(describeRamp(s), "\n")
+	got := strings.Join(Describe(s), "\n")
 	for _, want := range []string{
 		"precondition deplete-credits: rate max into a topic with 5m0s retention until the throughput (averaged over 1m0s) falls below 80% of its peak, at most 30m0s",
 		"up to 6 rates, stopping at the first that does not keep up: 1000/s, 2000/s, 3000/s, 4000/s, 5000/s, 6000/s",
 		"ramp criteria: acked ≥ 99.5% of offered, publish p99 ≤ 50 ms, error rate ≤ 0.1%",
 	} {
 		if !strings.Contains(got, want) {
-			t.Errorf("describeRamp lacks %q:\n%s", want, got)
+			t.Errorf("Describe lacks %q:\n%s", want, got)
 		}
 	}
 	plain, _ := parseScenario(t, "name: plain\n")
-	if got := describeRamp(plain); got != nil {
-		t.Errorf("describeRamp without ramp = %q", got)
+	if got := Describe(plain); got != nil {
+		t.Errorf("Describe without ramp = %q", got)
 	}
 }

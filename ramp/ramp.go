@@ -1,4 +1,15 @@
-package main
+// Package ramp runs the plans of a scenario in order and owns the logic
+// above single steps: the ramp search for the highest offered rate a
+// cluster sustains (report.RampVerdict per step, a report.Limit per sweep
+// point), the deplete-credits precondition with its throughput-drop
+// detector, the burst-credit warning for brokers with "up to" bandwidth,
+// and the text that describes them (mskbench validate).
+//
+// It reaches the engine only through a [StepRunner] callback, so its tests
+// run against fakes as well as an in-process cluster. It imports plan,
+// report, scenarios and sizing, and must not import cmd (nor load or auth:
+// the caller's runner brings those).
+package ramp
 
 import (
 	"context"
@@ -14,14 +25,16 @@ import (
 	"github.com/mskbench/mskbench/sizing"
 )
 
-// stepRunner runs one plan to completion, as load.Run does with the run's
-// connection and options. When progress is not nil it must be called with
-// every interval (in addition to whatever the runner prints itself).
-type stepRunner func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error)
+// StepRunner runs one plan to completion, as load.Run does with the run's
+// connection and options, and returns its step (an error only when the step
+// could not start). When progress is not nil it must be called with every
+// interval, from one goroutine (in addition to whatever the runner prints
+// itself); cancelling ctx cuts the step short, partial.
+type StepRunner func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error)
 
-// planOutcome is what executePlans ran and found; apply copies it into the
-// result.
-type planOutcome struct {
+// Outcome is what [Execute] ran and found; [Outcome.Apply] copies it into
+// the result.
+type Outcome struct {
 	// Steps are the steps run, in order; Step.Index is their position.
 	Steps []report.Step
 	// Limits holds one entry per sweep point of a scenario with a ramp.
@@ -32,8 +45,8 @@ type planOutcome struct {
 	Warnings []string
 }
 
-// apply records o in res: steps, limits, precondition and warnings.
-func (o planOutcome) apply(res *report.Result) {
+// Apply records o in res: steps, limits, precondition and warnings.
+func (o Outcome) Apply(res *report.Result) {
 	res.Steps = append(res.Steps, o.Steps...)
 	res.Limits = append(res.Limits, o.Limits...)
 	if o.Precondition != nil {
@@ -42,7 +55,7 @@ func (o planOutcome) apply(res *report.Result) {
 	res.Warnings = append(res.Warnings, o.Warnings...)
 }
 
-// executePlans runs the plans of s (from s.Steps()) in order with run and
+// Execute runs the plans of s (from s.Steps()) in order with run and
 // returns every step run. Steps get consecutive indexes (topic and group
 // names derive from them, so every step writes to fresh topics).
 //
@@ -56,11 +69,11 @@ func (o planOutcome) apply(res *report.Result) {
 // it. When ctx is cancelled, it returns what was run so far and a nil error
 // (the partial step included, its limit marked partial); the caller checks
 // ctx.Err(). logf receives progress messages.
-func executePlans(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, run stepRunner, logf func(string, ...any)) (planOutcome, error) {
+func Execute(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, run StepRunner, logf func(string, ...any)) (Outcome, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	var out planOutcome
+	var out Outcome
 	if len(plans) == 0 {
 		return out, nil
 	}
@@ -90,14 +103,14 @@ func executePlans(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan,
 			if ctx.Err() != nil {
 				return false, nil
 			}
-			return false, fmt.Errorf("step %d (%s): %w", index+1, pointName(p), err)
+			return false, fmt.Errorf("step %d (%s): %w", index+1, p.Name(), err)
 		}
 		index++
 		out.Steps = append(out.Steps, st)
 		return true, nil
 	}
 
-	crit := rampCriteria(s.Ramp)
+	crit := s.Ramp.Criteria()
 	for _, point := range plans {
 		if ctx.Err() != nil {
 			break
@@ -131,11 +144,11 @@ func executePlans(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan,
 				break
 			}
 			if !passed {
-				logf("ramp %s: %s does not keep up: %s", pointName(point), rate, reason)
+				logf("ramp %s: %s does not keep up: %s", point.Name(), rate, reason)
 				limit.StoppedAt, limit.StopReason = rate.String(), reason
 				break
 			}
-			logf("ramp %s: %s keeps up (%s%% acked)", pointName(point), rate, strconv.FormatFloat(last.AchievedRatio()*100, 'f', 2, 64))
+			logf("ramp %s: %s keeps up (%s%% acked)", point.Name(), rate, strconv.FormatFloat(last.AchievedRatio()*100, 'f', 2, 64))
 			limit.Found, limit.Rate, limit.Step = true, rate.String(), last.Index
 			limit.OfferedMsgsPerSec = last.Throughput.OfferedMsgsPerSec
 			limit.MsgsPerSec, limit.MiBPerSec = last.Throughput.MsgsPerSec, last.Throughput.MiBPerSec
@@ -145,9 +158,9 @@ func executePlans(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan,
 		switch {
 		case limit.Partial:
 		case limit.Found:
-			logf("ramp %s: max sustainable rate %s", pointName(point), limit.Rate)
+			logf("ramp %s: max sustainable rate %s", point.Name(), limit.Rate)
 		default:
-			logf("ramp %s: not even %s keeps up", pointName(point), rates[0])
+			logf("ramp %s: not even %s keeps up", point.Name(), rates[0])
 		}
 		out.Limits = append(out.Limits, limit)
 		if limit.Partial {
@@ -164,26 +177,6 @@ func executePlans(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan,
 	return out, nil
 }
 
-func pointName(p plan.Plan) string {
-	if p.Label == "" {
-		return p.Scenario
-	}
-	return p.Label
-}
-
-// rampCriteria converts the ramp block into report criteria; the zero
-// criteria without a ramp.
-func rampCriteria(r *scenarios.Ramp) report.RampCriteria {
-	if r == nil {
-		return report.RampCriteria{}
-	}
-	return report.RampCriteria{
-		MinAchievedRatio: r.MinAchievedRatio,
-		MaxPublishP99Ms:  float64(r.MaxPublishP99.D()) / float64(time.Millisecond),
-		MaxErrorRate:     r.MaxErrorRate,
-	}
-}
-
 // errCreditsDepleted ends the precondition run when the throughput dropped.
 var errCreditsDepleted = errors.New("precondition: throughput dropped, burst credits depleted")
 
@@ -195,9 +188,9 @@ var errCreditsDepleted = errors.New("precondition: throughput dropped, burst cre
 // precondition.timeout. It returns the record of what happened and, when the
 // throughput never dropped, a warning for the result. An error is returned
 // only when the run could not start (and ctx was not cancelled).
-func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan, run stepRunner, logf func(string, ...any)) (*report.Precondition, string, error) {
+func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan, run StepRunner, logf func(string, ...any)) (*report.Precondition, string, error) {
 	pc := s.Precondition
-	pp := s.PreconditionPlan(first)
+	pre := s.PreconditionPlan(first)
 	det := &depletion{window: pc.Window.D(), threshold: pc.Threshold}
 	pctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -215,7 +208,7 @@ func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan
 		"(averaged over %s) falls below %s%% of its peak, for at most %s",
 		pc.Mode, pc.Rate, pc.Retention.D(), pc.Window.D(), strconv.FormatFloat(pc.Threshold*100, 'f', -1, 64), pc.Timeout.D())
 	started := time.Now().UTC()
-	st, err := run(pctx, pp, progress)
+	st, err := run(pctx, pre, progress)
 	rec := &report.Precondition{
 		Mode:           pc.Mode,
 		Started:        started,
@@ -353,11 +346,11 @@ func plannedLoad(s *scenarios.Scenario, plans []plan.Plan, rampSteps int) time.D
 	return d
 }
 
-// describeRamp returns the lines `mskbench validate` prints after the steps
+// Describe returns the lines `mskbench validate` prints after the steps
 // of a scenario with a ramp or a precondition: the rates each sweep point
 // tries and the criteria, and what runs before the first step. It returns
 // nil when the scenario has neither.
-func describeRamp(s *scenarios.Scenario) []string {
+func Describe(s *scenarios.Scenario) []string {
 	var lines []string
 	if p := s.Precondition; p.Active() {
 		lines = append(lines, fmt.Sprintf("precondition %s: rate %s into a topic with %s retention until the throughput "+
@@ -373,7 +366,7 @@ func describeRamp(s *scenarios.Scenario) []string {
 		lines = append(lines,
 			fmt.Sprintf("ramp: each step above runs at up to %d rates, stopping at the first that does not keep up: %s",
 				len(rates), strings.Join(texts, ", ")),
-			"ramp criteria: "+rampCriteria(s.Ramp).String())
+			"ramp criteria: "+s.Ramp.Criteria().String())
 	}
 	return lines
 }

@@ -1,9 +1,69 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"maps"
+	"strconv"
+	"time"
 )
+
+// MergeResults combines the results of one scenario run at the same time by
+// several load generators (one mskbench per machine, all driving one
+// cluster) into one result, step by step with [MergeSteps]: steps are matched
+// by position, so every result must have the same number of steps. The
+// run-level fields come from the first result, except that Started and
+// Ended span all inputs, Partial is true if any input was partial, the
+// connection counts are summed, and the earlier checks are dropped (they
+// judged one generator's share). A warning notes a differing scenario name
+// and when the merge happened. names label the inputs in errors ("input N"
+// when names is short). The inputs are not modified.
+func MergeResults(results []*Result, names []string) (*Result, error) {
+	if len(results) == 0 {
+		return nil, errors.New("merge results: nothing to merge")
+	}
+	name := func(i int) string {
+		if i < len(names) {
+			return names[i]
+		}
+		return "input " + strconv.Itoa(i+1)
+	}
+	first := results[0]
+	merged := *first
+	merged.Steps = nil
+	merged.Checks = nil
+	merged.Warnings = append([]string(nil), first.Warnings...)
+	for i, r := range results[1:] {
+		if len(r.Steps) != len(first.Steps) {
+			return nil, fmt.Errorf("%s has %d steps, %s has %d: not the same run", name(i+1), len(r.Steps), name(0), len(first.Steps))
+		}
+		if r.Scenario.Name != first.Scenario.Name {
+			merged.Warnings = append(merged.Warnings, fmt.Sprintf("merged scenario %q with %q", first.Scenario.Name, r.Scenario.Name))
+		}
+		if r.Started.Before(merged.Started) {
+			merged.Started = r.Started
+		}
+		if r.Ended.After(merged.Ended) {
+			merged.Ended = r.Ended
+		}
+		merged.Partial = merged.Partial || r.Partial
+		merged.Connection.Dials += r.Connection.Dials
+		merged.Connection.Reconnects += r.Connection.Reconnects
+	}
+	for s := range first.Steps {
+		steps := make([]Step, len(results))
+		for i, r := range results {
+			steps[i] = r.Steps[s]
+		}
+		st, err := MergeSteps(steps...)
+		if err != nil {
+			return nil, fmt.Errorf("step %d: %w", s, err)
+		}
+		merged.Steps = append(merged.Steps, st)
+	}
+	merged.Warnings = append(merged.Warnings, fmt.Sprintf("merged from %d load generators at %s", len(results), time.Now().UTC().Format(time.RFC3339)))
+	return &merged, nil
+}
 
 // MergeSteps combines the same step measured concurrently by several load
 // generators (for example one mskbench per machine, all driving one

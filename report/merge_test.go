@@ -61,3 +61,39 @@ func TestMergeSteps(t *testing.T) {
 		t.Error("MergeSteps with a corrupt histogram succeeded, want error")
 	}
 }
+
+func TestMergeResults(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := &Result{SchemaVersion: 1, Scenario: Scenario{Name: "s"}, Started: t0, Ended: t0.Add(time.Minute),
+		Connection: Connection{Dials: 3}, Checks: []CheckResult{{Expr: "p99 < 1ms"}},
+		Steps: []Step{stepOf(t, []int{1, 2}, 0)}}
+	b := &Result{SchemaVersion: 1, Scenario: Scenario{Name: "other"}, Started: t0.Add(-time.Second), Ended: t0.Add(2 * time.Minute),
+		Connection: Connection{Dials: 4, Reconnects: 1}, Partial: true,
+		Steps: []Step{stepOf(t, []int{3}, 1)}}
+	m, err := MergeResults([]*Result{a, b}, []string{"a.json", "b.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Steps) != 1 || m.Steps[0].Counters.Acked != 3 || m.Steps[0].Counters.Failed != 1 {
+		t.Errorf("merged steps %+v, want one step with 3 acked and 1 failed", m.Steps)
+	}
+	if !m.Started.Equal(b.Started) || !m.Ended.Equal(b.Ended) || !m.Partial || m.Checks != nil {
+		t.Errorf("merged run: started %v ended %v partial %t checks %v", m.Started, m.Ended, m.Partial, m.Checks)
+	}
+	if m.Connection.Dials != 7 || m.Connection.Reconnects != 1 {
+		t.Errorf("connection %+v, want the counts summed", m.Connection)
+	}
+	if len(m.Warnings) != 2 || m.Warnings[0] != `merged scenario "s" with "other"` {
+		t.Errorf("warnings %q", m.Warnings)
+	}
+	if a.Checks == nil || len(a.Steps) != 1 || a.Steps[0].Counters.Acked != 2 {
+		t.Error("MergeResults modified its input")
+	}
+	b.Steps = append(b.Steps, b.Steps[0])
+	if _, err := MergeResults([]*Result{a, b}, []string{"a.json"}); err == nil || err.Error() != "input 2 has 2 steps, a.json has 1: not the same run" {
+		t.Errorf("different step counts: %v", err)
+	}
+	if _, err := MergeResults(nil, nil); err == nil {
+		t.Error("MergeResults(nil) succeeded")
+	}
+}

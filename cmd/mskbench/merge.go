@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/mskbench/mskbench/report"
 )
@@ -33,7 +32,7 @@ func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		results = append(results, r)
 	}
-	merged, err := mergeResults(results, fs.Args())
+	merged, err := report.MergeResults(results, fs.Args())
 	if err != nil {
 		return usageError{fmt.Errorf("merge: %w", err)}
 	}
@@ -41,43 +40,4 @@ func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("merge: %w", err)
 	}
 	return report.Summary(stdout, merged)
-}
-
-// mergeResults merges results step by step; names label the inputs in errors.
-func mergeResults(results []*report.Result, names []string) (*report.Result, error) {
-	first := results[0]
-	merged := *first
-	merged.Steps = nil
-	merged.Checks = nil
-	merged.Warnings = append([]string(nil), first.Warnings...)
-	for i, r := range results[1:] {
-		if len(r.Steps) != len(first.Steps) {
-			return nil, fmt.Errorf("%s has %d steps, %s has %d: not the same run", names[i+1], len(r.Steps), names[0], len(first.Steps))
-		}
-		if r.Scenario.Name != first.Scenario.Name {
-			merged.Warnings = append(merged.Warnings, fmt.Sprintf("merged scenario %q with %q", first.Scenario.Name, r.Scenario.Name))
-		}
-		if r.Started.Before(merged.Started) {
-			merged.Started = r.Started
-		}
-		if r.Ended.After(merged.Ended) {
-			merged.Ended = r.Ended
-		}
-		merged.Partial = merged.Partial || r.Partial
-		merged.Connection.Dials += r.Connection.Dials
-		merged.Connection.Reconnects += r.Connection.Reconnects
-	}
-	for s := range first.Steps {
-		steps := make([]report.Step, len(results))
-		for i, r := range results {
-			steps[i] = r.Steps[s]
-		}
-		st, err := report.MergeSteps(steps...)
-		if err != nil {
-			return nil, fmt.Errorf("step %d: %w", s, err)
-		}
-		merged.Steps = append(merged.Steps, st)
-	}
-	merged.Warnings = append(merged.Warnings, fmt.Sprintf("merged from %d load generators at %s", len(results), time.Now().UTC().Format(time.RFC3339)))
-	return &merged, nil
 }

@@ -14,6 +14,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mskbench/mskbench/internal/atomicfile"
+	"github.com/mskbench/mskbench/report"
+	"github.com/mskbench/mskbench/scenarios"
 	"github.com/mskbench/mskbench/sizing"
 )
 
@@ -291,69 +294,40 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 }
 
 // sizeMeasurement extracts a sizing.Measurement from a result file of
-// `mskbench run` (report.Result JSON, schema_version 1). It reads only what
-// sizing needs — kept in this one function so the schema can evolve:
-//
-//	schema_version, tool.name == "mskbench", embedded,
-//	scenario.spec.cluster.{instance_type, broker_count} (or scenario.cluster.…),
-//	steps[].throughput.bytes_per_sec and steps[].partial.
+// `mskbench run`, read with report.Decode (the one reader of the result
+// schema): the cluster's instance type and broker count from the scenario
+// as run (scenario.spec.cluster), and per step partial, the ramp verdict and
+// the throughput.
 //
 // The measured ingress is the highest acknowledged produce rate of a
 // complete (non-partial) step, bytes/s converted to MiB/s. A file from
 // another tool, an embedded run or one without complete steps is an error.
 func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
-	type cluster struct {
-		InstanceType string `json:"instance_type"`
-		BrokerCount  int    `json:"broker_count"`
+	r, err := report.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("--from %s: %w", name, err)
 	}
-	var doc struct {
-		SchemaVersion *int `json:"schema_version"`
-		Tool          struct {
-			Name string `json:"name"`
-		} `json:"tool"`
-		Embedded bool `json:"embedded"`
-		Scenario struct {
-			Cluster *cluster `json:"cluster"`
-			Spec    struct {
-				Cluster *cluster `json:"cluster"`
-			} `json:"spec"`
-		} `json:"scenario"`
-		Steps []struct {
-			Partial bool `json:"partial"`
-			// Ramp is the ramp verdict; a step that failed it ran saturated.
-			Ramp *struct {
-				Passed bool `json:"passed"`
-			} `json:"ramp"`
-			Throughput struct {
-				BytesPerSec       float64 `json:"bytes_per_sec"`
-				OfferedMsgsPerSec float64 `json:"offered_msgs_per_sec"`
-			} `json:"throughput"`
-		} `json:"steps"`
+	if r.Tool.Name != "mskbench" {
+		return nil, fmt.Errorf("--from %s: %w (tool.name is %q, not \"mskbench\")", name, report.ErrNotResult, r.Tool.Name)
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("--from %s: not an mskbench result file: %w", name, err)
-	}
-	if doc.SchemaVersion == nil || doc.Tool.Name != "mskbench" {
-		return nil, fmt.Errorf("--from %s: not an mskbench result file (no schema_version or tool.name \"mskbench\")", name)
-	}
-	if *doc.SchemaVersion != 1 {
-		return nil, fmt.Errorf("--from %s: result schema_version %d is not supported (want 1)", name, *doc.SchemaVersion)
-	}
-	if doc.Embedded {
+	if r.Embedded {
 		return nil, fmt.Errorf("--from %s: an embedded run measures this machine, not an MSK cluster", name)
 	}
-	m := &sizing.Measurement{Source: filepath.Base(name)}
-	for _, c := range []*cluster{doc.Scenario.Spec.Cluster, doc.Scenario.Cluster} {
-		if c != nil && m.InstanceType == "" {
-			m.InstanceType, m.Brokers = c.InstanceType, c.BrokerCount
+	var spec struct {
+		Cluster scenarios.Cluster `json:"cluster"`
+	}
+	if len(r.Scenario.Spec) > 0 {
+		if err := json.Unmarshal(r.Scenario.Spec, &spec); err != nil {
+			return nil, fmt.Errorf("--from %s: scenario.spec: %w", name, err)
 		}
 	}
+	m := &sizing.Measurement{Source: filepath.Base(name), InstanceType: spec.Cluster.InstanceType, Brokers: spec.Cluster.BrokerCount}
 	// The run reached the cluster's limit when a ramp step failed (the
 	// passing steps below it are the capacity) or a step ran at rate max
 	// (no offered rate); otherwise the cluster kept up with a fixed rate and
 	// the figure is only a lower bound.
 	saturated := false
-	for _, s := range doc.Steps {
+	for _, s := range r.Steps {
 		if s.Partial {
 			continue
 		}
@@ -371,25 +345,9 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 	return m, nil
 }
 
-// sizeWriteFile writes data to name atomically: a temporary file in the
-// same directory, then a rename.
+// sizeWriteFile writes data to name atomically (internal/atomicfile).
 func sizeWriteFile(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("size: write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("size: write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("size: write %s: %w", name, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("size: write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
+	if err := atomicfile.Write(name, data, 0o644); err != nil {
 		return fmt.Errorf("size: write %s: %w", name, err)
 	}
 	return nil

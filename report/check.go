@@ -326,23 +326,48 @@ func AggregateNames() []string {
 	return slices.Sorted(maps.Keys(stepAggregates(new(Step))))
 }
 
-// latencyPrefixes maps the accepted latency prefixes to histogram names.
-var latencyPrefixes = []struct{ alias, hist string }{
-	{"publish", "publish"}, {"pub", "publish"},
-	{"service", "service"}, {"svc", "service"},
-	{"send_delay", "send_delay"}, {"delay", "send_delay"},
-	{"end_to_end", "end_to_end"}, {"e2e", "end_to_end"},
-}
+// latencyPrefixes maps the accepted latency prefixes ([LatencyKind.Prefixes])
+// to histogram names.
+var latencyPrefixes = func() (out []struct{ alias, hist string }) {
+	for _, k := range LatencyKinds {
+		for _, p := range k.Prefixes {
+			out = append(out, struct{ alias, hist string }{p, k.Name})
+		}
+	}
+	return out
+}()
 
-// latencyStats maps the accepted statistic names to aggregate suffixes.
-var latencyStats = map[string]string{
-	"p50": "p50", "p90": "p90", "p95": "p95", "p99": "p99", "p999": "p999", "p9999": "p9999",
-	"max": "max", "mean": "mean", "avg": "mean",
-}
+// statAliases maps the accepted statistic names (p99, mean, avg, ...) to
+// the names of [latencyStats].
+var statAliases = func() map[string]string {
+	m := make(map[string]string, len(latencyStats)+1)
+	for _, st := range latencyStats {
+		m[st.name()] = st.name()
+		if st.alias != "" && !strings.Contains(st.alias, ".") { // p99.9 is normalised to p999
+			m[st.alias] = st.name()
+		}
+	}
+	return m
+}()
 
-// latencyAliases describes the aliases in error messages.
-const latencyAliases = "p50, p90, p95, p99, p999 (p99.9), p9999 (p99.99), max, mean (avg) for publish latency; " +
-	"prefix them with service/svc, send_delay/delay or e2e/end_to_end for the other latencies (e.g. \"e2e p99\")"
+// latencyAliases describes the aliases in error messages: "p50, p90, ...,
+// mean (avg) for publish latency; prefix them with service/svc, ... for the
+// other latencies".
+var latencyAliases = func() string {
+	var stats, prefixes []string
+	for _, st := range latencyStats {
+		if st.alias != "" {
+			stats = append(stats, st.name()+" ("+st.alias+")")
+		} else {
+			stats = append(stats, st.name())
+		}
+	}
+	for _, k := range LatencyKinds[1:] {
+		prefixes = append(prefixes, strings.Join(k.Prefixes, "/"))
+	}
+	return strings.Join(stats, ", ") + " for " + LatencyKinds[0].Name + " latency; prefix them with " + orList(prefixes) +
+		" for the other latencies (e.g. \"e2e p99\")"
+}()
 
 // normalizeName lower-cases a user-written aggregate name, reads blanks and
 // '-' as '_' and spells p99.9 / p99.99 as p999 / p9999.
@@ -361,7 +386,7 @@ func resolveAggregate(raw string) (string, bool) {
 		return n, true
 	}
 	stat := strings.TrimSuffix(n, "_ms")
-	hist, prefixed := "publish", false
+	hist, prefixed := LatencyKinds[0].Name, false
 	for _, p := range latencyPrefixes {
 		if rest, ok := strings.CutPrefix(n, p.alias+"_"); ok {
 			stat, hist, prefixed = strings.TrimSuffix(rest, "_ms"), p.hist, true
@@ -371,7 +396,7 @@ func resolveAggregate(raw string) (string, bool) {
 	if prefixed && stat == "count" {
 		return hist + "_count", true // "e2e count"
 	}
-	if s, ok := latencyStats[stat]; ok {
+	if s, ok := statAliases[stat]; ok {
 		name := hist + "_" + s + "_ms"
 		if _, ok := aggs[name]; ok {
 			return name, true
@@ -385,7 +410,7 @@ func resolveAggregate(raw string) (string, bool) {
 func suggestAggregate(raw string) string {
 	n := normalizeName(raw)
 	candidates := AggregateNames()
-	for s := range latencyStats {
+	for s := range statAliases {
 		candidates = append(candidates, s)
 		for _, p := range latencyPrefixes {
 			candidates = append(candidates, p.alias+"_"+s)

@@ -34,11 +34,18 @@ type compareMetric struct {
 // comparedMetrics are the key aggregates [Compare] reports, in table order.
 var comparedMetrics = []compareMetric{
 	{"msgs_per_sec", "msgs/s", true, ""},
-	{"publish_p50_ms", "pub p50 ms", false, "publish"},
-	{"publish_p99_ms", "pub p99 ms", false, "publish"},
-	{"publish_p999_ms", "pub p99.9 ms", false, "publish"},
-	{"end_to_end_p99_ms", "e2e p99 ms", false, "end_to_end"},
+	latencyMetric(latPublish, statP50),
+	latencyMetric(latPublish, statP99),
+	latencyMetric(latPublish, statP999),
+	latencyMetric(latEndToEnd, statP99),
 	{"error_rate", "error rate", false, ""},
+}
+
+// latencyMetric compares statistic stat of latency kind: aggregate
+// "publish_p99_ms", labelled "pub p99 ms".
+func latencyMetric(kind, stat int) compareMetric {
+	k, st := LatencyKinds[kind], latencyStats[stat]
+	return compareMetric{k.Name + "_" + st.key, strings.ToLower(k.Title) + " " + st.title + " ms", false, k.Name}
 }
 
 // Comparison is the outcome of [Compare]: the matched steps with the

@@ -146,7 +146,9 @@ func newHTMLPage(r *Result) htmlPage {
 		p.Labels = append(p.Labels, htmlPair{k, r.Labels[k]})
 	}
 
-	p.Header = []string{"step", "offered msgs/s", "acked msgs/s", "MiB/s", "pub p50", "pub p99", "pub p99.9", "pub max", "svc p99", "e2e p50", "e2e p99", "acked", "consumed", "failed", "behind"}
+	for _, c := range summaryColumns {
+		p.Header = append(p.Header, c.html)
+	}
 	for i := range r.Steps {
 		s := &r.Steps[i]
 		p.Rows = append(p.Rows, htmlRow{ID: htmlStepID(i), Partial: s.Partial, Cells: summaryRow(s)})
@@ -181,19 +183,15 @@ func newHTMLStep(i int, s *Step) htmlStep {
 		htmlPair{"consumer groups", strconv.Itoa(s.ConsumerGroups)},
 	)
 
-	hs.LatencyHeader = []string{"latency (ms)", "count", "p50", "p90", "p95", "p99", "p99.9", "p99.99", "max", "mean"}
-	for _, l := range []struct {
-		name string
-		s    LatencySummary
-	}{
-		{"publish (ack − intended send)", s.Latency.Publish},
-		{"service (ack − actual send)", s.Latency.Service},
-		{"send delay (actual − intended send)", s.Latency.SendDelay},
-		{"end-to-end (consume − intended send)", s.Latency.EndToEnd},
-	} {
-		row := htmlRow{Cells: []string{l.name, strconv.FormatInt(l.s.Count, 10)}}
-		for _, v := range []float64{l.s.P50Ms, l.s.P90Ms, l.s.P95Ms, l.s.P99Ms, l.s.P999Ms, l.s.P9999Ms, l.s.MaxMs, l.s.MeanMs} {
-			row.Cells = append(row.Cells, fmtLat(l.s, v))
+	hs.LatencyHeader = []string{"latency (ms)", "count"}
+	for _, st := range latencyStats {
+		hs.LatencyHeader = append(hs.LatencyHeader, st.title)
+	}
+	for _, k := range LatencyKinds {
+		l := *k.Summary(&s.Latency)
+		row := htmlRow{Cells: []string{k.Display + " (" + k.Definition + ")", strconv.FormatInt(l.Count, 10)}}
+		for _, st := range latencyStats {
+			row.Cells = append(row.Cells, fmtLat(l, st.value(l)))
 		}
 		hs.Latency = append(hs.Latency, row)
 	}
@@ -528,11 +526,13 @@ func latencyTimelineChart(s *Step) svgChart {
 		name, color, dash string
 		v                 func(Interval) (float64, bool)
 	}
+	// The timeline keeps p50 and p99 of publish and end-to-end latency.
+	pub, e2e := LatencyKinds[latPublish], LatencyKinds[latEndToEnd]
 	lines := []line{
-		{"publish p50", colorPublish, "", func(iv Interval) (float64, bool) { return iv.PublishP50Ms, iv.Acked > 0 }},
-		{"publish p99", colorPublish, "5 3", func(iv Interval) (float64, bool) { return iv.PublishP99Ms, iv.Acked > 0 }},
-		{"end-to-end p50", colorEndToEnd, "", func(iv Interval) (float64, bool) { return iv.EndToEndP50Ms, iv.Consumed > 0 }},
-		{"end-to-end p99", colorEndToEnd, "5 3", func(iv Interval) (float64, bool) { return iv.EndToEndP99Ms, iv.Consumed > 0 }},
+		{pub.Display + " p50", pub.Color, "", func(iv Interval) (float64, bool) { return iv.PublishP50Ms, iv.Acked > 0 }},
+		{pub.Display + " p99", pub.Color, "5 3", func(iv Interval) (float64, bool) { return iv.PublishP99Ms, iv.Acked > 0 }},
+		{e2e.Display + " p50", e2e.Color, "", func(iv Interval) (float64, bool) { return iv.EndToEndP50Ms, iv.Consumed > 0 }},
+		{e2e.Display + " p99", e2e.Color, "5 3", func(iv Interval) (float64, bool) { return iv.EndToEndP99Ms, iv.Consumed > 0 }},
 	}
 	lo, hi := math.Inf(1), 0.0
 	pts := make([][]point, len(lines))
@@ -576,22 +576,17 @@ func percentileChart(s *Step) svgChart {
 	ch := newChart("Latency by percentile",
 		"from the step's histograms; publish above service = time spent waiting to be sent (coordinated omission)",
 		"percentile", "ms")
-	type curve struct {
-		name, hist, color string
-	}
-	curves := []curve{
-		{"publish", "publish", colorPublish},
-		{"service", "service", colorService},
-		{"end-to-end", "end_to_end", colorEndToEnd},
-	}
 	lo, hi := math.Inf(1), 0.0
-	var names []string
+	var kinds []int // indexes into LatencyKinds of the curves drawn
 	var pts [][]point
 	var problems []string
-	for _, c := range curves {
-		h, err := s.Histogram(c.hist)
+	for i, k := range LatencyKinds {
+		if k.Color == "" {
+			continue
+		}
+		h, err := s.Histogram(k.Name)
 		if err != nil {
-			problems = append(problems, c.name+" histogram unreadable: "+err.Error())
+			problems = append(problems, k.Display+" histogram unreadable: "+err.Error())
 			continue
 		}
 		n := h.Count()
@@ -617,7 +612,7 @@ func percentileChart(s *Step) svgChart {
 			}
 			hi = max(hi, p.y)
 		}
-		names = append(names, c.name)
+		kinds = append(kinds, i)
 		pts = append(pts, ps)
 	}
 	if len(pts) == 0 {
@@ -640,15 +635,10 @@ func percentileChart(s *Step) svgChart {
 	}
 	ya, yt := logAxis(max(lo, 0.001), hi, chartTop+plotH, chartTop)
 	ch.YTicks = yt
-	for i, name := range names {
-		var color string
-		for _, c := range curves {
-			if c.name == name {
-				color = c.color
-			}
-		}
-		s := newSeries(name, color, "", pts[i], xa, ya)
-		if name == "publish" {
+	for i, ki := range kinds {
+		k := LatencyKinds[ki]
+		s := newSeries(k.Display, k.Color, "", pts[i], xa, ya)
+		if ki == latPublish {
 			// Drawn first and wider, so it shows around service time
 			// where the two coincide (no coordinated omission).
 			s.Width = "3.2"

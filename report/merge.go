@@ -92,7 +92,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		Ended:          first.Ended,
 		ConsumerGroups: first.ConsumerGroups,
 	}
-	hs := make([]*Histogram, 4)
+	var hs [numLatencyKinds]*Histogram
 	for i := range hs {
 		hs[i] = NewHistogram()
 	}
@@ -139,34 +139,27 @@ func MergeSteps(steps ...Step) (Step, error) {
 		t.ConsumedMsgsPerSec += s.Throughput.ConsumedMsgsPerSec
 		t.ConsumedBytesPerSec += s.Throughput.ConsumedBytesPerSec
 		t.ConsumedMiBPerSec += s.Throughput.ConsumedMiBPerSec
-		for j, name := range HistogramNames() {
-			h, err := s.Histogram(name)
+		for j, k := range LatencyKinds {
+			h, err := s.Histogram(k.Name)
 			if err != nil {
 				return Step{}, fmt.Errorf("merge steps: input %d: %w", i, err)
 			}
 			if dropped := hs[j].Merge(h); dropped > 0 {
-				return Step{}, fmt.Errorf("merge steps: input %d: %d %s values outside 0..60 s", i, dropped, name)
+				return Step{}, fmt.Errorf("merge steps: input %d: %d %s values outside 0..60 s", i, dropped, k.Name)
 			}
 		}
 	}
-	out.Latency = Latency{
-		Publish:   hs[0].Summary(),
-		Service:   hs[1].Summary(),
-		SendDelay: hs[2].Summary(),
-		EndToEnd:  hs[3].Summary(),
-	}
-	enc := make([]string, 4)
-	for j, h := range hs {
-		if h.Count() == 0 {
+	for j, k := range LatencyKinds {
+		*k.Summary(&out.Latency) = hs[j].Summary()
+		if hs[j].Count() == 0 {
 			continue
 		}
-		e, err := h.Encode()
+		e, err := hs[j].Encode()
 		if err != nil {
 			return Step{}, fmt.Errorf("merge steps: %w", err)
 		}
-		enc[j] = e
+		*k.Encoded(&out.Histograms) = e
 	}
-	out.Histograms = EncodedHistograms{PublishUs: enc[0], ServiceUs: enc[1], SendDelayUs: enc[2], EndToEndUs: enc[3]}
 	if len(steps) > 1 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("merged from %d load generators; per-interval timeline not kept", len(steps)))
 	}

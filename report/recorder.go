@@ -51,9 +51,9 @@ func (c *counts) add(o counts) {
 // data holds histograms and counters. Histograms are allocated on first use,
 // so a consumer's recorder never pays for producer histograms and vice versa.
 type data struct {
-	publish, service, sendDelay, endToEnd *Histogram
-	counts                                counts
-	errors                                map[string]int64
+	hists  [numLatencyKinds]*Histogram // by index of LatencyKinds
+	counts counts
+	errors map[string]int64
 }
 
 func newData() *data { return &data{errors: make(map[string]int64)} }
@@ -76,10 +76,9 @@ func mergeHist(dst **Histogram, src *Histogram) {
 
 // merge adds everything of o to d.
 func (d *data) merge(o *data) {
-	mergeHist(&d.publish, o.publish)
-	mergeHist(&d.service, o.service)
-	mergeHist(&d.sendDelay, o.sendDelay)
-	mergeHist(&d.endToEnd, o.endToEnd)
+	for i := range d.hists {
+		mergeHist(&d.hists[i], o.hists[i])
+	}
 	d.counts.add(o.counts)
 	for k, v := range o.errors {
 		d.errors[k] += v
@@ -88,7 +87,7 @@ func (d *data) merge(o *data) {
 
 // reset empties d, keeping its allocations.
 func (d *data) reset() {
-	for _, h := range []*Histogram{d.publish, d.service, d.sendDelay, d.endToEnd} {
+	for _, h := range d.hists {
 		if h != nil && h.Count() > 0 {
 			h.Reset()
 		}
@@ -133,7 +132,7 @@ func (r *Recorder) RecordSend(intendedNs, sentNs int64) {
 	if clamped {
 		d.counts.clamped++
 	}
-	hist(&d.sendDelay).RecordUs(us)
+	hist(&d.hists[latSendDelay]).RecordUs(us)
 	r.mu.Unlock()
 }
 
@@ -153,8 +152,8 @@ func (r *Recorder) RecordAck(intendedNs, sentNs, ackedNs int64, bytes int) {
 	if c2 {
 		d.counts.clamped++
 	}
-	hist(&d.publish).RecordUs(pub)
-	hist(&d.service).RecordUs(svc)
+	hist(&d.hists[latPublish]).RecordUs(pub)
+	hist(&d.hists[latService]).RecordUs(svc)
 	r.mu.Unlock()
 }
 
@@ -184,7 +183,7 @@ func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
 	if clamped {
 		d.counts.clamped++
 	}
-	hist(&d.endToEnd).RecordUs(us)
+	hist(&d.hists[latEndToEnd]).RecordUs(us)
 	r.mu.Unlock()
 }
 
@@ -378,12 +377,6 @@ func (c *Collector) Step(info StepInfo) Step {
 
 			BehindScheduleSeconds: info.BehindScheduleSeconds,
 		},
-		Latency: Latency{
-			Publish:   t.publish.Summary(),
-			Service:   t.service.Summary(),
-			SendDelay: t.sendDelay.Summary(),
-			EndToEnd:  t.endToEnd.Summary(),
-		},
 		Timeline: append([]Interval(nil), c.timeline...),
 		Plan:     append(json.RawMessage(nil), info.Plan...),
 	}
@@ -423,19 +416,13 @@ func (c *Collector) Step(info StepInfo) Step {
 		}
 	}
 	var err error
-	enc := func(h *Histogram) string {
+	for i, k := range LatencyKinds {
+		h := t.hists[i]
+		*k.Summary(&s.Latency) = h.Summary()
 		if h == nil || h.Count() == 0 || err != nil {
-			return ""
+			continue
 		}
-		var e string
-		e, err = h.Encode()
-		return e
-	}
-	s.Histograms = EncodedHistograms{
-		PublishUs:   enc(t.publish),
-		ServiceUs:   enc(t.service),
-		SendDelayUs: enc(t.sendDelay),
-		EndToEndUs:  enc(t.endToEnd),
+		*k.Encoded(&s.Histograms), err = h.Encode()
 	}
 	if err != nil {
 		s.Warnings = append(s.Warnings, err.Error())
@@ -513,13 +500,13 @@ func newInterval(start, end time.Time, phase string, t *data) Interval {
 		iv.ConsumedMsgsPerSec = float64(t.counts.consumed) / secs
 		iv.ConsumedMiBPerSec = float64(t.counts.consumedBytes) / secs / MiB
 	}
-	if t.publish != nil && t.publish.Count() > 0 {
-		iv.PublishP50Ms = usToMs(t.publish.Quantile(0.50))
-		iv.PublishP99Ms = usToMs(t.publish.Quantile(0.99))
+	if h := t.hists[latPublish]; h != nil && h.Count() > 0 {
+		iv.PublishP50Ms = usToMs(h.Quantile(0.50))
+		iv.PublishP99Ms = usToMs(h.Quantile(0.99))
 	}
-	if t.endToEnd != nil && t.endToEnd.Count() > 0 {
-		iv.EndToEndP50Ms = usToMs(t.endToEnd.Quantile(0.50))
-		iv.EndToEndP99Ms = usToMs(t.endToEnd.Quantile(0.99))
+	if h := t.hists[latEndToEnd]; h != nil && h.Count() > 0 {
+		iv.EndToEndP50Ms = usToMs(h.Quantile(0.50))
+		iv.EndToEndP99Ms = usToMs(h.Quantile(0.99))
 	}
 	if len(t.errors) > 0 {
 		iv.Errors = maps.Clone(t.errors)

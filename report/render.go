@@ -43,7 +43,7 @@ func Summary(w io.Writer, r *Result) error {
 	}
 	b.WriteString("\n")
 
-	t := table{header: summaryHeader}
+	t := table{header: summaryHeader()}
 	for i := range r.Steps {
 		t.rows = append(t.rows, summaryRow(&r.Steps[i]))
 	}
@@ -211,9 +211,10 @@ func csvHeader() []string {
 		"offered_msgs_per_sec", "msgs_per_sec", "bytes_per_sec", "mib_per_sec",
 		"consumed_msgs_per_sec", "consumed_bytes_per_sec", "consumed_mib_per_sec",
 	}
-	for _, n := range HistogramNames() {
-		for _, q := range []string{"count", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "p9999_ms", "max_ms", "mean_ms"} {
-			h = append(h, n+"_"+q)
+	for _, k := range LatencyKinds {
+		h = append(h, k.Name+"_count")
+		for _, st := range latencyStats {
+			h = append(h, k.Name+"_"+st.key)
 		}
 	}
 	return append(h, "errors",
@@ -243,10 +244,11 @@ func CSV(w io.Writer, r *Result) error {
 		for _, f := range []float64{tp.OfferedMsgsPerSec, tp.MsgsPerSec, tp.BytesPerSec, tp.MiBPerSec, tp.ConsumedMsgsPerSec, tp.ConsumedBytesPerSec, tp.ConsumedMiBPerSec} {
 			row = append(row, fmtFloat(f))
 		}
-		for _, l := range []LatencySummary{s.Latency.Publish, s.Latency.Service, s.Latency.SendDelay, s.Latency.EndToEnd} {
+		for _, k := range LatencyKinds {
+			l := *k.Summary(&s.Latency)
 			row = append(row, strconv.FormatInt(l.Count, 10))
-			for _, f := range []float64{l.P50Ms, l.P90Ms, l.P95Ms, l.P99Ms, l.P999Ms, l.P9999Ms, l.MaxMs, l.MeanMs} {
-				row = append(row, fmtFloat(f))
+			for _, st := range latencyStats {
+				row = append(row, fmtFloat(st.value(l)))
 			}
 		}
 		row = append(row, joinCounts(s.Errors), fmtFloat(c.BehindScheduleSeconds))
@@ -275,33 +277,69 @@ func CSV(w io.Writer, r *Result) error {
 	return nil
 }
 
-// summaryHeader names the columns of summaryRow.
-var summaryHeader = []string{"STEP", "OFFERED/s", "ACKED/s", "MiB/s", "PUB p50", "PUB p99", "PUB p99.9", "PUB max", "SVC p99", "E2E p50", "E2E p99", "ACKED", "CONSUMED", "FAILED", "BEHIND"}
+// summaryColumn is one column of the summary table, in the terminal
+// ([Summary]) and in HTML: its titles and its cell of a step.
+type summaryColumn struct {
+	title, html string
+	cell        func(*Step) string
+}
+
+// summaryColumns are the columns of the summary table, in order.
+var summaryColumns = []summaryColumn{
+	{"STEP", "step", func(s *Step) string {
+		if s.Partial {
+			return stepLabel(s) + " (partial)"
+		}
+		return stepLabel(s)
+	}},
+	{"OFFERED/s", "offered msgs/s", func(s *Step) string {
+		if s.Counters.Offered > 0 {
+			return fmtRate(s.Throughput.OfferedMsgsPerSec)
+		}
+		return "-"
+	}},
+	{"ACKED/s", "acked msgs/s", func(s *Step) string { return fmtRate(s.Throughput.MsgsPerSec) }},
+	{"MiB/s", "MiB/s", func(s *Step) string { return strconv.FormatFloat(s.Throughput.MiBPerSec, 'f', 2, 64) }},
+	latencyColumn(latPublish, statP50), latencyColumn(latPublish, statP99),
+	latencyColumn(latPublish, statP999), latencyColumn(latPublish, statMax),
+	latencyColumn(latService, statP99),
+	latencyColumn(latEndToEnd, statP50), latencyColumn(latEndToEnd, statP99),
+	countColumn("ACKED", "acked", func(c Counters) int64 { return c.Acked }),
+	countColumn("CONSUMED", "consumed", func(c Counters) int64 { return c.Consumed }),
+	countColumn("FAILED", "failed", func(c Counters) int64 { return c.Failed }),
+	countColumn("BEHIND", "behind", func(c Counters) int64 { return c.BehindSchedule }),
+}
+
+// latencyColumn is the column of statistic stat of latency kind: "PUB p99"
+// ("pub p99" in HTML), in ms, "-" without samples.
+func latencyColumn(kind, stat int) summaryColumn {
+	k, st := LatencyKinds[kind], latencyStats[stat]
+	return summaryColumn{k.Title + " " + st.title, strings.ToLower(k.Title) + " " + st.title, func(s *Step) string {
+		l := *k.Summary(&s.Latency)
+		return fmtLat(l, st.value(l))
+	}}
+}
+
+func countColumn(title, html string, n func(Counters) int64) summaryColumn {
+	return summaryColumn{title, html, func(s *Step) string { return strconv.FormatInt(n(s.Counters), 10) }}
+}
+
+// summaryHeader returns the terminal titles of summaryColumns.
+func summaryHeader() []string {
+	h := make([]string, len(summaryColumns))
+	for i, c := range summaryColumns {
+		h[i] = c.title
+	}
+	return h
+}
 
 // summaryRow is the row of step s in the summary table (terminal and HTML).
 func summaryRow(s *Step) []string {
-	label := stepLabel(s)
-	if s.Partial {
-		label += " (partial)"
+	row := make([]string, len(summaryColumns))
+	for i, c := range summaryColumns {
+		row[i] = c.cell(s)
 	}
-	offered := "-"
-	if s.Counters.Offered > 0 {
-		offered = fmtRate(s.Throughput.OfferedMsgsPerSec)
-	}
-	pub, svc, e2e := s.Latency.Publish, s.Latency.Service, s.Latency.EndToEnd
-	return []string{
-		label,
-		offered,
-		fmtRate(s.Throughput.MsgsPerSec),
-		strconv.FormatFloat(s.Throughput.MiBPerSec, 'f', 2, 64),
-		fmtLat(pub, pub.P50Ms), fmtLat(pub, pub.P99Ms), fmtLat(pub, pub.P999Ms), fmtLat(pub, pub.MaxMs),
-		fmtLat(svc, svc.P99Ms),
-		fmtLat(e2e, e2e.P50Ms), fmtLat(e2e, e2e.P99Ms),
-		strconv.FormatInt(s.Counters.Acked, 10),
-		strconv.FormatInt(s.Counters.Consumed, 10),
-		strconv.FormatInt(s.Counters.Failed, 10),
-		strconv.FormatInt(s.Counters.BehindSchedule, 10),
-	}
+	return row
 }
 
 // HGRM writes the named latency histogram of step s ("publish", "service",
@@ -340,12 +378,12 @@ func (s *Step) Aggregates() map[string]float64 {
 	if n := c.Acked + c.Failed; n > 0 {
 		m["error_rate"] = float64(c.Failed) / float64(n)
 	}
-	for i, l := range []LatencySummary{s.Latency.Publish, s.Latency.Service, s.Latency.SendDelay, s.Latency.EndToEnd} {
-		p := HistogramNames()[i] + "_"
-		m[p+"count"] = float64(l.Count)
-		m[p+"p50_ms"], m[p+"p90_ms"], m[p+"p95_ms"] = l.P50Ms, l.P90Ms, l.P95Ms
-		m[p+"p99_ms"], m[p+"p999_ms"], m[p+"p9999_ms"] = l.P99Ms, l.P999Ms, l.P9999Ms
-		m[p+"max_ms"], m[p+"mean_ms"] = l.MaxMs, l.MeanMs
+	for _, k := range LatencyKinds {
+		l := *k.Summary(&s.Latency)
+		m[k.Name+"_count"] = float64(l.Count)
+		for _, st := range latencyStats {
+			m[k.Name+"_"+st.key] = st.value(l)
+		}
 	}
 	return m
 }

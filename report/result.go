@@ -348,28 +348,25 @@ type EncodedHistograms struct {
 	EndToEndUs  string `json:"end_to_end_us,omitempty"`
 }
 
-// HistogramNames returns the names accepted by [Step.Histogram]:
-// "publish", "service", "send_delay" and "end_to_end".
+// HistogramNames returns the names accepted by [Step.Histogram], the
+// Names of [LatencyKinds]: "publish", "service", "send_delay" and
+// "end_to_end".
 func HistogramNames() []string {
-	return []string{"publish", "service", "send_delay", "end_to_end"}
+	names := make([]string, len(LatencyKinds))
+	for i, k := range LatencyKinds {
+		names[i] = k.Name
+	}
+	return names
 }
 
 // Histogram decodes the named latency histogram of the step (values in
 // µs). An empty histogram is returned when nothing was recorded.
 func (s *Step) Histogram(name string) (*Histogram, error) {
-	var enc string
-	switch name {
-	case "publish":
-		enc = s.Histograms.PublishUs
-	case "service":
-		enc = s.Histograms.ServiceUs
-	case "send_delay":
-		enc = s.Histograms.SendDelayUs
-	case "end_to_end":
-		enc = s.Histograms.EndToEndUs
-	default:
-		return nil, fmt.Errorf("unknown histogram %q (want publish, service, send_delay or end_to_end)", name)
+	k, ok := latencyKind(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown histogram %q (want %s)", name, orList(HistogramNames()))
 	}
+	enc := *k.Encoded(&s.Histograms)
 	if enc == "" {
 		return NewHistogram(), nil
 	}

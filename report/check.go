@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -239,37 +238,6 @@ func evaluateOne(c Check, step int, agg map[string]float64, s *Step) CheckResult
 	return cr
 }
 
-// verificationAggregates are the check aggregates read from
-// [Step.Verification]; they are unknown on a step without verification.
-var verificationAggregates = []string{"lost", "duplicated", "out_of_order", "corrupted", "foreign", "redelivered"}
-
-// stepAggregates returns the aggregates a check may read: [Step.Aggregates]
-// plus the delivery verification counts (0 when s.Verification is nil; see
-// [verificationAggregates]), behind_schedule_seconds, cpu_utilization
-// ([Generator.CPUUtilization], 0..1; 0 when s.Generator is nil) and
-// response_errors (the sum of s.ResponseErrors). Every key is present for
-// any step, so the names of a zero Step are the valid names.
-func stepAggregates(s *Step) map[string]float64 {
-	m := s.Aggregates()
-	var v Verification
-	if s.Verification != nil {
-		v = *s.Verification
-	}
-	m["lost"], m["duplicated"], m["out_of_order"] = float64(v.Lost), float64(v.Duplicated), float64(v.OutOfOrder)
-	m["corrupted"], m["foreign"], m["redelivered"] = float64(v.Corrupted), float64(v.Foreign), float64(v.Redelivered)
-	m["behind_schedule_seconds"] = s.Counters.BehindScheduleSeconds
-	m["cpu_utilization"] = 0
-	if s.Generator != nil {
-		m["cpu_utilization"] = s.Generator.CPUUtilization
-	}
-	var n int64
-	for _, c := range s.ResponseErrors {
-		n += c
-	}
-	m["response_errors"] = float64(n)
-	return m
-}
-
 // Failed returns how many of cr did not pass.
 func Failed(cr []CheckResult) int {
 	n := 0
@@ -317,13 +285,6 @@ func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 		return fmt.Errorf("write checks: %w", err)
 	}
 	return nil
-}
-
-// AggregateNames returns the sorted names a check may use besides the
-// latency aliases: the keys of [Step.Aggregates] plus the verification,
-// generator and response error figures (see [Check]).
-func AggregateNames() []string {
-	return slices.Sorted(maps.Keys(stepAggregates(new(Step))))
 }
 
 // latencyPrefixes maps the accepted latency prefixes ([LatencyKind.Prefixes])

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -648,119 +649,9 @@ func percentileChart(s *Step) svgChart {
 	return ch
 }
 
-var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:0 auto;padding:16px 24px;max-width:1440px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
-.desc{color:#555;margin:0 0 8px}
-.banner{padding:10px 14px;margin:10px 0;border-radius:4px;font-weight:600}
-.embedded{background:#fff4ce;border:1px solid #e0b000}.partial{background:#fde2e1;border:1px solid #d33}
-.alert{background:#fde2e1;border:1px solid #d33;border-radius:4px;padding:8px}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.meta dt{color:#666}dl.meta dd{margin:0}
-table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
-th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
-tr.partial td:first-child{color:#c00}
-td.pass{color:#17803d;font-weight:600}td.fail{color:#c00;font-weight:700}
-.wrap{overflow-x:auto}
-pre{background:#f7f7f7;border:1px solid #e4e4e4;padding:8px;overflow-x:auto;margin:6px 0}
-.counters{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0}.counters span b{font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:12px}
-figure{margin:0;border:1px solid #e4e4e4;border-radius:4px;padding:6px}
-figcaption{font-size:12px;color:#555;max-width:460px}
-figcaption b{font-size:14px;color:#222;display:block}
-.legend{list-style:none;padding:0;margin:2px 0 0;font-size:12px;display:flex;flex-wrap:wrap;gap:2px 12px}
-svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
-.note{color:#555;font-size:12px}
-</style>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-{{with .Description}}<p class="desc">{{.}}</p>{{end}}
-{{if .Embedded}}<div class="banner embedded" role="alert">{{.Note}}</div>{{end}}
-{{if .Partial}}<div class="banner partial" role="alert">PARTIAL: the run was interrupted; results cover what was measured until then.</div>{{end}}
-<dl class="meta">
-{{range .Meta}}<dt>{{.Key}}</dt><dd>{{.Value}}</dd>
-{{end}}{{if .Labels}}<dt>labels</dt><dd>{{range $i, $l := .Labels}}{{if $i}}, {{end}}{{$l.Key}}={{$l.Value}}{{end}}</dd>
-{{end}}{{if and .Note (not .Embedded)}}<dt>note</dt><dd>{{.Note}}</dd>
-{{end}}</dl>
+// htmlSource is the page template, report/html.tmpl; htmlPage is its data.
+//
+//go:embed html.tmpl
+var htmlSource string
 
-<h2>Summary</h2>
-{{if .Rows}}<div class="wrap"><table>
-<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{range .Rows}}{{$r := .}}<tr{{if .Partial}} class="partial"{{end}}>{{range $i, $c := .Cells}}{{if $i}}<td>{{$c}}</td>{{else}}<td><a href="#{{$r.ID}}">{{$c}}</a></td>{{end}}{{end}}</tr>
-{{end}}</tbody>
-</table></div>
-<p class="note">Latencies in ms. pub = ack − intended send (the number to quote), svc = ack − actual send, e2e = consume − intended send. Rates over the measured phase; MiB = 2^20 bytes.</p>
-{{else}}<p>No steps were measured.</p>
-{{end}}
-{{with .Warnings}}<h2>Warnings</h2>
-<ul>{{range .}}<li>{{.}}</li>{{end}}</ul>
-{{end}}
-{{with .Checks}}<h2>Checks</h2>
-<table>
-<thead><tr><th>verdict</th><th>check</th><th>step</th><th>observed</th><th>detail</th></tr></thead>
-<tbody>
-{{range .}}<tr><td class="{{if .Passed}}pass{{else}}fail{{end}}">{{if .Passed}}pass{{else}}FAIL{{end}}</td><td>{{.Expr}}</td><td>{{.Step}}</td><td>{{.Observed}}</td><td>{{.Details}}</td></tr>
-{{end}}</tbody>
-</table>
-{{end}}
-{{with .Ramp}}<h2>Ramp</h2>
-<pre>{{.}}</pre>
-{{end}}
-{{range .Steps}}
-<h2 id="{{.ID}}">Step {{.Label}}{{if .Partial}} (partial){{end}}</h2>
-<dl class="meta">
-{{range .Meta}}<dt>{{.Key}}</dt><dd>{{.Value}}</dd>
-{{end}}</dl>
-<div class="charts">
-{{range .Charts}}{{$c := .}}<figure>
-<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Title}}">
-<title>{{.Title}}</title>
-<rect x="{{.Left}}" y="{{.Top}}" width="{{.PW}}" height="{{.PH}}" fill="#fff" stroke="#bbb"/>
-{{if .Empty}}<text x="{{.Left}}" y="{{.Top}}" dx="12" dy="24">{{.Empty}}</text>
-{{else}}{{range .Bands}}<rect x="{{.X}}" y="{{$c.Top}}" width="{{.W}}" height="{{$c.PH}}" fill="#ececec"/>{{if .Label}}<text x="{{.X}}" y="{{$c.Top}}" dx="3" dy="11" class="band">{{.Label}}</text>{{end}}
-{{end}}{{range .YTicks}}<line x1="{{$c.Left}}" x2="{{$c.Right}}" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#e2e2e2"/><text x="{{$c.Left}}" y="{{.Pos}}" dx="-4" dy="4" text-anchor="end">{{.Label}}</text>
-{{end}}{{range .XTicks}}<line x1="{{.Pos}}" x2="{{.Pos}}" y1="{{$c.Top}}" y2="{{$c.Bottom}}" stroke="#e2e2e2"/><text x="{{.Pos}}" y="{{$c.Bottom}}" dy="14" text-anchor="middle">{{.Label}}</text>
-{{end}}{{range .Series}}{{$s := .}}{{range .Lines}}<polyline points="{{.}}" fill="none" stroke="{{$s.Color}}" stroke-width="{{$s.Width}}"{{with $s.Dash}} stroke-dasharray="{{.}}"{{end}}/>
-{{end}}{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="2.5" fill="{{$s.Color}}"/>
-{{end}}{{end}}<text x="{{.MidX}}" y="{{.H}}" dy="-6" text-anchor="middle">{{.XLabel}}</text>
-<text transform="translate(14 {{.MidY}}) rotate(-90)" text-anchor="middle">{{.YLabel}}</text>
-{{end}}</svg>
-<figcaption><b>{{.Title}}</b>{{.Caption}}
-{{with .Series}}<ul class="legend">{{range .}}<li><svg width="22" height="8" aria-hidden="true"><line x1="0" x2="22" y1="4" y2="4" stroke="{{.Color}}" stroke-width="2"{{with .Dash}} stroke-dasharray="{{.}}"{{end}}/></svg> {{.Name}}</li>{{end}}</ul>{{end}}
-</figcaption>
-</figure>
-{{end}}</div>
-<h3>Latency</h3>
-<div class="wrap"><table>
-<thead><tr>{{range .LatencyHeader}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{range .Latency}}<tr>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
-{{end}}</tbody>
-</table></div>
-<h3>Counters</h3>
-<div class="counters">{{range .Counters}}<span>{{.Key}} <b>{{.Value}}</b></span>{{end}}</div>
-{{with .Errors}}<h3>Failed messages by error</h3>
-<table><tbody>{{range .}}<tr><td>{{.Key}}</td><td>{{.Value}}</td></tr>{{end}}</tbody></table>
-{{end}}{{with .ResponseErrors}}<h3>Error responses (every failed attempt, retried or not)</h3>
-<table><tbody>{{range .}}<tr><td>{{.Key}}</td><td>{{.Value}}</td></tr>{{end}}</tbody></table>
-{{end}}{{if .Remarks}}<h3>Load generator and delivery</h3>
-<pre{{if .Alert}} class="alert"{{end}}>{{.Remarks}}</pre>
-{{end}}{{with .Warnings}}<h3>Warnings</h3>
-<ul>{{range .}}<li>{{.}}</li>{{end}}</ul>
-{{end}}{{with .Plan}}<details><summary>effective client settings (plan)</summary><pre>{{.}}</pre></details>
-{{end}}{{end}}
-{{if or .Source .Spec}}<h2>Scenario as run</h2>
-{{with .Source}}<details><summary>scenario source</summary><pre>{{.}}</pre></details>
-{{end}}{{with .Spec}}<details><summary>validated scenario (JSON)</summary><pre>{{.}}</pre></details>
-{{end}}{{end}}
-</body>
-</html>
-`))
+var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))

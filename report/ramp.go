@@ -1,23 +1,7 @@
 package report
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
-)
-
-// Defaults of the ramp criteria, the one place they are defined (a
-// scenario's ramp block starts from them).
-const (
-	// DefaultMinAchievedRatio is the default [RampCriteria.MinAchievedRatio]:
-	// a step keeps up when it acknowledges at least 99.5% of the offered
-	// rate, the rule of AWS's own performance-testing framework for MSK.
-	DefaultMinAchievedRatio = 0.995
-	// DefaultMaxErrorRate is the default [RampCriteria.MaxErrorRate]: at
-	// most 0.1% of the messages may fail.
-	DefaultMaxErrorRate = 0.001
 )
 
 // RampCriteria are the conditions a ramp step must meet for its offered
@@ -34,66 +18,6 @@ type RampCriteria struct {
 	MaxPublishP99Ms float64 `json:"max_publish_p99_ms,omitempty"`
 	// MaxErrorRate is the highest acceptable failed ÷ (acked + failed), 0..1.
 	MaxErrorRate float64 `json:"max_error_rate"`
-}
-
-// String describes the criteria in words, e.g. "acked ≥ 99.5% of offered,
-// publish p99 ≤ 50 ms, error rate ≤ 0.1%".
-func (c RampCriteria) String() string {
-	parts := []string{"acked ≥ " + rampPercent(c.MinAchievedRatio) + " of offered"}
-	if c.MaxPublishP99Ms > 0 {
-		parts = append(parts, "publish p99 ≤ "+strconv.FormatFloat(c.MaxPublishP99Ms, 'f', -1, 64)+" ms")
-	}
-	parts = append(parts, "error rate ≤ "+rampPercent(c.MaxErrorRate))
-	return strings.Join(parts, ", ")
-}
-
-// AchievedRatio returns Throughput.MsgsPerSec ÷ Throughput.OfferedMsgsPerSec
-// of s, or 0 when s has no offered rate (rate: max).
-func (s *Step) AchievedRatio() float64 {
-	if s.Throughput.OfferedMsgsPerSec <= 0 {
-		return 0
-	}
-	return s.Throughput.MsgsPerSec / s.Throughput.OfferedMsgsPerSec
-}
-
-// RampVerdict reports whether step s sustained its offered rate under c: it
-// is complete (not partial), had an offered rate, acknowledged at least
-// c.MinAchievedRatio of it, kept its publish p99 at or below
-// c.MaxPublishP99Ms (when set) and its error rate (failed ÷ (acked +
-// failed)) at or below c.MaxErrorRate. When it did not, reason names every
-// condition that failed, separated by "; ". It is a pure function.
-func RampVerdict(s Step, c RampCriteria) (ok bool, reason string) {
-	if s.Partial {
-		return false, "the step was cut short"
-	}
-	if s.Throughput.OfferedMsgsPerSec <= 0 {
-		return false, "no offered rate was recorded (a ramp needs a rate, not max)"
-	}
-	var why []string
-	if ratio := s.AchievedRatio(); ratio < c.MinAchievedRatio {
-		why = append(why, fmt.Sprintf("acked %s msgs/s, %s of the offered %s msgs/s (below %s)",
-			fmtRate(s.Throughput.MsgsPerSec), rampPercent(ratio), fmtRate(s.Throughput.OfferedMsgsPerSec), rampPercent(c.MinAchievedRatio)))
-	}
-	if c.MaxPublishP99Ms > 0 {
-		pub := s.Latency.Publish
-		switch {
-		case pub.Count == 0:
-			why = append(why, "no publish latency was recorded")
-		case pub.P99Ms > c.MaxPublishP99Ms:
-			why = append(why, fmt.Sprintf("publish p99 %s ms above the %s ms target", fmtMs(pub.P99Ms), strconv.FormatFloat(c.MaxPublishP99Ms, 'f', -1, 64)))
-		}
-	}
-	if n := s.Counters.Acked + s.Counters.Failed; n > 0 {
-		if rate := float64(s.Counters.Failed) / float64(n); rate > c.MaxErrorRate {
-			why = append(why, fmt.Sprintf("error rate %s (%d failed) above %s", rampPercent(rate), s.Counters.Failed, rampPercent(c.MaxErrorRate)))
-		}
-	} else {
-		why = append(why, "no message was acknowledged")
-	}
-	if len(why) > 0 {
-		return false, strings.Join(why, "; ")
-	}
-	return true, ""
 }
 
 // RampStep records the ramp verdict of one step (see [Step.Ramp]).
@@ -170,69 +94,4 @@ type Precondition struct {
 	Partial bool `json:"partial"`
 	// Outcome says what happened, in words.
 	Outcome string `json:"outcome"`
-}
-
-// writeRamp appends the ramp sections of the summary (precondition, ramp
-// verdicts per step, limits per sweep point); nothing when r has none.
-func writeRamp(b *strings.Builder, r *Result) {
-	if p := r.Precondition; p != nil {
-		fmt.Fprintf(b, "\nPrecondition %s: %s\n", p.Mode, p.Outcome)
-	}
-	t := table{}
-	for i := range r.Steps {
-		s := &r.Steps[i]
-		if s.Ramp == nil {
-			continue
-		}
-		verdict := "pass"
-		if !s.Ramp.Passed {
-			verdict = "FAIL"
-		}
-		t.rows = append(t.rows, []string{"  " + verdict + "  " + stepLabel(s), rampPercent(s.Ramp.AchievedRatio) + " acked", s.Ramp.Reason})
-	}
-	if len(t.rows) > 0 {
-		b.WriteString("\nRamp steps:\n")
-		t.write(b)
-	}
-	if len(r.Limits) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "\nMax sustainable throughput (%s):\n", r.Limits[0].Criteria)
-	width := 0
-	for _, l := range r.Limits {
-		width = max(width, utf8.RuneCountInString(orDash(l.Point)))
-	}
-	for _, l := range r.Limits {
-		point := orDash(l.Point)
-		fmt.Fprintf(b, "  %s%s  ", point, strings.Repeat(" ", width-utf8.RuneCountInString(point)))
-		if l.Found {
-			fmt.Fprintf(b, "%s (%s msgs/s, %s MiB/s, publish p99 %s ms)", l.Rate, fmtRate(l.MsgsPerSec),
-				strconv.FormatFloat(l.MiBPerSec, 'f', 2, 64), fmtMs(l.PublishP99Ms))
-		} else {
-			b.WriteString("none")
-		}
-		switch {
-		case l.Partial:
-			b.WriteString("; interrupted")
-		case l.ReachedMax:
-			b.WriteString("; every rate up to the ramp's max passed: the limit is higher")
-		case l.StoppedAt != "":
-			fmt.Fprintf(b, "; %s failed: %s", l.StoppedAt, l.StopReason)
-		}
-		b.WriteString("\n")
-	}
-}
-
-// rampPercent formats a 0..1 fraction as a percentage with up to two
-// decimals ("99.5%", "100%").
-func rampPercent(f float64) string {
-	return rampTrimZeros(strconv.FormatFloat(f*100, 'f', 2, 64)) + "%"
-}
-
-func rampTrimZeros(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
-	}
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
 }

@@ -356,38 +356,6 @@ func HGRM(w io.Writer, s *Step, name string) error {
 	return nil
 }
 
-// Aggregates returns the step's figures as a flat map for checks, keyed by
-// names that carry their unit: counters ("acked", "failed", "lag", ...),
-// rates ("msgs_per_sec", "mib_per_sec", ...), "error_rate" (failed ÷
-// (acked + failed), 0..1) and every latency field as
-// "<publish|service|send_delay|end_to_end>_<p50_ms|...|max_ms|mean_ms>".
-func (s *Step) Aggregates() map[string]float64 {
-	c, tp := s.Counters, s.Throughput
-	m := map[string]float64{
-		"offered": float64(c.Offered), "sent": float64(c.Sent), "acked": float64(c.Acked),
-		"failed": float64(c.Failed), "consumed": float64(c.Consumed),
-		"acked_bytes": float64(c.AckedBytes), "consumed_bytes": float64(c.ConsumedBytes),
-		"behind_schedule": float64(c.BehindSchedule), "clamped": float64(c.Clamped), "lag": float64(c.Lag),
-		"offered_msgs_per_sec": tp.OfferedMsgsPerSec, "msgs_per_sec": tp.MsgsPerSec,
-		"bytes_per_sec": tp.BytesPerSec, "mib_per_sec": tp.MiBPerSec,
-		"consumed_msgs_per_sec": tp.ConsumedMsgsPerSec, "consumed_bytes_per_sec": tp.ConsumedBytesPerSec,
-		"consumed_mib_per_sec": tp.ConsumedMiBPerSec,
-		"measured_seconds":     s.MeasuredSeconds,
-		"error_rate":           0,
-	}
-	if n := c.Acked + c.Failed; n > 0 {
-		m["error_rate"] = float64(c.Failed) / float64(n)
-	}
-	for _, k := range LatencyKinds {
-		l := *k.Summary(&s.Latency)
-		m[k.Name+"_count"] = float64(l.Count)
-		for _, st := range latencyStats {
-			m[k.Name+"_"+st.key] = st.value(l)
-		}
-	}
-	return m
-}
-
 // table is a minimal deterministic text table: the first column is left
 // aligned, the others right aligned (all left aligned with left set),
 // columns separated by two spaces, trailing blanks trimmed.

@@ -325,17 +325,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 		d.problem(n, path, "want a mapping, got %s", describe(n))
 		return
 	}
-	t := v.Type()
 	fields := map[string]int{}
 	var names []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "" || name == "-" {
-			continue
-		}
-		fields[name] = i
-		names = append(names, name)
+	for _, f := range schemaFields(v.Type()) {
+		fields[f.name] = f.index
+		names = append(names, f.name)
 	}
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -392,14 +386,9 @@ func fieldsNamed(key string) []string {
 		if depth > 4 || t == sizeDistType || reflect.PointerTo(t).Implements(textUnmarshalType) {
 			return
 		}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || name == "" || name == "-" {
-				continue
-			}
-			p := join(path, name)
-			if name == key {
+		for _, f := range schemaFields(t) {
+			p := join(path, f.name)
+			if f.name == key {
 				out = append(out, p)
 			}
 			if f.Type.Kind() == reflect.Struct {

@@ -77,15 +77,18 @@ type Cluster struct {
 
 // Sweep lists values to run the scenario with. Steps runs the cartesian
 // product of the non-empty lists, in the order of the fields below (the first
-// field varies slowest).
+// field varies slowest). Each field is one sweep axis: its json tag is the
+// sweep key, its sweep tag the plan field each value overrides; nothing
+// else lists the axes, so adding one is adding a field here (and its row in
+// docs/scenarios.md, which a test checks).
 type Sweep struct {
-	Partitions      []int              `json:"partitions,omitempty"`       // topics.partitions
-	MessageSize     []plan.SizeDist    `json:"message_size,omitempty"`     // producers.message_size
-	ProducerWorkers []int              `json:"producer_workers,omitempty"` // producers.workers
-	Rate            []plan.Rate        `json:"rate,omitempty"`             // producers.rate
-	ConsumerGroups  []int              `json:"consumer_groups,omitempty"`  // consumers.groups
-	Acks            []plan.Acks        `json:"acks,omitempty"`             // producers.acks
-	Compression     []plan.Compression `json:"compression,omitempty"`      // producers.compression
+	Partitions      []int              `json:"partitions,omitempty" sweep:"topics.partitions"`
+	MessageSize     []plan.SizeDist    `json:"message_size,omitempty" sweep:"producers.message_size"`
+	ProducerWorkers []int              `json:"producer_workers,omitempty" sweep:"producers.workers"`
+	Rate            []plan.Rate        `json:"rate,omitempty" sweep:"producers.rate"`
+	ConsumerGroups  []int              `json:"consumer_groups,omitempty" sweep:"consumers.groups"`
+	Acks            []plan.Acks        `json:"acks,omitempty" sweep:"producers.acks"`
+	Compression     []plan.Compression `json:"compression,omitempty" sweep:"producers.compression"`
 }
 
 // Embedded reports whether the scenario runs against the in-process cluster

@@ -145,18 +145,12 @@ func (s *Scenario) find(path string) (reflect.Value, string, error) {
 		default:
 			return reflect.Value{}, "", Errors{{File: setFile, Field: path, Message: fmt.Sprintf("%s is not a mapping; set it whole", strings.Join(parts[:i], "."))}}.err()
 		}
-		t := v.Type()
 		var names []string
 		found := -1
-		for j := range t.NumField() {
-			f := t.Field(j)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || name == "" || name == "-" {
-				continue
-			}
-			names = append(names, name)
-			if name == part {
-				found = j
+		for _, f := range schemaFields(v.Type()) {
+			names = append(names, f.name)
+			if f.name == part {
+				found = f.index
 			}
 		}
 		if found < 0 {

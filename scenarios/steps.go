@@ -3,51 +3,48 @@ package scenarios
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/mskbench/mskbench/plan"
 )
 
-// sweepAxis is one sweep list: its YAML key, the plan field it sets, its
-// length, and how to apply and print its i-th value.
+// sweepAxis is one sweep list: its key, the plan field it sets and its
+// values (a slice).
 type sweepAxis struct {
-	key   string // sweep key, e.g. "partitions"
-	field string // plan field path, e.g. "topics.partitions"
-	n     int
-	apply func(p *plan.Plan, i int)
-	text  func(i int) string
+	key    string // sweep key, e.g. "partitions"
+	field  string // plan field path, e.g. "topics.partitions"
+	values reflect.Value
+}
+
+// n is the number of values.
+func (a sweepAxis) n() int { return a.values.Len() }
+
+// text is value i as labels and Params print it ("12", "1KiB", "all").
+func (a sweepAxis) text(i int) string { return fmt.Sprint(a.values.Index(i).Interface()) }
+
+// apply sets the plan field of a to value i (Steps clones the plan after).
+func (a sweepAxis) apply(p *plan.Plan, i int) {
+	fieldAt(reflect.ValueOf(p).Elem(), a.field).Set(a.values.Index(i))
+}
+
+// sweepAxes returns every sweep list of s, empty or not, in the order of
+// the fields of Sweep.
+func (s *Scenario) sweepAxes() []sweepAxis {
+	v := reflect.ValueOf(&s.Sweep).Elem()
+	var out []sweepAxis
+	for _, f := range schemaFields(v.Type()) {
+		out = append(out, sweepAxis{key: f.name, field: f.Tag.Get("sweep"), values: v.Field(f.index)})
+	}
+	return out
 }
 
 // axes returns the non-empty sweep lists in their fixed order.
 func (s *Scenario) axes() []sweepAxis {
-	sw := s.Sweep
-	all := []sweepAxis{
-		{"partitions", "topics.partitions", len(sw.Partitions),
-			func(p *plan.Plan, i int) { p.Topics.Partitions = sw.Partitions[i] },
-			func(i int) string { return fmt.Sprint(sw.Partitions[i]) }},
-		{"message_size", "producers.message_size", len(sw.MessageSize),
-			func(p *plan.Plan, i int) { p.Producers.MessageSize = cloneDist(sw.MessageSize[i]) },
-			func(i int) string { return sw.MessageSize[i].String() }},
-		{"producer_workers", "producers.workers", len(sw.ProducerWorkers),
-			func(p *plan.Plan, i int) { p.Producers.Workers = sw.ProducerWorkers[i] },
-			func(i int) string { return fmt.Sprint(sw.ProducerWorkers[i]) }},
-		{"rate", "producers.rate", len(sw.Rate),
-			func(p *plan.Plan, i int) { p.Producers.Rate = sw.Rate[i] },
-			func(i int) string { return sw.Rate[i].String() }},
-		{"consumer_groups", "consumers.groups", len(sw.ConsumerGroups),
-			func(p *plan.Plan, i int) { p.Consumers.Groups = sw.ConsumerGroups[i] },
-			func(i int) string { return fmt.Sprint(sw.ConsumerGroups[i]) }},
-		{"acks", "producers.acks", len(sw.Acks),
-			func(p *plan.Plan, i int) { p.Producers.Acks = sw.Acks[i] },
-			func(i int) string { return sw.Acks[i].String() }},
-		{"compression", "producers.compression", len(sw.Compression),
-			func(p *plan.Plan, i int) { p.Producers.Compression = sw.Compression[i] },
-			func(i int) string { return sw.Compression[i].String() }},
-	}
 	var out []sweepAxis
-	for _, a := range all {
-		if a.n > 0 {
+	for _, a := range s.sweepAxes() {
+		if a.n() > 0 {
 			out = append(out, a)
 		}
 	}
@@ -59,8 +56,8 @@ func (s *Scenario) axes() []sweepAxis {
 func indices(axes []sweepAxis, step int) []int {
 	idx := make([]int, len(axes))
 	for k := len(axes) - 1; k >= 0; k-- {
-		idx[k] = step % axes[k].n
-		step /= axes[k].n
+		idx[k] = step % axes[k].n()
+		step /= axes[k].n()
 	}
 	return idx
 }
@@ -74,7 +71,7 @@ const MaxSteps = 1000
 func (s *Scenario) StepCount() int {
 	n := 1
 	for _, a := range s.axes() {
-		n *= a.n
+		n *= a.n()
 		if n > MaxSteps {
 			return MaxSteps + 1
 		}
@@ -115,8 +112,7 @@ func cloneDist(d plan.SizeDist) plan.SizeDist {
 }
 
 // Steps expands the sweep into one plan per point of the cartesian product
-// of the sweep lists, in the fixed order partitions, message_size,
-// producer_workers, rate, consumer_groups, acks, compression (the first
+// of the sweep lists, in the fixed order of the fields of Sweep (the first
 // varies slowest). Without a sweep it returns one plan with an empty Label.
 // Each plan's Label reads "partitions=12 message_size=1KiB" and its Params
 // map the plan fields ("topics.partitions") to the same values. The plans
@@ -141,7 +137,7 @@ func (s *Scenario) Steps() []plan.Plan {
 			}
 			p.Label = strings.Join(labels, " ")
 		}
-		out = append(out, p)
+		out = append(out, clonePlan(p))
 	}
 	return out
 }

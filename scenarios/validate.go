@@ -125,48 +125,23 @@ func (v *validator) scenario(o ValidateOptions) {
 	}
 	v.auth()
 
-	sw := s.Sweep
-	lists := []struct {
-		key string
-		n   int
-	}{
-		{"partitions", len(sw.Partitions)}, {"message_size", len(sw.MessageSize)},
-		{"producer_workers", len(sw.ProducerWorkers)}, {"rate", len(sw.Rate)},
-		{"consumer_groups", len(sw.ConsumerGroups)}, {"acks", len(sw.Acks)},
-		{"compression", len(sw.Compression)},
-	}
-	for _, l := range lists {
-		if _, written := s.pos["sweep."+l.key]; written && l.n == 0 {
-			v.report("sweep."+l.key, "empty list; give at least one value or leave the field out")
+	for _, a := range s.sweepAxes() {
+		field := "sweep." + a.key
+		if _, written := s.pos[field]; written && a.n() == 0 {
+			v.report(field, "empty list; give at least one value or leave the field out")
 		}
-	}
-	dups := func(key string, vals []string) {
 		seen := map[string]bool{}
-		for i, x := range vals {
+		for i := range a.n() {
+			x := a.text(i)
 			if seen[x] {
-				v.report(fmt.Sprintf("sweep.%s[%d]", key, i), "%s is listed twice", x)
+				v.report(fmt.Sprintf("%s[%d]", field, i), "%s is listed twice", x)
 			}
 			seen[x] = true
 		}
 	}
-	dups("partitions", strs(sw.Partitions))
-	dups("message_size", strs(sw.MessageSize))
-	dups("producer_workers", strs(sw.ProducerWorkers))
-	dups("rate", strs(sw.Rate))
-	dups("consumer_groups", strs(sw.ConsumerGroups))
-	dups("acks", strs(sw.Acks))
-	dups("compression", strs(sw.Compression))
-	if s.Topics.Existing != "" && len(sw.Partitions) > 0 {
+	if s.Topics.Existing != "" && len(s.Sweep.Partitions) > 0 {
 		v.report("sweep.partitions", "cannot sweep partitions of the existing topic %q", s.Topics.Existing)
 	}
-}
-
-func strs[T any](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = fmt.Sprint(x)
-	}
-	return out
 }
 
 // auth checks cluster.auth with plan.Auth.Validate, the one validation of

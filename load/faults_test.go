@@ -151,7 +151,7 @@ func TestVerifyCatchesInjectedRecords(t *testing.T) {
 		for i := range dups + corrupt {
 			v := make([]byte, 100)
 			// Copies of messages producer 1 sent in the warm-up.
-			PutStamp(v, Stamp{Producer: 1, Seq: uint64(i), IntendedNs: now, SentNs: now})
+			putHeader(v, 1, uint64(i), now, now)
 			if i >= dups {
 				v[StampSize+1] ^= 0xff
 			}

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -21,25 +18,6 @@ import (
 
 // minLinger replaces a zero linger: kafka-go treats BatchTimeout 0 as 1 s.
 const minLinger = time.Microsecond
-
-// clock turns the monotonic clock into unix nanoseconds, so that every
-// timestamp of a step is on one consistent, monotonic scale. Safe for
-// concurrent use (read only).
-type clock struct {
-	base   time.Time
-	baseNs int64
-}
-
-func newClock() clock {
-	t := time.Now()
-	return clock{base: t, baseNs: t.UnixNano()}
-}
-
-// now returns the current time in unix ns. It does not allocate.
-func (c clock) now() int64 { return c.baseNs + int64(time.Since(c.base)) }
-
-// time converts unix ns from now back into a time.Time.
-func (c clock) time(ns int64) time.Time { return c.base.Add(time.Duration(ns - c.baseNs)) }
 
 // producer is one producer worker: one kafka.Writer with its own transport,
 // its own generator state and a bounded pool of value buffers. The run
@@ -489,40 +467,4 @@ func asWriteErrors(err error) kafka.WriteErrors {
 func (p *producer) close() {
 	_ = p.w.Close()
 	p.tr.CloseIdleConnections()
-}
-
-// errorLabel names an error for the error counters: "[code] Title" for Kafka
-// protocol errors, otherwise a kind: "timeout", "connection closed",
-// "connection refused", "canceled", "message too large" or "other".
-func errorLabel(err error) string {
-	var kerr kafka.Error
-	if errors.As(err, &kerr) {
-		return fmt.Sprintf("[%d] %s", int(kerr), kerr.Title())
-	}
-	var werrs kafka.WriteErrors
-	if errors.As(err, &werrs) {
-		for _, e := range werrs {
-			if e != nil {
-				return errorLabel(e)
-			}
-		}
-	}
-	var tooLarge kafka.MessageTooLargeError
-	if errors.As(err, &tooLarge) {
-		return "message too large"
-	}
-	var nerr net.Error
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
-		return "timeout"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
-		errors.Is(err, io.ErrClosedPipe), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return "connection closed"
-	default:
-		return "other"
-	}
 }

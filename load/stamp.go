@@ -61,13 +61,6 @@ var (
 	ErrChecksum = errors.New("payload checksum mismatch")
 )
 
-// PutStamp writes s into the first StampSize bytes of value and the checksum
-// of its fields and value[StampSize:] (s.Checksum is ignored). It returns the
-// checksum. value must be at least StampSize bytes long. It does not allocate.
-func PutStamp(value []byte, s Stamp) uint32 {
-	return putHeader(value, s.Producer, s.Seq, s.IntendedNs, s.SentNs)
-}
-
 // putHeader writes the stamp fields and their checksum, and returns it.
 func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64) uint32 {
 	_ = value[StampSize-1]

@@ -89,7 +89,3 @@ func ParseRetention(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-// MBpsToMiBps converts decimal MB/s (10^6 B/s) to MiB/s (2^20 B/s):
-// 200 MB/s = 190.73 MiB/s.
-func MBpsToMiBps(mbps float64) float64 { return mbps * MB / MiB }

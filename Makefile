@@ -37,7 +37,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## check-deps: report and sizing stay free of Kafka and AWS code (DESIGN.md)
+## check-deps: every package boundary of docs/architecture.md, checked transitively (go list -deps)
 check-deps:
 	@bash .ci/check-deps
 

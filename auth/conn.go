@@ -1,9 +1,18 @@
-// Package auth turns an auth.Config into connections to a Kafka cluster:
-// plaintext, TLS, mTLS, SASL/SCRAM and MSK IAM (SASL/OAUTHBEARER tokens from
-// aws-msk-iam-sasl-signer-go). Connect resolves secrets, bootstrap brokers
-// (MSK GetBootstrapBrokers) and the mechanism, probes the cluster once and
-// translates failures into an *Error that names the broker, the mechanism and
-// the likely fix. Secrets never appear in errors, logs or formatted values.
+// Package auth turns an auth.Config — the authentication settings
+// (plan.Auth, shared with the scenario's cluster.auth block and the flags of
+// mskbench run) plus brokers, dial timeout and client id — into connections
+// to a Kafka cluster: plaintext, TLS, mTLS, SASL/SCRAM and MSK IAM
+// (SASL/OAUTHBEARER tokens from aws-msk-iam-sasl-signer-go). Connect
+// validates the settings (plan.Auth.Validate), resolves secrets, bootstrap
+// brokers (MSK GetBootstrapBrokers) and the mechanism, probes the cluster
+// once and translates failures into an *Error that names the broker, the
+// mechanism and the likely fix. Secrets never appear in errors, logs or
+// formatted values. The Conn it returns gives every kafka-go transport and
+// dialer of a run its TLS, SASL and the shared connection budget.
+//
+// auth imports plan, kafka-go and the AWS SDK. It must not import load,
+// report, scenarios, sizing, ramp or a flag package: registering flags is
+// cmd's job.
 package auth
 
 import (

@@ -1,7 +1,13 @@
 // Package load is the mskbench engine: it turns one plan.Plan into a
 // report.Step by creating topics, joining consumer groups, driving producer
-// workers on an open-model schedule (Pacer), and running the warm-up,
-// measure, drain and teardown phases. It never writes to stdout.
+// workers on an open-model schedule (Pacer), stamping every message value
+// (Stamp), verifying delivery, and running the warm-up, measure, drain and
+// teardown phases. Run is synchronous and stops with its context; live
+// progress is a callback (Options.Progress). It never writes to stdout.
+//
+// load imports plan (its input), auth (connections), report (recorders and
+// the step it returns) and kafka-go. It must not import scenarios, sizing,
+// ramp, cmd or a YAML decoder: the engine runs plans, whoever built them.
 package load
 
 import (

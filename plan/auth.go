@@ -53,10 +53,11 @@ type Auth struct {
 	// TLSCAFile is a PEM file of CA certificates trusted in addition to the
 	// system roots.
 	TLSCAFile string `json:"tls_ca,omitempty"`
-	// TLSCertFile and TLSKeyFile are the PEM client certificate and its
-	// private key: both or neither; required by mtls.
+	// TLSCertFile is the PEM client certificate: with TLSKeyFile or not at
+	// all; required by mtls.
 	TLSCertFile string `json:"tls_cert,omitempty"`
-	TLSKeyFile  string `json:"tls_key,omitempty"`
+	// TLSKeyFile is the PEM private key of TLSCertFile.
+	TLSKeyFile string `json:"tls_key,omitempty"`
 	// TLSServerName overrides the host name verified in broker certificates.
 	TLSServerName string `json:"tls_server_name,omitempty"`
 	// TLSInsecureSkipVerify disables certificate verification (with a
@@ -115,9 +116,11 @@ type Problem struct {
 	// Field is the key of the offending setting, e.g. "tls_cert" (the JSON
 	// tag of its field).
 	Field string
-	// Value and Choices are set for a value that is not one of a fixed set:
-	// the value as written and the valid ones (for "did you mean ...?").
-	Value   string
+	// Value is set for a value that is not one of a fixed set: the value
+	// as written.
+	Value string
+	// Choices are then the valid values, for "did you mean ...?" (see
+	// internal/suggest).
 	Choices []string
 	// msg says what is wrong; a key between keyMarks stands for the name
 	// of another setting, spelled by the caller (see Text).

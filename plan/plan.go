@@ -38,7 +38,9 @@ type Plan struct {
 	// Brokers is the bootstrap host:port list, or ["embedded"] for the
 	// in-process cluster; empty when the brokers are discovered from
 	// Auth.ClusterARN.
-	Brokers   []string  `json:"brokers"`
+	Brokers []string `json:"brokers"`
+	// Topics, Producers, Consumers and Phases are the step's settings, in
+	// the shape of the scenario blocks of the same names.
 	Topics    Topics    `json:"topics"`
 	Producers Producers `json:"producers"`
 	Consumers Consumers `json:"consumers"`
@@ -190,8 +192,11 @@ const (
 // reads and writes as text (also in JSON); [Rate.MsgsPerSec] is the one
 // conversion of a byte rate into messages per second.
 type Rate struct {
-	Unit   RateUnit `json:"-"`
-	PerSec float64  `json:"-"` // messages/s for RateMsgs, bytes/s for RateBytes; 0 for RateMax
+	// Unit says what PerSec counts.
+	Unit RateUnit `json:"-"`
+	// PerSec is messages/s for RateMsgs, value bytes/s for RateBytes
+	// (> 0 to be valid), 0 for RateMax.
+	PerSec float64 `json:"-"`
 }
 
 // SizeDist is a message size distribution in bytes. Exactly one form is
@@ -199,16 +204,19 @@ type Rate struct {
 // or Weighted (sizes chosen with probability weight / sum of weights). The
 // one-line text form is "1KiB", "100B..2KiB" or "100B:3,10KiB:1".
 type SizeDist struct {
-	Fixed    Size           `json:"fixed,omitempty"`
-	Min      Size           `json:"min,omitempty"`
-	Max      Size           `json:"max,omitempty"`
+	// Fixed, when > 0, is the size of every message.
+	Fixed Size `json:"fixed,omitempty"`
+	// Min and Max bound a uniform distribution (Min <= Max).
+	Min Size `json:"min,omitempty"`
+	Max Size `json:"max,omitempty"`
+	// Weighted lists sizes with their relative weights (> 0).
 	Weighted []WeightedSize `json:"weighted,omitempty"`
 }
 
 // WeightedSize is one entry of a weighted size list.
 type WeightedSize struct {
-	Size   Size    `json:"size"`
-	Weight float64 `json:"weight"`
+	Size   Size    `json:"size"`   // bytes, stamp included
+	Weight float64 `json:"weight"` // relative weight, > 0
 }
 
 // KeyMode says how message keys are chosen.
@@ -223,6 +231,7 @@ const (
 
 // Keys says how message keys are generated.
 type Keys struct {
+	// Mode is none, random, round-robin or hot (default none).
 	Mode KeyMode `json:"mode"`
 	// Cardinality is the number of distinct keys (>= 1 unless Mode is none;
 	// a scenario defaults it to 1000 for keyed modes).

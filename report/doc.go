@@ -13,7 +13,14 @@
 // self-contained page with inline SVG charts) are plain functions over the
 // data, so a saved result re-renders byte for byte without a cluster.
 //
-// The package deliberately imports no Kafka client and no AWS code: a result
-// can be rendered and compared on any machine. docs/results.md documents the
-// file format field by field.
+// The latency kinds (publish, service, send delay, end-to-end) are one table,
+// [LatencyKinds], that every summary, renderer, check, comparison and merge
+// iterates. [MergeResults] combines the results of several load generators
+// exactly; [Evaluate] runs checks over the aggregates of every step.
+//
+// The package deliberately imports no Kafka client and no AWS code, and
+// nothing of mskbench but internal/atomicfile and internal/suggest (not
+// plan, load, auth, scenarios, sizing or ramp): a result can be rendered,
+// compared and merged on any machine. docs/results.md documents the file
+// format field by field.
 package report

@@ -1,11 +1,18 @@
 // Package scenarios reads mskbench scenario files: the YAML schema, strict
-// parsing with file:line:column errors, defaults, validation, --set
-// overrides, sweep expansion into plan.Plans, and the built-in scenario
-// library.
+// parsing with file:line:column errors, --set overrides, validation (once,
+// every problem at once), the sweep axes and their expansion into
+// plan.Plans, ramp and precondition plans, redaction of the source, and the
+// built-in scenario library (embedded).
 //
-// Configuration flows one way: defaults → scenario file (Parse or Load) →
-// overrides (Set) → Validate → Steps, which hands one plan.Plan per sweep point
-// to the engine. docs/scenarios.md documents every field.
+// Configuration flows one way: defaults (plan.Defaults, plan.DefaultAuth) →
+// scenario file (Parse or Load) → overrides (Set) → Validate → Steps, which
+// hands one plan.Plan per sweep point to the engine. docs/scenarios.md
+// documents every field.
+//
+// scenarios imports plan, report (checks, ramp criteria), internal/suggest
+// and the YAML decoder. It must not import load, auth, sizing, ramp or cmd,
+// nor link a Kafka client or the AWS SDK even transitively: parsing and
+// validating a scenario needs no cluster (.ci/check-deps checks it).
 package scenarios
 
 import (
@@ -27,16 +34,24 @@ import (
 // Every field holds its default unless the file or an override set it. A
 // Scenario is not safe for concurrent use while Set is called.
 type Scenario struct {
-	Name        string         `json:"name"`
-	Description string         `json:"description,omitempty"`
-	Cluster     Cluster        `json:"cluster"`
-	Topics      plan.Topics    `json:"topics"`
-	Producers   plan.Producers `json:"producers"`
-	Consumers   plan.Consumers `json:"consumers"`
-	Phases      plan.Phases    `json:"phases"`
+	// Name names the scenario in results and topic labels (default: the
+	// file's base name without .yaml); it must not be empty.
+	Name string `json:"name"`
+	// Description is a one-line summary, shown by mskbench scenarios.
+	Description string `json:"description,omitempty"`
+	// Cluster is the cluster under test and how to reach it.
+	Cluster Cluster `json:"cluster"`
+	// Topics, Producers, Consumers and Phases are the settings of every
+	// step (before sweep values), with the defaults of plan.Defaults.
+	Topics    plan.Topics    `json:"topics"`
+	Producers plan.Producers `json:"producers"`
+	Consumers plan.Consumers `json:"consumers"`
+	Phases    plan.Phases    `json:"phases"`
 	// Verify turns on delivery verification of every consumed message.
-	Verify bool  `json:"verify"`
-	Sweep  Sweep `json:"sweep"`
+	Verify bool `json:"verify"`
+	// Sweep lists the values to run the scenario with, one step per point
+	// of their cartesian product.
+	Sweep Sweep `json:"sweep"`
 	// Ramp, when not nil, steps the offered rate of every sweep point to
 	// find the highest rate the cluster sustains (see Ramp).
 	Ramp *Ramp `json:"ramp,omitempty"`
@@ -164,8 +179,8 @@ var builtinFS embed.FS
 
 // Info describes a built-in scenario.
 type Info struct {
-	Name        string
-	Description string
+	Name        string // the name Load accepts, e.g. "quickstart"
+	Description string // the scenario's description
 }
 
 // Builtins lists the built-in scenarios, sorted by name.

@@ -1,7 +1,11 @@
 // Command mskbench load-tests Amazon MSK and any Kafka-compatible cluster.
 //
 // main only wires: it builds a context cancelled by SIGINT/SIGTERM, calls run
-// and maps the returned error to an exit code (see exitCode).
+// and maps the returned error to an exit code (see exitCode); only main calls
+// os.Exit. Each subcommand of the table in commands has its own FlagSet
+// (flags.go; the authentication flags in authflags.go) and reads and writes
+// files; the work is done by the packages it wires: scenarios, ramp, load,
+// auth, report, sizing and internal/embedded (docs/architecture.md).
 package main
 
 import (

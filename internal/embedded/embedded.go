@@ -1,6 +1,7 @@
 // Package embedded runs an in-process Kafka cluster (github.com/twmb/franz-go/pkg/kfake)
 // for `mskbench run --embedded`, `mskbench broker` and tests. Its numbers measure this
-// machine and the kfake implementation, never a real cluster.
+// machine and the kfake implementation, never a real cluster. It must not
+// import load or report.
 package embedded
 
 import (

@@ -96,14 +96,17 @@ type Cluster struct {
 // sweep key, its sweep tag the plan field each value overrides; nothing
 // else lists the axes, so adding one is adding a field here (and its row in
 // docs/scenarios.md, which a test checks).
+//
+// A list that is written must not be empty nor repeat a value, and every
+// value must be valid for the field it overrides; at most MaxSteps points.
 type Sweep struct {
-	Partitions      []int              `json:"partitions,omitempty" sweep:"topics.partitions"`
-	MessageSize     []plan.SizeDist    `json:"message_size,omitempty" sweep:"producers.message_size"`
-	ProducerWorkers []int              `json:"producer_workers,omitempty" sweep:"producers.workers"`
-	Rate            []plan.Rate        `json:"rate,omitempty" sweep:"producers.rate"`
-	ConsumerGroups  []int              `json:"consumer_groups,omitempty" sweep:"consumers.groups"`
-	Acks            []plan.Acks        `json:"acks,omitempty" sweep:"producers.acks"`
-	Compression     []plan.Compression `json:"compression,omitempty" sweep:"producers.compression"`
+	Partitions      []int              `json:"partitions,omitempty" sweep:"topics.partitions"`        // partitions per topic; not with topics.existing
+	MessageSize     []plan.SizeDist    `json:"message_size,omitempty" sweep:"producers.message_size"` // message sizes (any form)
+	ProducerWorkers []int              `json:"producer_workers,omitempty" sweep:"producers.workers"`  // producer workers
+	Rate            []plan.Rate        `json:"rate,omitempty" sweep:"producers.rate"`                 // total offered rates; not with a ramp
+	ConsumerGroups  []int              `json:"consumer_groups,omitempty" sweep:"consumers.groups"`    // consumer groups
+	Acks            []plan.Acks        `json:"acks,omitempty" sweep:"producers.acks"`                 // acknowledgement levels
+	Compression     []plan.Compression `json:"compression,omitempty" sweep:"producers.compression"`   // codecs
 }
 
 // Embedded reports whether the scenario runs against the in-process cluster

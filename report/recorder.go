@@ -514,12 +514,12 @@ func newInterval(start, end time.Time, phase string, t *data) Interval {
 		iv.ConsumedMiBPerSec = float64(t.counts.consumedBytes) / secs / MiB
 	}
 	if t.publish != nil && t.publish.Count() > 0 {
-		iv.PublishP50Ms = usToMs(t.publish.Quantile(0.50))
-		iv.PublishP99Ms = usToMs(t.publish.Quantile(0.99))
+		iv.PublishP50Ms = usToMs(t.publish.Percentile(50))
+		iv.PublishP99Ms = usToMs(t.publish.Percentile(99))
 	}
 	if t.endToEnd != nil && t.endToEnd.Count() > 0 {
-		iv.EndToEndP50Ms = usToMs(t.endToEnd.Quantile(0.50))
-		iv.EndToEndP99Ms = usToMs(t.endToEnd.Quantile(0.99))
+		iv.EndToEndP50Ms = usToMs(t.endToEnd.Percentile(50))
+		iv.EndToEndP99Ms = usToMs(t.endToEnd.Percentile(99))
 	}
 	if len(t.errors) > 0 {
 		iv.Errors = maps.Clone(t.errors)

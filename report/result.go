@@ -323,7 +323,7 @@ type Latency struct {
 }
 
 // LatencySummary are the quantiles of one latency histogram in
-// milliseconds. Quantiles are HdrHistogram values (3 significant digits,
+// milliseconds. Percentiles are HdrHistogram values with the reference semantics (3 significant digits,
 // highest equivalent value); all fields are 0 when Count is 0.
 type LatencySummary struct {
 	Count   int64   `json:"count"`
@@ -527,5 +527,32 @@ func Decode(rd io.Reader) (*Result, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("decode result: %w", err)
 	}
+	for i := range r.Steps {
+		if err := r.Steps[i].resummarize(); err != nil {
+			return nil, fmt.Errorf("decode result: %w", err)
+		}
+	}
 	return &r, nil
+}
+
+// resummarize recomputes the latency summaries of s from its encoded
+// histograms, where it has them, so that a result written by an earlier
+// mskbench (whose percentiles rounded the rank to nearest) is rendered,
+// checked and compared with the reference percentile semantics of
+// [Histogram.Percentile]. Summaries without a histogram are kept.
+func (s *Step) resummarize() error {
+	sums := map[string]*LatencySummary{
+		"publish": &s.Latency.Publish, "service": &s.Latency.Service,
+		"send_delay": &s.Latency.SendDelay, "end_to_end": &s.Latency.EndToEnd,
+	}
+	for _, name := range HistogramNames() {
+		h, err := s.Histogram(name)
+		if err != nil {
+			return err
+		}
+		if h.Count() > 0 {
+			*sums[name] = h.Summary()
+		}
+	}
+	return nil
 }

@@ -83,14 +83,50 @@ func (h *Histogram) Reset() { h.h.Reset() }
 // Count returns the number of recorded values.
 func (h *Histogram) Count() int64 { return h.h.TotalCount() }
 
-// Quantile returns the value in microseconds at quantile q in 0..1 (0.99 is
-// p99): the highest value equivalent to the recorded value at that rank, as
-// HdrHistogram defines it. It returns 0 for an empty histogram.
-func (h *Histogram) Quantile(q float64) int64 {
-	if math.IsNaN(q) {
-		q = 0
+// Percentile returns the value in microseconds at percentile p (0..100;
+// 99.9 is p99.9) with the reference semantics of HdrHistogram (the Java
+// implementation and hdr-histogram-js): the highest value equivalent to the
+// recorded value of rank ceil(p/100 · n) among the n recorded values (see
+// [ReferenceRank]); p = 0 gives the lowest equivalent value of the smallest.
+// hdrhistogram-go rounds the rank to the nearest integer instead, which
+// disagrees whenever p/100 · n is not whole (p99.9 of 1800 samples is rank
+// 1799, not 1798). Every percentile mskbench reports — summaries,
+// timelines, checks, compare, ramp verdicts, HTML, CSV — comes from here.
+// It returns 0 for an empty histogram. It does not allocate.
+func (h *Histogram) Percentile(p float64) int64 {
+	n := h.h.TotalCount()
+	if n == 0 {
+		return 0
 	}
-	return h.h.ValueAtQuantile(q * 100)
+	if !(p > 0) {
+		return h.h.ValueAtPercentile(0)
+	}
+	return h.h.ValueAtPercentile(rankPercentile(ReferenceRank(p, n), n))
+}
+
+// ReferenceRank returns the 1-based rank, among n > 0 recorded values, of the
+// value at percentile p (0..100) exactly as the reference HdrHistogram's
+// getValueAtPercentile computes it: p is lowered by one ulp (so that a
+// product that is whole in exact arithmetic is not pushed to the next rank by
+// float rounding) and clamped to 0..100, then rank = ceil(p · n / 100), at
+// least 1 and at most n. It returns 0 when n <= 0.
+func ReferenceRank(p float64, n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	if math.IsNaN(p) {
+		p = 0
+	}
+	p = min(max(math.Nextafter(p, math.Inf(-1)), 0), 100)
+	r := int64(math.Ceil(p * float64(n) / 100))
+	return min(max(r, 1), n)
+}
+
+// rankPercentile returns the percentile (0..100) that hdrhistogram-go's
+// rank rounding, int64(p/100 · n + 0.5), maps to exactly rank r of n:
+// p = 100 · r / n gives r + 0.5 up to a float error far below 0.5.
+func rankPercentile(r, n int64) float64 {
+	return 100 * float64(r) / float64(n)
 }
 
 // Max returns the largest recorded value in microseconds (highest equivalent
@@ -139,15 +175,14 @@ func (h *Histogram) Summary() LatencySummary {
 	if h == nil || h.h.TotalCount() == 0 {
 		return LatencySummary{}
 	}
-	qs := h.h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99, 99.9, 99.99})
 	return LatencySummary{
 		Count:   h.h.TotalCount(),
-		P50Ms:   usToMs(qs[0]),
-		P90Ms:   usToMs(qs[1]),
-		P95Ms:   usToMs(qs[2]),
-		P99Ms:   usToMs(qs[3]),
-		P999Ms:  usToMs(qs[4]),
-		P9999Ms: usToMs(qs[5]),
+		P50Ms:   usToMs(h.Percentile(50)),
+		P90Ms:   usToMs(h.Percentile(90)),
+		P95Ms:   usToMs(h.Percentile(95)),
+		P99Ms:   usToMs(h.Percentile(99)),
+		P999Ms:  usToMs(h.Percentile(99.9)),
+		P9999Ms: usToMs(h.Percentile(99.99)),
 		MaxMs:   usToMs(h.Max()),
 		MeanMs:  roundMs(h.Mean() / 1000),
 	}

@@ -5,22 +5,23 @@ import (
 	"testing"
 )
 
-func TestHistogramQuantileIsZeroToOne(t *testing.T) {
+func TestHistogramPercentileIsZeroToHundred(t *testing.T) {
 	h := NewHistogram()
 	for v := int64(1); v <= 1000; v++ {
 		h.RecordUs(v)
 	}
 	tests := []struct {
-		q    float64
+		p    float64
 		want int64
 	}{
-		{0.5, 500},
-		{0.99, 990},
-		{1, 1000},
+		{50, 500},
+		{99, 990},
+		{99.9, 999}, // 999.0000000000001 in float64 must not become rank 1000
+		{100, 1000},
 	}
 	for _, tt := range tests {
-		if got := h.Quantile(tt.q); got != tt.want {
-			t.Errorf("Quantile(%v) = %d, want %d", tt.q, got, tt.want)
+		if got := h.Percentile(tt.p); got != tt.want {
+			t.Errorf("Percentile(%v) = %d, want %d", tt.p, got, tt.want)
 		}
 	}
 	if got, want := h.Count(), int64(1000); got != want {
@@ -81,15 +82,15 @@ func TestHistogramMergeIsUnion(t *testing.T) {
 	m := NewHistogram()
 	m.Merge(a)
 	m.Merge(b)
-	for _, q := range []float64{0.5, 0.9, 0.95, 0.99, 0.999, 1} {
-		if got, want := m.Quantile(q), all.Quantile(q); got != want {
-			t.Errorf("merged Quantile(%v) = %d, want %d (union)", q, got, want)
+	for _, p := range []float64{50, 90, 95, 99, 99.9, 100} {
+		if got, want := m.Percentile(p), all.Percentile(p); got != want {
+			t.Errorf("merged Percentile(%v) = %d, want %d (union)", p, got, want)
 		}
 	}
 	// p99 of the union lies in the slow worker's range; an average of the
 	// two p99s would not.
-	avg := (a.Quantile(0.99) + b.Quantile(0.99)) / 2
-	if got := m.Quantile(0.99); got < 50_000 || got == avg {
+	avg := (a.Percentile(99) + b.Percentile(99)) / 2
+	if got := m.Percentile(99); got < 50_000 || got == avg {
 		t.Errorf("merged p99 = %d µs, want >= 50000 and != average %d", got, avg)
 	}
 	if got, want := m.Count(), int64(11_000); got != want {
@@ -138,5 +139,33 @@ func TestHistogramSummaryMs(t *testing.T) {
 	s := h.Summary()
 	if s.Count != 2 || s.P50Ms != 1 || s.MaxMs < 3 || s.MaxMs > 3.003 || s.MeanMs < 1.99 || s.MeanMs > 2.01 {
 		t.Errorf("Summary() = %+v, want count 2, p50 1 ms, max 3 ms, mean 2 ms", s)
+	}
+}
+
+// TestReferenceRank pins the rank rule on the cases of the issue: where
+// p/100·n is not whole the reference takes the ceiling (hdrhistogram-go
+// rounded to nearest), and where it is whole float error must not push it up.
+func TestReferenceRank(t *testing.T) {
+	tests := []struct {
+		p    float64
+		n    int64
+		want int64
+	}{
+		{99.9, 1800, 1799}, // 1798.2 → 1799 (nearest would be 1798)
+		{99, 150, 149},     // 148.5 → 149
+		{50, 3, 2},         // 1.5 → 2
+		{75, 3, 3},         // 2.25 → 3 (nearest would be 2)
+		{99.9, 1000, 999},  // whole: 999, not 1000
+		{99.99, 10000, 9999},
+		{0, 10, 1},
+		{-5, 10, 1},
+		{100, 10, 10},
+		{250, 10, 10},
+		{50, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := ReferenceRank(tt.p, tt.n); got != tt.want {
+			t.Errorf("ReferenceRank(%v, %d) = %d, want %d", tt.p, tt.n, got, tt.want)
+		}
 	}
 }

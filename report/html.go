@@ -600,7 +600,7 @@ func percentileChart(s *Step) svgChart {
 		for i := 0; ; i++ {
 			x := min(float64(i)*0.05, xEnd)
 			q := max(1-math.Pow(10, -x), 1/float64(n))
-			v := usToMs(h.Quantile(q))
+			v := usToMs(h.Percentile(100 * q))
 			ps = append(ps, point{x, v, true})
 			if x >= xEnd {
 				break

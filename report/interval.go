@@ -72,12 +72,12 @@ func newInterval(start, end time.Time, phase string, t *data) Interval {
 		iv.ConsumedMiBPerSec = float64(t.counts.consumedBytes) / secs / MiB
 	}
 	if h := t.hists[latPublish]; h != nil && h.Count() > 0 {
-		iv.PublishP50Ms = usToMs(h.Quantile(0.50))
-		iv.PublishP99Ms = usToMs(h.Quantile(0.99))
+		iv.PublishP50Ms = usToMs(h.Percentile(50))
+		iv.PublishP99Ms = usToMs(h.Percentile(99))
 	}
 	if h := t.hists[latEndToEnd]; h != nil && h.Count() > 0 {
-		iv.EndToEndP50Ms = usToMs(h.Quantile(0.50))
-		iv.EndToEndP99Ms = usToMs(h.Quantile(0.99))
+		iv.EndToEndP50Ms = usToMs(h.Percentile(50))
+		iv.EndToEndP99Ms = usToMs(h.Percentile(99))
 	}
 	if len(t.errors) > 0 {
 		iv.Errors = maps.Clone(t.errors)

@@ -324,7 +324,7 @@ type Latency struct {
 }
 
 // LatencySummary are the quantiles of one latency histogram in
-// milliseconds. Quantiles are HdrHistogram values (3 significant digits,
+// milliseconds. Percentiles are HdrHistogram values with the reference semantics (3 significant digits,
 // highest equivalent value); all fields are 0 when Count is 0.
 type LatencySummary struct {
 	Count   int64   `json:"count"`
@@ -492,5 +492,28 @@ func Decode(rd io.Reader) (*Result, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("decode result: %w", err)
 	}
+	for i := range r.Steps {
+		if err := r.Steps[i].resummarize(); err != nil {
+			return nil, fmt.Errorf("decode result: %w", err)
+		}
+	}
 	return &r, nil
+}
+
+// resummarize recomputes the latency summaries of s from its encoded
+// histograms, where it has them, so that a result written by an earlier
+// mskbench (whose percentiles rounded the rank to nearest) is rendered,
+// checked and compared with the reference percentile semantics of
+// [Histogram.Percentile]. Summaries without a histogram are kept.
+func (s *Step) resummarize() error {
+	for _, k := range LatencyKinds {
+		h, err := s.Histogram(k.Name)
+		if err != nil {
+			return err
+		}
+		if h.Count() > 0 {
+			*k.Summary(&s.Latency) = h.Summary()
+		}
+	}
+	return nil
 }

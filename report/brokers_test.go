@@ -88,7 +88,9 @@ func TestSummarizeBrokersBinding(t *testing.T) {
 	})
 	t.Run("disk throughput capacity raises disk", func(t *testing.T) {
 		mm := BrokerMetrics{Brokers: []BrokerSeries{{ID: 3, Samples: []BrokerSample{
-			sample(1, "", func(s *BrokerSample) { s.DiskUtilization, s.DiskWriteBytesPerSec, s.CPUUtilization = fp(0.1), fp(100<<20), fp(0.5) }),
+			sample(1, "", func(s *BrokerSample) {
+				s.DiskUtilization, s.DiskWriteBytesPerSec, s.CPUUtilization = fp(0.1), fp(100<<20), fp(0.5)
+			}),
 		}}}}
 		got := SummarizeBrokers(mm, &BrokerCapacity{DiskWriteBytesPerSec: 125 << 20})
 		if got.Binding != BrokerResourceDisk || !approx(got.Utilization[0].Mean, 0.8) {
@@ -172,6 +174,5 @@ func TestBrokerFigureTable(t *testing.T) {
 }
 
 func jsonNum(i int) string { b, _ := json.Marshal(i); return string(b) }
-
 
 func approx(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }

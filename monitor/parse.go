@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"iter"
 	"regexp"
 	"strconv"
 	"strings"
@@ -167,12 +168,7 @@ func parse(in io.Reader, defaultID int32) (map[int32]*values, error) {
 			continue
 		}
 		vs := broker(defaultID)
-		for _, m := range mf.GetMetric() {
-			x, ok := metricValue(m)
-			if !ok {
-				continue
-			}
-			l := labelMap(m)
+		for l, x := range samples(mf) {
 			switch name {
 			case famNodeCPU:
 				if l["mode"] == "user" || l["mode"] == "system" {
@@ -269,12 +265,7 @@ const mskbenchProcessBroker = -1 << 30
 
 func parseMSKBench(name string, mf *dto.MetricFamily, broker func(int32) *values) {
 	short := strings.TrimPrefix(name, mskbenchPrefix)
-	for _, m := range mf.GetMetric() {
-		x, ok := metricValue(m)
-		if !ok {
-			continue
-		}
-		l := labelMap(m)
+	for l, x := range samples(mf) {
 		switch short {
 		case "process_cpu_seconds_total":
 			vs := broker(mskbenchProcessBroker)
@@ -315,6 +306,19 @@ func spreadProcess(byBroker map[int32]*values) {
 	for _, vs := range byBroker {
 		for k, x := range p.v {
 			vs.v[k] = x
+		}
+	}
+}
+
+// samples yields the labels and value of every untyped, counter or gauge
+// sample of mf.
+func samples(mf *dto.MetricFamily) iter.Seq2[map[string]string, float64] {
+	return func(yield func(map[string]string, float64) bool) {
+		for _, m := range mf.GetMetric() {
+			x, ok := metricValue(m)
+			if ok && !yield(labelMap(m), x) {
+				return
+			}
 		}
 	}
 }

@@ -29,8 +29,9 @@ func fixtureServer(t *testing.T, a, b string) (*httptest.Server, *atomic.Int64) 
 	return srv, &n
 }
 
-// waitScrapes waits until every endpoint of m has n scrapes (ok or not).
-func waitScrapes(t *testing.T, m *Monitor, n int) {
+// waitScrapes waits until every endpoint of m has n scrapes (ok or not),
+// calling Tick while it waits when tick is set.
+func waitScrapes(t *testing.T, m *Monitor, n int, tick bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -48,7 +49,9 @@ func waitScrapes(t *testing.T, m *Monitor, n int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("fewer than %d scrapes per endpoint after 30 s", n)
 		}
-		m.Tick()
+		if tick {
+			m.Tick()
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
@@ -77,19 +80,27 @@ func TestMonitorScrapesOpenMonitoringEndpoints(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	waitScrapes(t, m, 2)
+	// Exactly two scrapes per endpoint: the one Run starts with, and one
+	// Tick (the interval is an hour).
+	waitScrapes(t, m, 1, false)
+	m.Tick()
+	waitScrapes(t, m, 2, false)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	jh, nh := history(m, 0), history(m, 1)
+	if len(jh) != 2 || len(nh) != 2 {
+		t.Fatalf("%d and %d scrapes, want 2 each", len(jh), len(nh))
+	}
 	for _, h := range [][]scrape{jh, nh} {
 		if h[0].err != nil || h[1].err != nil {
 			t.Fatalf("scrape errors: %v, %v", h[0].err, h[1].err)
 		}
 	}
-	// One interval from the first JMX scrape to the second.
-	iv := report.Interval{Start: jh[0].at, End: jh[1].at, Phase: "measure"}
+	// One interval from the first scrape to the last: each endpoint's
+	// first scrape is the nearest to its start, its second to its end.
+	iv := report.Interval{Start: minTime(jh[0].at, nh[0].at), End: maxTime(jh[1].at, nh[1].at), Phase: "measure"}
 	got := m.Metrics([]report.Interval{iv})
 	if got.Source != report.BrokerSourceOpenMonitoring {
 		t.Errorf("source = %q", got.Source)
@@ -108,8 +119,7 @@ func TestMonitorScrapesOpenMonitoringEndpoints(t *testing.T) {
 	if s.PartitionCount == nil || *s.PartitionCount != 612 {
 		t.Errorf("partition count = %v", s.PartitionCount)
 	}
-	// The node exporter's scrapes are the nearest to the interval's ends
-	// within the tolerance: its figures are there too.
+	// The node exporter's figures are in the same sample.
 	if s.NetworkTxBytesPerSec == nil || s.CPUUtilization == nil {
 		t.Errorf("node exporter figures missing: tx %v cpu %v", s.NetworkTxBytesPerSec, s.CPUUtilization)
 	}
@@ -124,6 +134,20 @@ func TestMonitorScrapesOpenMonitoringEndpoints(t *testing.T) {
 	if err := m.Run(context.Background()); err == nil {
 		t.Error("a second Run did not fail")
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func relNear(a, b float64) bool { d := a - b; return d < 1e-6*b && -d < 1e-6*b }
@@ -158,7 +182,7 @@ func TestMonitorFailingAndSlowEndpoints(t *testing.T) {
 	for range 100 {
 		m.Tick() // must not block however many ticks queue up
 	}
-	waitScrapes(t, m, 2)
+	waitScrapes(t, m, 2, true)
 	got := m.Metrics(nil)
 	cancel()
 	if err := <-done; err != nil {

@@ -58,7 +58,7 @@ func TestMSKBenchBrokerEndToEnd(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- m.Run(runCtx) }()
-	waitScrapes(t, m, 1) // before any record
+	waitScrapes(t, m, 1, false) // before any record
 
 	for i := range records {
 		v := []byte(fmt.Sprintf("%0*d", valueSize, i))
@@ -92,7 +92,7 @@ func TestMSKBenchBrokerEndToEnd(t *testing.T) {
 
 	// A scrape in flight now may have started before the last record:
 	// wait for one more that started after it.
-	waitScrapes(t, m, len(history(m, 0))+2)
+	waitScrapes(t, m, len(history(m, 0))+2, true)
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -94,6 +94,11 @@ type InstanceType struct {
 	// ProvisionedThroughput reports whether the type supports provisioned
 	// storage throughput (PST).
 	ProvisionedThroughput bool `json:"provisioned_throughput,omitempty"`
+	// NoKRaft marks a type that cannot be chosen with KRaft metadata mode
+	// (so never on Kafka 4.x); NoTieredStorage one without tiered storage.
+	// Both hold for kafka.t3.small (source "aws-msk-instance-restrictions").
+	NoKRaft         bool `json:"no_kraft,omitempty"`
+	NoTieredStorage bool `json:"no_tiered_storage,omitempty"`
 
 	// IngressSustainedMiBps is an Express broker's sustained ingress quota (MiB/s).
 	IngressSustainedMiBps *Figure `json:"ingress_sustained_mibps,omitempty"`
@@ -122,6 +127,9 @@ type Prices struct {
 	StoragePerGBMonthUSD *Figure `json:"storage_per_gb_month_usd,omitempty"`
 	// TieredStoragePerGBMonthUSD is the tiered storage price, USD per GB-month.
 	TieredStoragePerGBMonthUSD *Figure `json:"tiered_storage_per_gb_month_usd,omitempty"`
+	// TieredStorageRetrievalPerGBUSD is the price of data read from the
+	// tier, USD per GB retrieved (provisional in the embedded catalogue).
+	TieredStorageRetrievalPerGBUSD *Figure `json:"tiered_storage_retrieval_per_gb_usd,omitempty"`
 	// ProvisionedThroughputPerMiBpsMonthUSD is the PST price, USD per MiB/s-month per broker.
 	ProvisionedThroughputPerMiBpsMonthUSD *Figure `json:"provisioned_throughput_per_mibps_month_usd,omitempty"`
 	// ExpressDataInPerGBUSD is the Express data-written price, USD per GB.
@@ -265,8 +273,11 @@ func (c *Catalog) Override(data []byte, name string) (*Catalog, error) {
 		if !it.ProvisionedThroughput {
 			it.ProvisionedThroughput = base.ProvisionedThroughput
 		}
+		it.NoKRaft = it.NoKRaft || base.NoKRaft
+		it.NoTieredStorage = it.NoTieredStorage || base.NoTieredStorage
 		mergeFigures(base, &it, name)
 		base.ProvisionedThroughput = it.ProvisionedThroughput
+		base.NoKRaft, base.NoTieredStorage = it.NoKRaft, it.NoTieredStorage
 	}
 	if err := out.Validate(); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", name, err)
@@ -300,6 +311,7 @@ func (c *Catalog) Validate() error {
 	checkFig("prices.hours_per_month", c.Prices.HoursPerMonth, true, true)
 	checkFig("prices.storage_per_gb_month_usd", c.Prices.StoragePerGBMonthUSD, true, false)
 	checkFig("prices.tiered_storage_per_gb_month_usd", c.Prices.TieredStoragePerGBMonthUSD, true, false)
+	checkFig("prices.tiered_storage_retrieval_per_gb_usd", c.Prices.TieredStorageRetrievalPerGBUSD, true, false)
 	checkFig("prices.provisioned_throughput_per_mibps_month_usd", c.Prices.ProvisionedThroughputPerMiBpsMonthUSD, true, false)
 	checkFig("prices.express_data_in_per_gb_usd", c.Prices.ExpressDataInPerGBUSD, true, false)
 	checkFig("prices.cross_az_per_gb_usd", c.Prices.CrossAZPerGBUSD, true, false)
@@ -408,7 +420,7 @@ func (c *Catalog) clone() *Catalog {
 func figureFields(v any) []**Figure {
 	switch x := v.(type) {
 	case *Prices:
-		return []**Figure{&x.HoursPerMonth, &x.StoragePerGBMonthUSD, &x.TieredStoragePerGBMonthUSD,
+		return []**Figure{&x.HoursPerMonth, &x.StoragePerGBMonthUSD, &x.TieredStoragePerGBMonthUSD, &x.TieredStorageRetrievalPerGBUSD,
 			&x.ProvisionedThroughputPerMiBpsMonthUSD, &x.ExpressDataInPerGBUSD, &x.CrossAZPerGBUSD}
 	case *Serverless:
 		return []**Figure{&x.ClusterIngressMBps, &x.ClusterEgressMBps, &x.PartitionIngressMBps,

@@ -206,3 +206,30 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestKRaftVersionAndDefaultName(t *testing.T) {
+	for v, want := range map[string]bool{"3.8.x": false, "3.6.0": false, "3.9.x.kraft": true, "4.0.x": true, "4.1.x": true, "2.8.2.tiered": false} {
+		if got := KRaftVersion(v); got != want {
+			t.Errorf("KRaftVersion(%q) = %t, want %t", v, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		base string
+		peak float64
+		want string
+	}{
+		{"fixed-rate-latency", 10, "fixed-rate-latency"},
+		{"My Bench_2026", 10, "my-bench-2026"},
+		{"42", 12.5, "msk-12-5mibps"},
+		{"", 100, "msk-100mibps"},
+		{"--", 100, "msk-100mibps"},
+	} {
+		got := DefaultClusterName(tt.base, tt.peak)
+		if got != tt.want || !validClusterName(got) {
+			t.Errorf("DefaultClusterName(%q, %v) = %q, want %q (a valid name)", tt.base, tt.peak, got, tt.want)
+		}
+	}
+	if !validKafkaVersion("3.9.x.kraft") {
+		t.Error("3.9.x.kraft rejected")
+	}
+}

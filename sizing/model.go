@@ -46,6 +46,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -243,6 +245,14 @@ type Workload struct {
 	// broker (MiB/s, 250..1000; 0 means none), priced and used on types
 	// that support it.
 	ProvisionedThroughputMiBps float64 `json:"provisioned_throughput_mibps"`
+	// TieredReadMiBps is the average rate consumers read data older than
+	// the primary retention, served from tiered storage (MiB/s; 0 means
+	// none), priced per GB retrieved. Only with tiered storage.
+	TieredReadMiBps float64 `json:"tiered_read_mibps,omitempty"`
+	// KRaft is true when the cluster runs with KRaft metadata (every
+	// Kafka 4.x version; see KRaftVersion): types that cannot (NoKRaft,
+	// kafka.t3.small) are not sized.
+	KRaft bool `json:"kraft,omitempty"`
 	// MaxBrokers is the broker quota a recommended option must fit (0 means 60).
 	MaxBrokers int `json:"max_brokers"`
 	// InstanceTypes restricts the options to these names; empty means all.
@@ -250,6 +260,21 @@ type Workload struct {
 	// Measurement, if set, calibrates its instance type, which is then
 	// sized even when InstanceTypes does not list it.
 	Measurement *Measurement `json:"measurement,omitempty"`
+}
+
+// RecommendedKafkaVersion is the Kafka version AWS marks "Recommended" for
+// new MSK clusters (MSK "supported Kafka versions", read 2026-12; 3.6.0
+// reached end of support on 2026-06-01). It is the default of
+// `size --kafka-version`.
+const RecommendedKafkaVersion = "3.8.x"
+
+// KRaftVersion reports whether an MSK Kafka version runs with KRaft
+// metadata: every 4.x version, and versions named "….kraft" (e.g.
+// "3.9.x.kraft").
+func KRaftVersion(version string) bool {
+	major, _, _ := strings.Cut(version, ".")
+	n, err := strconv.Atoi(major)
+	return (err == nil && n >= 4) || strings.HasSuffix(version, ".kraft")
 }
 
 // Tiered reports whether tiered storage is in use.
@@ -267,7 +292,8 @@ func (w Workload) resolve(c *Catalog) (Workload, error) {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"ingress", w.IngressMiBps}, {"peak ingress", w.PeakIngressMiBps}, {"egress", w.EgressMiBps}, {"peak egress", w.PeakEgressMiBps}, {"provisioned throughput", w.ProvisionedThroughputMiBps}} {
+	}{{"ingress", w.IngressMiBps}, {"peak ingress", w.PeakIngressMiBps}, {"egress", w.EgressMiBps}, {"peak egress", w.PeakEgressMiBps},
+		{"provisioned throughput", w.ProvisionedThroughputMiBps}, {"tiered reads", w.TieredReadMiBps}} {
 		if !finite(f.v) || f.v < 0 {
 			bad("%s %v MiB/s: must be a non-negative number", f.name, f.v)
 		}
@@ -311,6 +337,12 @@ func (w Workload) resolve(c *Catalog) (Workload, error) {
 	}
 	if w.PrimaryRetention == 0 {
 		w.PrimaryRetention = w.Retention
+	}
+	if w.TieredReadMiBps > 0 && !w.Tiered() {
+		bad("tiered reads %s MiB/s need tiered storage (a primary retention shorter than the retention)", num(w.TieredReadMiBps))
+	}
+	if w.TieredReadMiBps > 0 && w.EgressMiBps > 0 && w.TieredReadMiBps > w.EgressMiBps {
+		bad("tiered reads %s MiB/s exceed the egress %s MiB/s", num(w.TieredReadMiBps), num(w.EgressMiBps))
 	}
 	if w.Partitions < 0 {
 		bad("partitions %d: must be ≥ 0", w.Partitions)

@@ -31,6 +31,9 @@ type Cost struct {
 	Storage float64 `json:"storage"`
 	// TieredStorage is tiered GiB × price per GB-month.
 	TieredStorage float64 `json:"tiered_storage"`
+	// TieredRetrieval is GiB read from the tier per month
+	// (Workload.TieredReadMiBps) × price per GB retrieved.
+	TieredRetrieval float64 `json:"tiered_retrieval,omitempty"`
 	// ProvisionedThroughput is brokers × PST MiB/s × price per MiB/s-month.
 	ProvisionedThroughput float64 `json:"provisioned_throughput"`
 	// ExpressDataIn is GiB written per month × price per GB (Express only).
@@ -91,6 +94,9 @@ type Option struct {
 	StoragePerBrokerGiB float64 `json:"storage_per_broker_gib"`
 	// EBSVolumeGiB is the EBS volume to provision per broker: ⌈StoragePerBrokerGiB⌉ (Standard only).
 	EBSVolumeGiB int `json:"ebs_volume_gib"`
+	// ProvisionedThroughputMiBps is the provisioned storage throughput per
+	// broker the option was priced with (MiB/s; 0 = none).
+	ProvisionedThroughputMiBps float64 `json:"provisioned_throughput_mibps,omitempty"`
 	// Priced is false when the catalogue has no broker price for the type.
 	Priced bool `json:"priced"`
 	// TotalMonthlyUSD is Cost.Total.
@@ -267,6 +273,12 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType) Option {
 	primaryGiB := PrimaryStorageGiB(w.IngressMiBps, w.PrimaryRetention, w.ReplicationFactor)
 	tieredGiB := TieredStorageGiB(w.IngressMiBps, w.Retention, w.PrimaryRetention)
 	o := Option{InstanceType: it.Name, Kind: it.Kind, Utilization: w.UtilizationStandard}
+	switch {
+	case w.KRaft && it.NoKRaft:
+		return Option{InstanceType: it.Name, Kind: it.Kind, Skipped: it.Name + " cannot be chosen with KRaft metadata mode (every Kafka 4.x version)"}
+	case tiered && it.NoTieredStorage:
+		return Option{InstanceType: it.Name, Kind: it.Kind, Skipped: "tiered storage is not available on " + it.Name}
+	}
 	var model float64
 	if it.EBSThroughputMiBps != nil && it.NetworkMiBps != nil {
 		model = StandardIngressMiBps(it.EBSThroughputMiBps.Value, it.NetworkMiBps.Value, fanOut, w.AZs, tiered)
@@ -297,6 +309,7 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType) Option {
 			pst = math.Min(pst, it.EBSThroughputMiBps.Value)
 		}
 		o.Limits = append(o.Limits, Limit{LimitPST, BrokersFor(w.EgressMiBps, pst, w.AZs), w.EgressMiBps, pst, "MiB/s average egress (PST per broker)"})
+		o.ProvisionedThroughputMiBps = pst
 	}
 	minB := minimumBrokers(w.ReplicationFactor, w.AZs)
 	o.Limits = append(o.Limits, Limit{LimitMinimum, minB, float64(minB), 1, "brokers (one per AZ, at least RF)"})
@@ -315,6 +328,7 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType) Option {
 	add(&cost.BrokerHours, float64(o.Brokers)*val(it.PricePerHourUSD)*hours)
 	add(&cost.Storage, primaryGiB*val(c.Prices.StoragePerGBMonthUSD))
 	add(&cost.TieredStorage, tieredGiB*val(c.Prices.TieredStoragePerGBMonthUSD))
+	add(&cost.TieredRetrieval, MonthlyGiB(w.TieredReadMiBps, hours)*val(c.Prices.TieredStorageRetrievalPerGBUSD))
 	add(&cost.ProvisionedThroughput, float64(o.Brokers)*pst*val(c.Prices.ProvisionedThroughputPerMiBpsMonthUSD))
 	add(&cost.CrossAZ, MonthlyGiB(CrossAZMiBps(w.IngressMiBps, w.EgressMiBps, w.AZs, w.RackAwareConsumers), hours)*val(c.Prices.CrossAZPerGBUSD))
 	cost.Total = round2(total)
@@ -326,12 +340,18 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType) Option {
 	if it.ProvisionedThroughput && pst == 0 && it.EBSThroughputMiBps != nil && it.EBSThroughputMiBps.Value > 250 && o.BindingLimit == LimitIngress {
 		o.Notes = append(o.Notes, NotePST)
 	}
+	if tiered && w.TieredReadMiBps == 0 {
+		o.Notes = append(o.Notes, NoteTieredReads)
+	}
 	if o.Calibration != nil {
 		o.Notes = append(o.Notes, calibrationNote(o.Calibration))
 	}
 	o.tidy()
 	return o
 }
+
+// NoteTieredReads is the note of tiered options priced without reads from the tier.
+const NoteTieredReads = "reads from tiered storage are charged per GB retrieved and are not priced here: give the rate consumers read data older than the primary retention with --tiered-reads"
 
 func sizeExpress(c *Catalog, w Workload, it InstanceType) Option {
 	o := Option{InstanceType: it.Name, Kind: it.Kind, Utilization: w.UtilizationExpress}
@@ -494,13 +514,19 @@ func (r *Result) Candidates() []Option {
 	return out
 }
 
-// StandardChoice is the cheapest Standard candidate: the cluster a Terraform
-// skeleton with EBS volumes describes. ok is false when none fits.
-func (r *Result) StandardChoice() (Option, bool) {
-	for _, o := range r.Candidates() {
-		if o.Kind == KindStandard {
+// TFVarsChoice is the option a Terraform skeleton of a provisioned cluster
+// should describe: the recommended option (Standard or Express), or, when
+// MSK Serverless is recommended, the cheapest provisioned candidate. ok is
+// false when no provisioned option fits.
+func (r *Result) TFVarsChoice() (Option, bool) {
+	cands := r.Candidates()
+	for _, o := range cands {
+		if o.InstanceType == r.Recommendation.InstanceType {
 			return o, true
 		}
+	}
+	if len(cands) > 0 && r.Recommendation.InstanceType == "serverless" {
+		return cands[0], true
 	}
 	return Option{}, false
 }

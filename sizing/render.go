@@ -66,6 +66,7 @@ func render(out io.Writer, r *Result, md bool) error {
 		{"broker-hours", func(c Cost) float64 { return c.BrokerHours }},
 		{"storage", func(c Cost) float64 { return c.Storage }},
 		{"tiered", func(c Cost) float64 { return c.TieredStorage }},
+		{"tier reads", func(c Cost) float64 { return c.TieredRetrieval }},
 		{"PST", func(c Cost) float64 { return c.ProvisionedThroughput }},
 		{"Express in", func(c Cost) float64 { return c.ExpressDataIn }},
 		{"cross-AZ", func(c Cost) float64 { return c.CrossAZ }},
@@ -85,7 +86,7 @@ func render(out io.Writer, r *Result, md bool) error {
 	}
 	head = append(head, "total")
 	rows := [][]string{head}
-	var notes, pstTypes []string
+	var notes, pstTypes, tierTypes []string
 	for _, o := range r.Options {
 		name := o.InstanceType
 		if o.InstanceType == r.Recommendation.InstanceType {
@@ -124,8 +125,12 @@ func render(out io.Writer, r *Result, md bool) error {
 		}
 		rows = append(rows, append(row, total))
 		for _, n := range o.Notes {
-			if n == NotePST {
+			switch n {
+			case NotePST:
 				pstTypes = append(pstTypes, o.InstanceType)
+				continue
+			case NoteTieredReads:
+				tierTypes = append(tierTypes, o.InstanceType)
 				continue
 			}
 			notes = append(notes, o.InstanceType+": "+n)
@@ -135,6 +140,9 @@ func render(out io.Writer, r *Result, md bool) error {
 	fmt.Fprintln(ew)
 	if len(pstTypes) > 0 {
 		notes = append(notes, strings.Join(pstTypes, ", ")+": "+NotePST)
+	}
+	if len(tierTypes) > 0 {
+		notes = append(notes, strings.Join(tierTypes, ", ")+": "+NoteTieredReads)
 	}
 	if md {
 		fmt.Fprintf(ew, "MiB/s per broker: ingress at the utilisation target of the capacity before it. Peak util: peak ingress ÷ (brokers × capacity). `>` marks the recommendation.\n\n")
@@ -203,6 +211,9 @@ func workloadLines(r *Result) []string {
 	retention := fmt.Sprintf("%s", hours(r.RetentionHours))
 	if r.Tiered {
 		retention += fmt.Sprintf(", of which %s on EBS and the rest in tiered storage (%.0f GiB)", hours(r.PrimaryRetentionHours), r.TieredStorageGiB)
+		if w.TieredReadMiBps > 0 {
+			retention += fmt.Sprintf(", %.2f MiB/s read back from the tier", w.TieredReadMiBps)
+		}
 	}
 	rack := "no (consume bytes cross AZs)"
 	if w.RackAwareConsumers {
@@ -358,8 +369,8 @@ func validClusterName(s string) bool {
 }
 
 // validKafkaVersion reports whether s looks like an MSK Kafka version:
-// dot-separated numbers, the last parts possibly "x" or "tiered", e.g.
-// "3.6.0", "3.9.x", "2.8.2.tiered".
+// dot-separated numbers, the last parts possibly "x", "tiered" or "kraft",
+// e.g. "3.8.x", "3.9.x.kraft", "2.8.2.tiered".
 func validKafkaVersion(s string) bool {
 	parts := strings.Split(s, ".")
 	if len(parts) < 2 {
@@ -369,51 +380,98 @@ func validKafkaVersion(s string) bool {
 		if _, err := strconv.Atoi(p); err == nil {
 			continue
 		}
-		if i == 0 || (p != "x" && p != "tiered") {
+		if i == 0 || (p != "x" && p != "tiered" && p != "kraft") {
 			return false
 		}
 	}
 	return true
 }
 
-// TFVars renders Terraform variables (HCL) for the cheapest Standard
-// option of r (Result.StandardChoice): brokers, broker_instance_type,
-// ebs_gb (the per-broker EBS volume, GiB), kafka_version and name. It fails
-// when no Standard option fits or name / version are malformed.
+// TFVars renders Terraform variables (HCL) for the option of r that
+// Result.TFVarsChoice picks — the recommendation, Express included:
+// name, kafka_version, brokers, broker_instance_type, ebs_gb (the
+// per-broker EBS volume in GiB; Standard only: Express brokers have no
+// volume), and the storage the plan assumed: storage_mode ("TIERED" or
+// "LOCAL", Standard only) and provisioned_storage_throughput_mibps (when
+// it was priced). The last two are not in the seed skeleton; the header
+// says so. It fails when nothing fits, when name or version are malformed,
+// or when version runs KRaft but the plan was made without it
+// (Workload.KRaft).
 func TFVars(r *Result, name, version string) ([]byte, error) {
 	var errs []error
 	if !validClusterName(name) {
 		errs = append(errs, fmt.Errorf("cluster name %q: want 1-64 letters, digits and hyphens, starting with a letter", name))
 	}
 	if !validKafkaVersion(version) {
-		errs = append(errs, fmt.Errorf("kafka version %q: want e.g. 3.6.0", version))
+		errs = append(errs, fmt.Errorf("kafka version %q: want e.g. %s", version, RecommendedKafkaVersion))
+	} else if KRaftVersion(version) && !r.Workload.KRaft {
+		errs = append(errs, fmt.Errorf("kafka version %s runs KRaft metadata, but the plan was sized without KRaft (size with the same version)", version))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	o, ok := r.StandardChoice()
+	o, ok := r.TFVarsChoice()
 	if !ok {
-		return nil, errors.New("no Standard option fits the broker quota: nothing to write as Terraform variables")
+		return nil, errors.New("no provisioned option fits the broker quota: nothing to write as Terraform variables")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Written by mskbench size: %d × %s (%s binds), %s/month in %s.\n", o.Brokers, o.InstanceType, o.BindingLimit, money(o.TotalMonthlyUSD), r.Region)
-	if r.Recommendation.InstanceType != o.InstanceType {
-		fmt.Fprintf(&b, "# The overall recommendation is %s; these variables describe the cheapest Standard option.\n", recName(r.Recommendation))
+	if r.Recommendation.InstanceType == "serverless" {
+		fmt.Fprintf(&b, "# The recommendation is MSK Serverless; these variables describe the cheapest provisioned option.\n")
+	}
+	if o.Kind == KindExpress {
+		fmt.Fprintf(&b, "# Express brokers have no EBS volume: the cluster resource must not set storage_info (no ebs_gb), and runs in 3 AZs.\n")
+	} else {
+		fmt.Fprintf(&b, "# storage_mode and provisioned_storage_throughput_mibps are not in the seed skeleton: declare them and pass them to\n")
+		fmt.Fprintf(&b, "# aws_msk_cluster storage_mode and broker_node_group_info.storage_info.ebs_storage_info.provisioned_throughput.\n")
+		for _, n := range o.Notes {
+			if n == NotePST {
+				fmt.Fprintf(&b, "# The capacity assumes the type's maximum EBS throughput, which needs provisioned storage throughput (size with --provisioned-throughput).\n")
+			}
+		}
 	}
 	fmt.Fprintf(&b, "name                 = %q\n", name)
 	fmt.Fprintf(&b, "kafka_version        = %q\n", version)
 	fmt.Fprintf(&b, "brokers              = %d\n", o.Brokers)
 	fmt.Fprintf(&b, "broker_instance_type = %q\n", o.InstanceType)
-	fmt.Fprintf(&b, "ebs_gb               = %d\n", o.EBSVolumeGiB)
+	if o.Kind == KindStandard {
+		fmt.Fprintf(&b, "ebs_gb               = %d\n", o.EBSVolumeGiB)
+		mode := "LOCAL"
+		if r.Tiered {
+			mode = "TIERED"
+		}
+		fmt.Fprintf(&b, "storage_mode         = %q\n", mode)
+		if o.ProvisionedThroughputMiBps > 0 {
+			fmt.Fprintf(&b, "provisioned_storage_throughput_mibps = %s\n", strconv.FormatFloat(o.ProvisionedThroughputMiBps, 'f', -1, 64))
+		}
+	}
 	return []byte(b.String()), nil
 }
 
-func recName(rec Recommendation) string {
-	switch rec.InstanceType {
-	case "":
-		return "none"
-	case "serverless":
-		return "MSK Serverless"
+// DefaultClusterName is the cluster name --tfvars uses without --name:
+// base (a scenario name) made a valid MSK cluster name, or, when base is
+// empty or has no usable character, "msk-" and the peak ingress, e.g.
+// "msk-100mibps".
+func DefaultClusterName(base string, peakIngressMiBps float64) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(base) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9' && b.Len() > 0:
+			b.WriteRune(r)
+			dash = false
+		case b.Len() > 0 && !dash:
+			b.WriteByte('-')
+			dash = true
+		}
 	}
-	return fmt.Sprintf("%d × %s", rec.Brokers, rec.InstanceType)
+	name := strings.TrimRight(b.String(), "-")
+	if len(name) > 64 {
+		name = strings.TrimRight(name[:64], "-")
+	}
+	if validClusterName(name) {
+		return name
+	}
+	v := strconv.FormatFloat(peakIngressMiBps, 'f', -1, 64)
+	return "msk-" + strings.NewReplacer(".", "-").Replace(v) + "mibps"
 }

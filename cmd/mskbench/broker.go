@@ -13,12 +13,13 @@ import (
 // (SIGINT or SIGTERM). It prints the bootstrap addresses once the cluster
 // accepts connections, so scripts can wait for that line.
 func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("broker", stderr, "mskbench broker [--listen 127.0.0.1:9092] [--brokers 3]",
+	fs := newFlagSet("broker", stderr, "mskbench broker [--listen 127.0.0.1:9092] [--brokers 3] [--metrics-listen :9100]",
 		"Runs an in-process Kafka cluster (kfake) in the foreground until SIGINT/SIGTERM.\n"+
 			"It is for trials, tests and benchmarks; it measures this machine, not a real cluster.")
 	listen := fs.String("listen", "127.0.0.1:9092", "address of the first broker; the others take the next ports (port 0 picks free ports)")
 	brokers := fs.Int("brokers", embedded.DefaultBrokers, "number of brokers")
 	retention := fs.Duration("retention", 0, "delete records older than this (0 keeps everything; the in-process cluster holds every record in memory, so set it for long runs)")
+	metricsListen := fs.String("metrics-listen", "", "serve per-broker metrics (Prometheus text format) at http://ADDR/metrics; :PORT listens on loopback (docs/monitoring.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,11 +32,18 @@ func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *retention < 0 {
 		return usageError{fmt.Errorf("broker: --retention %s: want >= 0", *retention)}
 	}
-	c, err := embedded.Start(embedded.Config{Brokers: *brokers, Listen: *listen, Retention: *retention})
+	c, err := embedded.Start(embedded.Config{Brokers: *brokers, Listen: *listen, Retention: *retention, Metrics: *metricsListen != ""})
 	if err != nil {
 		return fmt.Errorf("broker: %w (is the port already in use? try --listen 127.0.0.1:0)", err)
 	}
 	defer c.Close()
+	if *metricsListen != "" {
+		url, err := c.ServeMetrics(*metricsListen)
+		if err != nil {
+			return fmt.Errorf("broker: --metrics-listen: %w", err)
+		}
+		fmt.Fprintf(stdout, "mskbench broker: metrics at %s\n", url)
+	}
 	fmt.Fprintf(stdout, "mskbench broker: %d brokers ready at %s\n", c.Brokers(), strings.Join(c.Addrs(), ","))
 	fmt.Fprintln(stdout, "mskbench broker: stop with Ctrl-C (SIGINT) or SIGTERM")
 	<-ctx.Done()

@@ -32,7 +32,7 @@ type sizeFlags struct {
 	utilization, expressUtilization          float64
 	azs                                      int
 	rackAware                                bool
-	pst                                      string
+	pst, tieredReads                         string
 	maxBrokers                               int
 	instanceTypes                            []string
 	catalog, from                            string
@@ -64,6 +64,7 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.retention, "retention", "7d", "how long data is kept, e.g. 24h or 7d")
 	fs.StringVar(&f.primaryRetention, "primary-retention", "", "local (EBS) retention with tiered storage, e.g. 12h (implies --tiered)")
 	fs.BoolVar(&f.tiered, "tiered", false, "use tiered storage (needs --primary-retention)")
+	fs.StringVar(&f.tieredReads, "tiered-reads", "", "average rate consumers read data older than --primary-retention (from the tier), priced per GB retrieved")
 	fs.IntVar(&f.partitions, "partitions", 0, "total partition replicas: leader partitions × replication factor (as AWS's per-broker limits count)")
 	fs.IntVar(&f.leaderPartitions, "leader-partitions", 0, "leader partitions (topic partitions); replicas = this × --replication-factor")
 	fs.BoolVar(&f.maxPartitions, "max-partitions", false, "size against the per-broker partition maximum instead of the recommended count")
@@ -80,9 +81,9 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&f.measuredBrokers, "measured-brokers", 0, "broker count of the --from cluster (default: the result's cluster.broker_count)")
 	fs.StringVar(&f.format, "format", "table", "output on stdout: table, json or markdown")
 	fs.StringVarP(&f.output, "output", "o", "", "also write the plan to this file: JSON, or Markdown if it ends in .md")
-	fs.StringVar(&f.tfvars, "tfvars", "", "write Terraform variables (HCL) of the cheapest Standard option to this file")
-	fs.StringVar(&f.name, "name", "", "cluster name for --tfvars")
-	fs.StringVar(&f.kafkaVersion, "kafka-version", "3.6.0", "kafka_version for --tfvars")
+	fs.StringVar(&f.tfvars, "tfvars", "", "write Terraform variables (HCL) of the recommended provisioned option (Standard or Express) to this file")
+	fs.StringVar(&f.name, "name", "", "cluster name for --tfvars (default: the --from scenario's name, else msk-<peak ingress>)")
+	fs.StringVar(&f.kafkaVersion, "kafka-version", sizing.RecommendedKafkaVersion, "Kafka version of the cluster: kafka_version for --tfvars; 4.x (KRaft) excludes kafka.t3.small")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: mskbench size --ingress RATE [flags]\n\n%s\n\nFlags:\n%s", sizeAbout, fs.FlagUsages())
 	}
@@ -120,7 +121,12 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	var tfvars []byte
 	if f.tfvars != "" {
-		if tfvars, err = sizing.TFVars(res, f.name, f.kafkaVersion); err != nil {
+		name := f.name
+		if name == "" {
+			name = sizing.DefaultClusterName(sizeScenarioName(f.from), res.Workload.PeakIngressMiBps)
+			fmt.Fprintf(stderr, "mskbench size: --tfvars: cluster name %q (set it with --name)\n", name)
+		}
+		if tfvars, err = sizing.TFVars(res, name, f.kafkaVersion); err != nil {
 			return usageError{fmt.Errorf("size: --tfvars: %w", err)}
 		}
 	}
@@ -232,6 +238,10 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 	if f.pst != "" {
 		w.ProvisionedThroughputMiBps = rate("provisioned-throughput", f.pst)
 	}
+	if f.tieredReads != "" {
+		w.TieredReadMiBps = rate("tiered-reads", f.tieredReads)
+	}
+	w.KRaft = sizing.KRaftVersion(f.kafkaVersion)
 	if d, err := sizing.ParseRetention(f.retention); err != nil {
 		errs = append(errs, fmt.Errorf("--retention: %w", err))
 	} else {
@@ -343,6 +353,19 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 		return nil, fmt.Errorf("--from %s: no complete step with a produce throughput", name)
 	}
 	return m, nil
+}
+
+// sizeScenarioName returns the scenario name of a result file (for the
+// default --tfvars cluster name), "" when there is none or it cannot be read.
+func sizeScenarioName(resultFile string) string {
+	if resultFile == "" {
+		return ""
+	}
+	r, err := report.ReadFile(resultFile)
+	if err != nil {
+		return ""
+	}
+	return r.Scenario.Name
 }
 
 // sizeWriteFile writes data to name atomically (internal/atomicfile).

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/mskbench/mskbench/sizing"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -232,14 +234,13 @@ func TestSizeFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The recommendation is Express; the tfvars describe the cheapest Standard option.
-	want := `# Written by mskbench size: 9 × kafka.m7g.xlarge (ingress binds), $18,008.69/month in us-east-1.
-# The overall recommendation is 9 × express.m7g.large; these variables describe the cheapest Standard option.
+	// The recommendation is Express, and so are the tfvars (no EBS volume).
+	want := `# Written by mskbench size: 9 × express.m7g.large (ingress binds), $16,356.34/month in us-east-1.
+# Express brokers have no EBS volume: the cluster resource must not set storage_info (no ebs_gb), and runs in 3 AZs.
 name                 = "orders"
 kafka_version        = "3.7.x"
 brokers              = 9
-broker_instance_type = "kafka.m7g.xlarge"
-ebs_gb               = 5625
+broker_instance_type = "express.m7g.large"
 `
 	if string(b) != want {
 		t.Errorf("tfvars:\n%s\nwant:\n%s", b, want)
@@ -249,6 +250,118 @@ ebs_gb               = 5625
 	}
 	if !strings.HasPrefix(stdout.String(), "WORKLOAD") {
 		t.Errorf("stdout does not start with the table: %.40q", stdout.String())
+	}
+}
+
+// --tfvars without --name names the cluster, still prints the plan, and
+// writes the recommended Standard option with the storage the plan
+// assumed (tiered storage, provisioned storage throughput) and the
+// recommended Kafka version.
+func TestSizeTFVarsDefaults(t *testing.T) {
+	dir := t.TempDir()
+	tfvars := filepath.Join(dir, "c.tfvars")
+	var stdout, stderr bytes.Buffer
+	err := runSize(context.Background(), []string{"--ingress", "100MiB/s", "--retention", "7d", "--primary-retention", "12h",
+		"--instance-types", "kafka.m7g.4xlarge", "--provisioned-throughput", "500MiB/s", "--tfvars", tfvars}, &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout.String(), "WORKLOAD") || !strings.Contains(stdout.String(), "RECOMMENDATION") {
+		t.Errorf("the plan was not printed: %.80q", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), `cluster name "msk-100mibps"`) {
+		t.Errorf("stderr %q does not say which name was used", stderr.String())
+	}
+	b, err := os.ReadFile(tfvars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name                 = "msk-100mibps"`, `kafka_version        = "` + sizing.RecommendedKafkaVersion + `"`,
+		`storage_mode         = "TIERED"`, "provisioned_storage_throughput_mibps = 500\n", `broker_instance_type = "kafka.m7g.`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("tfvars lack %q:\n%s", want, b)
+		}
+	}
+	// The name of the --from scenario is the default too.
+	stdout.Reset()
+	stderr.Reset()
+	err = runSize(context.Background(), []string{"--ingress", "100MiB/s", "--retention", "24h", "--from", "testdata/size/result.json",
+		"--tfvars", tfvars}, &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(tfvars); !strings.Contains(string(b), `name                 = "max-throughput"`) {
+		t.Errorf("tfvars name is not the scenario's:\n%s", b)
+	}
+}
+
+// kafka.t3.small cannot run KRaft (every 4.x version) nor tiered storage.
+func TestSizeT3SmallRestrictions(t *testing.T) {
+	t3 := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args = append([]string{"--ingress", "1MiB/s", "--retention", "24h", "--catalog", "testdata/size/eu-west-1.json",
+			"--instance-types", "kafka.t3.small,kafka.m5.large", "--format", "json"}, args...)
+		if err := runSize(context.Background(), args, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		var p struct {
+			Options []struct {
+				InstanceType string `json:"instance_type"`
+				Skipped      string `json:"skipped"`
+			} `json:"options"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.Options {
+			if o.InstanceType == "kafka.t3.small" {
+				return o.Skipped
+			}
+		}
+		t.Fatal("no kafka.t3.small option")
+		return ""
+	}
+	if got := t3(); got != "" {
+		t.Errorf("ZooKeeper 3.8.x: t3.small skipped: %q", got)
+	}
+	for _, version := range []string{"4.0.x", "4.1.x", "3.9.x.kraft"} {
+		if got := t3("--kafka-version", version); !strings.Contains(got, "KRaft") {
+			t.Errorf("%s: t3.small skipped %q, want the KRaft restriction", version, got)
+		}
+	}
+	if got := t3("--retention", "7d", "--primary-retention", "1h"); !strings.Contains(got, "tiered storage is not available") {
+		t.Errorf("tiered: t3.small skipped %q", got)
+	}
+}
+
+// Reads from the tier are priced with the catalogue's (provisional)
+// retrieval price: 10 MiB/s × 730 h × 3600 / 1024 GiB × $0.0015.
+func TestSizeTieredRetrieval(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := runSize(context.Background(), []string{"--ingress", "50MiB/s", "--retention", "30d", "--primary-retention", "24h",
+		"--tiered-reads", "10MiB/s", "--instance-types", "kafka.m7g.4xlarge", "--format", "json"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Options []struct {
+			Notes []string `json:"notes"`
+			Cost  struct {
+				TieredRetrieval float64 `json:"tiered_retrieval"`
+			} `json:"cost"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &p); err != nil || len(p.Options) != 1 {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	if got, want := p.Options[0].Cost.TieredRetrieval, 38.5; got != want { // 25664.06 GiB × 0.0015 = 38.496 → 38.50
+		t.Errorf("tiered retrieval = $%v, want $%v", got, want)
+	}
+	for _, n := range p.Options[0].Notes {
+		if n == sizing.NoteTieredReads {
+			t.Error("the 'reads not priced' note is there although reads were priced")
+		}
 	}
 }
 
@@ -301,11 +414,12 @@ func TestSizeUsageErrors(t *testing.T) {
 		{"embedded result", append(base, "--from", embedded), "embedded"},
 		{"result without type", append(base, "--from", noType), "--measured-instance-type"},
 		{"format", append(base, "--format", "yaml"), "--format"},
-		{"tfvars without name", append(base, "--tfvars", filepath.Join(dir, "x.tfvars")), "cluster name"},
+		{"bad tfvars name", append(base, "--tfvars", filepath.Join(dir, "x.tfvars"), "--name", "9lives"), "cluster name"},
+		{"tiered reads without tiered storage", append(base, "--tiered-reads", "1MiB/s"), "need tiered storage"},
 		{"unknown flag", append(base, "--ingres", "1MiB/s"), "ingres"},
 		{"argument", append(base, "extra"), "unexpected arguments"},
 		{"nothing fits for tfvars", []string{"--ingress", "2GiB/s", "--retention", "1h", "--max-brokers", "3", "--instance-types", "kafka.m5.*",
-			"--tfvars", filepath.Join(dir, "y.tfvars"), "--name", "a"}, "no Standard option fits"},
+			"--tfvars", filepath.Join(dir, "y.tfvars"), "--name", "a"}, "no provisioned option fits"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -34,11 +34,18 @@ type Config struct {
 	// partition (kfake keeps every record in memory and ignores
 	// retention.ms). Consumers that lag more than Retention lose records.
 	Retention time.Duration
+	// Metrics counts, per broker, the requests, records and bytes the
+	// brokers handle, for Cluster.Counters, MetricsHandler and
+	// ServeMetrics (see metrics.go). It costs an atomic add per request and
+	// connection read or write, and one kfake control call per produce
+	// request; off, nothing is counted.
+	Metrics bool
 }
 
 // Cluster is a running in-process cluster. It is safe for concurrent use.
 type Cluster struct {
 	kc       *kfake.Cluster
+	metrics  *metrics // nil without Config.Metrics
 	addrs    []string
 	stopTrim context.CancelFunc
 	trimDone chan struct{}
@@ -76,13 +83,19 @@ func Start(cfg Config) (*Cluster, error) {
 		}
 	}
 	listenHost := host
-	opts = append(opts, kfake.ListenFn(func(network, address string) (net.Listener, error) {
+	listen := func(network, address string) (net.Listener, error) {
 		_, p, err := net.SplitHostPort(address)
 		if err != nil {
 			return nil, err
 		}
 		return net.Listen(network, net.JoinHostPort(listenHost, p))
-	}))
+	}
+	var m *metrics
+	if cfg.Metrics {
+		m = newMetrics()
+		listen = m.wrapListen(listen)
+	}
+	opts = append(opts, kfake.ListenFn(listen))
 	if cfg.Retention > 0 {
 		// kfake frees memory a whole segment at a time: small segments let
 		// the trimmer release it soon after records expire.
@@ -93,7 +106,10 @@ func Start(cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded cluster: %w", err)
 	}
-	c := &Cluster{kc: kc, addrs: kc.ListenAddrs()}
+	c := &Cluster{kc: kc, addrs: kc.ListenAddrs(), metrics: m}
+	if m != nil {
+		c.observeProduce()
+	}
 	if cfg.Retention > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		c.stopTrim, c.trimDone = cancel, make(chan struct{})
@@ -114,8 +130,10 @@ func (c *Cluster) Brokers() int { return len(c.addrs) }
 // Kfake returns the underlying kfake cluster, for tests that inject faults.
 func (c *Cluster) Kfake() *kfake.Cluster { return c.kc }
 
-// Close stops every broker. It is safe to call more than once.
+// Close stops every broker (and the metrics server). It is safe to call
+// more than once.
 func (c *Cluster) Close() {
+	c.closeMetrics()
 	if c.stopTrim != nil {
 		c.stopTrim()
 		<-c.trimDone

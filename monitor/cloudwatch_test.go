@@ -1,0 +1,300 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/mskbench/mskbench/internal/authtest"
+	"github.com/mskbench/mskbench/report"
+)
+
+const (
+	cwTestKey    = "AKIAMSKBENCHCWTEST01"
+	cwTestSecret = "cloudwatch/test/secret/key/0123456789abcdef"
+	cwTestARN    = "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
+)
+
+// cwQuery is one query of a GetMetricData request, as the fake received it.
+type cwQuery struct {
+	id, metric, stat, cluster, broker string
+	period                            int64
+}
+
+// fakeCloudWatch answers GetMetricData (RPCv2 CBOR, the protocol of the
+// SDK's CloudWatch client) from data: metric → broker id ("" for
+// cluster-level) → unix time → value. It pages after pageSize results.
+type fakeCloudWatch struct {
+	t        *testing.T
+	data     map[string]map[string]map[int64]float64
+	pageSize int
+	deny     bool
+
+	mu       sync.Mutex
+	calls    int
+	queries  []cwQuery
+	from, to time.Time
+}
+
+func (f *fakeCloudWatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential="+cwTestKey+"/") {
+		f.t.Errorf("unsigned request: %q", r.Header.Get("Authorization"))
+	}
+	if !strings.HasSuffix(r.URL.Path, "/operation/GetMetricData") || r.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" {
+		f.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
+		http.Error(w, "unexpected", http.StatusNotImplemented)
+		return
+	}
+	w.Header().Set("Content-Type", "application/cbor")
+	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	if f.deny {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write(cbor.Encode(cbor.Map{"__type": cbor.String("AccessDeniedException"), "Message": cbor.String("not authorized to perform cloudwatch:GetMetricData")}))
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	v, err := cbor.Decode(body)
+	if err != nil {
+		f.t.Fatalf("decode request: %v", err)
+	}
+	in := v.(cbor.Map)
+	f.from, _ = cbor.AsTime(in["StartTime"])
+	f.to, _ = cbor.AsTime(in["EndTime"])
+	var results cbor.List
+	for _, qv := range in["MetricDataQueries"].(cbor.List) {
+		q := qv.(cbor.Map)
+		ms := q["MetricStat"].(cbor.Map)
+		m := ms["Metric"].(cbor.Map)
+		cq := cwQuery{id: string(q["Id"].(cbor.String)), metric: string(m["MetricName"].(cbor.String)), stat: string(ms["Stat"].(cbor.String))}
+		cq.period, _ = cbor.AsInt64(ms["Period"])
+		if ns := string(m["Namespace"].(cbor.String)); ns != "AWS/Kafka" {
+			f.t.Errorf("namespace %q", ns)
+		}
+		for _, dv := range m["Dimensions"].(cbor.List) {
+			d := dv.(cbor.Map)
+			switch name, val := string(d["Name"].(cbor.String)), string(d["Value"].(cbor.String)); name {
+			case "Cluster Name":
+				cq.cluster = val
+			case "Broker ID":
+				cq.broker = val
+			default:
+				f.t.Errorf("unexpected dimension %q", name)
+			}
+		}
+		f.queries = append(f.queries, cq)
+		pts := f.data[cq.metric][cq.broker]
+		var tss []int64
+		for ts := range pts {
+			tss = append(tss, ts)
+		}
+		sort.Slice(tss, func(i, j int) bool { return tss[i] < tss[j] })
+		var ts, vals cbor.List
+		for _, t := range tss {
+			ts = append(ts, &cbor.Tag{ID: 1, Value: cbor.Float64(float64(t))})
+			vals = append(vals, cbor.Float64(pts[t]))
+		}
+		results = append(results, cbor.Map{"Id": cbor.String(cq.id), "Label": cbor.String(cq.metric),
+			"Timestamps": ts, "Values": vals, "StatusCode": cbor.String("Complete")})
+	}
+	out := cbor.Map{}
+	// Page: the first call returns pageSize results and a token, the
+	// next (with the token) the rest, as CloudWatch does for large
+	// answers.
+	if _, again := in["NextToken"]; f.pageSize > 0 && !again && len(results) > f.pageSize {
+		out["NextToken"] = cbor.String("page-2")
+		results = results[:f.pageSize]
+	} else if again {
+		results = results[f.pageSize:]
+	}
+	out["MetricDataResults"] = results
+	_, _ = w.Write(cbor.Encode(out))
+}
+
+func startFakeCloudWatch(t *testing.T, f *fakeCloudWatch) string {
+	t.Helper()
+	authtest.IsolateAWS(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", cwTestKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", cwTestSecret)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestReadCloudWatchStandard(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	m0, m1 := t0.Unix(), t0.Add(time.Minute).Unix()
+	f := &fakeCloudWatch{t: t, pageSize: 5, data: map[string]map[string]map[int64]float64{
+		"CpuUser":                   {"1": {m0: 30, m1: 40}, "2": {m0: 50, m1: 55}, "3": {m0: 10}},
+		"CpuSystem":                 {"1": {m0: 5, m1: 6}, "2": {m0: 10, m1: 12}, "3": {m0: 2}},
+		"BytesInPerSec":             {"2": {m0: 52428800}},
+		"BurstBalance":              {"1": {m0: 98.5}},
+		"KafkaDataLogsDiskUsed":     {"3": {m1: 42}},
+		"UnderReplicatedPartitions": {"2": {m1: 0}},
+	}}
+	url := startFakeCloudWatch(t, f)
+	t.Setenv("AWS_ENDPOINT_URL", url) // the SDK's own endpoint override
+	// A measured window from 10:00:12 to 10:01:40 covers the periods
+	// starting 10:00 and 10:01.
+	got, err := ReadCloudWatch(context.Background(), CloudWatchConfig{
+		ClusterARN: cwTestARN, Brokers: []int32{3, 1, 2}, InstanceType: "kafka.m7g.large", MonitoringLevel: LevelDefault,
+	}, t0.Add(12*time.Second), t0.Add(100*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Warnings) != 0 {
+		t.Fatalf("warnings: %q", got.Warnings)
+	}
+	if f.calls != 2 {
+		t.Errorf("GetMetricData calls = %d, want 2 (one page of 5, then the rest)", f.calls)
+	}
+	if !f.from.Equal(t0) || !f.to.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("window %s .. %s, want whole minutes 10:00 .. 10:02", f.from, f.to)
+	}
+	// Asked: the DEFAULT-level Standard metrics, per broker; not the
+	// PER_BROKER ones, not StorageUsed (Express), not CPUCreditBalance (t3).
+	asked := map[string]int{}
+	for _, q := range f.queries[:len(f.queries)/2+len(f.queries)%2] { // queries of the first call (the second repeats them)
+		asked[q.metric]++
+		if q.cluster != "demo" || q.period != 60 {
+			t.Errorf("query %+v: want cluster demo, period 60", q)
+		}
+	}
+	want := map[string]int{"CpuUser": 3, "CpuSystem": 3, "BytesInPerSec": 3, "BytesOutPerSec": 3, "KafkaDataLogsDiskUsed": 3,
+		"BurstBalance": 3, "TrafficShaping": 3, "UnderReplicatedPartitions": 3}
+	if fmt.Sprint(asked) != fmt.Sprint(want) {
+		t.Errorf("queries per metric = %v, want %v", asked, want)
+	}
+	for _, q := range f.queries {
+		if q.metric == "BurstBalance" && q.stat != "Minimum" || q.metric == "CpuUser" && q.stat != "Average" {
+			t.Errorf("query %+v: wrong statistic", q)
+		}
+	}
+
+	if len(got.Brokers) != 3 || got.Brokers[0].ID != 1 || got.Brokers[2].ID != 3 {
+		t.Fatalf("brokers = %+v", got.Brokers)
+	}
+	b2 := got.Brokers[1]
+	if len(b2.Samples) != 2 || !b2.Samples[0].Start.Equal(t0) || !b2.Samples[0].End.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("broker 2 samples = %+v", b2.Samples)
+	}
+	s := b2.Samples[0]
+	if s.CPUUtilization == nil || math.Abs(*s.CPUUtilization-0.60) > 1e-9 {
+		t.Errorf("broker 2 cpu = %v, want (50+10)/100", s.CPUUtilization)
+	}
+	if s.BytesInPerSec == nil || *s.BytesInPerSec != 52428800 {
+		t.Errorf("bytes in = %v", s.BytesInPerSec)
+	}
+	if u := b2.Samples[1].UnderReplicatedPartitions; u == nil || *u != 0 {
+		t.Errorf("URP = %v, want a measured 0", u)
+	}
+	if bb := got.Brokers[0].Samples[0].BurstBalance; bb == nil || *bb != 0.985 {
+		t.Errorf("burst balance = %v, want 0.985", bb)
+	}
+	if d := got.Brokers[2].Samples[1].DataLogsDiskUsed; d == nil || *d != 0.42 {
+		t.Errorf("disk used = %v, want 0.42 (period 10:01 of broker 3)", d)
+	}
+	reasons := map[string]string{}
+	for _, m := range got.Missing {
+		reasons[m.Metric] = m.Reason
+	}
+	for metric, want := range map[string]string{
+		"BwInAllowanceExceeded": "needs monitoring level PER_BROKER", "ProduceThrottleTime": "needs monitoring level PER_BROKER",
+		"StorageUsed": "Express brokers only", "CPUCreditBalance": "kafka.t3 brokers only",
+		"TrafficShaping": "no data points", "BytesOutPerSec": "no data points",
+	} {
+		if !strings.Contains(reasons[metric], want) {
+			t.Errorf("missing %s: %q, want %q", metric, reasons[metric], want)
+		}
+	}
+	if _, ok := reasons["CpuUser"]; ok {
+		t.Error("CpuUser listed as missing")
+	}
+	// The summary works on CloudWatch samples like on scraped ones.
+	sum := report.SummarizeBrokers(got, nil)
+	if sum.Binding != report.BrokerResourceCPU || sum.Peaks["cpu_utilization"].Value != 0.67 || sum.Peaks["cpu_utilization"].Broker != 2 {
+		t.Errorf("summary = %+v", sum)
+	}
+}
+
+func TestReadCloudWatchExpress(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	f := &fakeCloudWatch{t: t, data: map[string]map[string]map[int64]float64{
+		"StorageUsed":         {"": {t0.Unix(): 1e9, t0.Add(time.Minute).Unix(): 2e9}},
+		"ProduceThrottleTime": {"1": {t0.Unix(): 12.5}},
+	}}
+	url := startFakeCloudWatch(t, f)
+	got, err := ReadCloudWatch(context.Background(), CloudWatchConfig{
+		ClusterARN: cwTestARN, Brokers: []int32{1, 2, 3}, InstanceType: "express.m7g.large", MonitoringLevel: LevelPerBroker, Endpoint: url,
+	}, t0, t0.Add(2*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StorageUsedBytes == nil || *got.StorageUsedBytes != 2e9 {
+		t.Errorf("storage used = %v, want the last value 2e9", got.StorageUsedBytes)
+	}
+	for _, q := range f.queries {
+		if q.metric == "StorageUsed" && q.broker != "" {
+			t.Errorf("StorageUsed asked per broker: %+v", q)
+		}
+		if q.metric == "BurstBalance" || q.metric == "BwInAllowanceExceeded" || q.metric == "UnderReplicatedPartitions" {
+			t.Errorf("asked Express for %s", q.metric)
+		}
+	}
+	reasons := map[string]string{}
+	for _, m := range got.Missing {
+		reasons[m.Metric] = m.Reason
+	}
+	for _, m := range []string{"BurstBalance", "BwInAllowanceExceeded", "BwOutAllowanceExceeded", "KafkaDataLogsDiskUsed", "UnderReplicatedPartitions"} {
+		if reasons[m] != "not published for Express brokers" {
+			t.Errorf("missing %s: %q", m, reasons[m])
+		}
+	}
+	sum := report.SummarizeBrokers(got, nil)
+	if !sum.Throttled || sum.Peaks["produce_throttle_time_ms"].Value != 12.5 {
+		t.Errorf("summary = %+v, want throttled", sum)
+	}
+}
+
+// A refused call is a warning, never an error that would fail the run.
+func TestReadCloudWatchAccessDenied(t *testing.T) {
+	f := &fakeCloudWatch{t: t, deny: true}
+	url := startFakeCloudWatch(t, f)
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	got, err := ReadCloudWatch(context.Background(), CloudWatchConfig{ClusterARN: cwTestARN, Brokers: []int32{1}, Endpoint: url}, t0, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatalf("err = %v, want a warning instead", err)
+	}
+	if len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "AccessDenied") || !strings.Contains(got.Warnings[0], "cloudwatch:GetMetricData") {
+		t.Errorf("warnings = %q", got.Warnings)
+	}
+}
+
+func TestReadCloudWatchConfigErrors(t *testing.T) {
+	now := time.Now()
+	_, err := ReadCloudWatch(context.Background(), CloudWatchConfig{ClusterARN: "demo", MonitoringLevel: "FULL", Period: 90 * time.Second}, now, now)
+	for _, want := range []string{"not an MSK cluster ARN", "no broker ids", "multiple of 60s", `monitoring level "FULL"`, "empty window"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	}
+	if got := ClusterNameFromARN(cwTestARN); got != "demo" {
+		t.Errorf("ClusterNameFromARN = %q", got)
+	}
+	if got := strconv.Quote(ClusterNameFromARN("arn:aws:kafka:eu-west-1:1:topic/demo/x/t")); got != `""` {
+		t.Errorf("topic ARN gives cluster name %s", got)
+	}
+}

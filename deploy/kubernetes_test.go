@@ -75,17 +75,13 @@ func loadK8s(t *testing.T) *k8sObjects {
 			var into any
 			switch tm.APIVersion + " " + tm.Kind {
 			case "v1 Namespace":
-				objs.namespaces = append(objs.namespaces, corev1.Namespace{})
-				into = &objs.namespaces[len(objs.namespaces)-1]
+				into = appendNew(&objs.namespaces)
 			case "v1 ServiceAccount":
-				objs.serviceAccounts = append(objs.serviceAccounts, corev1.ServiceAccount{})
-				into = &objs.serviceAccounts[len(objs.serviceAccounts)-1]
+				into = appendNew(&objs.serviceAccounts)
 			case "v1 ConfigMap":
-				objs.configMaps = append(objs.configMaps, corev1.ConfigMap{})
-				into = &objs.configMaps[len(objs.configMaps)-1]
+				into = appendNew(&objs.configMaps)
 			case "batch/v1 Job":
-				objs.jobs = append(objs.jobs, batchv1.Job{})
-				into = &objs.jobs[len(objs.jobs)-1]
+				into = appendNew(&objs.jobs)
 			default:
 				t.Fatalf("%s: apiVersion %q kind %q: not a kind this test decodes; add it", where, tm.APIVersion, tm.Kind)
 			}
@@ -109,6 +105,14 @@ func loadK8s(t *testing.T) *k8sObjects {
 			len(objs.jobs), len(objs.serviceAccounts), len(objs.configMaps), len(objs.namespaces))
 	}
 	return objs
+}
+
+// appendNew appends a zero T to *list and returns a pointer to it, to
+// decode into before the next append.
+func appendNew[T any](list *[]T) *T {
+	var zero T
+	*list = append(*list, zero)
+	return &(*list)[len(*list)-1]
 }
 
 // splitYAML splits a multi-document YAML stream, dropping empty documents.

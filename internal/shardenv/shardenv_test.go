@@ -15,6 +15,23 @@ func env(kv ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// checkError fails the test unless err matches want: nil for "", else an
+// error containing want. It reports whether an error was wanted, so the
+// case is done.
+func checkError(t *testing.T, what string, err error, want string) bool {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("%s: got error %v, want one containing %q", what, err, want)
+	}
+	return true
+}
+
 func TestResolve(t *testing.T) {
 	type flags struct {
 		shard, shards       int
@@ -111,14 +128,8 @@ func TestResolve(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := tt.flags
 			got, err := Resolve(f.shard, f.shards, f.shardSet, f.shardsSet, tt.env)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Resolve: got error %v, want one containing %q", err, tt.wantErr)
-				}
+			if checkError(t, "Resolve", err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Resolve: %v", err)
 			}
 			if got.Index != tt.want.Index || got.Count != tt.want.Count || got.Source != tt.want.Source ||
 				!slices.Equal(got.Overridden, tt.want.Overridden) {
@@ -159,14 +170,8 @@ func TestRunID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id, src, err := RunID(tt.flag, tt.flagSet, tt.count, tt.env)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("RunID: got error %v, want one containing %q", err, tt.wantErr)
-				}
+			if checkError(t, "RunID", err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("RunID: %v", err)
 			}
 			if id != tt.wantID || src != tt.wantSource {
 				t.Errorf("RunID: got %q from %q, want %q from %q", id, src, tt.wantID, tt.wantSource)

@@ -5,8 +5,9 @@ PKGS      := ./...
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT)
 BENCHTIME ?= 1s
+IMAGE     ?= mskbench:$(COMMIT)
 
-.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak clean
+.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak image clean
 
 all: build
 
@@ -57,6 +58,11 @@ soak: build
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
 	$(GO) tool cover -func=cover.out | tail -n 1
+
+## image: the container image $(IMAGE) from the Dockerfile (needs a Docker engine with BuildKit;
+## deploy/deploy_test.go checks the Dockerfile and the static build where there is none)
+image:
+	docker build --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
 
 clean:
 	rm -rf bin cover.out

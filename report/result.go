@@ -356,23 +356,7 @@ func HistogramNames() []string {
 // Histogram decodes the named latency histogram of the step (values in
 // µs). An empty histogram is returned when nothing was recorded.
 func (s *Step) Histogram(name string) (*Histogram, error) {
-	var enc string
-	switch name {
-	case "publish":
-		enc = s.Histograms.PublishUs
-	case "service":
-		enc = s.Histograms.ServiceUs
-	case "send_delay":
-		enc = s.Histograms.SendDelayUs
-	case "end_to_end":
-		enc = s.Histograms.EndToEndUs
-	default:
-		return nil, fmt.Errorf("unknown histogram %q (want publish, service, send_delay or end_to_end)", name)
-	}
-	if enc == "" {
-		return NewHistogram(), nil
-	}
-	h, err := DecodeHistogram(enc)
+	h, err := s.Histograms.decodeNamed(name)
 	if err != nil {
 		return nil, fmt.Errorf("step %d %s: %w", s.Index, name, err)
 	}

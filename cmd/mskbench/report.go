@@ -11,11 +11,11 @@ import (
 
 // runReport re-renders a result file without a cluster.
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv|html|hgrm] [--check EXPR ...]",
+	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv|html|hgrm|hlog] [--check EXPR ...]",
 		"Re-renders the summary of a result file written by `mskbench run -o`.")
-	format := fs.String("format", "table", "output format: table, csv, html (a self-contained page with charts) or hgrm (a latency histogram's percentile distribution)")
+	format := fs.String("format", "table", "output format: table, csv, html (a self-contained page with charts), hgrm (a latency histogram's percentile distribution) or hlog (the step's per-interval histograms as an HdrHistogram interval log)")
 	hist := fs.String("histogram", "publish", "with --format hgrm: publish, service, send_delay or end_to_end")
-	stepIdx := fs.Int("step", 0, "with --format hgrm: the step (index) to print")
+	stepIdx := fs.Int("step", 0, "with --format hgrm or hlog: the step (index) to print")
 	checks := fs.StringArray("check", nil, checkFlagUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -60,9 +60,14 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{fmt.Errorf("report: %w", err)}
 		}
 		return nil
+	case "hlog":
+		if err := report.HLog(stdout, r, *stepIdx); err != nil {
+			return usageError{fmt.Errorf("report: %w", err)}
+		}
+		return nil
 	case "csv":
 		return report.CSV(stdout, r)
 	default:
-		return usageError{fmt.Errorf("report: unknown --format %q (want table, csv, html or hgrm)", *format)}
+		return usageError{fmt.Errorf("report: unknown --format %q (want table, csv, html, hgrm or hlog)", *format)}
 	}
 }

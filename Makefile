@@ -3,7 +3,8 @@ GO        ?= go
 BIN       := bin/mskbench
 PKGS      := ./...
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT)
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT) -X main.version=$(VERSION)
 BENCHTIME ?= 1s
 
 .PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak clean

@@ -34,6 +34,7 @@ type runFlags struct {
 	output   string
 	quiet    bool
 	checks   []string
+	labels   []string
 	cpuprof  string
 	memprof  string
 	debug    string
@@ -54,6 +55,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVarP(&f.output, "output", "o", "", "write the result file (JSON) here")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
+	fs.StringArrayVar(&f.labels, "label", nil, labelFlagUsage)
 	fs.DurationVar(&f.connect, "connect-timeout", 10*time.Second, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
@@ -75,6 +77,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer stopProfiles()
 	if _, err := parseChecks(f.checks); err != nil {
+		return err
+	}
+	labels, err := parseLabels(f.labels)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -124,6 +130,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	res := newResult(s)
 	res.Embedded = s.Embedded()
+	res.Labels = labels
 	runID := newRunID()
 	tty := isTerminal(stderr)
 	runStep := func(ctx context.Context, plan load.Plan, progress func(report.Interval)) (report.Step, error) {

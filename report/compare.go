@@ -51,6 +51,11 @@ type Comparison struct {
 	// Baseline and Current describe the two results (tool, scenario, start).
 	Baseline string `json:"baseline"`
 	Current  string `json:"current"`
+	// Baselines describe every baseline of a comparison over several
+	// baseline runs ([CompareRuns]); Stats holds its options. Both are
+	// empty for a comparison with one baseline.
+	Baselines []string     `json:"baselines,omitempty"`
+	Stats     *StatOptions `json:"stats,omitempty"`
 	// Steps are the matched step pairs, in the current result's order.
 	Steps []StepComparison `json:"steps"`
 	// Warnings explain differences that make the comparison less
@@ -94,6 +99,9 @@ type MetricChange struct {
 	// Note explains a regression that is not a plain relative change
 	// (e.g. "no samples").
 	Note string `json:"note,omitempty"`
+	// Stats is the statistical evidence of a comparison over several
+	// baselines ([CompareRuns]); Base is then the baseline median.
+	Stats *MetricStats `json:"stats,omitempty"`
 }
 
 // Regressions returns how many metrics regressed over all steps.
@@ -262,6 +270,9 @@ func describe(r *Result) string {
 // REGRESSION or "improved" mark), the warnings and a verdict line. The
 // output depends only on c.
 func WriteComparison(w io.Writer, c *Comparison) error {
+	if c.Stats != nil {
+		return writeStatComparison(w, c)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "baseline: %s\ncurrent:  %s\n", c.Baseline, c.Current)
 	threshold := "max regression " + fmtPercent(c.Options.MaxRegression)

@@ -74,6 +74,11 @@ type StepComparison struct {
 	CurIndex  int `json:"cur_index"`
 	// Metrics are the key aggregates, in a fixed order.
 	Metrics []MetricChange `json:"metrics"`
+	// Baselines and Excluded count, in a comparison over several
+	// baselines, the baseline runs with a matching step and those left out
+	// of the verdict (generator bound).
+	Baselines int `json:"baselines,omitempty"`
+	Excluded  int `json:"excluded,omitempty"`
 }
 
 // MetricChange is the change of one aggregate between two steps.

@@ -254,7 +254,7 @@ func scaled(name string, v []float64) []float64 {
 }
 
 func compareStepRuns(bases []*Step, excluded int, cs *Step, ci int, opts StatOptions) StepComparison {
-	sc := StepComparison{Label: stepLabel(cs), BaseIndex: -1, CurIndex: ci}
+	sc := StepComparison{Label: stepLabel(cs), BaseIndex: -1, CurIndex: ci, Baselines: len(bases) + excluded, Excluded: excluded}
 	if len(bases) > 0 {
 		sc.BaseIndex = bases[0].Index
 	}
@@ -436,13 +436,11 @@ func writeStatComparison(w io.Writer, c *Comparison) error {
 	}
 	fmt.Fprintf(&b, "; %s CI from a hierarchical bootstrap (%d replicates, seed %d)\n", fmtPercent(1-o.Alpha), o.Bootstrap, o.Seed)
 	for _, s := range c.Steps {
-		runs := 0
-		for _, m := range s.Metrics {
-			if m.Stats != nil {
-				runs = max(runs, m.Stats.Baselines)
-			}
+		fmt.Fprintf(&b, "\nStep %s (%d baseline runs", s.Label, s.Baselines)
+		if s.Excluded > 0 {
+			fmt.Fprintf(&b, ", %d excluded: generator bound", s.Excluded)
 		}
-		fmt.Fprintf(&b, "\nStep %s (%d baseline runs)\n", s.Label, runs)
+		b.WriteString(")\n")
 		t := table{header: []string{"  METRIC", "BASE MEDIAN", "BASE RANGE", "CURRENT", "EFFECT", "CI " + fmtPercent(1-o.Alpha), "P", "VERDICT"}}
 		for i, m := range s.Metrics {
 			cm := comparedMetrics[i]

@@ -35,6 +35,7 @@ type runFlags struct {
 	quiet    bool
 	checks   []string
 	labels   []string
+	junit    string
 	cpuprof  string
 	memprof  string
 	debug    string
@@ -56,6 +57,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
 	fs.StringArrayVar(&f.labels, "label", nil, labelFlagUsage)
+	fs.StringVar(&f.junit, "junit", "", junitFlagUsage)
 	fs.DurationVar(&f.connect, "connect-timeout", 10*time.Second, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
@@ -175,6 +177,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return errors.Join(runErr, fmt.Errorf("write result file: %w", err))
 		}
 		logf("result written to %s", f.output)
+	}
+	if err := resultCIOutputs(f.junit, res); err != nil {
+		return errors.Join(runErr, err)
 	}
 	if len(res.Steps) > 0 {
 		if err := report.Summary(stdout, res); err != nil {

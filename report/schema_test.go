@@ -396,6 +396,14 @@ func TestResultSchemaValidatesResults(t *testing.T) {
 		}
 		validateJSON(t, s, name, b.Bytes())
 	}
+	// The validator does reject what the schema forbids.
+	for _, bad := range []string{`{"steps": []}`, `{"schema_version": "1"}`, `{"schema_version": 1, "started": "yesterday"}`,
+		`{"schema_version": 1, "steps": [{"timeline": [{"histograms": {"publish_us": 7}}]}]}`} {
+		v, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if err := s.Validate(v); err == nil {
+			t.Errorf("%s validates, want an error", bad)
+		}
+	}
 	n := 0
 	files, _ := filepath.Glob(filepath.Join("..", "cmd", "mskbench", "testdata", "*", "*"))
 	for _, f := range files {

@@ -63,6 +63,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
 	f.auth.RegisterFlags(fs)
+	liveOpts := registerLiveFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -130,6 +131,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	lv, err := liveOpts.start(s.Name, logf)
+	if err != nil {
+		return err
+	}
+	defer lv.close()
 	res := newResult(s)
 	res.Embedded = s.Embedded()
 	res.Labels = labels
@@ -151,6 +157,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				report.Progress(stderr, iv, tty)
 			}
 		}
+		opts.Progress = lv.step(strconv.Itoa(plan.Index+1), plan.Producers.Rate.MsgsPerSec(plan.Producers.MessageSize.Mean()), opts.Progress)
 		step, err := load.Run(ctx, plan, conn, opts)
 		if tty && !f.quiet {
 			fmt.Fprintln(stderr)
@@ -179,6 +186,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		logf("result written to %s", f.output)
 	}
 	if err := resultCIOutputs(f.junit, res); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if err := lv.finish(ctx, logf); err != nil {
 		return errors.Join(runErr, err)
 	}
 	if len(res.Steps) > 0 {

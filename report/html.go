@@ -60,6 +60,7 @@ type htmlPage struct {
 	Warnings    []string
 	Checks      []htmlCheck
 	Ramp        string
+	Capacity    *capacityView
 	Steps       []htmlStep
 	Source      string
 	Spec        string
@@ -163,6 +164,7 @@ func newHTMLPage(r *Result) htmlPage {
 	var ramp strings.Builder
 	writeRamp(&ramp, r)
 	p.Ramp = strings.TrimSpace(ramp.String())
+	p.Capacity = newCapacityView(r)
 	return p
 }
 
@@ -286,6 +288,7 @@ type svgChart struct {
 	XTicks, YTicks []svgTick
 	Bands          []svgBand
 	Series         []svgSeries
+	Marks          []svgMark
 	Empty          string
 }
 
@@ -500,8 +503,11 @@ func throughputChart(s *Step) svgChart {
 	acked := make([]point, len(tl))
 	cons := make([]point, len(tl))
 	for i, iv := range tl {
-		acked[i] = point{mids[i], iv.MsgsPerSec, true}
-		cons[i] = point{mids[i], iv.ConsumedMsgsPerSec, true}
+		// The drain phase is shaded and labelled: producers have stopped,
+		// so its acks are not a throughput collapse and are not drawn.
+		measured := iv.Phase != PhaseDrain
+		acked[i] = point{mids[i], iv.MsgsPerSec, measured}
+		cons[i] = point{mids[i], iv.ConsumedMsgsPerSec, measured}
 	}
 	if s.Counters.Offered > 0 {
 		o := s.Throughput.OfferedMsgsPerSec
@@ -674,6 +680,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.meta dt{color:#666}dl.meta dd{margin:0}
 table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
+td.text,th.text{white-space:normal;overflow-wrap:anywhere;text-align:left;min-width:12em}
+table.fit{max-width:100%}
 th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
 tr.partial td:first-child{color:#c00}
 td.pass{color:#17803d;font-weight:600}td.fail{color:#c00;font-weight:700}
@@ -714,40 +722,38 @@ svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
 <ul>{{range .}}<li>{{.}}</li>{{end}}</ul>
 {{end}}
 {{with .Checks}}<h2>Checks</h2>
-<table>
-<thead><tr><th>verdict</th><th>check</th><th>step</th><th>observed</th><th>detail</th></tr></thead>
+<table class="fit">
+<thead><tr><th>verdict</th><th>check</th><th>step</th><th>observed</th><th class="text">detail</th></tr></thead>
 <tbody>
-{{range .}}<tr><td class="{{if .Passed}}pass{{else}}fail{{end}}">{{if .Passed}}pass{{else}}FAIL{{end}}</td><td>{{.Expr}}</td><td>{{.Step}}</td><td>{{.Observed}}</td><td>{{.Details}}</td></tr>
+{{range .}}<tr><td class="{{if .Passed}}pass{{else}}fail{{end}}">{{if .Passed}}pass{{else}}FAIL{{end}}</td><td>{{.Expr}}</td><td>{{.Step}}</td><td>{{.Observed}}</td><td class="text">{{.Details}}</td></tr>
 {{end}}</tbody>
 </table>
 {{end}}
-{{with .Ramp}}<h2>Ramp</h2>
-<pre>{{.}}</pre>
-{{end}}
+{{with .Capacity}}<h2>Capacity</h2>
+{{with .Precondition}}<p>{{.}}</p>
+{{end}}{{with .Chart}}<div class="charts">{{template "chart" .}}</div>
+{{end}}{{if .RampRows}}<h3>Ramp steps</h3>
+<table class="fit">
+<thead><tr>{{range $i, $h := .RampHeader}}<th{{if eq $i 7}} class="text"{{end}}>{{$h}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .RampRows}}{{$r := .}}<tr>{{range $i, $c := .Cells}}{{if eq $i 0}}<td><a href="#{{$r.ID}}">{{$c}}</a></td>{{else if eq $i 6}}<td class="{{if $r.Partial}}fail{{else}}pass{{end}}">{{$c}}</td>{{else if eq $i 7}}<td class="text">{{$c}}</td>{{else}}<td>{{$c}}</td>{{end}}{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{if .LimitRows}}<h3>Max sustainable throughput{{with .Criteria}} ({{.}}){{end}}</h3>
+<table class="fit">
+<thead><tr>{{range $i, $h := .LimitHeader}}<th{{if eq $i 5}} class="text"{{end}}>{{$h}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .LimitRows}}<tr>{{range $i, $c := .Cells}}{{if eq $i 5}}<td class="text">{{$c}}</td>{{else}}<td>{{$c}}</td>{{end}}{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}
 {{range .Steps}}
 <h2 id="{{.ID}}">Step {{.Label}}{{if .Partial}} (partial){{end}}</h2>
 <dl class="meta">
 {{range .Meta}}<dt>{{.Key}}</dt><dd>{{.Value}}</dd>
 {{end}}</dl>
 <div class="charts">
-{{range .Charts}}{{$c := .}}<figure>
-<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Title}}">
-<title>{{.Title}}</title>
-<rect x="{{.Left}}" y="{{.Top}}" width="{{.PW}}" height="{{.PH}}" fill="#fff" stroke="#bbb"/>
-{{if .Empty}}<text x="{{.Left}}" y="{{.Top}}" dx="12" dy="24">{{.Empty}}</text>
-{{else}}{{range .Bands}}<rect x="{{.X}}" y="{{$c.Top}}" width="{{.W}}" height="{{$c.PH}}" fill="#ececec"/>{{if .Label}}<text x="{{.X}}" y="{{$c.Top}}" dx="3" dy="11" class="band">{{.Label}}</text>{{end}}
-{{end}}{{range .YTicks}}<line x1="{{$c.Left}}" x2="{{$c.Right}}" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#e2e2e2"/><text x="{{$c.Left}}" y="{{.Pos}}" dx="-4" dy="4" text-anchor="end">{{.Label}}</text>
-{{end}}{{range .XTicks}}<line x1="{{.Pos}}" x2="{{.Pos}}" y1="{{$c.Top}}" y2="{{$c.Bottom}}" stroke="#e2e2e2"/><text x="{{.Pos}}" y="{{$c.Bottom}}" dy="14" text-anchor="middle">{{.Label}}</text>
-{{end}}{{range .Series}}{{$s := .}}{{range .Lines}}<polyline points="{{.}}" fill="none" stroke="{{$s.Color}}" stroke-width="{{$s.Width}}"{{with $s.Dash}} stroke-dasharray="{{.}}"{{end}}/>
-{{end}}{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="2.5" fill="{{$s.Color}}"/>
-{{end}}{{end}}<text x="{{.MidX}}" y="{{.H}}" dy="-6" text-anchor="middle">{{.XLabel}}</text>
-<text transform="translate(14 {{.MidY}}) rotate(-90)" text-anchor="middle">{{.YLabel}}</text>
-{{end}}</svg>
-<figcaption><b>{{.Title}}</b>{{.Caption}}
-{{with .Series}}<ul class="legend">{{range .}}<li><svg width="22" height="8" aria-hidden="true"><line x1="0" x2="22" y1="4" y2="4" stroke="{{.Color}}" stroke-width="2"{{with .Dash}} stroke-dasharray="{{.}}"{{end}}/></svg> {{.Name}}</li>{{end}}</ul>{{end}}
-</figcaption>
-</figure>
-{{end}}</div>
+{{range .Charts}}{{template "chart" .}}{{end}}</div>
 <h3>Latency</h3>
 <div class="wrap"><table>
 <thead><tr>{{range .LatencyHeader}}<th>{{.}}</th>{{end}}</tr></thead>
@@ -773,4 +779,22 @@ svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
 {{end}}{{end}}
 </body>
 </html>
-`))
+{{define "chart"}}{{$c := .}}<figure>
+<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Title}}">
+<title>{{.Title}}</title>
+<rect x="{{.Left}}" y="{{.Top}}" width="{{.PW}}" height="{{.PH}}" fill="#fff" stroke="#bbb"/>
+{{if .Empty}}<text x="{{.Left}}" y="{{.Top}}" dx="12" dy="24">{{.Empty}}</text>
+{{else}}{{range .Bands}}<rect x="{{.X}}" y="{{$c.Top}}" width="{{.W}}" height="{{$c.PH}}" fill="#ececec"/>{{if .Label}}<text x="{{.X}}" y="{{$c.Top}}" dx="3" dy="11" class="band">{{.Label}}</text>{{end}}
+{{end}}{{range .YTicks}}<line x1="{{$c.Left}}" x2="{{$c.Right}}" y1="{{.Pos}}" y2="{{.Pos}}" stroke="#e2e2e2"/><text x="{{$c.Left}}" y="{{.Pos}}" dx="-4" dy="4" text-anchor="end">{{.Label}}</text>
+{{end}}{{range .XTicks}}<line x1="{{.Pos}}" x2="{{.Pos}}" y1="{{$c.Top}}" y2="{{$c.Bottom}}" stroke="#e2e2e2"/><text x="{{.Pos}}" y="{{$c.Bottom}}" dy="14" text-anchor="middle">{{.Label}}</text>
+{{end}}{{range .Series}}{{$s := .}}{{range .Lines}}<polyline points="{{.}}" fill="none" stroke="{{$s.Color}}" stroke-width="{{$s.Width}}"{{with $s.Dash}} stroke-dasharray="{{.}}"{{end}}/>
+{{end}}{{range .Dots}}<circle cx="{{.X}}" cy="{{.Y}}" r="2.5" fill="{{$s.Color}}"/>
+{{end}}{{end}}{{range .Marks}}<circle cx="{{.X}}" cy="{{.Y}}" r="{{.R}}" fill="{{.Fill}}" stroke="{{.Color}}" stroke-width="2"><title>{{.Title}}</title></circle>
+{{end}}<text x="{{.MidX}}" y="{{.H}}" dy="-6" text-anchor="middle">{{.XLabel}}</text>
+<text transform="translate(14 {{.MidY}}) rotate(-90)" text-anchor="middle">{{.YLabel}}</text>
+{{end}}</svg>
+<figcaption><b>{{.Title}}</b>{{.Caption}}
+{{with .Series}}<ul class="legend">{{range .}}<li><svg width="22" height="8" aria-hidden="true"><line x1="0" x2="22" y1="4" y2="4" stroke="{{.Color}}" stroke-width="2"{{with .Dash}} stroke-dasharray="{{.}}"{{end}}/></svg> {{.Name}}</li>{{end}}</ul>{{end}}
+</figcaption>
+</figure>
+{{end}}`))

@@ -7,7 +7,7 @@ VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT) -X main.version=$(VERSION)
 BENCHTIME ?= 1s
 
-.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak clean
+.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak screenshots fp-rate clean
 
 all: build
 
@@ -54,10 +54,14 @@ bench-e2e: build
 soak: build
 	@bash .ci/soak
 
+## screenshots: headless Chromium screenshots (1400 px) of the HTML report of a ramp and a sweep and of a history page, into screenshots/ (not in CI; needs Debian's chromium)
+screenshots: build
+	@bash .ci/screenshots
+
 ## cover: test coverage per package
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
 	$(GO) tool cover -func=cover.out | tail -n 1
 
 clean:
-	rm -rf bin cover.out
+	rm -rf bin cover.out screenshots

@@ -31,18 +31,65 @@ type capacityView struct {
 }
 
 // Latency–throughput series: colour per latency kind, dash per percentile.
+// End-to-end comes first so that publish, the number to quote, is drawn on
+// top where the two coincide.
 var capacityCurves = []struct {
 	name, hist, color string
 	pct               float64
 	dash              string
 	value             func(LatencySummary) float64
 }{
-	{"publish p50", "publish", colorPublish, 50, "", func(l LatencySummary) float64 { return l.P50Ms }},
-	{"publish p99", "publish", colorPublish, 99, "7 4", func(l LatencySummary) float64 { return l.P99Ms }},
-	{"publish p99.9", "publish", colorPublish, 99.9, "2 3", func(l LatencySummary) float64 { return l.P999Ms }},
 	{"end-to-end p50", "end_to_end", colorEndToEnd, 50, "", func(l LatencySummary) float64 { return l.P50Ms }},
 	{"end-to-end p99", "end_to_end", colorEndToEnd, 99, "7 4", func(l LatencySummary) float64 { return l.P99Ms }},
 	{"end-to-end p99.9", "end_to_end", colorEndToEnd, 99.9, "2 3", func(l LatencySummary) float64 { return l.P999Ms }},
+	{"publish p50", "publish", colorPublish, 50, "", func(l LatencySummary) float64 { return l.P50Ms }},
+	{"publish p99", "publish", colorPublish, 99, "7 4", func(l LatencySummary) float64 { return l.P99Ms }},
+	{"publish p99.9", "publish", colorPublish, 99.9, "2 3", func(l LatencySummary) float64 { return l.P999Ms }},
+}
+
+// Geometry of the latency–throughput chart: wider and taller than the
+// per-step charts.
+const (
+	capacityW = 940
+	capacityH = 380
+)
+
+// resize gives ch a width and height of w × h user units, keeping the
+// margins of [newChart].
+func resize(ch svgChart, w, h int) svgChart {
+	ch.W, ch.H = w, h
+	ch.PW, ch.PH = w-chartLeft-chartRight, h-chartTop-chartBottom
+	ch.Bottom, ch.Right = chartTop+ch.PH, chartLeft+ch.PW
+	ch.MidX, ch.MidY = chartLeft+ch.PW/2, chartTop+ch.PH/2
+	return ch
+}
+
+// capacityX returns the throughput of s on the x axis of the capacity
+// chart: MiB/s when bytes says so, acknowledged msgs/s otherwise.
+func capacityX(s *Step, bytes bool) float64 {
+	if bytes {
+		return s.Throughput.MiBPerSec
+	}
+	return s.Throughput.MsgsPerSec
+}
+
+// capacityInBytes reports whether the capacity chart of r measures
+// throughput in MiB/s: when its steps differ in message size (a message
+// size sweep) or its ramp steps a byte rate, msgs/s would compare unlike
+// messages.
+func capacityInBytes(r *Result) bool {
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		for k := range s.Params {
+			if strings.Contains(k, "message_size") {
+				return true
+			}
+		}
+		if s.Ramp != nil && strings.HasSuffix(s.Ramp.Rate, "B/s") {
+			return true
+		}
+	}
+	return false
 }
 
 const (
@@ -146,9 +193,14 @@ func sloLines(r *Result) []struct {
 // of each ramp point as a vertical line. Steps that were generator bound
 // or partial are ringed in orange.
 func latencyThroughputChart(r *Result) svgChart {
-	ch := newChart("Latency against throughput",
-		"each point is a step: its latency percentiles at the throughput it achieved; where the curves turn up is the cluster's knee",
-		"acknowledged msgs/s", "ms")
+	inBytes := capacityInBytes(r)
+	xLabel := "acknowledged msgs/s"
+	if inBytes {
+		xLabel = "acknowledged MiB/s"
+	}
+	ch := resize(newChart("Latency against throughput",
+		"each point is a step: its latency percentiles at the throughput it achieved; where the curves turn up is the knee",
+		xLabel, "ms"), capacityW, capacityH)
 	// Group steps into curves: one per ramp sweep point, else one.
 	groups := map[string][]int{}
 	var order []string
@@ -164,14 +216,14 @@ func latencyThroughputChart(r *Result) svgChart {
 	}
 	for _, g := range order {
 		slices.SortStableFunc(groups[g], func(a, b int) int {
-			return cmp.Compare(r.Steps[a].Throughput.MsgsPerSec, r.Steps[b].Throughput.MsgsPerSec)
+			return cmp.Compare(capacityX(&r.Steps[a], inBytes), capacityX(&r.Steps[b], inBytes))
 		})
 	}
 	slos := sloLines(r)
 	xhi, lo, hi := 0.0, math.Inf(1), 0.0
 	for i := range r.Steps {
 		s := &r.Steps[i]
-		xhi = max(xhi, s.Throughput.MsgsPerSec)
+		xhi = max(xhi, capacityX(s, inBytes))
 		for _, c := range capacityCurves {
 			l := s.Latency.Publish
 			if c.hist == "end_to_end" {
@@ -189,8 +241,8 @@ func latencyThroughputChart(r *Result) svgChart {
 		ch.Empty = "no throughput or latency recorded"
 		return ch
 	}
-	xa, xt := linearAxis(0, xhi*1.05, chartLeft, chartLeft+plotW, fmtCount)
-	ya, yt := logAxis(max(lo, 0.001), max(hi, 0.001), chartTop+plotH, chartTop)
+	xa, xt := linearAxis(0, xhi*1.05, float64(ch.Left), float64(ch.Right), fmtCount)
+	ya, yt := logAxis(max(lo, 0.001), max(hi, 0.001), float64(ch.Bottom), float64(ch.Top))
 	ch.XTicks, ch.YTicks = xt, yt
 	for _, c := range capacityCurves {
 		var pts []point
@@ -207,7 +259,12 @@ func latencyThroughputChart(r *Result) svgChart {
 				}
 				ok := l.Count > 0
 				any = any || ok
-				pts = append(pts, point{s.Throughput.MsgsPerSec, c.value(l), ok})
+				x := capacityX(s, inBytes)
+				pts = append(pts, point{x, c.value(l), ok})
+				if ok && c.pct == 99 {
+					ch.Marks = append(ch.Marks, svgMark{X: fmtCoord(xa.pos(x)), Y: fmtCoord(ya.pos(max(c.value(l), ya.lo))), R: "3",
+						Fill: c.color, Color: c.color, Title: fmt.Sprintf("step %s: %s %s ms at %s", stepLabel(s), c.name, fmtMs(c.value(l)), fmtCount(x))})
+				}
 			}
 		}
 		if !any {
@@ -223,15 +280,19 @@ func latencyThroughputChart(r *Result) svgChart {
 		ch.Series = append(ch.Series, newSeries(s.label, colorSLO, "4 3", []point{{xa.lo, s.ms, true}, {xa.hi, s.ms, true}}, xa, ya))
 	}
 	for _, l := range r.Limits {
-		if !l.Found || l.MsgsPerSec <= 0 {
+		lx := l.MsgsPerSec
+		if inBytes {
+			lx = l.MiBPerSec
+		}
+		if !l.Found || lx <= 0 {
 			continue
 		}
 		name := "limit " + l.Rate
 		if l.Point != "" {
 			name += " (" + l.Point + ")"
 		}
-		ch.Series = append(ch.Series, newSeries(name, colorLimit, "1 3", []point{{l.MsgsPerSec, ya.lo, true}, {l.MsgsPerSec, ya.hi, true}}, xa, ya))
-		ch.Marks = append(ch.Marks, svgMark{X: fmtCoord(xa.pos(l.MsgsPerSec)), Y: fmtCoord(ya.pos(max(l.PublishP99Ms, ya.lo))), R: "5",
+		ch.Series = append(ch.Series, newSeries(name, colorLimit, "1 3", []point{{lx, ya.lo, true}, {lx, ya.hi, true}}, xa, ya))
+		ch.Marks = append(ch.Marks, svgMark{X: fmtCoord(xa.pos(lx)), Y: fmtCoord(ya.pos(max(l.PublishP99Ms, ya.lo))), R: "5",
 			Fill: colorLimit, Color: colorLimit, Title: fmt.Sprintf("%s: %s msgs/s at publish p99 %s ms", name, fmtRate(l.MsgsPerSec), fmtMs(l.PublishP99Ms))})
 	}
 	var flagged []string
@@ -246,7 +307,7 @@ func latencyThroughputChart(r *Result) svgChart {
 			why = "generator bound"
 		}
 		flagged = append(flagged, stepLabel(s)+" "+why)
-		ch.Marks = append(ch.Marks, svgMark{X: fmtCoord(xa.pos(s.Throughput.MsgsPerSec)), Y: fmtCoord(ya.pos(max(s.Latency.Publish.P99Ms, ya.lo))), R: "7",
+		ch.Marks = append(ch.Marks, svgMark{X: fmtCoord(xa.pos(capacityX(s, inBytes))), Y: fmtCoord(ya.pos(max(s.Latency.Publish.P99Ms, ya.lo))), R: "7",
 			Fill: "none", Color: colorBound, Title: "step " + stepLabel(s) + ": " + why})
 	}
 	if len(flagged) > 0 {

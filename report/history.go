@@ -289,17 +289,14 @@ func HistoryHTML(w io.Writer, h *History) error {
 // historyColors tell the steps' lines apart.
 var historyColors = []string{colorPublish, colorEndToEnd, colorService, "#6a1b9a", "#00838f", "#5d4037"}
 
-// historyChart draws metric over the runs of h: x = start time (hours
-// since the first run), one line per step label.
+// historyChart draws metric over the runs of h: x = the run's position in
+// start-time order (labelled with its start date, or time when the runs
+// span less than two days), one line per step label.
 func historyChart(h *History, metric, label string) svgChart {
-	ch := newChart(label, "per run, in start-time order; red dot = regression, orange ring = generator bound, grey ring = partial or throttled", "", label)
+	ch := newChart(label, "per run, in start-time order; red dot = regression, orange ring = generator bound, grey ring = partial or throttled", "run (start time, UTC)", label)
 	var steps []string
 	lo, hi := math.Inf(1), math.Inf(-1)
-	var t0 time.Time
 	for _, r := range h.Runs {
-		if t0.IsZero() || r.Started.Before(t0) {
-			t0 = r.Started
-		}
 		for _, p := range r.Steps {
 			if v, ok := p.Metrics[metric]; ok {
 				lo, hi = min(lo, v), max(hi, v)
@@ -313,28 +310,43 @@ func historyChart(h *History, metric, label string) svgChart {
 		ch.Empty = "no data"
 		return ch
 	}
-	x := func(r HistoryRun) float64 { return r.Started.Sub(t0).Hours() }
-	xhi := x(h.Runs[len(h.Runs)-1])
-	unit, scale := "hours since the first run", 1.0
-	if xhi > 72 {
-		unit, scale = "days since the first run", 1.0/24
+	n := len(h.Runs)
+	xa := axis{lo: -0.5, hi: float64(n) - 0.5, from: chartLeft, to: chartLeft + plotW}
+	layout := "2006-01-02"
+	switch span := h.Runs[n-1].Started.Sub(h.Runs[0].Started); {
+	case span < 2*time.Hour:
+		layout = "15:04:05"
+	case span < 48*time.Hour:
+		layout = "01-02 15:04"
 	}
-	ch.XLabel = unit
-	xa, xt := linearAxis(0, max(xhi*scale, 1), chartLeft, chartLeft+plotW, fmtCount)
-	if lo == hi {
-		lo, hi = lo*0.9, hi*1.1+1e-9
+	every := max(1, (n+5)/6) // at most about six labels
+	for i, r := range h.Runs {
+		if i%every == 0 || i == n-1 {
+			ch.XTicks = append(ch.XTicks, svgTick{Pos: fmtCoord(xa.pos(float64(i))), Label: r.Started.UTC().Format(layout)})
+		}
+	}
+	fraction := metric == "error_rate" || metric == "cpu_utilization"
+	if hi-lo < 1e-12 {
+		switch {
+		case hi == 0 && fraction:
+			hi = 0.01
+		case hi == 0:
+			hi = 1
+		default:
+			lo, hi = lo*0.9, hi*1.1
+		}
 	}
 	pad := (hi - lo) * 0.08
 	ya, yt := linearAxis(max(0, lo-pad), hi+pad, chartTop+plotH, chartTop, func(v float64) string {
-		if metric == "error_rate" || metric == "cpu_utilization" {
+		if fraction {
 			return fmtPercent(v)
 		}
 		return fmtCount(v)
 	})
-	ch.XTicks, ch.YTicks = xt, yt
+	ch.YTicks = yt
 	for si, step := range steps {
 		var pts []point
-		for _, r := range h.Runs {
+		for i, r := range h.Runs {
 			for _, p := range r.Steps {
 				if p.Step != step {
 					continue
@@ -343,9 +355,8 @@ func historyChart(h *History, metric, label string) svgChart {
 				if !ok {
 					continue
 				}
-				px, py := x(r)*scale, v
-				pts = append(pts, point{px, py, true})
-				mx, my := fmtCoord(xa.pos(px)), fmtCoord(ya.pos(py))
+				pts = append(pts, point{float64(i), v, true})
+				mx, my := fmtCoord(xa.pos(float64(i))), fmtCoord(ya.pos(v))
 				title := fmt.Sprintf("%s step %s: %s", fmtTime(r.Started), step, strconv.FormatFloat(v, 'g', 5, 64))
 				switch {
 				case slices.Contains(p.Regressed, metric):
@@ -357,8 +368,7 @@ func historyChart(h *History, metric, label string) svgChart {
 				}
 			}
 		}
-		name := "step " + step
-		ch.Series = append(ch.Series, newSeries(name, historyColors[si%len(historyColors)], "", pts, xa, ya))
+		ch.Series = append(ch.Series, newSeries("step "+step, historyColors[si%len(historyColors)], "", pts, xa, ya))
 	}
 	return ch
 }
@@ -375,7 +385,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums;max-width:100%}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
 th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
-td.text{text-align:left;overflow-wrap:anywhere}
+td{white-space:nowrap}td.text{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:6em}
 tr.regression td{background:#fde2e1}tr.flagged td:nth-last-child(4){color:#b35c00;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 figure{margin:0;border:1px solid #e4e4e4;border-radius:4px;padding:6px}

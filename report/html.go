@@ -679,9 +679,9 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .alert{background:#fde2e1;border:1px solid #d33;border-radius:4px;padding:8px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.meta dt{color:#666}dl.meta dd{margin:0}
 table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
-td.text,th.text{white-space:normal;overflow-wrap:anywhere;text-align:left;min-width:12em}
-table.fit{max-width:100%}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
+td.text,th.text{overflow-wrap:anywhere;text-align:left;min-width:12em}
+table{max-width:100%}
 th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
 tr.partial td:first-child{color:#c00}
 td.pass{color:#17803d;font-weight:600}td.fail{color:#c00;font-weight:700}

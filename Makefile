@@ -58,10 +58,14 @@ soak: build
 screenshots: build
 	@bash .ci/screenshots
 
+## fp-rate: false positives of compare over 7 baselines on 12 identical embedded runs (not in CI; about 4 minutes)
+fp-rate: build
+	@bash .ci/fp-rate
+
 ## cover: test coverage per package
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
 	$(GO) tool cover -func=cover.out | tail -n 1
 
 clean:
-	rm -rf bin cover.out screenshots
+	rm -rf bin cover.out screenshots fp-rate

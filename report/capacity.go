@@ -136,14 +136,7 @@ func newCapacityView(r *Result) *capacityView {
 		if l.Found {
 			row[1], row[2], row[3], row[4] = l.Rate, fmtRate(l.MsgsPerSec), strconv.FormatFloat(l.MiBPerSec, 'f', 2, 64), fmtMs(l.PublishP99Ms)
 		}
-		switch {
-		case l.Partial:
-			row[5] = "interrupted"
-		case l.ReachedMax:
-			row[5] = "every rate up to the ramp's max passed: the limit is higher"
-		case l.StoppedAt != "":
-			row[5] = l.StoppedAt + " failed: " + l.StopReason
-		}
+		row[5] = l.outcome()
 		v.LimitRows = append(v.LimitRows, htmlRow{Cells: row})
 	}
 	return v

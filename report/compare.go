@@ -257,17 +257,7 @@ func compareStep(bs, cs *Step, bi, ci int, opts CompareOptions) StepComparison {
 }
 
 func describe(r *Result) string {
-	tool := r.Tool.Name
-	if tool == "" {
-		tool = "mskbench"
-	}
-	if r.Tool.Version != "" {
-		tool += " " + r.Tool.Version
-	}
-	if r.Tool.Commit != "" {
-		tool += " (" + r.Tool.Commit + ")"
-	}
-	return fmt.Sprintf("%s  scenario %s  host %s  started %s", tool, orDash(r.Scenario.Name), orDash(r.Host), fmtTime(r.Started))
+	return fmt.Sprintf("%s  scenario %s  host %s  started %s", describeTool(r), orDash(r.Scenario.Name), orDash(r.Host), fmtTime(r.Started))
 }
 
 // WriteComparison writes c as text: the two results, one table per
@@ -335,15 +325,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	}
 	b.WriteString("\n")
 	if n := c.Regressions(); n > 0 {
-		var names []string
-		for _, s := range c.Steps {
-			for i, m := range s.Metrics {
-				if m.Regression {
-					names = append(names, s.Label+" "+comparedMetrics[i].label)
-				}
-			}
-		}
-		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (max regression %s): %s\n", n, fmtPercent(c.Options.MaxRegression), strings.Join(names, ", "))
+		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (max regression %s): %s\n", n, fmtPercent(c.Options.MaxRegression), strings.Join(c.regressed(), ", "))
 	} else {
 		fmt.Fprintf(&b, "OK: no regression beyond %s in %d step(s)\n", fmtPercent(c.Options.MaxRegression), len(c.Steps))
 	}

@@ -397,6 +397,19 @@ func slicesMax(v []float64) float64 {
 	return m
 }
 
+// regressed names the metrics that regressed, "<step> <metric>", in order.
+func (c *Comparison) regressed() []string {
+	var names []string
+	for _, s := range c.Steps {
+		for i, m := range s.Metrics {
+			if m.Regression {
+				names = append(names, s.Label+" "+comparedMetrics[i].label)
+			}
+		}
+	}
+	return names
+}
+
 // fmtP formats a p-value: "<0.0001" below that, 2 significant digits
 // otherwise, "-" when it was not computed (negative).
 func fmtP(p float64) string {
@@ -475,15 +488,7 @@ func writeStatComparison(w io.Writer, c *Comparison) error {
 	}
 	b.WriteString("\n")
 	if n := c.Regressions(); n > 0 {
-		var names []string
-		for _, s := range c.Steps {
-			for i, m := range s.Metrics {
-				if m.Regression {
-					names = append(names, s.Label+" "+comparedMetrics[i].label)
-				}
-			}
-		}
-		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (p < %s, worse than %s): %s\n", n, strconv.FormatFloat(o.Alpha, 'g', -1, 64), fmtPercent(o.MaxRegression), strings.Join(names, ", "))
+		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (p < %s, worse than %s): %s\n", n, strconv.FormatFloat(o.Alpha, 'g', -1, 64), fmtPercent(o.MaxRegression), strings.Join(c.regressed(), ", "))
 	} else {
 		fmt.Fprintf(&b, "OK: no significant regression beyond %s in %d step(s) against %d baselines\n", fmtPercent(o.MaxRegression), len(c.Steps), len(c.Baselines))
 	}

@@ -380,20 +380,8 @@ var historyTemplate = template.Must(template.Must(htmlTemplate.Clone()).New("his
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:0 auto;padding:16px 24px;max-width:1440px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums;max-width:100%}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
-td{white-space:nowrap}td.text{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:6em}
+{{template "style"}}td{white-space:nowrap}td.text{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:6em}
 tr.regression td{background:#fde2e1}tr.flagged td:nth-last-child(4){color:#b35c00;font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:12px}
-figure{margin:0;border:1px solid #e4e4e4;border-radius:4px;padding:6px}
-figcaption{font-size:12px;color:#555;max-width:460px}
-figcaption b{font-size:14px;color:#222;display:block}
-.legend{list-style:none;padding:0;margin:2px 0 0;font-size:12px;display:flex;flex-wrap:wrap;gap:2px 12px}
-svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
-.note{color:#555;font-size:12px}
 </style>
 </head>
 <body>

@@ -671,31 +671,7 @@ var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:0 auto;padding:16px 24px;max-width:1440px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
-.desc{color:#555;margin:0 0 8px}
-.banner{padding:10px 14px;margin:10px 0;border-radius:4px;font-weight:600}
-.embedded{background:#fff4ce;border:1px solid #e0b000}.partial{background:#fde2e1;border:1px solid #d33}
-.alert{background:#fde2e1;border:1px solid #d33;border-radius:4px;padding:8px}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.meta dt{color:#666}dl.meta dd{margin:0}
-table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
-td.text,th.text{overflow-wrap:anywhere;text-align:left;min-width:12em}
-table{max-width:100%}
-th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
-tr.partial td:first-child{color:#c00}
-td.pass{color:#17803d;font-weight:600}td.fail{color:#c00;font-weight:700}
-.wrap{overflow-x:auto}
-pre{background:#f7f7f7;border:1px solid #e4e4e4;padding:8px;overflow-x:auto;margin:6px 0}
-.counters{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0}.counters span b{font-weight:600}
-.charts{display:flex;flex-wrap:wrap;gap:12px}
-figure{margin:0;border:1px solid #e4e4e4;border-radius:4px;padding:6px}
-figcaption{font-size:12px;color:#555;max-width:460px}
-figcaption b{font-size:14px;color:#222;display:block}
-.legend{list-style:none;padding:0;margin:2px 0 0;font-size:12px;display:flex;flex-wrap:wrap;gap:2px 12px}
-svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
-.note{color:#555;font-size:12px}
-</style>
+{{template "style"}}</style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
@@ -779,7 +755,31 @@ svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
 {{end}}{{end}}
 </body>
 </html>
-{{define "chart"}}{{$c := .}}<figure>
+{{define "style"}}body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:0 auto;padding:16px 24px;max-width:1440px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
+.desc{color:#555;margin:0 0 8px}
+.banner{padding:10px 14px;margin:10px 0;border-radius:4px;font-weight:600}
+.embedded{background:#fff4ce;border:1px solid #e0b000}.partial{background:#fde2e1;border:1px solid #d33}
+.alert{background:#fde2e1;border:1px solid #d33;border-radius:4px;padding:8px}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.meta dt{color:#666}dl.meta dd{margin:0}
+table{border-collapse:collapse;margin:6px 0;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
+td.text,th.text{overflow-wrap:anywhere;text-align:left;min-width:12em}
+table{max-width:100%}
+th{background:#f4f4f4;font-weight:600}td:first-child,th:first-child{text-align:left}
+tr.partial td:first-child{color:#c00}
+td.pass{color:#17803d;font-weight:600}td.fail{color:#c00;font-weight:700}
+.wrap{overflow-x:auto}
+pre{background:#f7f7f7;border:1px solid #e4e4e4;padding:8px;overflow-x:auto;margin:6px 0}
+.counters{display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0}.counters span b{font-weight:600}
+.charts{display:flex;flex-wrap:wrap;gap:12px}
+figure{margin:0;border:1px solid #e4e4e4;border-radius:4px;padding:6px}
+figcaption{font-size:12px;color:#555;max-width:460px}
+figcaption b{font-size:14px;color:#222;display:block}
+.legend{list-style:none;padding:0;margin:2px 0 0;font-size:12px;display:flex;flex-wrap:wrap;gap:2px 12px}
+svg text{font:11px system-ui,sans-serif;fill:#444}svg text.band{fill:#888}
+.note{color:#555;font-size:12px}
+{{end}}{{define "chart"}}{{$c := .}}<figure>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Title}}">
 <title>{{.Title}}</title>
 <rect x="{{.Left}}" y="{{.Top}}" width="{{.PW}}" height="{{.PH}}" fill="#fff" stroke="#bbb"/>

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 )
@@ -416,47 +415,13 @@ func Encode(w io.Writer, r *Result) error {
 // WriteFile writes r as JSON to path atomically: into a temporary file in
 // the same directory, synced, then renamed over path. A reader never sees
 // a half-written file, and an existing file is replaced only on success.
-func WriteFile(path string, r *Result) (err error) {
+func WriteFile(path string, r *Result) error {
 	var buf bytes.Buffer
 	if err := Encode(&buf, r); err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+	if err := WriteAtomic(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("write result %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write result %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; a result is not secret.
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write result %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write result %s: sync: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write result %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write result %s: %w", path, err)
-	}
-	// Make the rename durable; failure to sync a directory is not fatal
-	// on file systems that do not support it.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	return nil
 }

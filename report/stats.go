@@ -149,10 +149,9 @@ func regIncBeta(x, a, b float64) float64 {
 	}
 	d = 1 / d
 	f := d
-	for m := 1; m <= 300; m++ {
-		fm := float64(m)
-		// even step
-		num := fm * (b - fm) * x / ((a + 2*fm - 1) * (a + 2*fm))
+	// step applies one coefficient of the continued fraction and returns
+	// the factor it changed f by.
+	step := func(num float64) float64 {
 		d = 1 + num*d
 		if math.Abs(d) < tiny {
 			d = tiny
@@ -163,19 +162,12 @@ func regIncBeta(x, a, b float64) float64 {
 		}
 		d = 1 / d
 		f *= d * c
-		// odd step
-		num = -(a + fm) * (a + b + fm) * x / ((a + 2*fm) * (a + 2*fm + 1))
-		d = 1 + num*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + num/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		delta := d * c
-		f *= delta
+		return d * c
+	}
+	for m := 1; m <= 300; m++ {
+		fm := float64(m)
+		step(fm * (b - fm) * x / ((a + 2*fm - 1) * (a + 2*fm)))                     // even coefficient
+		delta := step(-(a + fm) * (a + b + fm) * x / ((a + 2*fm) * (a + 2*fm + 1))) // odd coefficient
 		if math.Abs(delta-1) < eps {
 			break
 		}

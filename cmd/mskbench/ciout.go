@@ -19,37 +19,14 @@ const junitFlagUsage = "also write a JUnit XML report to this file (a testcase p
 // run, report and compare append their markdown to it when it is set.
 const stepSummaryEnv = "GITHUB_STEP_SUMMARY"
 
-// writeFileAtomic writes what render produces to path atomically: a
-// temporary file in the same directory, renamed over path on success.
-func writeFileAtomic(path string, render func(io.Writer) error) (err error) {
+// writeFileAtomic writes what render produces to path atomically (see
+// report.WriteAtomic); nothing is written when render fails.
+func writeFileAtomic(path string, render func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err := report.WriteAtomic(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -49,15 +49,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 func renderReport(r *report.Result, format string, checks []string, hist string, stepIdx int, stdout io.Writer) error {
 	switch format {
 	case "markdown":
-		checkErr := runChecks(r, checks, nil) // the summary shows the checks
-		var c checkError
-		if checkErr != nil && !errors.As(checkErr, &c) {
-			return checkErr
-		}
-		if err := report.Markdown(stdout, r); err != nil {
-			return err
-		}
-		return checkErr
+		return checkedRender(r, checks, func() error { return report.Markdown(stdout, r) })
 	case "table":
 		if len(checks) > 0 {
 			r.Checks = nil
@@ -70,15 +62,7 @@ func renderReport(r *report.Result, format string, checks []string, hist string,
 		}
 		return runChecks(r, checks, stdout)
 	case "html":
-		checkErr := runChecks(r, checks, nil) // the page shows the checks
-		var c checkError
-		if checkErr != nil && !errors.As(checkErr, &c) {
-			return checkErr
-		}
-		if err := report.HTML(stdout, r); err != nil {
-			return err
-		}
-		return checkErr
+		return checkedRender(r, checks, func() error { return report.HTML(stdout, r) })
 	case "hgrm":
 		if stepIdx < 0 || stepIdx >= len(r.Steps) {
 			return usageError{fmt.Errorf("report: --step %d: the file has %d step(s)", stepIdx, len(r.Steps))}
@@ -97,4 +81,18 @@ func renderReport(r *report.Result, format string, checks []string, hist string,
 	default:
 		return usageError{fmt.Errorf("report: unknown --format %q (want table, csv, html, markdown, hgrm or hlog)", format)}
 	}
+}
+
+// checkedRender re-checks r with checks (the rendering shows the outcomes)
+// and renders it; a failed check is returned after rendering.
+func checkedRender(r *report.Result, checks []string, render func() error) error {
+	checkErr := runChecks(r, checks, nil)
+	var c checkError
+	if checkErr != nil && !errors.As(checkErr, &c) {
+		return checkErr
+	}
+	if err := render(); err != nil {
+		return err
+	}
+	return checkErr
 }

@@ -123,9 +123,9 @@ func synthRun(rng *rand.Rand, shift float64, intervals int) *Result {
 // statistics alone decide.
 func TestCompareRunsCalibration(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	runs := make([]*Result, 48)
+	runs := make([]*Result, 40)
 	for i := range runs {
-		runs[i] = synthRun(rng, 0, 20)
+		runs[i] = synthRun(rng, 0, 12)
 	}
 	opts := StatOptions{Bootstrap: 200, Seed: 1}
 	falsePos, comparisons := 0, 0
@@ -148,7 +148,7 @@ func TestCompareRunsCalibration(t *testing.T) {
 	if falsePos > comparisons/20 {
 		t.Errorf("%d of %d comparisons of identical runs significant at α = 0.01: the test is far too liberal", falsePos, comparisons)
 	}
-	slow := synthRun(rng, 1.0, 20)
+	slow := synthRun(rng, 1.0, 12)
 	c, err := CompareRuns(runs[:7], slow, StatOptions{CompareOptions: CompareOptions{MaxRegression: 0.10}, Seed: 1, Bootstrap: 500})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -151,4 +152,38 @@ func TestMarkdownGolden(t *testing.T) {
 		t.Errorf("comparison markdown:\n%s", b.String())
 	}
 	golden(t, "compare.md", b.Bytes())
+}
+
+// A comparison over several baselines renders its statistics in markdown
+// (golden) and in the JUnit failure message.
+func TestStatComparisonOutputs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	var bases []*Result
+	for range 5 {
+		bases = append(bases, synthRun(rng, 0, 10))
+	}
+	c, err := CompareRuns(bases, synthRun(rng, 1.0, 10), StatOptions{CompareOptions: CompareOptions{MaxRegression: 0.10}, Seed: 1, Bootstrap: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := ComparisonMarkdown(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"regression = p < 0.01 and worse than 10%", "| baseline median | baseline range |", "CI 99%", "❌ REGRESSION"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("markdown lacks %q:\n%s", w, b.String())
+		}
+	}
+	golden(t, "compare-stats.md", b.Bytes())
+	suites := ingestJUnit(t, func(b *bytes.Buffer) error { return ComparisonJUnit(b, c) })
+	found := false
+	for _, tc := range suites[0].Tests {
+		if tc.Status == junit.StatusFailed && strings.Contains(tc.Message, "p = ") && strings.Contains(tc.Message, "99% CI of the effect [+") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no JUnit failure with the p-value and the CI: %+v", suites[0].Tests)
+	}
 }

@@ -61,9 +61,10 @@ type MetricStats struct {
 	// PRun is the one-sided p-value of the run-level prediction test (is
 	// the current run worse than a new baseline run would be?); PRank that
 	// of the Mann–Whitney U test of the current run's per-interval figures
-	// against the pooled baseline intervals (NaN-free: -1 when there were
-	// no per-interval figures). PValue is the larger of the two: the
-	// intersection–union test, significant only when both are.
+	// against the pooled baseline intervals, or -1 when either side had
+	// fewer than two per-interval figures (PValue is then PRun). PValue is
+	// the larger of the two: the intersection–union test, significant only
+	// when both are.
 	PRun   float64 `json:"p_run"`
 	PRank  float64 `json:"p_rank"`
 	PValue float64 `json:"p_value"`

@@ -207,7 +207,7 @@ type historyPage struct {
 
 type historyRow struct {
 	Cells              []string
-	Regression, Flaged bool
+	Regression, Flagged bool
 }
 
 // Marker colours of the history charts.
@@ -269,7 +269,7 @@ func HistoryHTML(w io.Writer, h *History) error {
 				verdict += ": " + strings.Join(pt.Regressed, ", ")
 			}
 			row.Cells = append(row.Cells, strings.Join(flags, ", "), strconv.Itoa(run.Baselines), verdict, run.Name)
-			row.Regression, row.Flaged = len(pt.Regressed) > 0, len(flags) > 0
+			row.Regression, row.Flagged = len(pt.Regressed) > 0, len(flags) > 0
 			p.Rows = append(p.Rows, row)
 		}
 	}
@@ -393,7 +393,7 @@ tr.regression td{background:#fde2e1}tr.flagged td:nth-last-child(4){color:#b35c0
 <table>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr{{if .Regression}} class="regression"{{else if .Flaged}} class="flagged"{{end}}>{{range $i, $c := .Cells}}<td{{if or (eq $i 1) (eq $i 10) (ge $i 12)}} class="text"{{end}}>{{$c}}</td>{{end}}</tr>
+{{range .Rows}}<tr{{if .Regression}} class="regression"{{else if .Flagged}} class="flagged"{{end}}>{{range $i, $c := .Cells}}<td{{if or (eq $i 1) (eq $i 10) (ge $i 12)}} class="text"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 </body>

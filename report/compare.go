@@ -317,12 +317,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 			b.WriteString(l + "\n")
 		}
 	}
-	if len(c.Warnings) > 0 {
-		b.WriteString("\nWarnings:\n")
-		for _, w := range c.Warnings {
-			fmt.Fprintf(&b, "  %s\n", w)
-		}
-	}
+	writeWarnings(&b, c.Warnings)
 	b.WriteString("\n")
 	if n := c.Regressions(); n > 0 {
 		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (max regression %s): %s\n", n, fmtPercent(c.Options.MaxRegression), strings.Join(c.regressed(), ", "))

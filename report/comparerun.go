@@ -398,6 +398,18 @@ func slicesMax(v []float64) float64 {
 	return m
 }
 
+// writeWarnings writes an indented "Warnings:" section, nothing when ws
+// is empty.
+func writeWarnings(b *strings.Builder, ws []string) {
+	if len(ws) == 0 {
+		return
+	}
+	b.WriteString("\nWarnings:\n")
+	for _, w := range ws {
+		fmt.Fprintf(b, "  %s\n", w)
+	}
+}
+
 // regressed names the metrics that regressed, "<step> <metric>", in order.
 func (c *Comparison) regressed() []string {
 	var names []string
@@ -481,12 +493,7 @@ func writeStatComparison(w io.Writer, c *Comparison) error {
 		}
 		t.write(&b)
 	}
-	if len(c.Warnings) > 0 {
-		b.WriteString("\nWarnings:\n")
-		for _, w := range c.Warnings {
-			fmt.Fprintf(&b, "  %s\n", w)
-		}
-	}
+	writeWarnings(&b, c.Warnings)
 	b.WriteString("\n")
 	if n := c.Regressions(); n > 0 {
 		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (p < %s, worse than %s): %s\n", n, strconv.FormatFloat(o.Alpha, 'g', -1, 64), fmtPercent(o.MaxRegression), strings.Join(c.regressed(), ", "))

@@ -206,7 +206,7 @@ type historyPage struct {
 }
 
 type historyRow struct {
-	Cells              []string
+	Cells               []string
 	Regression, Flagged bool
 }
 

@@ -3,11 +3,12 @@ GO        ?= go
 BIN       := bin/mskbench
 PKGS      := ./...
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT)
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.buildCommit=$(COMMIT) -X main.version=$(VERSION)
 BENCHTIME ?= 1s
 IMAGE     ?= mskbench:$(COMMIT)
 
-.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak image clean
+.PHONY: all build run test race sleep-control-tests vet fmt-check check-deps bench bench-e2e cover soak image screenshots fp-rate clean
 
 all: build
 
@@ -54,6 +55,14 @@ bench-e2e: build
 soak: build
 	@bash .ci/soak
 
+## screenshots: headless Chromium screenshots (1400 px) of the HTML report of a ramp and a sweep and of a history page, into screenshots/ (not in CI; needs Debian's chromium)
+screenshots: build
+	@bash .ci/screenshots
+
+## fp-rate: false positives of compare over 7 baselines on 12 identical embedded runs (not in CI; about 4 minutes)
+fp-rate: build
+	@bash .ci/fp-rate
+
 ## cover: test coverage per package
 cover:
 	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
@@ -65,4 +74,4 @@ image:
 	docker build --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
 
 clean:
-	rm -rf bin cover.out
+	rm -rf bin cover.out screenshots fp-rate

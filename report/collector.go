@@ -156,6 +156,11 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 	iv.ElapsedSeconds = end.Sub(c.first).Seconds()
 	iv.Lag = lag
 	if keep {
+		hs, err := encodeIntervalHistograms(t)
+		if err != nil {
+			c.warnings = appendOnce(c.warnings, "interval histograms: "+err.Error())
+		}
+		iv.Histograms = hs
 		c.timeline = append(c.timeline, iv)
 	}
 	return iv
@@ -241,16 +246,10 @@ func (c *Collector) Step(info StepInfo) Step {
 			ConsumedMiBPerSec:   float64(m.consumedBytes) / secs / MiB,
 		}
 	}
-	var err error
 	for i, k := range LatencyKinds {
-		h := t.hists[i]
-		*k.Summary(&s.Latency) = h.Summary()
-		if h == nil || h.Count() == 0 || err != nil {
-			continue
-		}
-		*k.Encoded(&s.Histograms), err = h.Encode()
+		*k.Summary(&s.Latency) = t.hists[i].Summary()
 	}
-	if err != nil {
+	if err := s.Histograms.encode(&t.hists); err != nil {
 		s.Warnings = append(s.Warnings, err.Error())
 	}
 	return s

@@ -58,6 +58,11 @@ type Comparison struct {
 	// Baseline and Current describe the two results (tool, scenario, start).
 	Baseline string `json:"baseline"`
 	Current  string `json:"current"`
+	// Baselines describe every baseline of a comparison over several
+	// baseline runs ([CompareRuns]); Stats holds its options. Both are
+	// empty for a comparison with one baseline.
+	Baselines []string     `json:"baselines,omitempty"`
+	Stats     *StatOptions `json:"stats,omitempty"`
 	// Steps are the matched step pairs, in the current result's order.
 	Steps []StepComparison `json:"steps"`
 	// Warnings explain differences that make the comparison less
@@ -76,6 +81,11 @@ type StepComparison struct {
 	CurIndex  int `json:"cur_index"`
 	// Metrics are the key aggregates, in a fixed order.
 	Metrics []MetricChange `json:"metrics"`
+	// Baselines and Excluded count, in a comparison over several
+	// baselines, the baseline runs with a matching step and those left out
+	// of the verdict (generator bound).
+	Baselines int `json:"baselines,omitempty"`
+	Excluded  int `json:"excluded,omitempty"`
 }
 
 // MetricChange is the change of one aggregate between two steps.
@@ -101,6 +111,9 @@ type MetricChange struct {
 	// Note explains a regression that is not a plain relative change
 	// (e.g. "no samples").
 	Note string `json:"note,omitempty"`
+	// Stats is the statistical evidence of a comparison over several
+	// baselines ([CompareRuns]); Base is then the baseline median.
+	Stats *MetricStats `json:"stats,omitempty"`
 }
 
 // Regressions returns how many metrics regressed over all steps.
@@ -251,17 +264,7 @@ func compareStep(bs, cs *Step, bi, ci int, opts CompareOptions) StepComparison {
 }
 
 func describe(r *Result) string {
-	tool := r.Tool.Name
-	if tool == "" {
-		tool = "mskbench"
-	}
-	if r.Tool.Version != "" {
-		tool += " " + r.Tool.Version
-	}
-	if r.Tool.Commit != "" {
-		tool += " (" + r.Tool.Commit + ")"
-	}
-	return fmt.Sprintf("%s  scenario %s  host %s  started %s", tool, orDash(r.Scenario.Name), orDash(r.Host), fmtTime(r.Started))
+	return fmt.Sprintf("%s  scenario %s  host %s  started %s", describeTool(r), orDash(r.Scenario.Name), orDash(r.Host), fmtTime(r.Started))
 }
 
 // WriteComparison writes c as text: the two results, one table per
@@ -269,6 +272,9 @@ func describe(r *Result) string {
 // REGRESSION or "improved" mark), the warnings and a verdict line. The
 // output depends only on c.
 func WriteComparison(w io.Writer, c *Comparison) error {
+	if c.Stats != nil {
+		return writeStatComparison(w, c)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "baseline: %s\ncurrent:  %s\n", c.Baseline, c.Current)
 	threshold := "max regression " + fmtPercent(c.Options.MaxRegression)
@@ -318,23 +324,10 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 			b.WriteString(l + "\n")
 		}
 	}
-	if len(c.Warnings) > 0 {
-		b.WriteString("\nWarnings:\n")
-		for _, w := range c.Warnings {
-			fmt.Fprintf(&b, "  %s\n", w)
-		}
-	}
+	writeWarnings(&b, c.Warnings)
 	b.WriteString("\n")
 	if n := c.Regressions(); n > 0 {
-		var names []string
-		for _, s := range c.Steps {
-			for i, m := range s.Metrics {
-				if m.Regression {
-					names = append(names, s.Label+" "+comparedMetrics[i].label)
-				}
-			}
-		}
-		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (max regression %s): %s\n", n, fmtPercent(c.Options.MaxRegression), strings.Join(names, ", "))
+		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (max regression %s): %s\n", n, fmtPercent(c.Options.MaxRegression), strings.Join(c.regressed(), ", "))
 	} else {
 		fmt.Fprintf(&b, "OK: no regression beyond %s in %d step(s)\n", fmtPercent(c.Options.MaxRegression), len(c.Steps))
 	}

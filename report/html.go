@@ -61,6 +61,7 @@ type htmlPage struct {
 	Warnings    []string
 	Checks      []htmlCheck
 	Ramp        string
+	Capacity    *capacityView
 	Steps       []htmlStep
 	Source      string
 	Spec        string
@@ -166,6 +167,7 @@ func newHTMLPage(r *Result) htmlPage {
 	var ramp strings.Builder
 	writeRamp(&ramp, r)
 	p.Ramp = strings.TrimSpace(ramp.String())
+	p.Capacity = newCapacityView(r)
 	return p
 }
 
@@ -285,6 +287,7 @@ type svgChart struct {
 	XTicks, YTicks []svgTick
 	Bands          []svgBand
 	Series         []svgSeries
+	Marks          []svgMark
 	Empty          string
 }
 
@@ -499,8 +502,11 @@ func throughputChart(s *Step) svgChart {
 	acked := make([]point, len(tl))
 	cons := make([]point, len(tl))
 	for i, iv := range tl {
-		acked[i] = point{mids[i], iv.MsgsPerSec, true}
-		cons[i] = point{mids[i], iv.ConsumedMsgsPerSec, true}
+		// The drain phase is shaded and labelled: producers have stopped,
+		// so its acks are not a throughput collapse and are not drawn.
+		measured := iv.Phase != PhaseDrain
+		acked[i] = point{mids[i], iv.MsgsPerSec, measured}
+		cons[i] = point{mids[i], iv.ConsumedMsgsPerSec, measured}
 	}
 	if s.Counters.Offered > 0 {
 		o := s.Throughput.OfferedMsgsPerSec

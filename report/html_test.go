@@ -115,8 +115,9 @@ func TestHTMLGolden(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	// 3 charts per step, each with its legend swatches.
-	if got, want := strings.Count(out, "<figure>"), 3*len(r.Steps); got != want {
+	// 3 charts per step, each with its legend swatches, and the
+	// latency–throughput chart of the capacity section.
+	if got, want := strings.Count(out, "<figure>"), 3*len(r.Steps)+1; got != want {
 		t.Errorf("HTML has %d charts, want %d", got, want)
 	}
 	if strings.Contains(out, "no timeline recorded") || strings.Contains(out, "no latency histograms") {

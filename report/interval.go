@@ -42,6 +42,11 @@ type Interval struct {
 	EndToEndP99Ms float64 `json:"end_to_end_p99_ms"`
 	// Errors counts failed messages of this interval by label.
 	Errors map[string]int64 `json:"errors,omitempty"`
+	// Histograms are the latency histograms of this interval (µs, V2
+	// compressed, base64, like [Step.Histograms]), for .hlog output, exact
+	// re-analysis, merges and statistics over intervals; nil for warm-up
+	// intervals and results written before they were kept.
+	Histograms *EncodedHistograms `json:"histograms,omitempty"`
 	// Lag is the cumulative consumer lag at End: acked×groups − consumed
 	// over the phase so far (warmup on its own; measure and drain
 	// together), clamped at 0.

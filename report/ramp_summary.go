@@ -46,16 +46,25 @@ func writeRamp(b *strings.Builder, r *Result) {
 		} else {
 			b.WriteString("none")
 		}
-		switch {
-		case l.Partial:
-			b.WriteString("; interrupted")
-		case l.ReachedMax:
-			b.WriteString("; every rate up to the ramp's max passed: the limit is higher")
-		case l.StoppedAt != "":
-			fmt.Fprintf(b, "; %s failed: %s", l.StoppedAt, l.StopReason)
+		if o := l.outcome(); o != "" {
+			b.WriteString("; " + o)
 		}
 		b.WriteString("\n")
 	}
+}
+
+// outcome says how the ramp of l ended: interrupted, the limit above the
+// tested range, or which rate failed and why; "" otherwise.
+func (l Limit) outcome() string {
+	switch {
+	case l.Partial:
+		return "interrupted"
+	case l.ReachedMax:
+		return "every rate up to the ramp's max passed: the limit is higher"
+	case l.StoppedAt != "":
+		return l.StoppedAt + " failed: " + l.StopReason
+	}
+	return ""
 }
 
 // rampPercent formats a 0..1 fraction as a percentage with up to two

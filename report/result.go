@@ -366,11 +366,7 @@ func (s *Step) Histogram(name string) (*Histogram, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown histogram %q (want %s)", name, orList(HistogramNames()))
 	}
-	enc := *k.Encoded(&s.Histograms)
-	if enc == "" {
-		return NewHistogram(), nil
-	}
-	h, err := DecodeHistogram(enc)
+	h, err := s.Histograms.decode(k)
 	if err != nil {
 		return nil, fmt.Errorf("step %d %s: %w", s.Index, name, err)
 	}

@@ -14,42 +14,58 @@ import (
 	"github.com/mskbench/mskbench/report"
 )
 
-// runCompare compares a result with a baseline result, step by step, and
-// fails with a checkError (exit code 3) when a key aggregate regressed.
+// runCompare compares a result with one or several baseline results, step
+// by step, and fails with a checkError (exit code 3) when a key aggregate
+// regressed.
 func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", stderr, "mskbench compare BASELINE.json CURRENT.json [--max-regression 10%] [--format text|json]",
-		"Compares the key figures (msgs/s, publish p50/p99/p99.9, end-to-end p99, error rate) of two\n"+
-			"result files step by step (matched by label) and exits with code 3 when one got worse by more\n"+
-			"than --max-regression: latency or error rate up, throughput down.")
+	fs := newFlagSet("compare", stderr, "mskbench compare BASELINE... CURRENT.json [--max-regression 10%] [--alpha 0.01] [--format text|json|markdown] [--junit FILE]",
+		"Compares the key figures (msgs/s, publish p50/p99/p99.9, end-to-end p99, error rate) of a\n"+
+			"result file (the last argument) with baselines, step by step (matched by label), and exits\n"+
+			"with code 3 when one got worse by more than --max-regression: latency or error rate up,\n"+
+			"throughput down. A BASELINE is a result file or a directory of result files. With one\n"+
+			"baseline the relative change decides; with several, the change must also be statistically\n"+
+			"significant at --alpha (see docs/checks.md).")
 	maxReg := percent(0.10)
 	fs.Var(&maxReg, "max-regression", "largest tolerated worsening relative to the baseline, e.g. 10%")
 	minLat := fs.Duration("min-latency-change", 0, "latency increases smaller than this never count as regressions, e.g. 500us")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json or markdown")
+	alpha := fs.Float64("alpha", report.DefaultAlpha, "with several baselines: significance level of the regression tests")
+	includeBound := fs.Bool("include-bound", false, "with several baselines: keep baseline steps that were generator bound in the verdict")
+	junit := fs.String("junit", "", junitFlagUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
-		return usageError{errors.New("compare: want two result files: BASELINE.json CURRENT.json")}
+	if fs.NArg() < 2 {
+		return usageError{errors.New("compare: want two result files: BASELINE.json CURRENT.json (or several baselines, or a directory of them, then CURRENT.json)")}
 	}
-	if *format != "text" && *format != "json" {
-		return usageError{fmt.Errorf("compare: unknown --format %q (want text or json)", *format)}
+	if *format != "text" && *format != "json" && *format != "markdown" {
+		return usageError{fmt.Errorf("compare: unknown --format %q (want text, json or markdown)", *format)}
+	}
+	if !(*alpha > 0 && *alpha < 0.5) {
+		return usageError{fmt.Errorf("compare: --alpha %g: want a level between 0 and 0.5, e.g. 0.01", *alpha)}
 	}
 	if *minLat < 0 {
 		return usageError{fmt.Errorf("compare: --min-latency-change %s is negative", *minLat)}
 	}
-	base, err := report.ReadFile(fs.Arg(0))
+	curName := fs.Arg(fs.NArg() - 1)
+	bases, baseNames, err := readBaselines(fs.Args()[:fs.NArg()-1], curName, stderr)
 	if err != nil {
-		return usageError{fmt.Errorf("compare: baseline: %w", err)}
+		return usageError{fmt.Errorf("compare: %w", err)}
 	}
-	cur, err := report.ReadFile(fs.Arg(1))
+	cur, err := report.ReadFile(curName)
 	if err != nil {
 		return usageError{fmt.Errorf("compare: current: %w", err)}
 	}
-	opts := report.CompareOptions{
-		MaxRegression:      float64(maxReg),
-		MinLatencyChangeMs: float64(*minLat) / float64(time.Millisecond),
+	opts := report.StatOptions{
+		CompareOptions: report.CompareOptions{
+			MaxRegression:      float64(maxReg),
+			MinLatencyChangeMs: float64(*minLat) / float64(time.Millisecond),
+		},
+		Alpha:        *alpha,
+		Seed:         1,
+		IncludeBound: *includeBound,
 	}
-	c, err := report.Compare(base, cur, opts)
+	c, err := report.CompareRuns(bases, cur, opts)
 	if err != nil {
 		return usageError{fmt.Errorf("%w (are these results of the same scenario?)", err)}
 	}
@@ -60,11 +76,24 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := enc.Encode(c); err != nil {
 			return fmt.Errorf("compare: write json: %w", err)
 		}
+	} else if *format == "markdown" {
+		if err := report.ComparisonMarkdown(stdout, c); err != nil {
+			return err
+		}
 	} else if err := report.WriteComparison(stdout, c); err != nil {
 		return err
 	}
+	if err := ciOutputs(*junit,
+		func(w io.Writer) error { return report.ComparisonJUnit(w, c) },
+		func(w io.Writer) error { return report.ComparisonMarkdown(w, c) }); err != nil {
+		return err
+	}
+	against := baseNames[0]
+	if len(baseNames) > 1 {
+		against = fmt.Sprintf("%d baselines", len(baseNames))
+	}
 	if n := c.Regressions(); n > 0 {
-		return checkError{fmt.Errorf("compare: %d regression(s) beyond %s against %s", n, maxReg.String(), fs.Arg(0))}
+		return checkError{fmt.Errorf("compare: %d regression(s) beyond %s against %s", n, maxReg.String(), against)}
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"report":    {"re-render the summary of a result file", runReport},
 		"compare":   {"compare a result with a baseline; exit 3 on regression", runCompare},
 		"merge":     {"merge the results of several load generators into one", runMerge},
+		"history":   {"render the history of a directory of results (HTML, CSV), marking regressions", runHistory},
 		"broker":    {"run an in-process Kafka cluster in the foreground", runBroker},
 		"size":      {"size and price an MSK cluster for a workload", runSize},
 		"version":   {"print the version", runVersion},

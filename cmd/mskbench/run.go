@@ -36,6 +36,8 @@ type runFlags struct {
 	output   string
 	quiet    bool
 	checks   []string
+	labels   []string
+	junit    string
 	cpuprof  string
 	memprof  string
 	debug    string
@@ -56,11 +58,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVarP(&f.output, "output", "o", "", "write the result file (JSON) here")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
+	fs.StringArrayVar(&f.labels, "label", nil, labelFlagUsage)
+	fs.StringVar(&f.junit, "junit", "", junitFlagUsage)
 	fs.DurationVar(&f.connect, "connect-timeout", plan.DefaultDialTimeout, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
 	registerAuthFlags(fs, &f.auth)
+	liveOpts := registerLiveFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,6 +82,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer stopProfiles()
 	if _, err := parseChecks(f.checks); err != nil {
+		return err
+	}
+	labels, err := parseLabels(f.labels)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -115,8 +124,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	lv, err := liveOpts.start(s.Name, logf)
+	if err != nil {
+		return err
+	}
+	defer lv.close()
 	res := newResult(s)
 	res.Embedded = s.Embedded()
+	res.Labels = labels
 	runID := newRunID()
 	tty := isTerminal(stderr)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
@@ -135,6 +150,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				report.Progress(stderr, iv, tty)
 			}
 		}
+		opts.Progress = lv.step(strconv.Itoa(p.Index+1), p.Producers.Rate.MsgsPerSec(p.Producers.MessageSize.Mean()), opts.Progress)
 		step, err := load.Run(ctx, p, conn, opts)
 		if tty && !f.quiet {
 			fmt.Fprintln(stderr)
@@ -161,6 +177,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return errors.Join(runErr, fmt.Errorf("write result file: %w", err))
 		}
 		logf("result written to %s", f.output)
+	}
+	if err := resultCIOutputs(f.junit, res); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if err := lv.finish(ctx, logf); err != nil {
+		return errors.Join(runErr, err)
 	}
 	if len(res.Steps) > 0 {
 		if err := report.Summary(stdout, res); err != nil {

@@ -1,12 +1,12 @@
 package auth
 
 import (
-	"fmt"
-	"net"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"

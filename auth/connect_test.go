@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -214,36 +213,6 @@ func TestNextBrokerAfterNetworkError(t *testing.T) {
 	}
 }
 
-// silentPeer listens on loopback, accepts every connection and never
-// answers; it returns the address.
-func silentPeer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 // Cancelling the context while the probe waits for a peer that accepts TCP
 // and never answers ends Connect at once with a context.Canceled error,
 // whatever the dial timeout (an hour here: the test's own deadline would
@@ -251,7 +220,7 @@ func silentPeer(t *testing.T) string {
 func TestConnectHonoursCancel(t *testing.T) {
 	for _, mech := range []string{plan.MechanismNone, plan.MechanismTLS} {
 		t.Run(mech, func(t *testing.T) {
-			addr := silentPeer(t)
+			addr := authtest.SilentPeer(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			var logs logRecorder
 			logf := func(format string, args ...any) {

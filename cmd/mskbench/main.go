@@ -97,7 +97,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return usageError{fmt.Errorf("unknown command %q (try: mskbench help)", args[0])}
 	}
-	return cmd.run(ctx, args[1:], stdout, stderr)
+	out := &firstErrWriter{w: stdout}
+	err := cmd.run(ctx, args[1:], out, stderr)
+	if out.err != nil && !errors.Is(err, out.err) {
+		// Every command prints its product on stdout: one that could not
+		// be written (a closed pipe, a full disk) is a failed command.
+		err = errors.Join(err, fmt.Errorf("%s: write to standard output: %w", args[0], out.err))
+	}
+	return err
 }
 
 func printUsage(w io.Writer) {

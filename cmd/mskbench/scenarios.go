@@ -54,7 +54,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		return usageError{errors.New("validate: want exactly one scenario (a file or a built-in name)")}
 	}
-	s, plans, err := loadScenario(fs.Arg(0), f)
+	s, plans, err := loadScenario(fs.Arg(0), f, fs.Changed, func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) })
 	if err != nil {
 		return err
 	}

@@ -186,10 +186,10 @@ func Progress(w io.Writer, iv Interval, tty bool) {
 		b.WriteString("\r\033[K")
 	}
 	if iv.Step != "" {
-		b.WriteString(iv.Step + "  ")
+		b.WriteString(Sanitize(iv.Step) + "  ")
 	}
 	fmt.Fprintf(&b, "%-7s %5.1fs  %s msg/s  %s MiB/s  p50/p99 pub %s/%s e2e %s/%s ms  err %d  lag %d",
-		iv.Phase, iv.ElapsedSeconds, fmtRate(iv.MsgsPerSec), strconv.FormatFloat(iv.MiBPerSec, 'f', 2, 64),
+		Sanitize(iv.Phase), iv.ElapsedSeconds, fmtRate(iv.MsgsPerSec), strconv.FormatFloat(iv.MiBPerSec, 'f', 2, 64),
 		fmtMs3(iv.Acked, iv.PublishP50Ms), fmtMs3(iv.Acked, iv.PublishP99Ms),
 		fmtMs3(iv.Consumed, iv.EndToEndP50Ms), fmtMs3(iv.Consumed, iv.EndToEndP99Ms),
 		iv.Failed, iv.Lag)

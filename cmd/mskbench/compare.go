@@ -60,7 +60,7 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := enc.Encode(c); err != nil {
 			return fmt.Errorf("compare: write json: %w", err)
 		}
-	} else if err := report.WriteComparison(stdout, c); err != nil {
+	} else if err := report.WriteComparison(report.SafeWriter(stdout), c); err != nil {
 		return err
 	}
 	if n := c.Regressions(); n > 0 {

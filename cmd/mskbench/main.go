@@ -17,6 +17,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/mskbench/mskbench/report"
 )
 
 // Exit codes. They are part of the tool's interface: keep them stable.
@@ -98,7 +100,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("unknown command %q (try: mskbench help)", args[0])}
 	}
 	out := &firstErrWriter{w: stdout}
-	err := cmd.run(ctx, args[1:], out, stderr)
+	var w io.Writer = out
+	if isTerminal(stdout) {
+		// Whatever a command prints, strings from files included, reaches
+		// a terminal sanitised (report.Sanitize).
+		w = report.SafeWriter(out)
+	}
+	err := cmd.run(ctx, args[1:], w, stderr)
 	if out.err != nil && !errors.Is(err, out.err) {
 		// Every command prints its product on stdout: one that could not
 		// be written (a closed pipe, a full disk) is a failed command.
@@ -147,7 +155,8 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mskbench: %v\n", err)
+	// Errors may quote a file (a scenario, a result): sanitised.
+	fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(err.Error()))
 	var u usageError
 	var c checkError
 	var i interruptedError

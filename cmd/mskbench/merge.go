@@ -39,5 +39,5 @@ func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := report.WriteFile(*out, merged); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	return report.Summary(stdout, merged)
+	return report.Summary(report.SafeWriter(stdout), merged)
 }

@@ -32,6 +32,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	switch *format {
 	case "table":
+		stdout = report.SafeWriter(stdout) // text for people, strings from a file
 		if len(*checks) > 0 {
 			r.Checks = nil
 		}

@@ -70,7 +70,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() != 1 {
 		return usageError{errors.New("run: want exactly one scenario (a file or a built-in name)")}
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) }
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(fmt.Sprintf(format, a...)))
+	}
 	s, plans, err := loadScenario(fs.Arg(0), f, fs.Changed, logf)
 	if err != nil {
 		return err
@@ -169,7 +171,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// file could not be written, then the profiles.
 	writeErr := saveResult(f.output, res, runID, logf)
 	if len(res.Steps) > 0 {
-		if err := report.Summary(stdout, res); err != nil {
+		if err := report.Summary(report.SafeWriter(stdout), res); err != nil {
 			return errors.Join(runErr, writeErr, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
+	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
 )
 
@@ -58,6 +59,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	stdout = report.SafeWriter(stdout) // the scenario's strings, for people
 	fmt.Fprintf(stdout, "scenario %s: valid, %d step(s)\n", s.Name, len(plans))
 	for i, p := range plans {
 		writePlan(stdout, i, len(plans), p)

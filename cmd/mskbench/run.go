@@ -195,7 +195,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // scenario's cluster), and when --brokers or --embedded moves the run to
 // another cluster than the scenario's, the mechanism and TLS setting the
 // scenario chose for its own cluster are re-derived (auto) unless --auth
-// or --tls say otherwise; logf says so.
+// or --tls say otherwise; logf says so. A scenario that names no brokers
+// (built-ins, files that leave them to --brokers) keeps its auth block.
 func loadScenario(arg string, f runFlags, set func(string) bool, logf func(string, ...any)) (*scenarios.Scenario, []plan.Plan, error) {
 	if set("brokers") && strings.Trim(f.brokers, ", \t") == "" {
 		return nil, nil, usageError{fmt.Errorf("--brokers %q: no broker given (is the variable it comes from unset?); want host:port[,host:port...], or --embedded for the in-process cluster", f.brokers)}
@@ -204,7 +205,11 @@ func loadScenario(arg string, f runFlags, set func(string) bool, logf func(strin
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	scenarioBrokers := slices.Clone(s.Cluster.Brokers)
+	// The brokers the scenario file names for itself, if it names any.
+	var scenarioBrokers []string
+	if s.Written("cluster.brokers") {
+		scenarioBrokers = slices.Clone(s.Cluster.Brokers)
+	}
 	var sets []string
 	if f.embedded {
 		sets = append(sets, "cluster.brokers=embedded")
@@ -232,7 +237,7 @@ func loadScenario(arg string, f runFlags, set func(string) bool, logf func(strin
 	if len(problems) > 0 {
 		return nil, nil, usageError{errors.Join(problems...)}
 	}
-	if (f.brokers != "" || f.embedded) && !overlaps(scenarioBrokers, s.Cluster.Brokers) {
+	if len(scenarioBrokers) > 0 && (f.brokers != "" || f.embedded) && !overlaps(scenarioBrokers, s.Cluster.Brokers) {
 		rederiveAuth(s, scenarioBrokers, set, logf)
 	}
 	if f.brokers == "" && f.auth.ClusterARN != "" {

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/mskbench/mskbench/internal/redact"
 	"github.com/mskbench/mskbench/report"
 )
 
@@ -156,7 +157,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	}
 	// Errors may quote a file (a scenario, a result): sanitised.
-	fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(err.Error()))
+	fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(redact.Text(err.Error())))
 	var u usageError
 	var c checkError
 	var i interruptedError

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/internal/redact"
 	"github.com/mskbench/mskbench/load"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
@@ -71,7 +72,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageError{errors.New("run: want exactly one scenario (a file or a built-in name)")}
 	}
 	logf := func(format string, a ...any) {
-		fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(fmt.Sprintf(format, a...)))
+		fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(redact.Text(fmt.Sprintf(format, a...))))
 	}
 	s, plans, err := loadScenario(fs.Arg(0), f, fs.Changed, logf)
 	if err != nil {
@@ -302,7 +303,7 @@ func newResult(s *scenarios.Scenario) *report.Result {
 		Source:      string(s.Redacted()),
 	}
 	if spec, err := json.Marshal(s); err == nil {
-		res.Scenario.Spec = spec
+		res.Scenario.Spec = redact.JSON(spec) // report.Encode redacts again, whoever built the result
 	}
 	return res
 }

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/mskbench/mskbench/internal/redact"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
 	"github.com/mskbench/mskbench/report"
@@ -88,6 +91,13 @@ func writePlan(w io.Writer, i, n int, p plan.Plan) {
 	} else {
 		fmt.Fprintf(w, "  topics     %d × %d partitions, replication factor %d, prefix %s, keep %t\n",
 			t.Count, t.Partitions, t.ReplicationFactor, t.Prefix, t.Keep)
+	}
+	if len(t.Configs) > 0 {
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
+			kv = append(kv, k+"="+redact.Value(k, t.Configs[k]))
+		}
+		fmt.Fprintf(w, "  configs    %s\n", strings.Join(kv, ", "))
 	}
 	pr := p.Producers
 	fmt.Fprintf(w, "  producers  %d workers, rate %s, message size %s, acks %s, compression %s, keys %s\n",

@@ -7,7 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,7 +43,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"freeport": cmdFreeport,
 			"waitport": cmdWaitport,
-			"sleep":    cmdSleep,
+			"waitfor":  cmdWaitfor,
+			"signal":   cmdSignal,
 			"exitcode": cmdExitcode,
 		},
 	})
@@ -77,17 +81,43 @@ func cmdWaitport(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// sleep DURATION pauses the script, e.g. to let a background run reach its
-// measured phase before it is interrupted.
-func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: sleep DURATION")
+// waitfor FILE REGEXP waits (at most 2 min) until FILE holds a line
+// matching REGEXP: a background command's progress, e.g. the log line that
+// says a run is measuring, so that a script acts on an event, not a sleep.
+func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfor FILE REGEXP")
 	}
-	d, err := time.ParseDuration(args[0])
-	if err != nil {
-		ts.Fatalf("sleep: %v", err)
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if b, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && re.Match(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(ts.MkAbs(args[0]))
+			ts.Fatalf("%s has no line matching %q after 2 min:\n%s", args[0], args[1], b)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(d)
+}
+
+// signal FILE SIG sends SIG (INT or TERM) to the process whose id FILE
+// holds (a process a background shell started and recorded).
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: signal FILE INT|TERM")
+	}
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	ts.Check(err)
+	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM}[args[1]]
+	if sig == 0 {
+		ts.Fatalf("signal: unknown signal %q", args[1])
+	}
+	ts.Check(syscall.Kill(pid, sig))
 }
 
 // exitcode N COMMAND ARGS... runs a command and asserts its exit code is N;

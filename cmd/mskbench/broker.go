@@ -5,20 +5,28 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/mskbench/mskbench/internal/embedded"
 )
+
+func brokerFlagSet(stdout io.Writer) (fs *pflag.FlagSet, listen *string, brokers *int, retention *time.Duration) {
+	fs = newFlagSet("broker", stdout, "",
+		"Runs an in-process Kafka cluster (kfake) in the foreground until SIGINT/SIGTERM.\n"+
+			"It is for trials, tests and benchmarks; it measures this machine, not a real cluster.")
+	listen = fs.String("listen", "127.0.0.1:9092", "address of the first broker; the others take the next ports (port 0 picks free ports)")
+	brokers = fs.Int("brokers", embedded.DefaultBrokers, "number of brokers")
+	retention = fs.Duration("retention", 0, "delete records older than this (0 keeps everything; the in-process cluster holds every record in memory, so set it for long runs)")
+	return fs, listen, brokers, retention
+}
 
 // runBroker runs an in-process cluster in the foreground until ctx ends
 // (SIGINT or SIGTERM). It prints the bootstrap addresses once the cluster
 // accepts connections, so scripts can wait for that line.
 func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("broker", stderr, "mskbench broker [--listen 127.0.0.1:9092] [--brokers 3]",
-		"Runs an in-process Kafka cluster (kfake) in the foreground until SIGINT/SIGTERM.\n"+
-			"It is for trials, tests and benchmarks; it measures this machine, not a real cluster.")
-	listen := fs.String("listen", "127.0.0.1:9092", "address of the first broker; the others take the next ports (port 0 picks free ports)")
-	brokers := fs.Int("brokers", embedded.DefaultBrokers, "number of brokers")
-	retention := fs.Duration("retention", 0, "delete records older than this (0 keeps everything; the in-process cluster holds every record in memory, so set it for long runs)")
+	fs, listen, brokers, retention := brokerFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -11,13 +11,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/report"
 )
 
 // runCompare compares a result with a baseline result, step by step, and
 // fails with a checkError (exit code 3) when a key aggregate regressed.
-func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", stderr, "mskbench compare BASELINE.json CURRENT.json [--max-regression 10%] [--format text|json]",
+func compareFlagSet(stdout io.Writer) (*pflag.FlagSet, *percent, *time.Duration, *string) {
+	fs := newFlagSet("compare", stdout, "BASELINE.json CURRENT.json",
 		"Compares the key figures (msgs/s, publish p50/p99/p99.9, end-to-end p99, error rate) of two\n"+
 			"result files step by step (matched by label) and exits with code 3 when one got worse by more\n"+
 			"than --max-regression: latency or error rate up, throughput down.")
@@ -25,12 +27,18 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&maxReg, "max-regression", "largest tolerated worsening relative to the baseline, e.g. 10%")
 	minLat := fs.Duration("min-latency-change", 0, "latency increases smaller than this never count as regressions, e.g. 500us")
 	format := fs.String("format", "text", "output format: text or json")
+	return fs, &maxReg, minLat, format
+}
+
+func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, maxRegP, minLat, format := compareFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return usageError{errors.New("compare: want two result files: BASELINE.json CURRENT.json")}
 	}
+	maxReg := *maxRegP
 	if *format != "text" && *format != "json" {
 		return usageError{fmt.Errorf("compare: unknown --format %q (want text or json)", *format)}
 	}

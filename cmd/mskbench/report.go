@@ -6,17 +6,32 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/report"
 )
 
 // runReport re-renders a result file without a cluster.
-func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", stderr, "mskbench report RESULT.json [--format table|csv|html|hgrm] [--check EXPR ...]",
+// reportFlags are the flags of `mskbench report`.
+type reportFlags struct {
+	format, hist *string
+	stepIdx      *int
+	checks       *[]string
+}
+
+func reportFlagSet(stdout io.Writer) (*pflag.FlagSet, reportFlags) {
+	fs := newFlagSet("report", stdout, "RESULT.json",
 		"Re-renders the summary of a result file written by `mskbench run -o`.")
 	format := fs.String("format", "table", "output format: table, csv, html (a self-contained page with charts) or hgrm (a latency histogram's percentile distribution)")
 	hist := fs.String("histogram", "publish", "with --format hgrm: publish, service, send_delay or end_to_end")
 	stepIdx := fs.Int("step", 0, "with --format hgrm: the step (index) to print")
 	checks := fs.StringArray("check", nil, checkFlagUsage)
+	return fs, reportFlags{format, hist, stepIdx, checks}
+}
+
+func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, rf := reportFlagSet(stdout)
+	format, hist, stepIdx, checks := rf.format, rf.hist, rf.stepIdx, rf.checks
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,17 +47,16 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	switch *format {
 	case "table":
-		stdout = report.SafeWriter(stdout) // text for people, strings from a file
-		if len(*checks) > 0 {
-			r.Checks = nil
+		// The checks print in the summary, as after `mskbench run --check`.
+		checkErr := runChecks(r, *checks, nil)
+		var c checkError
+		if checkErr != nil && !errors.As(checkErr, &c) {
+			return checkErr
 		}
-		if err := report.Summary(stdout, r); err != nil {
+		if err := report.Summary(report.SafeWriter(stdout), r); err != nil {
 			return err
 		}
-		if len(*checks) > 0 {
-			fmt.Fprintln(stdout, "\nChecks:")
-		}
-		return runChecks(r, *checks, stdout)
+		return checkErr
 	case "html":
 		checkErr := runChecks(r, *checks, nil) // the page shows the checks
 		var c checkError

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/internal/redact"
@@ -44,11 +46,12 @@ type runFlags struct {
 	connect  time.Duration
 }
 
-func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", stderr, "mskbench run SCENARIO [flags]",
-		"Runs a scenario (a YAML file or a built-in name, see `mskbench scenarios`) against a cluster\n"+
-			"and prints a summary; -o writes the complete result file.")
-	var f runFlags
+// runFlagSet returns the FlagSet of `mskbench run`, bound to a new runFlags.
+func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
+	fs := newFlagSet("run", stdout, "SCENARIO",
+		"Runs a scenario (a YAML file, - for standard input, or a built-in name, see `mskbench scenarios`)\n"+
+			"against a cluster and prints a summary; -o writes the complete result file.")
+	f := new(runFlags)
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
 	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers host:port[,host:port...] (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "measured phase length, e.g. 30s (overrides phases.duration)")
@@ -62,18 +65,23 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
 	registerAuthFlags(fs, &f.auth)
+	return fs, f
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, fp := runFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	f := *fp
 	if _, err := parseChecks(f.checks); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{errors.New("run: want exactly one scenario (a file or a built-in name)")}
 	}
-	logf := func(format string, a ...any) {
-		fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(redact.Text(fmt.Sprintf(format, a...))))
-	}
+	st := &status{w: stderr, tty: isTerminal(stderr)}
+	logf := st.logf
 	s, plans, err := loadScenario(fs.Arg(0), f, fs.Changed, logf)
 	if err != nil {
 		return err
@@ -130,7 +138,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return err
 	}
-	tty := isTerminal(stderr)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
@@ -144,13 +151,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 					progress(iv)
 				}
 				iv.Step = label
-				report.Progress(stderr, iv, tty)
+				st.progress(iv)
 			}
 		}
 		step, err := load.Run(ctx, p, conn, opts)
-		if tty && !f.quiet {
-			fmt.Fprintln(stderr)
-		}
+		st.endLine()
 		return step, err
 	}
 	out, runErr := ramp.Execute(ctx, s, plans, runStep, logf)
@@ -211,27 +216,32 @@ func loadScenario(arg string, f runFlags, set func(string) bool, logf func(strin
 	if s.Written("cluster.brokers") {
 		scenarioBrokers = slices.Clone(s.Cluster.Brokers)
 	}
-	var sets []string
+	// Each override with the flag it came from, so that its problems name
+	// the flag ("--duration: ...", not "--set: ...").
+	type override struct{ flag, expr string }
+	var sets []override
 	if f.embedded {
-		sets = append(sets, "cluster.brokers=embedded")
+		sets = append(sets, override{"--embedded", "cluster.brokers=embedded"})
 	}
 	if f.brokers != "" {
-		sets = append(sets, "cluster.brokers="+f.brokers)
+		sets = append(sets, override{"--brokers", "cluster.brokers=" + f.brokers})
 	} else if f.auth.ClusterARN != "" {
 		// --cluster-arn replaces the scenario's brokers (built-ins default to
 		// the embedded cluster) with those MSK reports for the cluster.
-		sets = append(sets, "cluster.auth.cluster_arn="+f.auth.ClusterARN)
+		sets = append(sets, override{"--cluster-arn", "cluster.auth.cluster_arn=" + f.auth.ClusterARN})
 	}
 	if f.duration != "" {
-		sets = append(sets, "phases.duration="+f.duration)
+		sets = append(sets, override{"--duration", "phases.duration=" + f.duration})
 	}
 	if f.warmup != "" {
-		sets = append(sets, "phases.warmup="+f.warmup)
+		sets = append(sets, override{"--warmup", "phases.warmup=" + f.warmup})
 	}
-	sets = append(sets, f.sets...)
+	for _, e := range f.sets {
+		sets = append(sets, override{"--set", e})
+	}
 	var problems []error
-	for _, e := range sets {
-		if err := s.Set(e); err != nil {
+	for _, o := range sets {
+		if err := s.SetFrom(o.flag, o.expr); err != nil {
 			problems = append(problems, err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/internal/redact"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
@@ -17,9 +19,13 @@ import (
 )
 
 // runScenarios lists the built-in scenarios or prints one.
-func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("scenarios", stderr, "mskbench scenarios [show NAME]",
+func scenariosFlagSet(stdout io.Writer) *pflag.FlagSet {
+	return newFlagSet("scenarios", stdout, "[show NAME]",
 		"Lists the scenarios built into the binary, or prints one (`show NAME`) to copy and edit.")
+}
+
+func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := scenariosFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -42,19 +48,25 @@ func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // runValidate checks a scenario and prints the steps it expands to.
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", stderr, "mskbench validate SCENARIO [--set path=value ...]",
-		"Checks a scenario (file or built-in name) without contacting any cluster and prints its steps.\n"+
-			"Exit code 2 and every problem with file:line:column when it is invalid.")
-	var f runFlags
+func validateFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
+	fs := newFlagSet("validate", stdout, "SCENARIO",
+		"Checks a scenario (file, - for standard input, or built-in name) without contacting any cluster\n"+
+			"and prints its steps. Exit code 2 and every problem with file:line:column when it is invalid.")
+	f := new(runFlags)
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
 	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "overrides phases.duration")
 	fs.StringVar(&f.warmup, "warmup", "", "overrides phases.warmup")
 	fs.BoolVar(&f.embedded, "embedded", false, "validate for the in-process cluster")
+	return fs, f
+}
+
+func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, fp := validateFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	f := *fp
 	if fs.NArg() != 1 {
 		return usageError{errors.New("validate: want exactly one scenario (a file or a built-in name)")}
 	}

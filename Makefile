@@ -29,7 +29,7 @@ race:
 ## sleep-control-tests: the tests named TestSleepControl* (they use kfake's SleepControl,
 ## skipped under -race; embedded.SkipSleepControlUnderRace fails a test using it under another name)
 sleep-control-tests:
-	$(GO) test -count=1 -run '^TestSleepControl' $(PKGS)
+	$(GO) test -count=1 -run '^TestSleepControl' $$(grep -rl --include='*_test.go' '^func TestSleepControl' . | xargs -n1 dirname | sort -u)
 
 vet:
 	$(GO) vet $(PKGS)

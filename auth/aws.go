@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/mskbench/mskbench/plan"
 )
@@ -25,8 +26,11 @@ const defaultSessionName = "mskbench"
 // the named profile), the region when known, and, with AWSRoleARN, assumed
 // role credentials cached by aws.NewCredentialsCache so STS is called once
 // per credential lifetime, never per connection.
-func loadAWS(ctx context.Context, cfg *Config, region string) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
+func loadAWS(ctx context.Context, cfg *Config, region string, sec *secrets) (aws.Config, error) {
+	// The SDK logs to stderr by default (an IMDS fallback, a retry, a
+	// deprecation): none of its lines reaches the user, whose errors come
+	// from us.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{}), config.WithClientLogMode(0)}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
@@ -53,6 +57,14 @@ func loadAWS(ctx context.Context, cfg *Config, region string) (aws.Config, error
 		})
 		ac.Credentials = aws.NewCredentialsCache(p)
 	}
+	if ac.Credentials != nil {
+		// Learn the credentials (cached by the SDK for the calls that
+		// follow) so that no error can quote them; a failure here shows
+		// in the call that needs them.
+		if creds, err := ac.Credentials.Retrieve(ctx); err == nil {
+			sec.add(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
+		}
+	}
 	return ac, nil
 }
 
@@ -64,7 +76,7 @@ type scramSecret struct {
 
 // resolveSCRAM returns the SCRAM user and password of cfg. Errors never
 // contain the password or the secret value.
-func resolveSCRAM(ctx context.Context, cfg *Config, region string) (user, password string, err error) {
+func resolveSCRAM(ctx context.Context, cfg *Config, region string, sec *secrets) (user, password string, err error) {
 	user = cfg.SCRAMUser
 	switch {
 	case cfg.SCRAMPasswordEnv != "":
@@ -86,7 +98,7 @@ func resolveSCRAM(ctx context.Context, cfg *Config, region string) (user, passwo
 		if region == "" {
 			region = RegionFromARN(cfg.SCRAMSecretARN)
 		}
-		ac, err := loadAWS(ctx, cfg, region)
+		ac, err := loadAWS(ctx, cfg, region, sec)
 		if err != nil {
 			return "", "", err
 		}
@@ -95,6 +107,9 @@ func resolveSCRAM(ctx context.Context, cfg *Config, region string) (user, passwo
 		})
 		if err != nil {
 			return "", "", fmt.Errorf("auth: read SCRAM secret %s from Secrets Manager (needs secretsmanager:GetSecretValue and kms:Decrypt): %w", cfg.SCRAMSecretARN, err)
+		}
+		if out.SecretString != nil {
+			sec.add(*out.SecretString)
 		}
 		if out.SecretString == nil {
 			return "", "", fmt.Errorf("auth: SCRAM secret %s has no string value", cfg.SCRAMSecretARN)
@@ -149,8 +164,8 @@ func bootstrapString(out *kafka.GetBootstrapBrokersOutput, mechanism string, pub
 // returns the addresses for mechanism. With mechanism "auto" it prefers IAM,
 // then SCRAM, TLS and plaintext (whichever the cluster has) and returns the
 // mechanism it chose.
-func discoverBrokers(ctx context.Context, cfg *Config, mechanism, region string) ([]string, string, error) {
-	ac, err := loadAWS(ctx, cfg, region)
+func discoverBrokers(ctx context.Context, cfg *Config, mechanism, region string, sec *secrets) ([]string, string, error) {
+	ac, err := loadAWS(ctx, cfg, region, sec)
 	if err != nil {
 		return nil, "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -205,7 +206,7 @@ func TestBootstrapBrokersFromClusterARN(t *testing.T) {
 			public bool
 			want   string
 		}{{false, "b:9096"}, {true, "c:9196"}} {
-			brokers, mech, err := discoverBrokers(context.Background(), &Config{awsEndpoint: endpoint, Auth: plan.Auth{ClusterARN: arn + "-scram", Public: tt.public}}, plan.MechanismAuto, "eu-west-1")
+			brokers, mech, err := discoverBrokers(context.Background(), &Config{awsEndpoint: endpoint, Auth: plan.Auth{ClusterARN: arn + "-scram", Public: tt.public}}, plan.MechanismAuto, "eu-west-1", &secrets{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,4 +272,40 @@ func TestIAMWithAssumedRole(t *testing.T) {
 			t.Errorf("err = %v, want AccessDenied with a hint", err)
 		}
 	})
+}
+
+// The AWS SDK writes its own log lines to stderr unless told otherwise (an
+// IMDS token refused: "falling back to IMDSv1"). Connect never lets one
+// through. The instance metadata endpoint is a loopback server that refuses
+// the token, as IMDS does where IMDSv1 is allowed.
+func TestNoAWSSDKLogLines(t *testing.T) {
+	authtest.IsolateAWS(t)
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not here", http.StatusNotFound)
+	}))
+	defer imds.Close()
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "false")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = f
+	var logs logRecorder
+	_, err = Connect(context.Background(), Config{Brokers: []string{closedAddr(t)}, Auth: plan.Auth{Mechanism: plan.MechanismIAM, AWSRegion: testRegion}}, logs.logf)
+	os.Stderr = saved
+	f.Close()
+	if err == nil {
+		t.Fatal("Connect without credentials succeeded")
+	}
+	raw, _ := os.ReadFile(f.Name())
+	for what, text := range map[string]string{"stderr": string(raw), "log": logs.String(), "error": err.Error()} {
+		for _, sdk := range []string{"SDK ", "WARN", "IMDSv1"} {
+			if strings.Contains(text, sdk) {
+				t.Errorf("%s holds an AWS SDK log line (%q):\n%s", what, sdk, text)
+			}
+		}
+	}
 }

@@ -9,12 +9,14 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/sasl"
 	"github.com/segmentio/kafka-go/sasl/scram"
+	"github.com/xdg-go/stringprep"
 
 	"github.com/mskbench/mskbench/plan"
 )
@@ -49,6 +51,18 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
+	sec := &secrets{}
+	sec.addEnv()
+	c, err := connect(ctx, cfg, sec.logf(logf), sec)
+	if err != nil {
+		return nil, sec.scrub(err)
+	}
+	return c, nil
+}
+
+// connect is Connect; sec collects the secrets it resolves, and Connect
+// scrubs them from what connect returns (logf already scrubs).
+func connect(ctx context.Context, cfg Config, logf func(string, ...any), sec *secrets) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, &ConfigError{Err: err}
 	}
@@ -72,7 +86,7 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 	if len(brokers) == 0 {
 		var err error
 		var chosen string
-		brokers, chosen, err = discoverBrokers(awsCtx, &cfg, mech, region)
+		brokers, chosen, err = discoverBrokers(awsCtx, &cfg, mech, region, sec)
 		if err != nil {
 			return nil, err
 		}
@@ -132,21 +146,18 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 
 	switch mech {
 	case plan.MechanismSCRAMSHA512, plan.MechanismSCRAMSHA256:
-		user, password, err := resolveSCRAM(awsCtx, &cfg, region)
+		user, password, err := resolveSCRAM(awsCtx, &cfg, region, sec)
 		if err != nil {
 			return nil, err
 		}
-		algo := scram.SHA512
-		if mech == plan.MechanismSCRAMSHA256 {
-			algo = scram.SHA256
-		}
-		m, err := scram.Mechanism(algo, user, password)
+		sec.add(password)
+		m, err := scramMechanism(mech, user, password)
 		if err != nil {
-			return nil, fmt.Errorf("auth: %s for user %q: %w", mech, user, err)
+			return nil, err
 		}
-		c.SASL = redactedMechanism{m}
+		c.SASL = m
 	case plan.MechanismIAM:
-		m, err := iamFor(awsCtx, &cfg, region, logf)
+		m, err := iamFor(awsCtx, &cfg, region, logf, sec)
 		if err != nil {
 			return nil, err
 		}
@@ -160,10 +171,33 @@ func Connect(ctx context.Context, cfg Config, logf func(string, ...any)) (*Conn,
 	return c, nil
 }
 
+// scramMechanism returns the SCRAM mechanism (SHA-512 or SHA-256 by mech) of
+// user and password. The SCRAM library quotes a password that SASLprep
+// (RFC 4013) refuses in its error; this error says the same in our words
+// without it.
+func scramMechanism(mech, user, password string) (sasl.Mechanism, error) {
+	if _, err := stringprep.SASLprep.Prepare(user); err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("auth: %s: the SCRAM user name %q is refused by SASLprep (RFC 4013): it holds a control character or a character SASLprep prohibits", mech, user)}
+	}
+	if _, err := stringprep.SASLprep.Prepare(password); err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("auth: %s: the SCRAM password of user %q is refused by SASLprep (RFC 4013): it holds a tab, a control character or another character SASLprep prohibits (an emoji, an unassigned code point); the password is not shown. Set a password of printable characters", mech, user)}
+	}
+	algo := scram.SHA512
+	if mech == plan.MechanismSCRAMSHA256 {
+		algo = scram.SHA256
+	}
+	m, err := scram.Mechanism(algo, user, password)
+	if err != nil {
+		// Not wrapped: the library's message may quote the password.
+		return nil, fmt.Errorf("auth: %s for user %q: the SCRAM client could not be set up", mech, user)
+	}
+	return redactedMechanism{m}, nil
+}
+
 // iamFor prepares the IAM mechanism and signs a first token, so missing
 // credentials fail here with a clear message rather than on every dial.
-func iamFor(ctx context.Context, cfg *Config, region string, logf func(string, ...any)) (*iamMechanism, error) {
-	ac, err := loadAWS(ctx, cfg, region)
+func iamFor(ctx context.Context, cfg *Config, region string, logf func(string, ...any), sec *secrets) (*iamMechanism, error) {
+	ac, err := loadAWS(ctx, cfg, region, sec)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +211,7 @@ func iamFor(ctx context.Context, cfg *Config, region string, logf func(string, .
 		return nil, errors.New("auth: iam: no AWS credentials found: set AWS_PROFILE / --aws-profile, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an instance / task role")
 	}
 	m := newIAMMechanism(region, ac.Credentials)
+	m.secrets = sec
 	if _, err := m.currentToken(ctx); err != nil {
 		return nil, fmt.Errorf("auth: iam: %w: check --aws-profile / --aws-role-arn and that credentials are available (aws sts get-caller-identity)", err)
 	}
@@ -201,6 +236,7 @@ func probe(ctx context.Context, c *Conn, logf func(string, ...any)) error {
 		refused  []string
 	)
 	for _, addr := range c.Brokers {
+		logf("auth: connecting to %s with %s (timeout %v)", addr, c.Mechanism, c.dialTimeout())
 		n, err := probeOne(ctx, c, addr)
 		if err == nil {
 			logf("auth: connected to %s with %s: %d brokers", addr, c.Mechanism, n)
@@ -234,16 +270,43 @@ func probe(ctx context.Context, c *Conn, logf func(string, ...any)) error {
 }
 
 // probeOne connects to addr and returns the number of brokers in the
-// cluster metadata.
+// cluster metadata. It ends as soon as ctx does: the connections it opened
+// are closed then, so that a peer that accepts TCP and never answers (or a
+// SIGINT while waiting for one) does not hold it until the dial timeout.
+// The TLS handshake has its own bound, tlsHandshakeTimeout.
 func probeOne(ctx context.Context, c *Conn, addr string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.dialTimeout())
 	defer cancel()
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, nc := range conns {
+			nc.Close()
+		}
+	})
+	defer stop()
 	d := &kafka.Dialer{
 		ClientID:      c.clientID(),
 		Timeout:       c.dialTimeout(),
 		DualStack:     true,
-		TLS:           c.TLS,
 		SASLMechanism: c.SASL,
+		DialFunc: func(ctx context.Context, network, address string) (net.Conn, error) {
+			nc, err := (&net.Dialer{Timeout: c.dialTimeout()}).DialContext(ctx, network, address)
+			if err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			conns = append(conns, nc)
+			mu.Unlock()
+			if c.TLS == nil {
+				return nc, nil
+			}
+			return handshake(ctx, nc, c.TLS, address)
+		},
 	}
 	kc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -263,6 +326,37 @@ func probeOne(ctx context.Context, c *Conn, addr string) (int, error) {
 	return len(bs), nil
 }
 
+// tlsHandshakeTimeout bounds the TLS handshake of the probe, whatever the
+// dial timeout: a TLS port answers a ClientHello within milliseconds, while
+// a plaintext Kafka port reads it as the start of a request hundreds of MB
+// long and never answers.
+const tlsHandshakeTimeout = 3 * time.Second
+
+// errHandshakeTimeout marks a TLS handshake the peer did not answer.
+var errHandshakeTimeout = fmt.Errorf("the TLS handshake got no answer within %v", tlsHandshakeTimeout)
+
+// handshake runs the client TLS handshake on nc within tlsHandshakeTimeout
+// (and ctx); the server name defaults to the host of addr.
+func handshake(ctx context.Context, nc net.Conn, tc *tls.Config, addr string) (net.Conn, error) {
+	cfg := tc.Clone()
+	if cfg.ServerName == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			cfg.ServerName = host
+		}
+	}
+	hctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+	defer cancel()
+	conn := tls.Client(nc, cfg)
+	if err := conn.HandshakeContext(hctx); err != nil {
+		nc.Close()
+		if ctx.Err() == nil && hctx.Err() != nil {
+			return nil, errHandshakeTimeout
+		}
+		return nil, err
+	}
+	return conn, nil
+}
+
 // errPlaintextPort and errTLSPort mark a probe failure whose port was found
 // to speak the other protocol.
 var (
@@ -276,7 +370,7 @@ var (
 // returns err, wrapped with errPlaintextPort or errTLSPort when the port
 // speaks the other protocol.
 func sniff(ctx context.Context, c *Conn, addr string, err error) error {
-	suspicious := isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+	suspicious := errors.Is(err, errHandshakeTimeout) || isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, kafka.BrokerNotAvailable)
 	if !suspicious || ctx.Err() != nil {
@@ -318,7 +412,7 @@ func networkError(err error) bool {
 		return false
 	}
 	var dnsErr *net.DNSError
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr) ||
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr) || errors.Is(err, errHandshakeTimeout) ||
 		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) || errors.Is(err, syscall.EHOSTUNREACH) ||
 		errors.Is(err, syscall.ENETUNREACH)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -88,10 +89,20 @@ func TestTLS(t *testing.T) {
 	})
 }
 
+// TLS against a plaintext Kafka port: the broker reads the ClientHello as
+// the start of a huge request and never answers. The handshake has its own
+// bound (tlsHandshakeTimeout), so the probe fails well before a long dial
+// timeout, and says the port speaks plaintext.
 func TestTLSClientOnPlaintextPort(t *testing.T) {
 	cluster := embedded.ForTest(t, 1)
 	addr := cluster.Addrs()[0]
-	connectErr(t, Config{Brokers: []string{addr}, DialTimeout: 2 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismTLS}}, addr, "first record does not look like a TLS handshake", "--auth none")
+	const dialTimeout = 2 * time.Minute
+	start := time.Now()
+	connectErr(t, Config{Brokers: []string{addr}, DialTimeout: dialTimeout, Auth: plan.Auth{Mechanism: plan.MechanismTLS}}, addr,
+		"first record does not look like a TLS handshake", "the port speaks plaintext", "--auth none")
+	if took := time.Since(start); took >= dialTimeout {
+		t.Errorf("Connect took %v: it waited for the dial timeout (%v) instead of the TLS handshake bound", took, dialTimeout)
+	}
 	// A plaintext client on a plaintext port works.
 	c := mustConnect(t, Config{Brokers: []string{addr}, Auth: plan.Auth{Mechanism: plan.MechanismNone}})
 	if c.TLS != nil {
@@ -199,5 +210,54 @@ func TestNextBrokerAfterNetworkError(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "auto chose none") || !strings.Contains(logs.String(), "connected to "+cluster.Addrs()[0]) {
 		t.Errorf("log %q lacks the auto choice or the connected broker", logs.String())
+	}
+}
+
+// Cancelling the context while the probe waits for a peer that accepts TCP
+// and never answers ends Connect at once with a context.Canceled error,
+// whatever the dial timeout (an hour here: the test's own deadline would
+// catch a wait for it), for plaintext and TLS alike.
+func TestConnectHonoursCancel(t *testing.T) {
+	for _, mech := range []string{plan.MechanismNone, plan.MechanismTLS} {
+		t.Run(mech, func(t *testing.T) {
+			addr := authtest.SilentPeer(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			var logs logRecorder
+			logf := func(format string, args ...any) {
+				logs.logf(format, args...)
+				if strings.Contains(fmt.Sprintf(format, args...), "connecting to") {
+					// Shortly after: the probe is then waiting for the peer.
+					time.AfterFunc(100*time.Millisecond, cancel)
+				}
+			}
+			_, err := Connect(ctx, Config{Brokers: []string{addr}, DialTimeout: time.Hour, Auth: plan.Auth{Mechanism: mech}}, logf)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Connect error %v, want context.Canceled\nlog:\n%s", err, logs.String())
+			}
+		})
+	}
+}
+
+// A password SASLprep refuses (a tab, a control character, an emoji from
+// an unassigned block) is a usage error in our words; the SCRAM library's
+// message, which quotes the password, never reaches the caller.
+func TestSCRAMPasswordRefusedBySASLprep(t *testing.T) {
+	for _, pw := range []string{"Tab\tLeak-Me-7", "Ctl\x07Leak-Me-8", "Emoji\U000E0001Leak-Me-9"} {
+		t.Setenv("MSKBENCH_TEST_PREP", pw)
+		var logs logRecorder
+		_, err := Connect(context.Background(), Config{Brokers: []string{closedAddr(t)}, Auth: plan.Auth{Mechanism: plan.MechanismSCRAMSHA512,
+			TLS: boolPtr(false), SCRAMUser: "alice", SCRAMPasswordEnv: "MSKBENCH_TEST_PREP"}}, logs.logf)
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("password %q: error %v (%T), want a *ConfigError", pw, err, err)
+		}
+		for _, what := range []string{err.Error(), logs.String()} {
+			if strings.Contains(what, "Leak-Me") {
+				t.Errorf("password %q leaks: %s", pw, what)
+			}
+		}
+		if !strings.Contains(err.Error(), "SASLprep") || !strings.Contains(err.Error(), `user "alice"`) {
+			t.Errorf("error %q does not say SASLprep refused the password of alice", err)
+		}
 	}
 }

@@ -75,6 +75,8 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 			return "the port speaks TLS: use --auth tls or port 9092"
 		}
 		return "the port speaks TLS: turn TLS on (drop --tls=false); SCRAM and IAM on MSK always run over TLS"
+	case errors.Is(err, errHandshakeTimeout):
+		return "the port accepted the connection but did not answer TLS: it may speak plaintext Kafka (use --auth none, MSK port 9092) or nothing at all; check the port for " + mechanism + " (" + portHint(mechanism) + ")"
 	case errors.As(err, &unknownCA):
 		return "the broker certificate is signed by an unknown authority: pass its CA with --tls-ca (or, for a throwaway test cluster only, --tls-insecure-skip-verify)"
 	case errors.As(err, &hostErr):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ type iamMechanism struct {
 	region string
 	creds  aws.CredentialsProvider
 	now    func() time.Time
+	// secrets learns the credentials and tokens, and scrubs them from
+	// errors; nil means a set of its own.
+	secrets *secrets
 
 	mu      sync.Mutex
 	token   string
@@ -32,7 +36,7 @@ type iamMechanism struct {
 }
 
 func newIAMMechanism(region string, creds aws.CredentialsProvider) *iamMechanism {
-	return &iamMechanism{region: region, creds: creds, now: time.Now}
+	return &iamMechanism{region: region, creds: creds, now: time.Now, secrets: &secrets{}}
 }
 
 // Name returns "OAUTHBEARER".
@@ -57,13 +61,17 @@ func (m *iamMechanism) currentToken(ctx context.Context) (string, error) {
 	}
 	creds, err := m.creds.Retrieve(ctx)
 	if err != nil {
-		return "", fmt.Errorf("msk iam: get AWS credentials: %w", err)
+		// A provider's error (a credential process, a web identity
+		// file) may quote what it read: scrubbed of what is known.
+		return "", fmt.Errorf("msk iam: get AWS credentials: %w", m.secrets.scrub(err))
 	}
+	m.secrets.add(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
 	fixed := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })
 	tok, expMs, err := signer.GenerateAuthTokenFromCredentialsProvider(ctx, m.region, fixed)
 	if err != nil {
-		return "", fmt.Errorf("msk iam: sign token for region %s: %w", m.region, err)
+		return "", fmt.Errorf("msk iam: sign token for region %s: %w", m.region, m.secrets.scrub(err))
 	}
+	m.secrets.add(tok)
 	expiry := time.UnixMilli(expMs)
 	if creds.CanExpire && creds.Expires.Before(expiry) {
 		expiry = creds.Expires
@@ -88,7 +96,8 @@ func (oauthSession) Next(_ context.Context, challenge []byte) (bool, []byte, err
 	if len(challenge) == 0 {
 		return true, nil, nil
 	}
-	return true, nil, errors.New("msk iam: broker rejected the token: " + string(challenge))
+	// The challenge is the broker's JSON error; a peer could echo anything.
+	return true, nil, errors.New("msk iam: broker rejected the token: " + strconv.QuoteToASCII(string(challenge)))
 }
 
 // redactedMechanism wraps a SASL mechanism (SCRAM, which holds the

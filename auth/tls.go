@@ -3,8 +3,11 @@ package auth
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 )
 
 // insecureWarning is recorded in Conn.Warnings when verification is off.
@@ -41,10 +44,35 @@ func buildTLS(cfg *Config) (*tls.Config, []string, error) {
 	if cfg.TLSCertFile != "" { // with TLSKeyFile: Validate checked they go together
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
 		if err != nil {
-			// The crypto/tls errors name files and formats, never key bytes.
-			return nil, nil, &ConfigError{Err: fmt.Errorf("auth: load client certificate %s / key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)}
+			return nil, nil, &ConfigError{Err: fmt.Errorf("auth: load client certificate %s / key %s: %s", cfg.TLSCertFile, cfg.TLSKeyFile, keyPairProblem(err))}
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}
 	return tc, warnings, nil
+}
+
+// keyPairProblem says in our words why tls.LoadX509KeyPair failed: a file
+// that cannot be read keeps its *os.PathError text (a path and a reason);
+// anything else is named by kind, so that no parser message quoting the
+// content of a key file reaches the user.
+func keyPairProblem(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Error()
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "PEM inputs may have been switched"):
+		return "the certificate and key files seem swapped (--tls-cert holds the key)"
+	case strings.Contains(msg, "failed to find") && strings.Contains(msg, "certificate input"):
+		return "--tls-cert holds no PEM certificate"
+	case strings.Contains(msg, "failed to find") && strings.Contains(msg, "key input"):
+		return "--tls-key holds no PEM private key"
+	case strings.Contains(msg, "does not match"):
+		return "the private key does not match the certificate"
+	case strings.Contains(msg, "private key"):
+		return "the private key cannot be parsed (want an unencrypted PKCS#1, PKCS#8 or SEC 1 key in PEM)"
+	default:
+		return "the certificate cannot be parsed (want an X.509 certificate in PEM)"
+	}
 }

@@ -211,14 +211,14 @@ var (
 func readRunFlags(bin string) (map[string]runFlag, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "run", "--help")
-	cmd.Stderr = &stderr
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "run", "--help") // help goes to stdout
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("mskbench run --help: %v\n%s", err, stderr.String())
 	}
 	flags := map[string]runFlag{}
-	for _, line := range strings.Split(stderr.String(), "\n") {
+	for _, line := range strings.Split(stdout.String(), "\n") {
 		m := helpFlagRE.FindStringSubmatch(line + " ")
 		if m == nil {
 			continue
@@ -232,7 +232,7 @@ func readRunFlags(bin string) (map[string]runFlag, error) {
 	// A sanity check of the parsing itself.
 	for _, want := range []string{"--output", "-o", "--set", "--cluster-arn", "--auth", "--quiet"} {
 		if _, ok := flags[want]; !ok {
-			return nil, fmt.Errorf("mskbench run --help: found no %s in\n%s", want, stderr.String())
+			return nil, fmt.Errorf("mskbench run --help: found no %s in\n%s", want, stdout.String())
 		}
 	}
 	if flags["--quiet"].takesValue || !flags["--output"].takesValue {

@@ -70,10 +70,10 @@ func stallWindow(t *testing.T, c *embedded.Cluster, key int16, d time.Duration) 
 	return func() { from.CompareAndSwap(0, time.Now().UnixNano()) }, stalled
 }
 
-// TestPublishLatencyInjectedDelay delays every produce response by a known
+// TestSleepControlPublishLatencyInjectedDelay delays every produce response by a known
 // amount at a rate low enough that requests never queue: publish latency
 // p50 must be that delay within 10%.
-func TestPublishLatencyInjectedDelay(t *testing.T) {
+func TestSleepControlPublishLatencyInjectedDelay(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	const delay = 80 * time.Millisecond
 	c := embedded.ForTest(t, 3)
@@ -107,13 +107,13 @@ func TestPublishLatencyInjectedDelay(t *testing.T) {
 	}
 }
 
-// TestCoordinatedOmissionProduceStall stalls produce requests for S = 1 s
+// TestSleepControlCoordinatedOmissionProduceStall stalls produce requests for S = 1 s
 // during a run at R = 200 msgs/s with the in-flight bound at 1 (the closed
 // loop most tools measure): publish latency (from the intended send time)
 // must show the stall for about R·S/2 messages, service time only for the
 // message in flight, and the messages held back count as behind schedule
 // because of the in-flight bound.
-func TestCoordinatedOmissionProduceStall(t *testing.T) {
+func TestSleepControlCoordinatedOmissionProduceStall(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	const (
 		rate  = 200
@@ -167,10 +167,10 @@ func TestCoordinatedOmissionProduceStall(t *testing.T) {
 	}
 }
 
-// TestCoordinatedOmissionFetchStall stalls fetch responses for S = 1 s:
+// TestSleepControlCoordinatedOmissionFetchStall stalls fetch responses for S = 1 s:
 // end-to-end latency (from the intended send time) must show the stall for
 // about R·S/2 messages while publish latency does not.
-func TestCoordinatedOmissionFetchStall(t *testing.T) {
+func TestSleepControlCoordinatedOmissionFetchStall(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	const (
 		rate  = 200

@@ -273,11 +273,11 @@ func TestFaultBrokerRemoved(t *testing.T) {
 	}
 }
 
-// TestFaultStalledBroker stalls every produce request one broker (the first
+// TestSleepControlFaultStalledBroker stalls every produce request one broker (the first
 // to receive one) receives
 // until the test ends: the run must still finish within duration + drain
 // timeout + grace, counting the aborted messages as failed.
-func TestFaultStalledBroker(t *testing.T) {
+func TestSleepControlFaultStalledBroker(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	c := embedded.ForTest(t, 3)
@@ -360,10 +360,10 @@ func TestRunSilentBroker(t *testing.T) {
 	}
 }
 
-// TestRunCancelDuringDrain cancels a step while its drain waits for
+// TestSleepControlRunCancelDuringDrain cancels a step while its drain waits for
 // consumers whose fetches never return: Run must return promptly with
 // Partial set.
-func TestRunCancelDuringDrain(t *testing.T) {
+func TestSleepControlRunCancelDuringDrain(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	c := embedded.ForTest(t, 3)

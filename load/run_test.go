@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -123,21 +122,25 @@ func TestRunHealthy(t *testing.T) {
 		t.Errorf("Lag = %d, want 0", cn.Lag)
 	}
 	for _, w := range step.Warnings {
-		// On a loaded test machine the in-process cluster and the race
-		// detector may saturate the CPU: that warning is legitimate.
-		if !strings.HasPrefix(w, "the load generator was the bottleneck") {
-			t.Errorf("warning %q, want none (verification on)", w)
+		// Warnings about time (the generator was the bottleneck, messages
+		// were late) depend on how busy the machine is and are judged by
+		// their own tests on synthetic figures; these say something was
+		// lost, broken or left behind.
+		for _, bad := range []string{"verify:", "teardown:", "consumers skipped", "encode plan", "drain timed out"} {
+			if strings.HasPrefix(w, bad) {
+				t.Errorf("warning %q, want none of that kind (verification on)", w)
+			}
 		}
 	}
 	if v := step.Verification; v == nil || !v.Complete || v.Problems() != 0 || v.Foreign != 0 || v.Redelivered != 0 {
 		t.Errorf("Verification = %+v, want complete with no problems", v)
 	}
-	if g := step.Generator; g == nil || g.CPUSeconds <= 0 || g.CPUUtilization <= 0 || g.LateInFlight != 0 {
-		t.Errorf("Generator = %+v, want CPU figures and no message held back by the in-flight bound", g)
+	if g := step.Generator; g == nil || g.CPUSeconds <= 0 || g.CPUUtilization <= 0 {
+		t.Errorf("Generator = %+v, want CPU figures", g)
 	}
-	// 1000 msgs/s for 2 s.
-	if d := math.Abs(float64(cn.Offered - 2000)); d > 20 {
-		t.Errorf("Offered = %d, want 2000 ± 1%%", cn.Offered)
+	// Offered is the schedule: 1000 msgs/s for 2 s, exactly.
+	if cn.Offered != 2000 {
+		t.Errorf("Offered = %d, want 2000", cn.Offered)
 	}
 	if step.Latency.Publish.Count == 0 || step.Latency.EndToEnd.Count == 0 {
 		t.Errorf("latency counts publish %d end-to-end %d, want > 0",
@@ -146,9 +149,10 @@ func TestRunHealthy(t *testing.T) {
 	if want := []string{report.PhaseWarmup, report.PhaseMeasure, report.PhaseDrain}; !slices.Equal(phases, want) {
 		t.Errorf("progress phases %v, want %v", phases, want)
 	}
-	// 1000 msgs/s for 0.5 s of warm-up, shown live but not in the step.
-	if warmupAcked < 250 || warmupAcked > 500 {
-		t.Errorf("warm-up progress showed %d acked, want about 500", warmupAcked)
+	// 1000 msgs/s for 0.5 s of warm-up, shown live but not in the step:
+	// something, and never more than the 500 scheduled.
+	if warmupAcked <= 0 || warmupAcked > 500 {
+		t.Errorf("warm-up progress showed %d acked, want 1..500", warmupAcked)
 	}
 	name := "mskbench-test-healthy-0-0"
 	if got := step.Topics; !slices.Equal(got, []string{name}) {
@@ -175,15 +179,24 @@ func TestRunOfferedRate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	// Deterministic whatever the machine's speed: the offered count is the
+	// schedule (2000 msgs/s for 3 s), every message sent was acknowledged
+	// and is in the publish histogram, and nothing beyond the schedule was
+	// sent. (How close Sent comes to Offered depends on the machine: a
+	// starved generator sends late, and what the schedule still held at the
+	// end is never sent.)
 	cn := step.Counters
-	const want = 2000 * 3
-	for _, v := range []struct {
-		name string
-		got  int64
-	}{{"Offered", cn.Offered}, {"Sent", cn.Sent}, {"Acked", cn.Acked}} {
-		if math.Abs(float64(v.got-want)) > want/100 {
-			t.Errorf("%s = %d, want %d ± 1%%", v.name, v.got, want)
-		}
+	if cn.Offered != 2000*3 {
+		t.Errorf("Offered = %d, want %d", cn.Offered, 2000*3)
+	}
+	if cn.Sent <= 0 || cn.Sent > cn.Offered {
+		t.Errorf("Sent = %d, want 1..Offered (%d)", cn.Sent, cn.Offered)
+	}
+	if cn.Acked != cn.Sent || cn.Failed != 0 {
+		t.Errorf("Acked = %d, Failed = %d, want Acked = Sent = %d", cn.Acked, cn.Failed, cn.Sent)
+	}
+	if n := step.Latency.Publish.Count; n != cn.Acked {
+		t.Errorf("publish histogram holds %d samples, want one per acked message (%d)", n, cn.Acked)
 	}
 }
 

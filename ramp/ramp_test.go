@@ -462,23 +462,27 @@ func batchRecords(b []byte) int {
 	return n
 }
 
-// On the embedded cluster capped at 2500 records/s, a ramp of 1000, 2000,
-// 3000, ... msgs/s keeps up at 2000/s and stops at 3000/s.
-func TestRampStopsAtEmbeddedCap(t *testing.T) {
+// On the embedded cluster capped at 240 records/s, a ramp of 100, 200, 300,
+// ... msgs/s keeps up at 200/s and stops at 300/s. The rates are low enough
+// that a loaded machine sends them on time; what is asserted holds whatever
+// the machine's speed: the verdicts, and that the 300/s step acknowledged no
+// more than the cap lets through (a slow machine can only lower that).
+func TestSleepControlRampStopsAtEmbeddedCap(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	if testing.Short() {
 		t.Skip("runs load for about 10 s")
 	}
+	const capPerSec = 240
 	c := embedded.ForTest(t, 1)
-	(&recordCap{perSec: 2500}).install(c.Kfake())
+	(&recordCap{perSec: capPerSec}).install(c.Kfake())
 	src := fmt.Sprintf(`name: cap
 cluster: {brokers: [%q]}
 topics: {partitions: 3, replication_factor: 1}
 producers: {workers: 1, message_size: 200B, linger: 2ms, max_in_flight: 2000}
 consumers: {groups: 0}
-phases: {warmup: 500ms, duration: 2s, drain_timeout: 5s}
+phases: {warmup: 500ms, duration: 3s, drain_timeout: 5s}
 verify: false
-ramp: {start: 1000/s, step: 1000/s, max: 5000/s, min_achieved_ratio: 0.95, max_publish_p99: 500ms}
+ramp: {start: 100/s, step: 100/s, max: 500/s, min_achieved_ratio: 0.9}
 `, c.Addrs()[0])
 	s, plans := parseScenario(t, src)
 	conn := &auth.Conn{Brokers: c.Addrs(), Mechanism: "none"}
@@ -495,18 +499,18 @@ ramp: {start: 1000/s, step: 1000/s, max: 5000/s, min_achieved_ratio: 0.95, max_p
 		t.Logf("%s: offered %.0f acked %.0f msgs/s, p99 %.1f ms: %s", st.Label, st.Throughput.OfferedMsgsPerSec,
 			st.Throughput.MsgsPerSec, st.Latency.Publish.P99Ms, st.Ramp.Reason)
 	}
-	want := []string{"rate=1000/s passed=true", "rate=2000/s passed=true", "rate=3000/s passed=false"}
+	want := []string{"rate=100/s passed=true", "rate=200/s passed=true", "rate=300/s passed=false"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ramp steps:\n%q\nwant\n%q", got, want)
 	}
 	l := out.Limits[0]
-	if !l.Found || l.Rate != "2000/s" || l.StoppedAt != "3000/s" || l.Step != 1 || l.ReachedMax {
-		t.Errorf("limit %+v, want 2000/s, stopped at 3000/s", l)
+	if !l.Found || l.Rate != "200/s" || l.StoppedAt != "300/s" || l.Step != 1 || l.ReachedMax {
+		t.Errorf("limit %+v, want 200/s, stopped at 300/s", l)
 	}
-	// The cap, not the generator, stopped the ramp: 3000/s was acked at
-	// about the cap's rate.
-	if tp := out.Steps[2].Throughput; tp.MsgsPerSec > 2800 || tp.MsgsPerSec < 2000 {
-		t.Errorf("3000/s step acked %.0f msgs/s, want about the 2500/s cap", tp.MsgsPerSec)
+	// The cap stopped the ramp: the 300/s step acknowledged at most what the
+	// cap lets through (plus one batch of slack).
+	if tp := out.Steps[2].Throughput; tp.MsgsPerSec > capPerSec*1.1 {
+		t.Errorf("300/s step acked %.0f msgs/s, more than the %d/s cap allows", tp.MsgsPerSec, capPerSec)
 	}
 }
 

@@ -252,8 +252,20 @@ func Failed(cr []CheckResult) int {
 // WriteChecks writes one line per check result: PASS or FAIL, the
 // expression, the step (its label when r is non-nil and has the step), the
 // observed value and, on failure, why; then a count line. r may be nil.
+//
+// It is the one way checks are printed: [Summary] (and so `mskbench run
+// --check`) prints them with it too.
 func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 	var b strings.Builder
+	writeChecks(&b, r, cr)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write checks: %w", err)
+	}
+	return nil
+}
+
+// writeChecks is WriteChecks into b.
+func writeChecks(b *strings.Builder, r *Result, cr []CheckResult) {
 	var rows [][]string
 	for _, c := range cr {
 		verdict := "PASS"
@@ -275,16 +287,12 @@ func WriteChecks(w io.Writer, r *Result, cr []CheckResult) error {
 		}
 		rows = append(rows, []string{verdict, c.Expr, step, "observed " + observed, c.Detail})
 	}
-	(&table{rows: rows, left: true}).write(&b)
+	(&table{rows: rows, left: true}).write(b)
 	if n := Failed(cr); n > 0 {
-		fmt.Fprintf(&b, "checks: %d of %d failed\n", n, len(cr))
+		fmt.Fprintf(b, "checks: %d of %d failed\n", n, len(cr))
 	} else {
-		fmt.Fprintf(&b, "checks: all %d passed\n", len(cr))
+		fmt.Fprintf(b, "checks: all %d passed\n", len(cr))
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return fmt.Errorf("write checks: %w", err)
-	}
-	return nil
 }
 
 // latencyPrefixes maps the accepted latency prefixes ([LatencyKind.Prefixes])

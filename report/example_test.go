@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/mskbench/mskbench/report"
@@ -27,12 +26,14 @@ func ExampleCollector() {
 	producer.RecordAck(at(time.Second), at(time.Second+time.Millisecond), at(time.Second+4*time.Millisecond), 1024)
 	consumer.RecordConsume(at(time.Second), at(time.Second+6*time.Millisecond), 1024)
 	iv := c.Tick(start.Add(time.Second), start.Add(2*time.Second), report.PhaseMeasure)
-	report.Progress(os.Stdout, iv, false)
+	fmt.Println(report.ProgressHeader())
+	fmt.Println(report.ProgressLine(iv))
 
 	s := c.Step(report.StepInfo{Label: "rate=1/s", Offered: 1})
 	fmt.Printf("acked %d, publish p99 %.3f ms, service p99 %.3f ms, e2e p99 %.3f ms\n",
 		s.Counters.Acked, s.Latency.Publish.P99Ms, s.Latency.Service.P99Ms, s.Latency.EndToEnd.P99Ms)
 	// Output:
-	// measure   2.0s  1.00 msg/s  0.00 MiB/s  p50/p99 pub 4.00/4.00 e2e 6.00/6.00 ms  err 0  lag 0
+	// STEP          PHASE     TIME s  ACKED msg/s    MiB/s  PUB p50 ms  PUB p99 ms  E2E p50 ms  E2E p99 ms  FAILED      LAG  BEHIND
+	// -             measure      2.0         1.00     0.00        4.00        4.00        6.00        6.00       0        0       0
 	// acked 1, publish p99 4.001 ms, service p99 3.001 ms, e2e p99 6.003 ms
 }

@@ -97,6 +97,10 @@ type htmlStep struct {
 }
 
 func newHTMLPage(r *Result) htmlPage {
+	sc, steps := redactScenario(r.Scenario, r.Steps)
+	rr := *r
+	rr.Scenario, rr.Steps = sc, steps
+	r = &rr
 	tool := r.Tool.Name
 	if tool == "" {
 		tool = "mskbench"

@@ -52,7 +52,9 @@ func Summary(w io.Writer, r *Result) error {
 	} else {
 		t.write(&b)
 		b.WriteString("\nLatencies in ms. PUB = ack − intended send (the number to quote), SVC = ack − actual send,\n" +
-			"E2E = consume − intended send. Rates over the measured phase; MiB = 2^20 bytes.\n")
+			"E2E = consume − intended send. Rates over the measured phase; MiB = 2^20 bytes.\n" +
+			"BEHIND = messages sent more than " + BehindScheduleThreshold.String() + " after their intended send time: the generator\n" +
+			"(or the in-flight bound, when the cluster is slow) held them back; PUB includes that wait.\n")
 	}
 
 	for i := range r.Steps {
@@ -96,19 +98,7 @@ func Summary(w io.Writer, r *Result) error {
 	}
 	if len(r.Checks) > 0 {
 		b.WriteString("\nChecks:\n")
-		ct := table{}
-		for _, c := range r.Checks {
-			verdict := "pass"
-			if !c.Passed {
-				verdict = "FAIL"
-			}
-			step := strconv.Itoa(c.Step)
-			if c.Step >= 0 && c.Step < len(r.Steps) {
-				step = stepLabel(&r.Steps[c.Step])
-			}
-			ct.rows = append(ct.rows, []string{"  " + verdict, c.Expr, "step " + step, "observed " + strconv.FormatFloat(c.Observed, 'g', 6, 64), c.Detail})
-		}
-		ct.write(&b)
+		writeChecks(&b, r, r.Checks)
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write summary: %w", err)
@@ -172,34 +162,74 @@ func writeVerification(b *strings.Builder, s *Step) {
 	}
 }
 
-// Progress writes one live progress line for iv: step (if set), phase,
-// elapsed time, acknowledged msgs/s and MiB/s, publish and end-to-end
-// p50/p99 in ms, failed messages ("err"), consumer lag and, when non-zero,
-// messages behind schedule. Without a step label the line fits 90 columns. With tty true the line starts
-// with "\r\033[K" and has no newline, so successive calls overwrite it (the
-// caller writes the final "\n"); with tty false it is a plain line ending
-// in "\n" without any control characters. Write errors are ignored: progress
-// is best effort.
-func Progress(w io.Writer, iv Interval, tty bool) {
+// progressColumn is one column of the live progress line: its title (with
+// the unit), its width and its cell of an interval.
+type progressColumn struct {
+	title string
+	width int
+	cell  func(iv Interval) string
+}
+
+// warmupDash returns "-" in the warm-up, whose latencies and bytes are not
+// recorded (statistics are discarded), and v otherwise.
+func warmupDash(iv Interval, v string) string {
+	if iv.Phase == PhaseWarmup {
+		return "-"
+	}
+	return v
+}
+
+// progressColumns are the columns of the progress line, in order.
+var progressColumns = []progressColumn{
+	{"STEP", 12, func(iv Interval) string { return orDash(Sanitize(iv.Step)) }},
+	{"PHASE", 7, func(iv Interval) string { return Sanitize(iv.Phase) }},
+	{"TIME s", 7, func(iv Interval) string { return strconv.FormatFloat(iv.ElapsedSeconds, 'f', 1, 64) }},
+	{"ACKED msg/s", 11, func(iv Interval) string { return fmtRate(iv.MsgsPerSec) }},
+	{"MiB/s", 7, func(iv Interval) string { return warmupDash(iv, strconv.FormatFloat(iv.MiBPerSec, 'f', 2, 64)) }},
+	{"PUB p50 ms", 10, func(iv Interval) string { return warmupDash(iv, fmtMs3(iv.Acked, iv.PublishP50Ms)) }},
+	{"PUB p99 ms", 10, func(iv Interval) string { return warmupDash(iv, fmtMs3(iv.Acked, iv.PublishP99Ms)) }},
+	{"E2E p50 ms", 10, func(iv Interval) string { return warmupDash(iv, fmtMs3(iv.Consumed, iv.EndToEndP50Ms)) }},
+	{"E2E p99 ms", 10, func(iv Interval) string { return warmupDash(iv, fmtMs3(iv.Consumed, iv.EndToEndP99Ms)) }},
+	{"FAILED", 6, func(iv Interval) string { return strconv.FormatInt(iv.Failed, 10) }},
+	{"LAG", 7, func(iv Interval) string { return strconv.FormatInt(iv.Lag, 10) }},
+	{"BEHIND", 6, func(iv Interval) string { return strconv.FormatInt(iv.BehindSchedule, 10) }},
+}
+
+// ProgressHeader returns the header of the live progress lines: the column
+// titles with their units, aligned with [ProgressLine]. It ends in no
+// newline.
+func ProgressHeader() string {
+	return progressRow(func(c progressColumn) string { return c.title })
+}
+
+// ProgressLine returns the live progress line of iv: step, phase, elapsed
+// seconds, acknowledged msgs/s and MiB/s, publish and end-to-end p50/p99 in
+// ms, failed messages, consumer lag and messages behind schedule (sent
+// more than [BehindScheduleThreshold] late), in the columns of
+// [ProgressHeader]. A latency without samples, and in the warm-up (whose
+// latencies and bytes are discarded) every latency and MiB/s, is "-". It
+// holds no control character (labels are sanitised) and ends in no
+// newline; the caller draws it (cmd/mskbench redraws it in place on a
+// terminal).
+func ProgressLine(iv Interval) string {
+	return progressRow(func(c progressColumn) string { return c.cell(iv) })
+}
+
+func progressRow(text func(progressColumn) string) string {
 	var b strings.Builder
-	if tty {
-		b.WriteString("\r\033[K")
+	for i, c := range progressColumns {
+		t := text(c)
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		pad := strings.Repeat(" ", max(0, c.width-utf8.RuneCountInString(t)))
+		if i < 2 {
+			b.WriteString(t + pad)
+		} else {
+			b.WriteString(pad + t)
+		}
 	}
-	if iv.Step != "" {
-		b.WriteString(iv.Step + "  ")
-	}
-	fmt.Fprintf(&b, "%-7s %5.1fs  %s msg/s  %s MiB/s  p50/p99 pub %s/%s e2e %s/%s ms  err %d  lag %d",
-		iv.Phase, iv.ElapsedSeconds, fmtRate(iv.MsgsPerSec), strconv.FormatFloat(iv.MiBPerSec, 'f', 2, 64),
-		fmtMs3(iv.Acked, iv.PublishP50Ms), fmtMs3(iv.Acked, iv.PublishP99Ms),
-		fmtMs3(iv.Consumed, iv.EndToEndP50Ms), fmtMs3(iv.Consumed, iv.EndToEndP99Ms),
-		iv.Failed, iv.Lag)
-	if iv.BehindSchedule > 0 {
-		fmt.Fprintf(&b, "  behind %d", iv.BehindSchedule)
-	}
-	if !tty {
-		b.WriteString("\n")
-	}
-	_, _ = io.WriteString(w, b.String())
+	return strings.TrimRight(b.String(), " ")
 }
 
 // csvHeader lists the CSV columns; see docs/results.md.

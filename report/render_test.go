@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -292,28 +293,49 @@ func TestReadFileErrors(t *testing.T) {
 	}
 }
 
+// The progress line has a header naming every column with its unit, the
+// cells line up with it, and the warm-up (which records no latency and no
+// bytes) shows "-" rather than zeros.
 func TestProgress(t *testing.T) {
-	iv := Interval{Phase: PhaseMeasure, ElapsedSeconds: 12, Acked: 5000, MsgsPerSec: 5000, MiBPerSec: 4.8828125,
-		PublishP50Ms: 1.5, PublishP99Ms: 12.25, Failed: 3, Lag: 42, Step: "rate=5000/s"}
-	tests := []struct {
-		name string
-		tty  bool
+	measure := Interval{Phase: PhaseMeasure, ElapsedSeconds: 12, Acked: 5000, MsgsPerSec: 5000, MiBPerSec: 4.8828125,
+		PublishP50Ms: 1.5, PublishP99Ms: 12.25, Failed: 3, Lag: 42, BehindSchedule: 7, Step: "rate=5000/s"}
+	warmup := Interval{Phase: PhaseWarmup, ElapsedSeconds: 1, Acked: 1988, MsgsPerSec: 1988, Step: "1"}
+	header := ProgressHeader()
+	for _, title := range []string{"STEP", "PHASE", "TIME s", "ACKED msg/s", "MiB/s", "PUB p50 ms", "PUB p99 ms", "E2E p50 ms", "E2E p99 ms", "FAILED", "LAG", "BEHIND"} {
+		if !strings.Contains(header, title) {
+			t.Errorf("header %q lacks %q", header, title)
+		}
+	}
+	for _, tt := range []struct {
+		iv   Interval
 		want string
 	}{
-		{"plain", false, "rate=5000/s  measure  12.0s  5000 msg/s  4.88 MiB/s  p50/p99 pub 1.50/12.2 e2e -/- ms  err 3  lag 42\n"},
-		{"tty", true, "\r\033[Krate=5000/s  measure  12.0s  5000 msg/s  4.88 MiB/s  p50/p99 pub 1.50/12.2 e2e -/- ms  err 3  lag 42"},
+		{measure, "rate=5000/s   measure     12.0         5000     4.88        1.50        12.2           -           -       3       42       7"},
+		{warmup, "1             warmup       1.0         1988        -           -           -           -           -       0        0       0"},
+	} {
+		got := ProgressLine(tt.iv)
+		if got != tt.want {
+			t.Errorf("ProgressLine() =\n%q\nwant\n%q", got, tt.want)
+		}
+		if len(got) != len(strings.TrimRight(header, " ")) && utf8.RuneCountInString(got) != utf8.RuneCountInString(header) {
+			t.Errorf("line %q and header %q are not aligned", got, header)
+		}
+		if strings.ContainsAny(got, "\r\n\033\b") {
+			t.Errorf("progress line contains control characters: %q", got)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b bytes.Buffer
-			Progress(&b, iv, tt.tty)
-			if got := b.String(); got != tt.want {
-				t.Errorf("Progress() = %q, want %q", got, tt.want)
-			}
-			if !tt.tty && strings.ContainsAny(b.String(), "\r\033\b") {
-				t.Errorf("non-tty progress contains control characters: %q", b.String())
-			}
-		})
+}
+
+// The summary's legend explains every abbreviated column, BEHIND included.
+func TestSummaryLegend(t *testing.T) {
+	var b bytes.Buffer
+	if err := Summary(&b, &Result{Steps: []Step{{Label: "x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PUB = ", "SVC = ", "E2E = ", "BEHIND = messages sent more than 10ms after their intended send time"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary legend lacks %q:\n%s", want, b.String())
+		}
 	}
 }
 

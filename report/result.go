@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mskbench/mskbench/internal/atomicfile"
+	"github.com/mskbench/mskbench/internal/redact"
 )
 
 // SchemaVersion is the version of the result file format written by this
@@ -393,8 +394,9 @@ func NewResult(tool Tool, started time.Time) *Result {
 }
 
 // Encode writes r as indented JSON (ending in a newline) to w. In the
-// output only (r is not modified) it fills in what a reader relies on when
-// left empty: schema_version ([SchemaVersion]), tool.name ("mskbench") and
+// output only (r is not modified) the scenario's source and spec and every
+// step's plan pass through the one redaction rule (internal/redact), and
+// it fills in what a reader relies on when left empty: schema_version ([SchemaVersion]), tool.name ("mskbench") and
 // the note of embedded results ([EmbeddedNote]).
 func Encode(w io.Writer, r *Result) error {
 	out := *r
@@ -410,6 +412,7 @@ func Encode(w io.Writer, r *Result) error {
 	if out.Steps == nil {
 		out.Steps = []Step{}
 	}
+	out.Scenario, out.Steps = redactScenario(out.Scenario, out.Steps)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -512,4 +515,18 @@ func (s *Step) resummarize() error {
 		}
 	}
 	return nil
+}
+
+// redactScenario returns copies of sc and steps with the scenario source,
+// spec and every step's plan redacted by internal/redact: every copy of the
+// scenario in a result file or page, whoever built the result.
+func redactScenario(sc Scenario, steps []Step) (Scenario, []Step) {
+	sc.Source = redact.Text(sc.Source)
+	sc.Spec = redact.JSON(sc.Spec)
+	out := make([]Step, len(steps))
+	for i, st := range steps {
+		st.Plan = redact.JSON(st.Plan)
+		out[i] = st
+	}
+	return sc, out
 }

@@ -11,7 +11,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mskbench/mskbench/plan"
@@ -42,6 +45,12 @@ func Parse(file string, data []byte) (s *Scenario, err error) {
 			s, err = nil, Errors{{File: file, Message: fmt.Sprintf("cannot read the scenario: internal error: %v", r)}}.err()
 		}
 	}()
+	if len(data) > MaxSourceBytes {
+		return nil, Errors{{File: file, Message: fmt.Sprintf("%d bytes; a scenario is at most %d bytes (%d MiB)", len(data), MaxSourceBytes, MaxSourceBytes>>20)}}.err()
+	}
+	if p, bad := binaryAt(file, data); bad {
+		return nil, Errors{p}.err()
+	}
 	s = Default()
 	s.File = file
 	s.Source = append([]byte(nil), data...)
@@ -57,6 +66,9 @@ func Parse(file string, data []byte) (s *Scenario, err error) {
 	if len(d.problems) > 0 {
 		// Report the problems of the other fields too, all at once.
 		probs := d.problems
+		if d.more > 0 {
+			probs = append(probs, moreProblems(file, d.more))
+		}
 		var vp Errors
 		if err := s.Validate(ValidateOptions{}); err != nil {
 			vp = *err.(*Errors)
@@ -82,13 +94,13 @@ func parseYAML(file string, data []byte) (*yaml.Node, Errors) {
 		if errors.Is(err, io.EOF) {
 			return nil, Errors{{File: file, Line: 1, Column: 1, Message: "the scenario is empty; want a YAML mapping such as \"name: my-test\" (see docs/scenarios.md)"}}
 		}
-		return nil, Errors{yamlProblem(file, err)}
+		return nil, Errors{yamlProblem(file, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, Errors{{File: file, Line: extra.Line, Column: extra.Column, Message: "more than one YAML document; a scenario file holds exactly one"}}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, Errors{yamlProblem(file, err)}
+		return nil, Errors{yamlProblem(file, data, err)}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -106,8 +118,19 @@ func parseYAML(file string, data []byte) (*yaml.Node, Errors) {
 	return root, nil
 }
 
-// yamlProblem turns a YAML syntax error into a Problem.
-func yamlProblem(file string, err error) Problem {
+// yamlProblem turns a YAML syntax error of data into a Problem. yaml.v3
+// names only a line, for parser errors the 0-based line where the
+// construct around the problem began (one too early), and never a column;
+// goccy/go-yaml's parser points at the token where the problem is, line and
+// column, so its position and message are used when it finds the problem
+// too.
+func yamlProblem(file string, data []byte, err error) Problem {
+	if _, gerr := goccyparser.ParseBytes(data, 0); gerr != nil {
+		var se *goccy.SyntaxError
+		if errors.As(gerr, &se) && se.Token != nil && se.Token.Position != nil && se.Token.Position.Line > 0 {
+			return Problem{File: file, Line: se.Token.Position.Line, Column: se.Token.Position.Column, Message: "invalid YAML: " + se.Message}
+		}
+	}
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -116,13 +139,51 @@ func yamlProblem(file string, err error) Problem {
 	return Problem{File: file, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
+// binaryAt finds a NUL byte or invalid UTF-8 in data: a binary file, not a
+// scenario. It returns the problem at its line and column.
+func binaryAt(file string, data []byte) (Problem, bool) {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == 0 || r == utf8.RuneError && n == 1 {
+			return Problem{File: file, Line: line, Column: col, Message: fmt.Sprintf("not a text file (byte 0x%02x at offset %d): a scenario is YAML text in UTF-8", data[i], i)}, true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += n
+	}
+	return Problem{}, false
+}
+
+// maxProblems is how many problems a scenario reports; past it the decoder
+// stops looking closer (no suggestions) and only counts.
+const maxProblems = 50
+
+// moreProblems is the last line of a capped problem list.
+func moreProblems(file string, n int) Problem {
+	return Problem{File: file, Line: -1, Message: fmt.Sprintf("... and %d more problems (only the first %d are listed)", n, maxProblems)}
+}
+
 // decoder decodes YAML nodes into Go values by their json tags, collecting
 // problems and the position of every value it sets.
 type decoder struct {
 	file     string
 	problems Errors
+	more     int // problems past maxProblems, counted only
 	pos      map[string]position
 	noPos    bool // --set: values have no line in a file
+}
+
+// full reports whether maxProblems were found (and counts one more).
+func (d *decoder) full() bool {
+	if len(d.problems) < maxProblems {
+		return false
+	}
+	d.more++
+	return true
 }
 
 func (d *decoder) at(n *yaml.Node) position {
@@ -133,6 +194,9 @@ func (d *decoder) at(n *yaml.Node) position {
 }
 
 func (d *decoder) problem(n *yaml.Node, field, format string, args ...any) {
+	if d.full() {
+		return
+	}
 	p := d.at(n)
 	d.problems = append(d.problems, Problem{File: p.File, Line: p.Line, Column: p.Column, Field: field, Message: fmt.Sprintf(format, args...)})
 }
@@ -356,6 +420,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 
 // unknown reports the unknown field key of the mapping at path.
 func (d *decoder) unknown(kn *yaml.Node, path, key string, names []string) {
+	if d.full() {
+		return // no suggestions past the limit: they cost a walk of the schema each
+	}
 	field := join(path, key)
 	lk := strings.ToLower(key)
 	if strings.Contains(lk, "password") || strings.Contains(lk, "passwd") {

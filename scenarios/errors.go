@@ -66,6 +66,9 @@ func (e Errors) sorted() Errors {
 	copy(out, e)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if (a.Line < 0) != (b.Line < 0) {
+			return b.Line < 0 // "... and N more" comes last
+		}
 		if a.File != b.File {
 			return a.File < b.File
 		}
@@ -88,11 +91,26 @@ func (e Errors) sorted() Errors {
 }
 
 // err returns e sorted as an error of type *Errors, or nil when e is empty.
+//
+// At most maxProblems are kept (the first by position), followed by a line
+// saying how many more there were.
 func (e Errors) err() error {
 	if len(e) == 0 {
 		return nil
 	}
 	s := e.sorted()
+	more := 0
+	if n := len(s); n > 0 && s[n-1].Line < 0 {
+		fmt.Sscanf(s[n-1].Message, "... and %d more", &more)
+		s = s[:n-1]
+	}
+	if len(s) > maxProblems {
+		more += len(s) - maxProblems
+		s = s[:maxProblems]
+	}
+	if more > 0 {
+		s = append(s, moreProblems(s[0].File, more))
+	}
 	return &s
 }
 

@@ -31,9 +31,16 @@ func schemaFields(t reflect.Type) []schemaField {
 }
 
 // fieldAt returns the field of the struct v at the dotted schema path
-// ("topics.partitions"), or an invalid Value when there is none.
+// ("topics.partitions"), or an invalid Value when there is none (or a
+// pointer on the way is nil).
 func fieldAt(v reflect.Value, path string) reflect.Value {
 	for part := range strings.SplitSeq(path, ".") {
+		if v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
 		if v.Kind() != reflect.Struct {
 			return reflect.Value{}
 		}

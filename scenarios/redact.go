@@ -2,38 +2,17 @@ package scenarios
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mskbench/mskbench/internal/redact"
 )
 
-// redactedValue replaces secret-looking values.
-const redactedValue = "REDACTED"
-
-// secretKey reports whether a mapping key names a value that may be a
-// secret. References to secrets (…_env, …_file, …_arn) are not secrets.
-func secretKey(key string) bool {
-	k := strings.ToLower(key)
-	for _, ref := range []string{"_env", "_file", "_arn", "_id_env"} {
-		if strings.HasSuffix(k, ref) {
-			return false
-		}
-	}
-	for _, w := range []string{"password", "passwd", "secret", "token", "credential", "private_key", "access_key"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// urlPasswordRE matches the password of user:password@host in a URL.
-var urlPasswordRE = regexp.MustCompile(`(://[^:/@\s]+:)[^@/\s]+@`)
-
-// Redacted returns the scenario source safe to store with a result: values of
-// secret-looking keys (password, secret, token, ...) and passwords in URLs
-// are replaced with REDACTED, and the --set overrides applied are appended as
+// Redacted returns the scenario source safe to store with a result, by the
+// one redaction rule (internal/redact): values of secret-looking keys
+// (password, secret, token, jaas, ...), password=... assignments and
+// passwords in URLs are replaced with REDACTED, and the --set overrides applied are appended as
 // comments (redacted the same way). A valid scenario holds no secrets; this
 // guards against ones written where they do not belong.
 func (s *Scenario) Redacted() []byte {
@@ -42,8 +21,7 @@ func (s *Scenario) Redacted() []byte {
 	if yaml.Unmarshal(s.Source, &root) == nil {
 		redactNode(&root, lines, 0)
 	}
-	out := strings.Join(lines, "\n")
-	out = urlPasswordRE.ReplaceAllString(out, "${1}"+redactedValue+"@")
+	out := redact.Text(strings.Join(lines, "\n"))
 	var b bytes.Buffer
 	b.WriteString(out)
 	if len(s.overrides) > 0 {
@@ -53,10 +31,7 @@ func (s *Scenario) Redacted() []byte {
 		b.WriteString("# overrides (--set), applied in order:\n")
 		for _, o := range s.overrides {
 			path, value, _ := strings.Cut(o, "=")
-			if last := path[strings.LastIndex(path, ".")+1:]; secretKey(last) {
-				value = redactedValue
-			}
-			value = urlPasswordRE.ReplaceAllString(value, "${1}"+redactedValue+"@")
+			value = redact.Value(overrideKey(path), value)
 			b.WriteString("# --set " + strings.ReplaceAll(path+"="+value, "\n", " ") + "\n")
 		}
 	}
@@ -70,7 +45,7 @@ func redactNode(n *yaml.Node, lines []string, depth int) {
 	}
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := n.Content[i]; secretKey(k.Value) {
+			if k := n.Content[i]; redact.SecretKey(k.Value) {
 				redactValue(k, lines)
 			}
 		}
@@ -93,7 +68,7 @@ func redactValue(k *yaml.Node, lines []string) {
 	if colon < 0 {
 		return
 	}
-	lines[k.Line-1] = line[:start+colon+1] + " " + redactedValue
+	lines[k.Line-1] = line[:start+colon+1] + " " + redact.Redacted
 	for l := k.Line; l < len(lines); l++ {
 		t := lines[l]
 		if strings.TrimSpace(t) != "" && len(t)-len(strings.TrimLeft(t, " ")) < k.Column {
@@ -103,4 +78,14 @@ func redactValue(k *yaml.Node, lines []string) {
 			lines[l] = ""
 		}
 	}
+}
+
+// overrideKey returns the key a --set path sets, for redact.Value: the
+// last element, or for a topic config (topics.configs.ssl.truststore.password)
+// the config name.
+func overrideKey(path string) string {
+	if name, ok := strings.CutPrefix(path, "topics.configs."); ok {
+		return name
+	}
+	return path[strings.LastIndex(path, ".")+1:]
 }

@@ -19,6 +19,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -122,6 +123,10 @@ const EmbeddedBrokers = "embedded"
 // EmbeddedBrokerCount is the number of brokers of the in-process cluster.
 const EmbeddedBrokerCount = 3
 
+// Written reports whether the field at the YAML path was written in the
+// file or by Set, rather than left at its default.
+func (s *Scenario) Written(path string) bool { _, ok := s.pos[path]; return ok }
+
 // Overrides returns the --set expressions applied to s, in order.
 func (s *Scenario) Overrides() []string { return append([]string(nil), s.overrides...) }
 
@@ -222,18 +227,38 @@ func BuiltinSource(name string) ([]byte, bool) {
 	return data, true
 }
 
+// isBuiltin reports whether name is a built-in scenario.
+func isBuiltin(name string) bool {
+	_, ok := BuiltinSource(name)
+	return ok
+}
+
 func builtinFile(name string) string { return "builtin/" + name + ".yaml" }
 
 // Load reads the scenario nameOrPath: a file when one exists at that path,
 // otherwise the built-in scenario of that name. An invalid scenario returns a
 // *Errors error, as Parse does.
+//
+// A file is read only when it is a regular file of at most MaxSourceBytes
+// (checked before reading, and the read itself is capped): a device such as
+// /dev/zero, a FIFO or a directory is refused at once, as is a file that
+// is not text. "-" reads standard input, with the same cap.
 func Load(nameOrPath string) (*Scenario, error) {
-	data, err := os.ReadFile(nameOrPath)
+	if nameOrPath == "-" {
+		data, err := readCapped(os.Stdin, "standard input")
+		if err != nil {
+			return nil, err
+		}
+		return Parse("stdin", data)
+	}
+	data, err := readFile(nameOrPath)
 	if err == nil {
 		return Parse(nameOrPath, data)
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read scenario: %w", err)
+	// A directory is never a scenario: a directory named like a built-in
+	// (a nightly job's "nightly/" of results, say) does not hide it.
+	if st, serr := os.Stat(nameOrPath); !errors.Is(err, fs.ErrNotExist) && !(serr == nil && st.IsDir() && isBuiltin(nameOrPath)) {
+		return nil, err
 	}
 	if data, ok := BuiltinSource(nameOrPath); ok {
 		return Parse(builtinFile(nameOrPath), data)
@@ -243,4 +268,62 @@ func Load(nameOrPath string) (*Scenario, error) {
 		names = append(names, b.Name)
 	}
 	return nil, fmt.Errorf("scenario %q: no such file and no built-in scenario of that name (built-ins: %s)", nameOrPath, strings.Join(names, ", "))
+}
+
+// MaxSourceBytes is the largest scenario source Load and Parse accept
+// (4 MiB, a thousand times the largest built-in scenario).
+const MaxSourceBytes = 4 << 20
+
+// readFile reads the scenario file name: a regular file of at most
+// MaxSourceBytes. The error wraps fs.ErrNotExist when there is no file.
+func readFile(name string) ([]byte, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	switch {
+	case st.IsDir():
+		return nil, fmt.Errorf("scenario %s is a directory, not a YAML file", name)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("scenario %s is not a regular file (%s): give a YAML file, or - for standard input", name, describeMode(st.Mode()))
+	case st.Size() > MaxSourceBytes:
+		return nil, fmt.Errorf("scenario %s is %d bytes; a scenario file is at most %d bytes (%d MiB)", name, st.Size(), MaxSourceBytes, MaxSourceBytes>>20)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	defer f.Close()
+	return readCapped(f, name)
+}
+
+// readCapped reads r (named name in errors), refusing more than
+// MaxSourceBytes without reading further.
+func readCapped(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSourceBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read scenario %s: %w", name, err)
+	}
+	if len(data) > MaxSourceBytes {
+		return nil, fmt.Errorf("scenario %s is larger than %d bytes (%d MiB), the most a scenario file may hold", name, MaxSourceBytes, MaxSourceBytes>>20)
+	}
+	return data, nil
+}
+
+// describeMode names the kind of a non-regular file.
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }

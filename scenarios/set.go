@@ -20,7 +20,13 @@ const setFile = "--set"
 // empty value restores the default ("path=") or removes a topic config. An
 // invalid expression returns a *Errors error with File "--set" and leaves s
 // unchanged. Call Validate after the last Set.
-func (s *Scenario) Set(expr string) error {
+func (s *Scenario) Set(expr string) error { return s.SetFrom(setFile, expr) }
+
+// SetFrom is Set for an override that comes from somewhere other than
+// --set, e.g. a flag of its own: problems with it, found now or by
+// Validate, are located at source ("--duration") instead of "--set".
+func (s *Scenario) SetFrom(source, expr string) error {
+	setFile := source
 	fail := func(field, format string, args ...any) error {
 		return Errors{{File: setFile, Field: field, Message: fmt.Sprintf(format, args...)}}.err()
 	}

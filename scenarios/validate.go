@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"net"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,15 +65,22 @@ func (s *Scenario) Validate(o ValidateOptions) error {
 	v := &validator{s: s}
 	v.scenario(o)
 	v.rampChecks()
+	v.boundChecks(reflect.ValueOf(s).Elem(), false)
 	if n := s.StepCount(); n > MaxSteps {
 		v.report("sweep", "expands to more than %d steps; split the sweep into several scenarios", MaxSteps)
 		return v.problems.err()
 	}
-	for i, p := range s.Steps() {
+	steps := s.Steps()
+	for i, p := range steps {
 		v.swept = s.sweptFields(i)
 		v.plan(p, o)
+		v.boundChecks(reflect.ValueOf(&p).Elem(), true)
+		v.crossBounds(p)
 	}
 	v.swept = nil
+	if t := s.plannedTime(steps); t > maxPlannedTime {
+		v.report("phases", "the scenario asks for %.0f days of load (warm-up, measure and drain of every step and ramp step, and the precondition); the limit is %.0f", t/day, maxPlannedTime/day)
+	}
 	return v.problems.err()
 }
 

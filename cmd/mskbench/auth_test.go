@@ -212,3 +212,37 @@ func TestRunPlaintextPasswordInScenario(t *testing.T) {
 	assertNoSecret(t, "stderr", r.stderr, cliPassword)
 	assertNoSecret(t, "stdout", r.stdout, cliPassword)
 }
+
+// --brokers pointing elsewhere than the scenario's cluster does not keep
+// the mechanism the scenario chose for its own cluster (iam here, which
+// would look for AWS credentials): auto picks one from the new port, and
+// stderr says so. --auth keeps it explicitly.
+func TestRunBrokersElsewhereRederivesAuth(t *testing.T) {
+	authtest.IsolateAWS(t)
+	c := embedded.ForTest(t, 1)
+	p := filepath.Join(t.TempDir(), "msk.yaml")
+	if err := os.WriteFile(p, []byte(`name: msk
+cluster:
+  brokers: [b-1.bench.abc123.c2.kafka.eu-west-1.amazonaws.com:9098]
+  auth: {mechanism: iam, aws_region: eu-west-1, tls: true}
+topics: {partitions: 1, replication_factor: 1}
+producers: {workers: 1, rate: 200/s, message_size: 100B}
+consumers: {groups: 0}
+phases: {warmup: 0s, duration: 1s}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runMain(t, "run", p, "--brokers", c.Addrs()[0], "-q")
+	if r.code != exitOK {
+		t.Fatalf("exit code %d, want 0", r.code)
+	}
+	for _, want := range []string{"the scenario's mechanism iam is for its own cluster", "give --auth iam to keep it", "connected to " + c.Addrs()[0] + " with none"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not contain %q", want)
+		}
+	}
+	r = runMain(t, "run", p, "--brokers", c.Addrs()[0], "-q", "--auth", "iam", "--tls=false")
+	if r.code == exitOK || !strings.Contains(r.stderr, "with iam") && !strings.Contains(r.stderr, "iam:") {
+		t.Errorf("--auth iam: exit %d, want a failure with iam (no credentials)", r.code)
+	}
+}

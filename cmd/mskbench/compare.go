@@ -11,14 +11,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/report"
 )
 
-// runCompare compares a result with one or several baseline results, step
-// by step, and fails with a checkError (exit code 3) when a key aggregate
-// regressed.
-func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", stderr, "mskbench compare BASELINE... CURRENT.json [--max-regression 10%] [--alpha 0.01] [--format text|json|markdown] [--junit FILE]",
+// compareFlags are the flags of `mskbench compare`.
+type compareFlags struct {
+	maxReg       *percent
+	minLat       *time.Duration
+	format       *string
+	alpha        *float64
+	includeBound *bool
+	junit        *string
+}
+
+// compareFlagSet returns the FlagSet of `mskbench compare` (help on stdout).
+func compareFlagSet(stdout io.Writer) (*pflag.FlagSet, compareFlags) {
+	fs := newFlagSet("compare", stdout, "BASELINE... CURRENT.json",
 		"Compares the key figures (msgs/s, publish p50/p99/p99.9, end-to-end p99, error rate) of a\n"+
 			"result file (the last argument) with baselines, step by step (matched by label), and exits\n"+
 			"with code 3 when one got worse by more than --max-regression: latency or error rate up,\n"+
@@ -27,14 +37,24 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			"significant at --alpha (see docs/checks.md).")
 	maxReg := percent(0.10)
 	fs.Var(&maxReg, "max-regression", "largest tolerated worsening relative to the baseline, e.g. 10%")
-	minLat := fs.Duration("min-latency-change", 0, "latency increases smaller than this never count as regressions, e.g. 500us")
-	format := fs.String("format", "text", "output format: text, json or markdown")
-	alpha := fs.Float64("alpha", report.DefaultAlpha, "with several baselines: significance level of the regression tests")
-	includeBound := fs.Bool("include-bound", false, "with several baselines: keep baseline steps that were generator bound in the verdict")
-	junit := fs.String("junit", "", junitFlagUsage)
+	f := compareFlags{maxReg: &maxReg}
+	f.minLat = fs.Duration("min-latency-change", 0, "latency increases smaller than this never count as regressions, e.g. 500us")
+	f.format = fs.String("format", "text", "output format: text, json or markdown")
+	f.alpha = fs.Float64("alpha", report.DefaultAlpha, "with several baselines: significance level of the regression tests")
+	f.includeBound = fs.Bool("include-bound", false, "with several baselines: keep baseline steps that were generator bound in the verdict")
+	f.junit = fs.String("junit", "", junitFlagUsage)
+	return fs, f
+}
+
+// runCompare compares a result with one or several baseline results, step
+// by step, and fails with a checkError (exit code 3) when a key aggregate
+// regressed.
+func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, f := compareFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	maxReg, minLat, format, alpha, includeBound, junit := *f.maxReg, f.minLat, f.format, f.alpha, f.includeBound, f.junit
 	if fs.NArg() < 2 {
 		return usageError{errors.New("compare: want two result files: BASELINE.json CURRENT.json (or several baselines, or a directory of them, then CURRENT.json)")}
 	}
@@ -80,7 +100,7 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := report.ComparisonMarkdown(stdout, c); err != nil {
 			return err
 		}
-	} else if err := report.WriteComparison(stdout, c); err != nil {
+	} else if err := report.WriteComparison(report.SafeWriter(stdout), c); err != nil {
 		return err
 	}
 	if err := ciOutputs(*junit,

@@ -7,30 +7,51 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/report"
 )
 
 // runHistory renders the history of a directory of result files: an HTML
 // page (-o) and a CSV (--csv) of the key metrics of every run, each run
 // judged against the runs before it.
-func runHistory(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("history", stderr, "mskbench history DIR [-o history.html] [--csv history.csv] [--window 7] [--max-regression 10%] [--alpha 0.01]",
+// historyFlags are the flags of `mskbench history`.
+type historyFlags struct {
+	out, csvOut  *string
+	window       *int
+	maxReg       *percent
+	alpha        *float64
+	includeBound *bool
+}
+
+// historyFlagSet returns the FlagSet of `mskbench history` (help on stdout).
+func historyFlagSet(stdout io.Writer) (*pflag.FlagSet, historyFlags) {
+	fs := newFlagSet("history", stdout, "DIR",
 		"Reads every result file (*.json) in DIR, orders the runs by start time and judges each against\n"+
 			"up to --window earlier runs of the same scenario, as `mskbench compare` does. Prints one line per\n"+
 			"run; -o writes a self-contained HTML page with a chart per key metric, --csv the metrics as CSV.")
-	out := fs.StringP("output", "o", "", "write the HTML page here")
-	csvOut := fs.String("csv", "", "write the CSV here")
-	window := fs.Int("window", report.DefaultHistoryWindow, "number of earlier runs each run is compared with")
+	var f historyFlags
+	f.out = fs.StringP("output", "o", "", "write the HTML page here")
+	f.csvOut = fs.String("csv", "", "write the CSV here")
+	f.window = fs.Int("window", report.DefaultHistoryWindow, "number of earlier runs each run is compared with")
 	maxReg := percent(0.10)
 	fs.Var(&maxReg, "max-regression", "largest tolerated worsening relative to the earlier runs, e.g. 10%")
-	alpha := fs.Float64("alpha", report.DefaultAlpha, "significance level of the regression tests (with two or more earlier runs)")
-	includeBound := fs.Bool("include-bound", false, "keep earlier steps that were generator bound in the verdict")
+	f.maxReg = &maxReg
+	f.alpha = fs.Float64("alpha", report.DefaultAlpha, "significance level of the regression tests (with two or more earlier runs)")
+	f.includeBound = fs.Bool("include-bound", false, "keep earlier steps that were generator bound in the verdict")
+	return fs, f
+}
+
+func runHistory(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, f := historyFlagSet(stdout)
+	out, csvOut, window, alpha, includeBound := f.out, f.csvOut, f.window, f.alpha, f.includeBound
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{errors.New("history: want one directory of result files")}
 	}
+	maxReg := *f.maxReg
 	if *window < 1 {
 		return usageError{fmt.Errorf("history: --window %d: want at least 1", *window)}
 	}

@@ -13,10 +13,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mskbench/mskbench/internal/redact"
+	"github.com/mskbench/mskbench/internal/suggest"
+	"github.com/mskbench/mskbench/report"
 )
 
 // Exit codes. They are part of the tool's interface: keep them stable.
@@ -28,24 +36,37 @@ const (
 	exitSignal  = 130
 )
 
-// command is one subcommand: a short help line and the function that runs it.
+// command is one subcommand: a short help line, its FlagSet (bound to fresh
+// values: for help, completion and flag suggestions) and the function that
+// runs it, which builds the same FlagSet for itself.
 type command struct {
 	summary string
+	flags   func(stdout io.Writer) *pflag.FlagSet
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":       {"run a scenario (file or built-in name) and report the results", runRun},
-		"validate":  {"check a scenario and print the steps it expands to", runValidate},
-		"scenarios": {"list the built-in scenarios, or `scenarios show NAME`", runScenarios},
-		"report":    {"re-render the summary of a result file", runReport},
-		"compare":   {"compare a result with a baseline; exit 3 on regression", runCompare},
-		"merge":     {"merge the results of several load generators into one", runMerge},
-		"history":   {"render the history of a directory of results (HTML, CSV), marking regressions", runHistory},
-		"broker":    {"run an in-process Kafka cluster in the foreground", runBroker},
-		"size":      {"size and price an MSK cluster for a workload", runSize},
-		"version":   {"print the version", runVersion},
+		"run": {"run a scenario (file or built-in name) and report the results",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := runFlagSet(w); return fs }, runRun},
+		"validate": {"check a scenario and print the steps it expands to",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := validateFlagSet(w); return fs }, runValidate},
+		"scenarios": {"list the built-in scenarios, or `scenarios show NAME`", scenariosFlagSet, runScenarios},
+		"report": {"re-render the summary of a result file",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := reportFlagSet(w); return fs }, runReport},
+		"compare": {"compare a result with one or several baselines; exit 3 on regression",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := compareFlagSet(w); return fs }, runCompare},
+		"merge": {"merge the results of several load generators into one",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := mergeFlagSet(w); return fs }, runMerge},
+		"history": {"render the history of a directory of results (HTML, CSV), marking regressions",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := historyFlagSet(w); return fs }, runHistory},
+		"broker": {"run an in-process Kafka cluster in the foreground",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := brokerFlagSet(w); return fs }, runBroker},
+		"size": {"size and price an MSK cluster for a workload",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := sizeFlagSet(w); return fs }, runSize},
+		"version":    {"print the version", versionFlagSet, runVersion},
+		"help":       {"print the usage of mskbench or of a command: `help COMMAND`", helpFlagSet, runHelp},
+		"completion": {"print a shell completion script: `completion bash|zsh|fish`", completionFlagSet, runCompletion},
 	}
 }
 
@@ -84,37 +105,92 @@ func signalContext(stderr io.Writer, exit func(int)) (ctx context.Context, stop 
 
 // run dispatches to a subcommand.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		printUsage(stdout)
-		if len(args) == 0 {
-			return usageError{errors.New("no command given")}
-		}
-		return nil
+	out := &firstErrWriter{w: stdout}
+	var w io.Writer = out
+	if isTerminal(stdout) {
+		// Whatever a command prints, strings from files included, reaches
+		// a terminal sanitised (report.Sanitize).
+		w = report.SafeWriter(out)
 	}
-	if args[0] == "--version" {
-		return runVersion(ctx, nil, stdout, stderr)
+	name, err := dispatch(ctx, args, w, stderr)
+	if out.err != nil && !errors.Is(err, out.err) {
+		// Every command prints its product on stdout: one that could not
+		// be written (a closed pipe, a full disk) is a failed command.
+		err = errors.Join(err, fmt.Errorf("%s: write to standard output: %w", name, out.err))
+	}
+	return err
+}
+
+// dispatch runs the command args[0] names and returns its name.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) (string, error) {
+	if len(args) == 0 {
+		printUsage(stdout)
+		return "mskbench", usageError{errors.New("no command given (see: mskbench help)")}
+	}
+	switch args[0] {
+	case "-h", "--help":
+		return "help", runHelp(ctx, args[1:], stdout, stderr)
+	case "--version":
+		return "version", runVersion(ctx, args[1:], stdout, stderr)
 	}
 	cmd, ok := commands()[args[0]]
 	if !ok {
-		return usageError{fmt.Errorf("unknown command %q (try: mskbench help)", args[0])}
+		return args[0], unknownCommand(args[0])
 	}
-	return cmd.run(ctx, args[1:], stdout, stderr)
+	return args[0], cmd.run(ctx, args[1:], stdout, stderr)
+}
+
+// unknownCommand is the usage error for a command that does not exist,
+// with the nearest one as a suggestion.
+func unknownCommand(name string) error {
+	msg := fmt.Sprintf("unknown command %q", name)
+	if strings.HasPrefix(name, "-") {
+		msg = fmt.Sprintf("unknown flag %q before the command", name)
+	} else if s := suggest.Nearest(strings.ToLower(name), commandNames()); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return usageError{errors.New(msg + "; the commands are: " + strings.Join(commandNames(), ", ") + " (see: mskbench help)")}
+}
+
+// commandNames returns the command names, sorted.
+func commandNames() []string {
+	return slices.Sorted(maps.Keys(commands()))
 }
 
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "mskbench — load and throughput benchmarks for Amazon MSK and Kafka")
 	fmt.Fprintln(w, "\nUsage: mskbench COMMAND [flags] [args]\n\nCommands:")
 	cmds := commands()
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nExit codes: 0 success, 1 runtime failure, 2 usage or invalid scenario, 3 a check failed, 130 interrupted.")
-	fmt.Fprintln(w, "Run `mskbench COMMAND --help` for the flags of a command.")
+	fmt.Fprintln(w, "Run `mskbench help COMMAND` (or `mskbench COMMAND --help`) for the flags of a command.")
+}
+
+func helpFlagSet(stdout io.Writer) *pflag.FlagSet {
+	return newFlagSet("help", stdout, "[COMMAND]", "Prints the usage of mskbench, or of COMMAND with all its flags.")
+}
+
+// runHelp prints the usage of mskbench or of one command on stdout.
+func runHelp(_ context.Context, args []string, stdout, _ io.Writer) error {
+	fs := helpFlagSet(stdout)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch fs.NArg() {
+	case 0:
+		printUsage(stdout)
+		return nil
+	case 1:
+		cmd, ok := commands()[fs.Arg(0)]
+		if !ok {
+			return unknownCommand(fs.Arg(0))
+		}
+		cmd.flags(stdout).Usage()
+		return nil
+	}
+	return usageError{fmt.Errorf("help: want at most one command, got %q", fs.Args())}
 }
 
 // usageError marks an error as the user's: bad flags, an invalid scenario or
@@ -141,7 +217,8 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mskbench: %v\n", err)
+	// Errors may quote a file (a scenario, a result): sanitised.
+	fmt.Fprintf(stderr, "mskbench: %s\n", report.Sanitize(redact.Text(err.Error())))
 	var u usageError
 	var c checkError
 	var i interruptedError

@@ -12,13 +12,16 @@ import (
 	"net/http"
 	httppprof "net/http/pprof"
 	"os"
-	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/internal/redact"
 	"github.com/mskbench/mskbench/load"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
@@ -43,13 +46,15 @@ type runFlags struct {
 	debug    string
 	auth     plan.Auth // auth flags; only those explicitly set override the scenario
 	connect  time.Duration
+	live     *liveFlags // --metrics-listen, --push
 }
 
-func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", stderr, "mskbench run SCENARIO [flags]",
-		"Runs a scenario (a YAML file or a built-in name, see `mskbench scenarios`) against a cluster\n"+
-			"and prints a summary; -o writes the complete result file.")
-	var f runFlags
+// runFlagSet returns the FlagSet of `mskbench run`, bound to a new runFlags.
+func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
+	fs := newFlagSet("run", stdout, "SCENARIO",
+		"Runs a scenario (a YAML file, - for standard input, or a built-in name, see `mskbench scenarios`)\n"+
+			"against a cluster and prints a summary; -o writes the complete result file.")
+	f := new(runFlags)
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
 	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers host:port[,host:port...] (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "measured phase length, e.g. 30s (overrides phases.duration)")
@@ -65,22 +70,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
 	registerAuthFlags(fs, &f.auth)
-	liveOpts := registerLiveFlags(fs)
+	f.live = registerLiveFlags(fs)
+	return fs, f
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, fp := runFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.debug != "" {
-		stopDebug, err := serveDebug(f.debug)
-		if err != nil {
-			return usageError{fmt.Errorf("--debug-addr: %w", err)}
-		}
-		defer stopDebug()
-	}
-	stopProfiles, err := startProfiles(f.cpuprof, f.memprof)
-	if err != nil {
-		return err
-	}
-	defer stopProfiles()
+	f := *fp
 	if _, err := parseChecks(f.checks); err != nil {
 		return err
 	}
@@ -91,12 +90,28 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() != 1 {
 		return usageError{errors.New("run: want exactly one scenario (a file or a built-in name)")}
 	}
-	s, plans, err := loadScenario(fs.Arg(0), f)
+	st := &status{w: stderr, tty: isTerminal(stderr)}
+	logf := st.logf
+	s, plans, err := loadScenario(fs.Arg(0), f, fs.Changed, logf)
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(f); err != nil {
+		return err
+	}
+	if f.debug != "" {
+		stopDebug, err := serveDebug(f.debug, logf)
+		if err != nil {
+			return usageError{fmt.Errorf("--debug-addr: %w", err)}
+		}
+		defer stopDebug()
+	}
+	profs, err := startProfiles(f.cpuprof, f.memprof)
+	if err != nil {
+		return err
+	}
+	defer profs.stop()
 
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) }
 	// The scenario's cluster.auth block, overridden by the flags that were
 	// set; usage errors end the run before anything starts.
 	a := s.Cluster.Auth
@@ -115,16 +130,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		logf("embedded in-process cluster (%d brokers at %s): results measure this machine, not a Kafka cluster",
 			c.Brokers(), strings.Join(c.Addrs(), ","))
 	}
-	conn, err := auth.Connect(ctx, cfg, logf)
-	if err != nil {
-		var ce *auth.ConfigError
-		if errors.As(err, &ce) {
-			return usageError{err}
-		}
-		return err
-	}
-
-	lv, err := liveOpts.start(s.Name, logf)
+	lv, err := f.live.start(s.Name, logf)
 	if err != nil {
 		return err
 	}
@@ -133,7 +139,21 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Embedded = s.Embedded()
 	res.Labels = labels
 	runID := newRunID()
-	tty := isTerminal(stderr)
+	conn, err := auth.Connect(ctx, cfg, logf)
+	if err != nil {
+		var ce *auth.ConfigError
+		switch {
+		case ctx.Err() != nil:
+			// Interrupted while connecting: nothing was run; the result
+			// says so.
+			res.Partial, res.Ended = true, time.Now().UTC()
+			return errors.Join(interruptedError{errors.New("interrupted while connecting to the cluster: nothing was run")},
+				saveResult(f.output, res, runID, logf))
+		case errors.As(err, &ce):
+			return usageError{err}
+		}
+		return err
+	}
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
@@ -147,14 +167,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 					progress(iv)
 				}
 				iv.Step = label
-				report.Progress(stderr, iv, tty)
+				st.progress(iv)
 			}
 		}
 		opts.Progress = lv.step(strconv.Itoa(p.Index+1), p.Producers.Rate.MsgsPerSec(p.Producers.MessageSize.Mean()), opts.Progress)
 		step, err := load.Run(ctx, p, conn, opts)
-		if tty && !f.quiet {
-			fmt.Fprintln(stderr)
-		}
+		st.endLine()
 		return step, err
 	}
 	out, runErr := ramp.Execute(ctx, s, plans, runStep, logf)
@@ -172,25 +190,25 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		res.Partial = true
 	}
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
-	if f.output != "" {
-		if err := report.WriteFile(f.output, res); err != nil {
-			return errors.Join(runErr, fmt.Errorf("write result file: %w", err))
-		}
-		logf("result written to %s", f.output)
-	}
+	// The result first (or its fallback), then the summary even when the
+	// file could not be written, then the profiles.
+	writeErr := saveResult(f.output, res, runID, logf)
 	if err := resultCIOutputs(f.junit, res); err != nil {
-		return errors.Join(runErr, err)
+		writeErr = errors.Join(writeErr, err)
 	}
 	if err := lv.finish(ctx, logf); err != nil {
-		return errors.Join(runErr, err)
+		writeErr = errors.Join(writeErr, err)
 	}
 	if len(res.Steps) > 0 {
-		if err := report.Summary(stdout, res); err != nil {
-			return errors.Join(runErr, err)
+		if err := report.Summary(report.SafeWriter(stdout), res); err != nil {
+			return errors.Join(runErr, writeErr, err)
 		}
 	}
-	if runErr != nil {
-		return runErr
+	if err := errors.Join(runErr, writeErr, profs.stop()); err != nil {
+		if ctx.Err() != nil {
+			err = errors.Join(interruptedError{errors.New("interrupted: results so far are marked partial")}, err)
+		}
+		return err
 	}
 	if ctx.Err() != nil {
 		return interruptedError{errors.New("interrupted: results so far are marked partial")}
@@ -200,37 +218,61 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // loadScenario loads, overrides and validates a scenario and expands its steps.
 // Every problem is a usage error (exit code 2) and nothing reaches a cluster.
-func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []plan.Plan, error) {
+//
+// set reports which flags were given ((*pflag.FlagSet).Changed): an empty
+// --brokers is a usage error (an unset $BROKERS must not fall back to the
+// scenario's cluster), and when --brokers or --embedded moves the run to
+// another cluster than the scenario's, the mechanism and TLS setting the
+// scenario chose for its own cluster are re-derived (auto) unless --auth
+// or --tls say otherwise; logf says so. A scenario that names no brokers
+// (built-ins, files that leave them to --brokers) keeps its auth block.
+func loadScenario(arg string, f runFlags, set func(string) bool, logf func(string, ...any)) (*scenarios.Scenario, []plan.Plan, error) {
+	if set("brokers") && strings.Trim(f.brokers, ", \t") == "" {
+		return nil, nil, usageError{fmt.Errorf("--brokers %q: no broker given (is the variable it comes from unset?); want host:port[,host:port...], or --embedded for the in-process cluster", f.brokers)}
+	}
 	s, err := scenarios.Load(arg)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	var sets []string
+	// The brokers the scenario file names for itself, if it names any.
+	var scenarioBrokers []string
+	if s.Written("cluster.brokers") {
+		scenarioBrokers = slices.Clone(s.Cluster.Brokers)
+	}
+	// Each override with the flag it came from, so that its problems name
+	// the flag ("--duration: ...", not "--set: ...").
+	type override struct{ flag, expr string }
+	var sets []override
 	if f.embedded {
-		sets = append(sets, "cluster.brokers=embedded")
+		sets = append(sets, override{"--embedded", "cluster.brokers=embedded"})
 	}
 	if f.brokers != "" {
-		sets = append(sets, "cluster.brokers="+f.brokers)
+		sets = append(sets, override{"--brokers", "cluster.brokers=" + f.brokers})
 	} else if f.auth.ClusterARN != "" {
 		// --cluster-arn replaces the scenario's brokers (built-ins default to
 		// the embedded cluster) with those MSK reports for the cluster.
-		sets = append(sets, "cluster.auth.cluster_arn="+f.auth.ClusterARN)
+		sets = append(sets, override{"--cluster-arn", "cluster.auth.cluster_arn=" + f.auth.ClusterARN})
 	}
 	if f.duration != "" {
-		sets = append(sets, "phases.duration="+f.duration)
+		sets = append(sets, override{"--duration", "phases.duration=" + f.duration})
 	}
 	if f.warmup != "" {
-		sets = append(sets, "phases.warmup="+f.warmup)
+		sets = append(sets, override{"--warmup", "phases.warmup=" + f.warmup})
 	}
-	sets = append(sets, f.sets...)
+	for _, e := range f.sets {
+		sets = append(sets, override{"--set", e})
+	}
 	var problems []error
-	for _, e := range sets {
-		if err := s.Set(e); err != nil {
+	for _, o := range sets {
+		if err := s.SetFrom(o.flag, o.expr); err != nil {
 			problems = append(problems, err)
 		}
 	}
 	if len(problems) > 0 {
 		return nil, nil, usageError{errors.Join(problems...)}
+	}
+	if len(scenarioBrokers) > 0 && (f.brokers != "" || f.embedded) && !overlaps(scenarioBrokers, s.Cluster.Brokers) {
+		rederiveAuth(s, scenarioBrokers, set, logf)
 	}
 	if f.brokers == "" && f.auth.ClusterARN != "" {
 		s.Cluster.Brokers = nil // discovered from the ARN, even where the file named brokers
@@ -239,6 +281,32 @@ func loadScenario(arg string, f runFlags) (*scenarios.Scenario, []plan.Plan, err
 		return nil, nil, usageError{err}
 	}
 	return s, s.Steps(), nil
+}
+
+// overlaps reports whether a and b name a broker in common.
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// rederiveAuth resets the mechanism and TLS setting of the scenario's
+// cluster.auth block, chosen for the scenario's own cluster, to auto when
+// the run goes to another cluster, unless --auth / --tls set them.
+func rederiveAuth(s *scenarios.Scenario, scenarioBrokers []string, set func(string) bool, logf func(string, ...any)) {
+	a := &s.Cluster.Auth
+	if !set("auth") && a.Mechanism != "" && a.Mechanism != plan.MechanismAuto {
+		logf("auth: the scenario's mechanism %s is for its own cluster (%s), not for the brokers given: auto picks one from the port (give --auth %s to keep it)",
+			a.Mechanism, strings.Join(scenarioBrokers, ","), a.Mechanism)
+		a.Mechanism = plan.MechanismAuto
+	}
+	if !set("tls") && a.TLS != nil {
+		logf("auth: the scenario's tls: %t is for its own cluster: the mechanism decides (give --tls=%t to keep it)", *a.TLS, *a.TLS)
+		a.TLS = nil
+	}
 }
 
 // newRunID returns a short random id that names this run's topics and groups.
@@ -268,41 +336,24 @@ func newResult(s *scenarios.Scenario) *report.Result {
 		Source:      string(s.Redacted()),
 	}
 	if spec, err := json.Marshal(s); err == nil {
-		res.Scenario.Spec = spec
+		res.Scenario.Spec = redact.JSON(spec) // report.Encode redacts again, whoever built the result
 	}
 	return res
 }
 
-// startProfiles starts CPU profiling into cpuFile and arranges a heap profile
-// into memFile; the returned function ends both. Empty names turn them off.
-func startProfiles(cpuFile, memFile string) (stop func(), err error) {
-	var cpu *os.File
-	if cpuFile != "" {
-		if cpu, err = os.Create(cpuFile); err != nil {
-			return nil, usageError{fmt.Errorf("--cpuprofile: %w", err)}
-		}
-		if err := pprof.StartCPUProfile(cpu); err != nil {
-			cpu.Close()
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
-		}
+// serveDebug serves net/http/pprof's handlers on addr until stop is
+// called. A missing host means loopback (":0" is 127.0.0.1:0): pprof has
+// no authentication, so it listens on other interfaces only when asked by
+// name. The address it listens on is logged, port included.
+func serveDebug(addr string, logf func(string, ...any)) (stop func(), err error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("want [host]:port, e.g. 127.0.0.1:6060 or :0, got %q", addr)
 	}
-	return func() {
-		if cpu != nil {
-			pprof.StopCPUProfile()
-			cpu.Close()
-		}
-		if memFile != "" {
-			if m, err := os.Create(memFile); err == nil {
-				_ = pprof.Lookup("heap").WriteTo(m, 0)
-				m.Close()
-			}
-		}
-	}, nil
-}
-
-// serveDebug serves net/http/pprof's handlers on addr until stop is called.
-func serveDebug(addr string) (stop func(), err error) {
-	l, err := net.Listen("tcp", addr)
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +364,10 @@ func serveDebug(addr string) (stop func(), err error) {
 	mux.HandleFunc("/debug/pprof/trace", httppprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
+	logf("debug: pprof at http://%s/debug/pprof/", l.Addr())
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		logf("debug: warning: %s is reachable from other machines and pprof has no authentication", l.Addr())
+	}
 	return func() { _ = srv.Close() }, nil
 }
 

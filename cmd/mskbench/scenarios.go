@@ -5,17 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/spf13/pflag"
+
+	"github.com/mskbench/mskbench/internal/redact"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
+	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
 )
 
 // runScenarios lists the built-in scenarios or prints one.
-func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("scenarios", stderr, "mskbench scenarios [show NAME]",
+func scenariosFlagSet(stdout io.Writer) *pflag.FlagSet {
+	return newFlagSet("scenarios", stdout, "[show NAME]",
 		"Lists the scenarios built into the binary, or prints one (`show NAME`) to copy and edit.")
+}
+
+func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := scenariosFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,26 +48,33 @@ func runScenarios(_ context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // runValidate checks a scenario and prints the steps it expands to.
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", stderr, "mskbench validate SCENARIO [--set path=value ...]",
-		"Checks a scenario (file or built-in name) without contacting any cluster and prints its steps.\n"+
-			"Exit code 2 and every problem with file:line:column when it is invalid.")
-	var f runFlags
+func validateFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
+	fs := newFlagSet("validate", stdout, "SCENARIO",
+		"Checks a scenario (file, - for standard input, or built-in name) without contacting any cluster\n"+
+			"and prints its steps. Exit code 2 and every problem with file:line:column when it is invalid.")
+	f := new(runFlags)
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
 	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "overrides phases.duration")
 	fs.StringVar(&f.warmup, "warmup", "", "overrides phases.warmup")
 	fs.BoolVar(&f.embedded, "embedded", false, "validate for the in-process cluster")
+	return fs, f
+}
+
+func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, fp := validateFlagSet(stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	f := *fp
 	if fs.NArg() != 1 {
 		return usageError{errors.New("validate: want exactly one scenario (a file or a built-in name)")}
 	}
-	s, plans, err := loadScenario(fs.Arg(0), f)
+	s, plans, err := loadScenario(fs.Arg(0), f, fs.Changed, func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench: "+format+"\n", a...) })
 	if err != nil {
 		return err
 	}
+	stdout = report.SafeWriter(stdout) // the scenario's strings, for people
 	fmt.Fprintf(stdout, "scenario %s: valid, %d step(s)\n", s.Name, len(plans))
 	for i, p := range plans {
 		writePlan(stdout, i, len(plans), p)
@@ -86,6 +103,13 @@ func writePlan(w io.Writer, i, n int, p plan.Plan) {
 	} else {
 		fmt.Fprintf(w, "  topics     %d × %d partitions, replication factor %d, prefix %s, keep %t\n",
 			t.Count, t.Partitions, t.ReplicationFactor, t.Prefix, t.Keep)
+	}
+	if len(t.Configs) > 0 {
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
+			kv = append(kv, k+"="+redact.Value(k, t.Configs[k]))
+		}
+		fmt.Fprintf(w, "  configs    %s\n", strings.Join(kv, ", "))
 	}
 	pr := p.Producers
 	fmt.Fprintf(w, "  producers  %d workers, rate %s, message size %s, acks %s, compression %s, keys %s\n",

@@ -50,11 +50,10 @@ quotas, and a recommendation. Rates take a unit: MiB/s (2^20 B/s) or MB/s (10^6 
 --from calibrates the measured instance type with a result file of mskbench run.
 The method, formulas and sources: docs/sizing.md.`
 
-func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("size", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	var f sizeFlags
+// sizeFlagSet returns the FlagSet of `mskbench size` (help on stdout).
+func sizeFlagSet(stdout io.Writer) (*pflag.FlagSet, *sizeFlags) {
+	fs := newFlagSet("size", stdout, "", sizeAbout)
+	f := new(sizeFlags)
 	fs.StringVar(&f.ingress, "ingress", "", "average produce rate of the cluster, e.g. 100MiB/s or 50MB/s (required)")
 	fs.StringVar(&f.peakIngress, "peak-ingress", "", "peak produce rate (default: --ingress)")
 	fs.StringVar(&f.egress, "egress", "", "average consume rate, all consumer groups together (instead of --consumer-groups)")
@@ -84,15 +83,15 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.tfvars, "tfvars", "", "write Terraform variables (HCL) of the recommended provisioned option (Standard or Express) to this file")
 	fs.StringVar(&f.name, "name", "", "cluster name for --tfvars (default: the --from scenario's name, else msk-<peak ingress>)")
 	fs.StringVar(&f.kafkaVersion, "kafka-version", sizing.RecommendedKafkaVersion, "Kafka version of the cluster: kafka_version for --tfvars; 4.x (KRaft) excludes kafka.t3.small")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: mskbench size --ingress RATE [flags]\n\n%s\n\nFlags:\n%s", sizeAbout, fs.FlagUsages())
+	return fs, f
+}
+
+func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, fp := sizeFlagSet(stdout)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return usageError{fmt.Errorf("size: %w", err)}
-	}
+	f := *fp
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("size: unexpected arguments %q (all inputs are flags)", fs.Args())}
 	}

@@ -367,11 +367,11 @@ func TestSizeTieredRetrieval(t *testing.T) {
 
 func TestSizeHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := runSize(context.Background(), []string{"--help"}, &stdout, &stderr); err != nil {
+	if err := runSize(context.Background(), []string{"--help"}, &stdout, &stderr); exitCode(err, &stderr) != exitOK {
 		t.Fatalf("--help: %v", err)
 	}
 	for _, want := range []string{"Usage: mskbench size", "--ingress", "--partitions", "leader partitions × replication factor", "--tfvars"} {
-		if !strings.Contains(stderr.String(), want) {
+		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -62,7 +64,18 @@ func versionOf(ldVersion, ldCommit string, bi *debug.BuildInfo) (ver, commit str
 	return ver, commit
 }
 
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
+func versionFlagSet(stdout io.Writer) *pflag.FlagSet {
+	return newFlagSet("version", stdout, "", "Prints the version of mskbench, its commit and the Go version it was built with.")
+}
+
+func runVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
+	fs := versionFlagSet(stdout)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	v, c := buildInfo()
 	fmt.Fprintf(stdout, "mskbench %s (commit %s, %s)\n", v, c, runtime.Version())
 	return nil

@@ -5,6 +5,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +18,17 @@ import (
 // systems cannot sync a directory). An existing file is replaced only on
 // success, and on any error the temporary file is removed. Errors name the
 // failed step; callers add path.
+//
+// A path that exists and is not a regular file (a device such as
+// /dev/stdout, a FIFO) cannot be replaced by a rename: it is written in
+// place, and a short or failed write is an error.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
+	if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("%s is a directory", path)
+		}
+		return writeInPlace(path, data)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -54,4 +65,69 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// writeInPlace writes data to the existing non-regular file path.
+func writeInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// checkSize is how many bytes Check writes and syncs: enough to find a file
+// system that is full, not enough to matter.
+const checkSize = 4096
+
+// Check reports, before anything is computed, whether Write could write
+// path: the directory exists and is a directory, a file can be created in
+// it, and checkSize bytes can be written and synced there (a full file
+// system fails here, not at the end of a long run). The probe file is
+// removed. An existing directory at path is an error; an existing
+// non-regular file (a device, a FIFO) is accepted as it is, since Write
+// writes it in place. It changes nothing at path itself.
+func Check(path string) error {
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return fmt.Errorf("%s is a directory", path)
+		}
+		if !st.Mode().IsRegular() {
+			return nil
+		}
+	}
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, unwrapPath(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, "."+base+".check-*")
+	if err != nil {
+		return fmt.Errorf("cannot create a file in %s: %w", dir, unwrapPath(err))
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := f.Write(make([]byte, checkSize)); err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, unwrapPath(err))
+	}
+	return nil
+}
+
+// unwrapPath returns the reason of a *PathError (its path is already named).
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

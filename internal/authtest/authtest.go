@@ -185,3 +185,34 @@ func IsolateAWS(t testing.TB) {
 		os.Unsetenv(k)
 	}
 }
+
+// SilentPeer listens on a loopback port, accepts every connection and never
+// answers, like a broker port behind a stalled proxy; it returns the
+// address. Everything is closed when the test ends.
+func SilentPeer(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("authtest: listen: %v", err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}

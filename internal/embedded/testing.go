@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -23,10 +24,19 @@ func ForTest(t testing.TB, n int, opts ...kfake.Opt) *Cluster {
 // one connection touch the connection's sleep queue without a lock
 // (kfake cluster.go, bsleep.waitQueue), which the race detector reports as a
 // failure of whichever test is running. `make test` runs these tests in a
-// separate pass without -race (target sleep-control-tests).
+// separate pass without -race (target sleep-control-tests), which selects
+// them by the name prefix SleepControlPrefix: a test that calls this
+// without the prefix fails (under -race too), so none is silently never run.
 func SkipSleepControlUnderRace(t testing.TB) {
 	t.Helper()
+	if !strings.HasPrefix(t.Name(), SleepControlPrefix) {
+		t.Fatalf("%s uses kfake SleepControl: name it %s... so that make test runs it without -race", t.Name(), SleepControlPrefix)
+	}
 	if raceDetector {
 		t.Skip("uses kfake SleepControl, which races with itself (kfake bsleep.waitQueue); run without -race")
 	}
 }
+
+// SleepControlPrefix starts the name of every test that uses kfake's
+// SleepControl (see SkipSleepControlUnderRace).
+const SleepControlPrefix = "TestSleepControl"

@@ -64,10 +64,11 @@ type producer struct {
 	// Schedule lateness in the measure phase, owned by the run goroutine
 	// (read by Run after it ended). A worker is behind from a message sent
 	// more than report.BehindScheduleThreshold late until the next one sent
-	// on time; the cause of the episode is whether its first late message
-	// had waited for the in-flight bound.
+	// on time; the cause of the episode is the in-flight bound when any of
+	// its late messages waited for it (see late).
 	behindSinceNs  int64 // 0: on schedule
-	behindInFlight bool
+	behindInFlight bool  // a late message of the open episode waited for the in-flight bound
+	episodeLate    int64 // late messages of the open episode, not yet counted by cause
 	behindNs       int64 // total time behind
 	// blockedNs is the intended time of a message waiting for the in-flight
 	// bound, 0 when none: a worker stopped while still waiting was behind.
@@ -296,23 +297,51 @@ const maxPending = 64
 // late tracks behind-schedule episodes for a message intended at
 // intendedNs and sent at nowNs; waited says whether it waited for the
 // in-flight bound.
+//
+// The cause of an episode is the in-flight bound when any of its late
+// messages waited for it (the cluster did not acknowledge fast enough; the
+// backlog sent in a burst afterwards waits for nothing but is still the
+// cluster's doing), and the generator otherwise; its late messages are
+// counted for that cause when the episode ends (see lateCounts). A busy
+// machine may make the first messages of a stall late before the bound is
+// reached: they no longer decide the cause.
 func (p *producer) late(intendedNs, nowNs int64, waited bool) {
 	if nowNs-intendedNs <= int64(report.BehindScheduleThreshold) {
 		if p.behindSinceNs != 0 {
 			p.behindNs += nowNs - p.behindSinceNs
 			p.behindSinceNs = 0
+			p.settleEpisode()
 		}
 		return
 	}
 	if p.behindSinceNs == 0 {
 		p.behindSinceNs = max(intendedNs, p.measureStartNs)
-		p.behindInFlight = waited
 	}
+	p.behindInFlight = p.behindInFlight || waited
+	p.episodeLate++
+}
+
+// settleEpisode adds the late messages of the current episode to the count
+// of its cause and starts a new episode.
+func (p *producer) settleEpisode() {
 	if p.behindInFlight {
-		p.lateInFlight++
+		p.lateInFlight += p.episodeLate
 	} else {
-		p.lateGenerator++
+		p.lateGenerator += p.episodeLate
 	}
+	p.episodeLate, p.behindInFlight = 0, false
+}
+
+// lateCounts returns the late messages by cause, the open episode
+// included. Call it after the worker ended.
+func (p *producer) lateCounts() (generator, inFlight int64) {
+	generator, inFlight = p.lateGenerator, p.lateInFlight
+	if p.behindInFlight {
+		inFlight += p.episodeLate
+	} else {
+		generator += p.episodeLate
+	}
+	return generator, inFlight
 }
 
 // behindUntil returns the time the worker spent behind schedule, counting

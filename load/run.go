@@ -593,8 +593,9 @@ func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.G
 	}
 	var sent int64
 	for _, p := range ps {
-		g.LateGenerator += p.lateGenerator
-		g.LateInFlight += p.lateInFlight
+		gen, inFlight := p.lateCounts()
+		g.LateGenerator += gen
+		g.LateInFlight += inFlight
 		sent += p.sent.Load()
 	}
 	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)

@@ -96,12 +96,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageError{err}
 	}
 	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect}
+	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
 	if s.Embedded() {
-		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers})
+		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers, Metrics: true})
 		if err != nil {
 			return err
 		}
 		defer c.Close()
+		if metricsURL, err = c.ServeMetrics("127.0.0.1:0"); err != nil {
+			logf("warning: embedded cluster: no broker metrics: %v", err)
+		}
 		cfg.Brokers = c.Addrs()
 		logf("embedded in-process cluster (%d brokers at %s): results measure this machine, not a Kafka cluster",
 			c.Brokers(), strings.Join(c.Addrs(), ","))
@@ -115,8 +119,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	mon := newBrokerMonitoring(ctx, s, a, conn, metricsURL, logf) // monitoring.go
+
 	res := newResult(s)
 	res.Embedded = s.Embedded()
+	res.Warnings = append(res.Warnings, mon.warnings...)
 	runID := newRunID()
 	tty := isTerminal(stderr)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
@@ -141,7 +148,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return step, err
 	}
-	out, runErr := ramp.Execute(ctx, s, plans, runStep, logf)
+	out, runErr := ramp.ExecuteWith(ctx, s, plans, mon.wrap(runStep), logf, mon.rampOptions())
 	out.Apply(res)
 	res.Ended = time.Now().UTC()
 	res.Connection = report.Connection{

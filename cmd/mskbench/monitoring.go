@@ -285,3 +285,28 @@ func describeBrokerMonitoring(s *scenarios.Scenario) string {
 	}
 	return "broker metrics: " + strings.Join(parts, "; ")
 }
+
+// measuredBinding returns the binding broker resource of a measured step
+// for `size --from`: each source's samples summarised again with the
+// catalogue's capacities of instanceType (the measured cluster's, which
+// may differ from the scenario's), and the resource with the highest
+// sustained utilisation over every source. nil without broker metrics or
+// without a utilisation above 0.
+func measuredBinding(step *report.Step, cat *sizing.Catalog, instanceType string) *sizing.MeasuredBinding {
+	if step == nil {
+		return nil
+	}
+	capacity := catalogCapacity(cat, instanceType)
+	var best *sizing.MeasuredBinding
+	for _, m := range step.Brokers {
+		sum := report.SummarizeBrokers(m, capacity)
+		if len(sum.Utilization) == 0 {
+			continue
+		}
+		u := sum.Utilization[0]
+		if u.Mean > 0 && (best == nil || u.Mean > best.Utilization) {
+			best = &sizing.MeasuredBinding{Resource: u.Resource, Utilization: u.Mean, Broker: u.Broker, Source: m.Source}
+		}
+	}
+	return best
+}

@@ -232,7 +232,7 @@ func brokerRampReasons(s *Step, c RampCriteria) []string {
 			why = append(why, "no broker CPU was measured (cluster.monitoring)")
 		case best.Mean > c.MaxBrokerCPU:
 			why = append(why, fmt.Sprintf("broker CPU %s (broker %d, mean over the measured phase, %s) above the %s limit",
-				brokerPercent(best.Mean), best.Broker, source, brokerPercent(c.MaxBrokerCPU)))
+				brokerPercent(best.Mean), best.Broker, source, rampPercent(c.MaxBrokerCPU)))
 		}
 	}
 	if c.StopOnThrottle {

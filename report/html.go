@@ -444,7 +444,9 @@ func timelineX(tl []Interval) (starts, ends []float64, unit string) {
 	prev := math.Inf(-1)
 	for _, iv := range tl {
 		d := iv.End.Sub(iv.Start).Seconds()
-		if d <= 0 || iv.ElapsedSeconds-d < prev-1e-9 {
+		// 1 µs of slack: ElapsedSeconds was measured on the monotonic
+		// clock, Start and End read back from a result file are wall times.
+		if d <= 0 || iv.ElapsedSeconds-d < prev-1e-6 {
 			usable = false
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"strconv"
+	"time"
 )
 
 // The broker part of the HTML report (see [HTML]): per step with broker
@@ -119,20 +120,36 @@ func brokerChart(s *Step, sp brokerChartSpec) svgChart {
 	}
 	xa, xt, mids, bands, unit := timelineAxis(tl)
 	ch.XTicks, ch.Bands, ch.XLabel = xt, bands, unit
-	// x of a sample: its midpoint on the timeline's clock, or (without
-	// usable times) the interval it belongs to.
-	xOf := func(smp *BrokerSample) (float64, bool) {
-		if unit == "interval" {
+	// xs of a sample: its midpoint on the timeline's clock, or (without
+	// usable times) the interval it belongs to. A CloudWatch period is
+	// longer than the step's intervals: it is drawn flat from its start to
+	// its end, clipped to the axis.
+	cloudWatch := m.Source == BrokerSourceCloudWatch
+	elapsed := func(t time.Time) float64 { return tl[0].ElapsedSeconds + t.Sub(tl[0].End).Seconds() }
+	xOf := func(smp *BrokerSample) []float64 {
+		switch {
+		case unit == "interval":
+			var xs []float64
 			for i, iv := range tl {
-				if iv.End.Equal(smp.End) {
-					return mids[i], true
+				// The interval of a scraped sample; every interval a
+				// CloudWatch period overlaps.
+				if iv.End.Equal(smp.End) || (cloudWatch && iv.Start.Before(smp.End) && iv.End.After(smp.Start)) {
+					xs = append(xs, mids[i])
 				}
 			}
-			return 0, false
+			return xs
+		case cloudWatch:
+			x0, x1 := max(elapsed(smp.Start), xa.lo), min(elapsed(smp.End), xa.hi)
+			if x0 >= x1 {
+				return nil
+			}
+			return []float64{x0, x1}
 		}
-		mid := smp.Start.Add(smp.End.Sub(smp.Start) / 2)
-		x := tl[0].ElapsedSeconds + mid.Sub(tl[0].End).Seconds()
-		return x, x >= xa.lo && x <= xa.hi
+		x := elapsed(smp.Start.Add(smp.End.Sub(smp.Start) / 2))
+		if x < xa.lo || x > xa.hi {
+			return nil
+		}
+		return []float64{x}
 	}
 	type line struct {
 		name, color, dash string
@@ -146,18 +163,16 @@ func brokerChart(s *Step, sp brokerChartSpec) svgChart {
 			any := false
 			for j := range b.Samples {
 				smp := &b.Samples[j]
-				x, ok := xOf(smp)
-				if !ok {
-					continue
-				}
 				v := smp.BrokerFigure(f.name)
-				if v == nil {
-					l.pts = append(l.pts, point{x, 0, false})
-					continue
+				for _, x := range xOf(smp) {
+					if v == nil {
+						l.pts = append(l.pts, point{x, 0, false})
+						continue
+					}
+					y := *v * sp.scale
+					top, any = math.Max(top, y), true
+					l.pts = append(l.pts, point{x, y, true})
 				}
-				y := *v * sp.scale
-				top, any = math.Max(top, y), true
-				l.pts = append(l.pts, point{x, y, true})
 			}
 			if any {
 				lines = append(lines, l)

@@ -211,3 +211,45 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// Await returns once every endpoint has a scrape that started at or after
+// the time given, asking for it with Tick (the interval is an hour, so
+// only Tick can bring it).
+func TestMonitorAwait(t *testing.T) {
+	srv, _ := fixtureServer(t, readFixture(t, "msk-jmx-exporter-a.txt"), readFixture(t, "msk-jmx-exporter-b.txt"))
+	m, err := New(Config{Targets: []Target{{URL: srv.URL + "/metrics", Broker: 1}, {URL: srv.URL + "/other", Broker: 2}},
+		Interval: time.Hour, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	waitScrapes(t, m, 1, false)
+	after := time.Now()
+	actx, acancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if err := m.Await(actx, after); err != nil {
+		t.Fatalf("Await: %v", err)
+	}
+	acancel()
+	for i := range m.eps {
+		h := history(m, i)
+		last := h[len(h)-1]
+		if start := last.at.Add(-last.took / 2); start.Before(after) {
+			t.Errorf("endpoint %d: last scrape started %s, before %s", i, start, after)
+		}
+	}
+	// An endpoint that already has one returns at once, without a new scrape.
+	n := len(history(m, 0))
+	if err := m.Await(context.Background(), after); err != nil || len(history(m, 0)) != n {
+		t.Errorf("second Await: %v, %d scrapes, want %d", err, len(history(m, 0)), n)
+	}
+	cancel()
+	<-done
+	// With Run stopped nothing scrapes: Await ends with its context.
+	expired, ecancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer ecancel()
+	if err := m.Await(expired, time.Now().Add(time.Hour)); err == nil {
+		t.Error("Await after Run ended returned nil")
+	}
+}

@@ -230,7 +230,7 @@ func brokerRampReasons(s *Step, c RampCriteria) []string {
 		switch {
 		case best == nil:
 			why = append(why, "no broker CPU was measured (cluster.monitoring)")
-		case best.Mean > c.MaxBrokerCPU:
+		case best.Mean > c.MaxBrokerCPU+1e-9: // float noise at exactly the limit passes
 			why = append(why, fmt.Sprintf("broker CPU %s (broker %d, mean over the measured phase, %s) above the %s limit",
 				brokerPercent(best.Mean), best.Broker, source, rampPercent(c.MaxBrokerCPU)))
 		}

@@ -224,3 +224,17 @@ func TestBrokerSummaryGolden(t *testing.T) {
 		}
 	}
 }
+
+// Merged load generators keep the brokers' figures of one of them: they
+// measured the same cluster.
+func TestMergeKeepsBrokerMetrics(t *testing.T) {
+	a, b := Step{Label: "x"}, brokerStep()
+	b.Label = "x"
+	m, err := MergeSteps(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Brokers) != 2 || m.Brokers[0].Source != BrokerSourceOpenMonitoring {
+		t.Errorf("merged brokers %+v, want the second input's two sources", m.Brokers)
+	}
+}

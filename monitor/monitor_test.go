@@ -56,6 +56,22 @@ func waitScrapes(t *testing.T, m *Monitor, n int, tick bool) {
 	}
 }
 
+// runMonitor runs m until the returned stop is called; stop waits for Run
+// to return and fails the test on its error.
+func runMonitor(t *testing.T, m *Monitor) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	return func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	}
+}
+
 func history(m *Monitor, i int) []scrape {
 	ep := m.eps[i]
 	ep.mu.Lock()
@@ -176,18 +192,13 @@ func TestMonitorFailingAndSlowEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
+	stop := runMonitor(t, m)
 	for range 100 {
 		m.Tick() // must not block however many ticks queue up
 	}
 	waitScrapes(t, m, 2, true)
 	got := m.Metrics(nil)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 	if len(got.Brokers) != 0 {
 		t.Errorf("brokers = %+v, want none", got.Brokers)
 	}
@@ -222,9 +233,7 @@ func TestMonitorAwait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
+	stop := runMonitor(t, m)
 	waitScrapes(t, m, 1, false)
 	after := time.Now()
 	actx, acancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -244,8 +253,7 @@ func TestMonitorAwait(t *testing.T) {
 	if err := m.Await(context.Background(), after); err != nil || len(history(m, 0)) != n {
 		t.Errorf("second Await: %v, %d scrapes, want %d", err, len(history(m, 0)), n)
 	}
-	cancel()
-	<-done
+	stop()
 	// With Run stopped nothing scrapes: Await ends with its context.
 	expired, ecancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer ecancel()

@@ -65,6 +65,22 @@ func renderAll(t *testing.T, file string) (html string, rows []map[string]string
 	return h, rows
 }
 
+// wantContains fails the test for every want text does not hold, and
+// shows (the start of) text once.
+func wantContains(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	missing := false
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q", what, want)
+			missing = true
+		}
+	}
+	if missing {
+		t.Logf("%s:\n%s", what, text[:min(len(text), 4000)])
+	}
+}
+
 // sampleSeconds is the time a sample's rates were measured over.
 func sampleSeconds(s report.BrokerSample) float64 {
 	if s.ScrapedFrom != nil && s.ScrapedTo != nil {
@@ -134,17 +150,9 @@ func TestRunEmbeddedBrokerMetrics(t *testing.T) {
 		t.Errorf("summary binding %q, cpu peak %v", bm.Summary.Binding, bm.Summary.Peaks["cpu_utilization"])
 	}
 
-	for _, want := range []string{"Brokers in step #1 (mskbench_broker, 3 brokers", "CPU PEAK", "NET RX MiB/s", "IN MiB", "— binding"} {
-		if !strings.Contains(summary, want) {
-			t.Errorf("summary lacks %q:\n%s", want, summary)
-		}
-	}
+	wantContains(t, "summary", summary, "Brokers in step #1 (mskbench_broker, 3 brokers", "CPU PEAK", "NET RX MiB/s", "IN MiB", "— binding")
 	html, rows := renderAll(t, file)
-	for _, want := range []string{"<title>Broker CPU</title>", "<title>Broker network</title>", "Brokers: mskbench_broker", "broker 2 tx"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("html lacks %q", want)
-		}
-	}
+	wantContains(t, "html", html, "<title>Broker CPU</title>", "<title>Broker network</title>", "Brokers: mskbench_broker", "broker 2 tx")
 	row := rows[0]
 	if row["broker_sources"] != "mskbench_broker" || row["broker_binding"] != "cpu" || row["broker_cpu_max"] == "" || row["broker_max_network_rx_bytes_per_sec"] == "" {
 		t.Errorf("csv broker columns: %v", row)
@@ -287,17 +295,9 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 	if got := strings.Join(resources, ","); !strings.Contains(got, "cpu") || !strings.Contains(got, "network") || !strings.Contains(got, "disk") {
 		t.Errorf("utilisation of %s, want cpu, disk and network", got)
 	}
-	for _, want := range []string{"Brokers in step #1 (open_monitoring, 1 brokers", "0 (127.0.0.1)", "utilisation: ", "network"} {
-		if !strings.Contains(summary, want) {
-			t.Errorf("summary lacks %q:\n%s", want, summary)
-		}
-	}
+	wantContains(t, "summary", summary, "Brokers in step #1 (open_monitoring, 1 brokers", "0 (127.0.0.1)", "utilisation: ", "network")
 	html, rows := renderAll(t, file)
-	for _, want := range []string{"<title>Broker CPU</title>", "<title>Broker throttle</title>", "Brokers: open_monitoring", "broker 0 produce"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("html lacks %q", want)
-		}
-	}
+	wantContains(t, "html", html, "<title>Broker CPU</title>", "<title>Broker throttle</title>", "Brokers: open_monitoring", "broker 0 produce")
 	if row := rows[0]; row["broker_sources"] != "open_monitoring" || row["broker_network_mean"] == "" || row["broker_request_handler_idle_min"] == "" {
 		t.Errorf("csv broker columns: %v", row)
 	}

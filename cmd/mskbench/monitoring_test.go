@@ -98,8 +98,11 @@ func sampleSeconds(s report.BrokerSample) float64 {
 // client's count (acknowledged in the measure and drain intervals) by at
 // most the messages of the first and the last interval; the bytes are
 // record batches as stored, the clients' key + value plus Kafka's framing.
+// Without a warm-up: warm-up messages a slow generator delivers after the
+// measure phase began count for the brokers, not for the clients (which
+// classify by intended send time).
 func TestRunEmbeddedBrokerMetrics(t *testing.T) {
-	res, summary, file := runResult(t, "quickstart", "--duration", "2s", "--warmup", "1s")
+	res, summary, file := runResult(t, "quickstart", "--duration", "2s", "--warmup", "0s")
 	st := res.Steps[0]
 	if len(st.Brokers) != 1 {
 		t.Fatalf("step brokers: %d sources, want 1", len(st.Brokers))
@@ -130,8 +133,11 @@ func TestRunEmbeddedBrokerMetrics(t *testing.T) {
 			records += *s.MessagesInPerSec * sampleSeconds(s)
 			brokerBytes += *s.BytesInPerSec * sampleSeconds(s)
 		}
-		if brokerBytes <= 0 {
-			t.Errorf("broker %d took no bytes in", b.ID)
+		// kfake spreads the leaders at random: a broker takes bytes in
+		// exactly when it leads partitions.
+		last := b.Samples[len(b.Samples)-1]
+		if last.LeaderCount == nil || (*last.LeaderCount > 0) != (brokerBytes > 0) {
+			t.Errorf("broker %d: %v leaders, %.0f bytes in", b.ID, last.LeaderCount, brokerBytes)
 		}
 		bytesIn += brokerBytes
 	}
@@ -143,7 +149,7 @@ func TestRunEmbeddedBrokerMetrics(t *testing.T) {
 	// Per record the brokers store the client's key + value and at most
 	// ~100 bytes of record and batch framing (uncompressed).
 	perRecord := float64(st.Counters.AckedBytes) / acked
-	if bytesIn < records*perRecord*0.999 || bytesIn > records*(perRecord+100) {
+	if records == 0 || bytesIn < records*perRecord*0.999 || bytesIn > records*(perRecord+100) {
 		t.Errorf("brokers counted %.0f bytes for %.0f records; want %.0f B (key + value) each plus < 100 B framing", bytesIn, records, perRecord)
 	}
 	if bm.Summary.Binding != report.BrokerResourceCPU || bm.Summary.Peaks["cpu_utilization"].Value <= 0 {
@@ -259,9 +265,10 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 	if len(bm.Brokers) != 1 || bm.Brokers[0].Host != "127.0.0.1" || len(bm.Brokers[0].Samples) != len(st.Timeline) {
 		t.Fatalf("brokers %+v, want broker 0 on 127.0.0.1 with a sample per interval", bm.Brokers)
 	}
-	// The recorded rates (monitor/testdata/README.md): each within the
-	// jitter of the scrape times against the server's clock, and exactly in
-	// proportion to each other within one exporter's scrape.
+	// The recorded rates (monitor/testdata/README.md): exactly in
+	// proportion to each other within one exporter's scrape, and, over the
+	// 1 s intervals of the measure phase, each within the jitter of the
+	// scrape times (the client's) against the server's clock.
 	for i, s := range bm.Brokers[0].Samples {
 		if s.BytesInPerSec == nil || s.BytesOutPerSec == nil || s.NetworkRxBytesPerSec == nil || s.NetworkTxBytesPerSec == nil {
 			t.Fatalf("sample %d lacks bytes or network figures: %+v", i, s)
@@ -272,6 +279,9 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 		if r := *s.NetworkTxBytesPerSec / *s.NetworkRxBytesPerSec; math.Abs(r-4.0/3) > 1e-9 {
 			t.Errorf("sample %d: network tx / rx = %v, want 4/3 (200 / 150 MiB/s)", i, r)
 		}
+		if s.Phase != report.PhaseMeasure {
+			continue // the drain's last interval may be a few ms long
+		}
 		for name, f := range map[string]struct {
 			p    *float64
 			want float64
@@ -281,8 +291,8 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 			"bytes in": {s.BytesInPerSec, 50 * report.MiB}, "bytes out": {s.BytesOutPerSec, 100 * report.MiB},
 			"request handler idle": {s.RequestHandlerIdle, 0.75}, "produce p99": {s.ProduceTotalTimeP99Ms, 9}, "partitions": {s.PartitionCount, 612},
 		} {
-			if f.p == nil || math.Abs(*f.p-f.want) > 0.15*f.want {
-				t.Errorf("sample %d: %s = %v, want %v ± 15%%", i, name, f.p, f.want)
+			if f.p == nil || math.Abs(*f.p-f.want) > 0.25*f.want {
+				t.Errorf("sample %d: %s = %v, want %v ± 25%%", i, name, f.p, f.want)
 			}
 		}
 	}

@@ -111,40 +111,60 @@ func TestRunEmbeddedBrokerMetrics(t *testing.T) {
 	if bm.Source != report.BrokerSourceMSKBenchBroker || len(bm.Brokers) != 3 || bm.Summary == nil {
 		t.Fatalf("source %q, %d brokers, summary %v; want mskbench_broker, 3, a summary", bm.Source, len(bm.Brokers), bm.Summary)
 	}
-	if len(bm.Warnings) != 0 {
-		t.Errorf("warnings: %q", bm.Warnings)
+	// A slow or failed scrape is a warning, not an error: on a busy machine
+	// an interval may have no sample (no scrape near its bounds). Its
+	// records are then missing from the brokers' sum, and the bound below
+	// widens by that interval's messages.
+	for _, w := range bm.Warnings {
+		t.Logf("scrape warning: %s", w)
 	}
+	gaps := map[int]bool{}
 	var records, bytesIn float64
 	for _, b := range bm.Brokers {
-		if len(b.Samples) != len(st.Timeline) {
-			t.Errorf("broker %d: %d samples for %d intervals", b.ID, len(b.Samples), len(st.Timeline))
+		if len(b.Samples) > len(st.Timeline) {
+			t.Fatalf("broker %d: %d samples for %d intervals", b.ID, len(b.Samples), len(st.Timeline))
 		}
 		var brokerBytes float64
-		for i, s := range b.Samples {
+		var leaders *float64
+		measured := 0
+		for i := range st.Timeline {
+			if i >= len(b.Samples) || b.Samples[i].MessagesInPerSec == nil {
+				gaps[i] = true
+				continue
+			}
+			s := b.Samples[i]
 			if !s.End.Equal(st.Timeline[i].End) || s.Phase != st.Timeline[i].Phase {
 				t.Errorf("broker %d sample %d: %s %s, want the interval's %s %s", b.ID, i, s.End, s.Phase, st.Timeline[i].End, st.Timeline[i].Phase)
 			}
 			for name, p := range map[string]*float64{"cpu": s.CPUUtilization, "network rx": s.NetworkRxBytesPerSec,
-				"network tx": s.NetworkTxBytesPerSec, "bytes in": s.BytesInPerSec, "records in": s.MessagesInPerSec} {
+				"network tx": s.NetworkTxBytesPerSec, "bytes in": s.BytesInPerSec} {
 				if p == nil {
 					t.Fatalf("broker %d sample %d: %s not measured", b.ID, i, name)
 				}
 			}
+			measured++
 			records += *s.MessagesInPerSec * sampleSeconds(s)
 			brokerBytes += *s.BytesInPerSec * sampleSeconds(s)
+			leaders = s.LeaderCount
+		}
+		if measured == 0 {
+			t.Fatalf("broker %d: no sample (warnings %q)", b.ID, bm.Warnings)
 		}
 		// kfake spreads the leaders at random: a broker takes bytes in
 		// exactly when it leads partitions.
-		last := b.Samples[len(b.Samples)-1]
-		if last.LeaderCount == nil || (*last.LeaderCount > 0) != (brokerBytes > 0) {
-			t.Errorf("broker %d: %v leaders, %.0f bytes in", b.ID, last.LeaderCount, brokerBytes)
+		if leaders == nil || (*leaders > 0) != (brokerBytes > 0) {
+			t.Errorf("broker %d: %v leaders, %.0f bytes in", b.ID, leaders, brokerBytes)
 		}
 		bytesIn += brokerBytes
 	}
 	acked := float64(st.Counters.Acked)
-	tol := float64(st.Timeline[0].Acked + st.Timeline[len(st.Timeline)-1].Acked)
+	gaps[0], gaps[len(st.Timeline)-1] = true, true
+	var tol float64
+	for i := range gaps {
+		tol += float64(st.Timeline[i].Acked)
+	}
 	if math.Abs(records-acked) > tol {
-		t.Errorf("brokers counted %.0f records, clients acknowledged %.0f (want within %.0f: the first and last interval)", records, acked, tol)
+		t.Errorf("brokers counted %.0f records, clients acknowledged %.0f (want within %.0f: the first and last interval, and intervals without a sample)", records, acked, tol)
 	}
 	// Per record the brokers store the client's key + value and at most
 	// ~100 bytes of record and batch framing (uncompressed).
@@ -262,16 +282,20 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 		t.Fatalf("broker sources %+v, want open_monitoring", st.Brokers)
 	}
 	bm := st.Brokers[0]
-	if len(bm.Brokers) != 1 || bm.Brokers[0].Host != "127.0.0.1" || len(bm.Brokers[0].Samples) != len(st.Timeline) {
-		t.Fatalf("brokers %+v, want broker 0 on 127.0.0.1 with a sample per interval", bm.Brokers)
+	if len(bm.Brokers) != 1 || bm.Brokers[0].Host != "127.0.0.1" || len(bm.Brokers[0].Samples) == 0 {
+		t.Fatalf("brokers %+v, want broker 0 on 127.0.0.1 with samples", bm.Brokers)
 	}
 	// The recorded rates (monitor/testdata/README.md): exactly in
 	// proportion to each other within one exporter's scrape, and, over the
 	// 1 s intervals of the measure phase, each within the jitter of the
 	// scrape times (the client's) against the server's clock.
+	// (An interval without a scrape near its bounds, on a busy machine, has
+	// no figures: a warning of the source, skipped here.)
+	measured := 0
 	for i, s := range bm.Brokers[0].Samples {
 		if s.BytesInPerSec == nil || s.BytesOutPerSec == nil || s.NetworkRxBytesPerSec == nil || s.NetworkTxBytesPerSec == nil {
-			t.Fatalf("sample %d lacks bytes or network figures: %+v", i, s)
+			t.Logf("sample %d lacks bytes or network figures (warnings %q)", i, bm.Warnings)
+			continue
 		}
 		if r := *s.BytesOutPerSec / *s.BytesInPerSec; math.Abs(r-2) > 1e-9 {
 			t.Errorf("sample %d: bytes out / in = %v, want 2 (100 / 50 MiB/s)", i, r)
@@ -282,6 +306,7 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 		if s.Phase != report.PhaseMeasure {
 			continue // the drain's last interval may be a few ms long
 		}
+		measured++
 		for name, f := range map[string]struct {
 			p    *float64
 			want float64
@@ -295,6 +320,9 @@ func TestRunOpenMonitoringFixtures(t *testing.T) {
 				t.Errorf("sample %d: %s = %v, want %v ± 25%%", i, name, f.p, f.want)
 			}
 		}
+	}
+	if measured == 0 {
+		t.Fatalf("no measure-phase sample with figures: %+v (warnings %q)", bm.Brokers[0].Samples, bm.Warnings)
 	}
 	// kafka.m7g.large has a NIC and an EBS throughput in the catalogue: the
 	// network is ranked too.

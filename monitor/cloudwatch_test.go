@@ -3,141 +3,22 @@ package monitor
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
-	"net/http/httptest"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/smithy-go/encoding/cbor"
-
-	"github.com/mskbench/mskbench/internal/authtest"
+	"github.com/mskbench/mskbench/internal/cwtest"
 	"github.com/mskbench/mskbench/report"
 )
 
-const (
-	cwTestKey    = "AKIAMSKBENCHCWTEST01"
-	cwTestSecret = "cloudwatch/test/secret/key/0123456789abcdef"
-	cwTestARN    = "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
-)
-
-// cwQuery is one query of a GetMetricData request, as the fake received it.
-type cwQuery struct {
-	id, metric, stat, cluster, broker string
-	period                            int64
-}
-
-// fakeCloudWatch answers GetMetricData (RPCv2 CBOR, the protocol of the
-// SDK's CloudWatch client) from data: metric → broker id ("" for
-// cluster-level) → unix time → value. It pages after pageSize results.
-type fakeCloudWatch struct {
-	t        *testing.T
-	data     map[string]map[string]map[int64]float64
-	pageSize int
-	deny     bool
-
-	mu       sync.Mutex
-	calls    int
-	queries  []cwQuery
-	from, to time.Time
-}
-
-func (f *fakeCloudWatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential="+cwTestKey+"/") {
-		f.t.Errorf("unsigned request: %q", r.Header.Get("Authorization"))
-	}
-	if !strings.HasSuffix(r.URL.Path, "/operation/GetMetricData") || r.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" {
-		f.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
-		http.Error(w, "unexpected", http.StatusNotImplemented)
-		return
-	}
-	w.Header().Set("Content-Type", "application/cbor")
-	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
-	if f.deny {
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write(cbor.Encode(cbor.Map{"__type": cbor.String("AccessDeniedException"), "Message": cbor.String("not authorized to perform cloudwatch:GetMetricData")}))
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	v, err := cbor.Decode(body)
-	if err != nil {
-		f.t.Fatalf("decode request: %v", err)
-	}
-	in := v.(cbor.Map)
-	f.from, _ = cbor.AsTime(in["StartTime"])
-	f.to, _ = cbor.AsTime(in["EndTime"])
-	var results cbor.List
-	for _, qv := range in["MetricDataQueries"].(cbor.List) {
-		q := qv.(cbor.Map)
-		ms := q["MetricStat"].(cbor.Map)
-		m := ms["Metric"].(cbor.Map)
-		cq := cwQuery{id: string(q["Id"].(cbor.String)), metric: string(m["MetricName"].(cbor.String)), stat: string(ms["Stat"].(cbor.String))}
-		cq.period, _ = cbor.AsInt64(ms["Period"])
-		if ns := string(m["Namespace"].(cbor.String)); ns != "AWS/Kafka" {
-			f.t.Errorf("namespace %q", ns)
-		}
-		for _, dv := range m["Dimensions"].(cbor.List) {
-			d := dv.(cbor.Map)
-			switch name, val := string(d["Name"].(cbor.String)), string(d["Value"].(cbor.String)); name {
-			case "Cluster Name":
-				cq.cluster = val
-			case "Broker ID":
-				cq.broker = val
-			default:
-				f.t.Errorf("unexpected dimension %q", name)
-			}
-		}
-		f.queries = append(f.queries, cq)
-		pts := f.data[cq.metric][cq.broker]
-		var tss []int64
-		for ts := range pts {
-			tss = append(tss, ts)
-		}
-		sort.Slice(tss, func(i, j int) bool { return tss[i] < tss[j] })
-		var ts, vals cbor.List
-		for _, t := range tss {
-			ts = append(ts, &cbor.Tag{ID: 1, Value: cbor.Float64(float64(t))})
-			vals = append(vals, cbor.Float64(pts[t]))
-		}
-		results = append(results, cbor.Map{"Id": cbor.String(cq.id), "Label": cbor.String(cq.metric),
-			"Timestamps": ts, "Values": vals, "StatusCode": cbor.String("Complete")})
-	}
-	out := cbor.Map{}
-	// Page: the first call returns pageSize results and a token, the
-	// next (with the token) the rest, as CloudWatch does for large
-	// answers.
-	if _, again := in["NextToken"]; f.pageSize > 0 && !again && len(results) > f.pageSize {
-		out["NextToken"] = cbor.String("page-2")
-		results = results[:f.pageSize]
-	} else if again {
-		results = results[f.pageSize:]
-	}
-	out["MetricDataResults"] = results
-	_, _ = w.Write(cbor.Encode(out))
-}
-
-func startFakeCloudWatch(t *testing.T, f *fakeCloudWatch) string {
-	t.Helper()
-	authtest.IsolateAWS(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", cwTestKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", cwTestSecret)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
+const cwTestARN = "arn:aws:kafka:eu-west-1:123456789012:cluster/demo/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"
 
 func TestReadCloudWatchStandard(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	m0, m1 := t0.Unix(), t0.Add(time.Minute).Unix()
-	f := &fakeCloudWatch{t: t, pageSize: 5, data: map[string]map[string]map[int64]float64{
+	f := &cwtest.Fake{PageSize: 5, Data: map[string]map[string]map[int64]float64{
 		"CpuUser":                   {"1": {m0: 30, m1: 40}, "2": {m0: 50, m1: 55}, "3": {m0: 10}},
 		"CpuSystem":                 {"1": {m0: 5, m1: 6}, "2": {m0: 10, m1: 12}, "3": {m0: 2}},
 		"BytesInPerSec":             {"2": {m0: 52428800}},
@@ -145,7 +26,7 @@ func TestReadCloudWatchStandard(t *testing.T) {
 		"KafkaDataLogsDiskUsed":     {"3": {m1: 42}},
 		"UnderReplicatedPartitions": {"2": {m1: 0}},
 	}}
-	url := startFakeCloudWatch(t, f)
+	url := cwtest.Start(t, f)
 	t.Setenv("AWS_ENDPOINT_URL", url) // the SDK's own endpoint override
 	// A measured window from 10:00:12 to 10:01:40 covers the periods
 	// starting 10:00 and 10:01.
@@ -158,18 +39,19 @@ func TestReadCloudWatchStandard(t *testing.T) {
 	if len(got.Warnings) != 0 {
 		t.Fatalf("warnings: %q", got.Warnings)
 	}
-	if f.calls != 2 {
-		t.Errorf("GetMetricData calls = %d, want 2 (one page of 5, then the rest)", f.calls)
+	if f.Calls() != 2 {
+		t.Errorf("GetMetricData calls = %d, want 2 (one page of 5, then the rest)", f.Calls())
 	}
-	if !f.from.Equal(t0) || !f.to.Equal(t0.Add(2*time.Minute)) {
-		t.Errorf("window %s .. %s, want whole minutes 10:00 .. 10:02", f.from, f.to)
+	if from, to := f.Window(); !from.Equal(t0) || !to.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("window %s .. %s, want whole minutes 10:00 .. 10:02", from, to)
 	}
 	// Asked: the DEFAULT-level Standard metrics, per broker; not the
 	// PER_BROKER ones, not StorageUsed (Express), not CPUCreditBalance (t3).
 	asked := map[string]int{}
-	for _, q := range f.queries[:len(f.queries)/2+len(f.queries)%2] { // queries of the first call (the second repeats them)
-		asked[q.metric]++
-		if q.cluster != "demo" || q.period != 60 {
+	queries := f.Queries()
+	for _, q := range queries[:len(queries)/2+len(queries)%2] { // queries of the first call (the second repeats them)
+		asked[q.Metric]++
+		if q.Cluster != "demo" || q.Period != 60 {
 			t.Errorf("query %+v: want cluster demo, period 60", q)
 		}
 	}
@@ -178,8 +60,8 @@ func TestReadCloudWatchStandard(t *testing.T) {
 	if fmt.Sprint(asked) != fmt.Sprint(want) {
 		t.Errorf("queries per metric = %v, want %v", asked, want)
 	}
-	for _, q := range f.queries {
-		if q.metric == "BurstBalance" && q.stat != "Minimum" || q.metric == "CpuUser" && q.stat != "Average" {
+	for _, q := range f.Queries() {
+		if q.Metric == "BurstBalance" && q.Stat != "Minimum" || q.Metric == "CpuUser" && q.Stat != "Average" {
 			t.Errorf("query %+v: wrong statistic", q)
 		}
 	}
@@ -232,11 +114,11 @@ func TestReadCloudWatchStandard(t *testing.T) {
 
 func TestReadCloudWatchExpress(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	f := &fakeCloudWatch{t: t, data: map[string]map[string]map[int64]float64{
+	f := &cwtest.Fake{Data: map[string]map[string]map[int64]float64{
 		"StorageUsed":         {"": {t0.Unix(): 1e9, t0.Add(time.Minute).Unix(): 2e9}},
 		"ProduceThrottleTime": {"1": {t0.Unix(): 12.5}},
 	}}
-	url := startFakeCloudWatch(t, f)
+	url := cwtest.Start(t, f)
 	got, err := ReadCloudWatch(context.Background(), CloudWatchConfig{
 		ClusterARN: cwTestARN, Brokers: []int32{1, 2, 3}, InstanceType: "express.m7g.large", MonitoringLevel: LevelPerBroker, Endpoint: url,
 	}, t0, t0.Add(2*time.Minute))
@@ -246,12 +128,12 @@ func TestReadCloudWatchExpress(t *testing.T) {
 	if got.StorageUsedBytes == nil || *got.StorageUsedBytes != 2e9 {
 		t.Errorf("storage used = %v, want the last value 2e9", got.StorageUsedBytes)
 	}
-	for _, q := range f.queries {
-		if q.metric == "StorageUsed" && q.broker != "" {
+	for _, q := range f.Queries() {
+		if q.Metric == "StorageUsed" && q.Broker != "" {
 			t.Errorf("StorageUsed asked per broker: %+v", q)
 		}
-		if q.metric == "BurstBalance" || q.metric == "BwInAllowanceExceeded" || q.metric == "UnderReplicatedPartitions" {
-			t.Errorf("asked Express for %s", q.metric)
+		if q.Metric == "BurstBalance" || q.Metric == "BwInAllowanceExceeded" || q.Metric == "UnderReplicatedPartitions" {
+			t.Errorf("asked Express for %s", q.Metric)
 		}
 	}
 	reasons := map[string]string{}
@@ -271,8 +153,8 @@ func TestReadCloudWatchExpress(t *testing.T) {
 
 // A refused call is a warning, never an error that would fail the run.
 func TestReadCloudWatchAccessDenied(t *testing.T) {
-	f := &fakeCloudWatch{t: t, deny: true}
-	url := startFakeCloudWatch(t, f)
+	f := &cwtest.Fake{Deny: true}
+	url := cwtest.Start(t, f)
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	got, err := ReadCloudWatch(context.Background(), CloudWatchConfig{ClusterARN: cwTestARN, Brokers: []int32{1}, Endpoint: url}, t0, t0.Add(time.Minute))
 	if err != nil {

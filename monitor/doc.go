@@ -20,6 +20,7 @@
 //	m, err := monitor.New(monitor.Config{Targets: monitor.OpenMonitoringTargets(brokers, 0, 0), Interval: time.Second})
 //	g.Go(func() error { return m.Run(ctx) })   // beside the load, in the same errgroup
 //	... run a step; at each interval boundary optionally m.Tick() ...
+//	m.Await(ctx, lastIntervalEnd)   // a scrape after the step's end, while Run runs
 //	step.Brokers = append(step.Brokers, m.Metrics(step.Timeline))
 //
 // CloudWatch. ReadCloudWatch calls GetMetricData once per step over the

@@ -149,8 +149,9 @@ type endpoint struct {
 	Target
 	force chan struct{} // Tick requests, buffered 1
 
-	mu   sync.Mutex
-	hist []scrape // in time order
+	mu      sync.Mutex
+	hist    []scrape      // in time order
+	scraped chan struct{} // closed (and replaced) when a scrape is recorded; see Await
 }
 
 // scrape is one attempt: values by broker, or an error.
@@ -279,6 +280,10 @@ func (m *Monitor) scrapeOnce(ctx context.Context, ep *endpoint) {
 	ep.hist = append(ep.hist, s)
 	if len(ep.hist) > maxHistory {
 		ep.hist = append(ep.hist[:0], ep.hist[len(ep.hist)-maxHistory:]...)
+	}
+	if ep.scraped != nil {
+		close(ep.scraped)
+		ep.scraped = nil
 	}
 	ep.mu.Unlock()
 }

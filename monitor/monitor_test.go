@@ -56,6 +56,22 @@ func waitScrapes(t *testing.T, m *Monitor, n int, tick bool) {
 	}
 }
 
+// runMonitor runs m until the returned stop is called; stop waits for Run
+// to return and fails the test on its error.
+func runMonitor(t *testing.T, m *Monitor) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	return func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	}
+}
+
 func history(m *Monitor, i int) []scrape {
 	ep := m.eps[i]
 	ep.mu.Lock()
@@ -176,18 +192,13 @@ func TestMonitorFailingAndSlowEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
+	stop := runMonitor(t, m)
 	for range 100 {
 		m.Tick() // must not block however many ticks queue up
 	}
 	waitScrapes(t, m, 2, true)
 	got := m.Metrics(nil)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 	if len(got.Brokers) != 0 {
 		t.Errorf("brokers = %+v, want none", got.Brokers)
 	}
@@ -209,5 +220,44 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to mention %q", err, want)
 		}
+	}
+}
+
+// Await returns once every endpoint has a scrape that started at or after
+// the time given, asking for it with Tick (the interval is an hour, so
+// only Tick can bring it).
+func TestMonitorAwait(t *testing.T) {
+	srv, _ := fixtureServer(t, readFixture(t, "msk-jmx-exporter-a.txt"), readFixture(t, "msk-jmx-exporter-b.txt"))
+	m, err := New(Config{Targets: []Target{{URL: srv.URL + "/metrics", Broker: 1}, {URL: srv.URL + "/other", Broker: 2}},
+		Interval: time.Hour, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runMonitor(t, m)
+	waitScrapes(t, m, 1, false)
+	after := time.Now()
+	actx, acancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if err := m.Await(actx, after); err != nil {
+		t.Fatalf("Await: %v", err)
+	}
+	acancel()
+	for i := range m.eps {
+		h := history(m, i)
+		last := h[len(h)-1]
+		if start := last.at.Add(-last.took / 2); start.Before(after) {
+			t.Errorf("endpoint %d: last scrape started %s, before %s", i, start, after)
+		}
+	}
+	// An endpoint that already has one returns at once, without a new scrape.
+	n := len(history(m, 0))
+	if err := m.Await(context.Background(), after); err != nil || len(history(m, 0)) != n {
+		t.Errorf("second Await: %v, %d scrapes, want %d", err, len(history(m, 0)), n)
+	}
+	stop()
+	// With Run stopped nothing scrapes: Await ends with its context.
+	expired, ecancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer ecancel()
+	if err := m.Await(expired, time.Now().Add(time.Hour)); err == nil {
+		t.Error("Await after Run ended returned nil")
 	}
 }

@@ -1,9 +1,10 @@
 // Package plan holds the plain data that flows from a scenario to the
 // engine: [Plan] (one fully resolved step), its parts (Topics, Producers,
 // Consumers, Phases), the value types users write (Duration, Size, Rate,
-// SizeDist, Keys, Acks, Compression) with their one text form for YAML,
-// --set, flags and JSON, the authentication settings [Auth] with their one
-// validation, and the one table of defaults ([Defaults], [DefaultAuth]).
+// SizeDist, Keys, Acks, Compression, Percent) with their one text form for
+// YAML, --set, flags and JSON, the authentication settings [Auth] with their
+// one validation, the broker-metrics settings [Monitoring], and the one
+// table of defaults ([Defaults], [DefaultAuth], [DefaultMonitoring]).
 //
 // Both scenarios (which builds plans) and load (which runs them) import
 // plan, so that parsing a scenario links no Kafka client. plan imports the

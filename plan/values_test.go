@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,35 @@ func TestPlanJSON(t *testing.T) {
 	var z Size
 	if err := json.Unmarshal([]byte("2048"), &z); err != nil || z != 2048 {
 		t.Errorf("Size from JSON number = %v, %v", z, err)
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want Percent
+		err  string
+	}{
+		{"60%", 0.6, ""}, {"12.5 %", 0.125, ""}, {"0.6", 0.6, ""}, {"1", 1, ""}, {"0", 0, ""}, {"150%", 1.5, ""},
+		{"60", 0, "write 60%"}, {"-5%", 0, "must not be negative"}, {"lots", 0, "invalid percentage"}, {"%", 0, "invalid percentage"},
+	} {
+		got, err := ParsePercent(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: err %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || math.Abs(float64(got-tt.want)) > 1e-12 {
+			t.Errorf("%q = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	if s := Percent(0.6).String(); s != "60%" {
+		t.Errorf("String = %q", s)
+	}
+	b, _ := json.Marshal(struct{ P Percent }{0.125})
+	var back struct{ P Percent }
+	if string(b) != `{"P":"12.5%"}` || json.Unmarshal(b, &back) != nil || back.P != 0.125 {
+		t.Errorf("JSON %s → %v", b, back.P)
 	}
 }

@@ -70,6 +70,12 @@ func (o Outcome) Apply(res *report.Result) {
 // (the partial step included, its limit marked partial); the caller checks
 // ctx.Err(). logf receives progress messages.
 func Execute(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, run StepRunner, logf func(string, ...any)) (Outcome, error) {
+	return ExecuteWith(ctx, s, plans, run, logf, Options{})
+}
+
+// ExecuteWith is [Execute] with the optional hooks of opts (the brokers'
+// burst credits for the precondition).
+func ExecuteWith(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, run StepRunner, logf func(string, ...any), opts Options) (Outcome, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -82,7 +88,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, run 
 		logf("warning: %s", w)
 	}
 	if s.Precondition.Active() {
-		pre, warn, err := runPrecondition(ctx, s, plans[0], run, logf)
+		pre, warn, err := runPrecondition(ctx, s, plans[0], run, logf, opts)
 		out.Precondition = pre
 		if warn != "" {
 			out.Warnings = append(out.Warnings, warn)
@@ -188,12 +194,13 @@ var errCreditsDepleted = errors.New("precondition: throughput dropped, burst cre
 // precondition.timeout. It returns the record of what happened and, when the
 // throughput never dropped, a warning for the result. An error is returned
 // only when the run could not start (and ctx was not cancelled).
-func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan, run StepRunner, logf func(string, ...any)) (*report.Precondition, string, error) {
+func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan, run StepRunner, logf func(string, ...any), opts Options) (*report.Precondition, string, error) {
 	pc := s.Precondition
 	pre := s.PreconditionPlan(first)
 	det := &depletion{window: pc.Window.D(), threshold: pc.Threshold}
 	pctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	credits := watchCredits(pctx, opts, func() { cancel(errBrokerCreditsSpent) }, logf)
 	var droppedAfter float64
 	progress := func(iv report.Interval) {
 		if iv.Phase != report.PhaseMeasure || det.dropped {
@@ -209,6 +216,7 @@ func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan
 		pc.Mode, pc.Rate, pc.Retention.D(), pc.Window.D(), strconv.FormatFloat(pc.Threshold*100, 'f', -1, 64), pc.Timeout.D())
 	started := time.Now().UTC()
 	st, err := run(pctx, pre, progress)
+	cr := credits.stop()
 	rec := &report.Precondition{
 		Mode:           pc.Mode,
 		Started:        started,
@@ -217,7 +225,7 @@ func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan
 		Threshold:      pc.Threshold,
 		PeakMiBPerSec:  det.peak,
 		FinalMiBPerSec: det.last,
-		Depleted:       det.dropped,
+		Depleted:       det.dropped || cr.spent,
 	}
 	loaded := time.Duration(rec.LoadedSeconds * float64(time.Second)).Round(time.Second)
 	peak := fmt.Sprintf("%.2f MiB/s", det.peak)
@@ -230,7 +238,13 @@ func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan
 		rec.Partial = true
 		rec.Outcome = fmt.Sprintf("interrupted after %s (peak %s, last %.2f MiB/s)", loaded, peak, det.last)
 		return rec, "", nil
+	case cr.spent && !det.dropped:
+		rec.Signal = cr.signal
+		rec.Outcome = fmt.Sprintf("%s after %s (throughput peak %s, last %.2f MiB/s): burst credits taken as spent", cr.why, loaded, peak, det.last)
+		logf("precondition %s: %s", pc.Mode, rec.Outcome)
+		return rec, "", nil
 	case det.dropped:
+		rec.Signal = report.PreconditionSignalThroughput
 		rec.Outcome = fmt.Sprintf("throughput fell to %.2f MiB/s, %.1f%% of its peak %s (averages over %s), after %s: burst credits taken as spent",
 			det.last, 100*det.last/det.peak, peak, pc.Window.D(), time.Duration(droppedAfter*float64(time.Second)).Round(time.Second))
 		logf("precondition %s: %s", pc.Mode, rec.Outcome)
@@ -238,6 +252,9 @@ func runPrecondition(ctx context.Context, s *scenarios.Scenario, first plan.Plan
 	default:
 		rec.Outcome = fmt.Sprintf("throughput stayed at or above %s%% of its peak %s for %s, the whole timeout",
 			strconv.FormatFloat(pc.Threshold*100, 'f', -1, 64), peak, loaded)
+		if cr.last != "" {
+			rec.Outcome += "; " + cr.last
+		}
 		logf("precondition %s: %s", pc.Mode, rec.Outcome)
 		warn := fmt.Sprintf("precondition %s: the throughput never dropped within %s: the brokers may still have burst credits "+
 			"(raise precondition.timeout) or never burst at this load; the steps may measure burst capacity", pc.Mode, pc.Timeout.D())

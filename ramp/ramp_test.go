@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -531,3 +532,88 @@ func TestDescribeRamp(t *testing.T) {
 		t.Errorf("Describe without ramp = %q", got)
 	}
 }
+
+// With a credit probe the precondition ends when CloudWatch shows a
+// broker's BurstBalance spent, even though the throughput never drops; the
+// record names the signal. The probe's figures are returned in order.
+func TestPreconditionEndsOnBurstBalance(t *testing.T) {
+	src := `name: pre
+producers: {workers: 2}
+phases: {warmup: 0s, duration: 10s}
+precondition: {mode: deplete-credits, window: 3s, timeout: 1h}
+`
+	s, plans := parseScenario(t, src)
+	fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }}
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	balances := []float64{0.50, 0.12, 0.005}
+	var reads atomic.Int32
+	probe := func(ctx context.Context) (report.BrokerMetrics, error) {
+		i := min(int(reads.Add(1))-1, len(balances)-1)
+		return report.BrokerMetrics{Source: report.BrokerSourceCloudWatch, Brokers: []report.BrokerSeries{
+			{ID: 1, Samples: []report.BrokerSample{{Start: t0, End: t0.Add(time.Minute), BurstBalance: fp(0.9)}}},
+			{ID: 2, Samples: []report.BrokerSample{{Start: t0, End: t0.Add(time.Minute), BurstBalance: fp(balances[i])}}},
+		}}, nil
+	}
+	// The precondition run loads at a steady 100 MiB/s until cancelled.
+	run := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
+		if p.Label != "precondition" {
+			return fc.run(ctx, p, progress)
+		}
+		<-ctx.Done()
+		return report.Step{Label: p.Label, Partial: true, MeasuredSeconds: 3}, nil
+	}
+	out, err := ExecuteWith(context.Background(), s, plans, run, t.Logf, Options{Credits: probe, CreditsEvery: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := out.Precondition
+	if p == nil || !p.Depleted || p.Signal != report.PreconditionSignalBurstBalance || p.Partial {
+		t.Fatalf("precondition %+v, want depleted by burst_balance", p)
+	}
+	if !strings.Contains(p.Outcome, "broker 2's BurstBalance fell to 0.5% (cloudwatch)") {
+		t.Errorf("outcome %q", p.Outcome)
+	}
+	if got := reads.Load(); got < 3 {
+		t.Errorf("%d reads, want the probe read until the balance was spent (3)", got)
+	}
+	if len(out.Steps) != 1 || len(out.Warnings) != 0 {
+		t.Errorf("steps %d, warnings %q", len(out.Steps), out.Warnings)
+	}
+}
+
+func TestCreditsSpent(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	at := func(min int, set func(*report.BrokerSample)) report.BrokerSample {
+		s := report.BrokerSample{Start: t0.Add(time.Duration(min) * time.Minute), End: t0.Add(time.Duration(min+1) * time.Minute)}
+		set(&s)
+		return s
+	}
+	tests := []struct {
+		name   string
+		series []report.BrokerSeries
+		spent  bool
+		signal string
+		why    string
+	}{
+		{"no figures", nil, false, "", ""},
+		{"the latest balance counts", []report.BrokerSeries{{ID: 1, Samples: []report.BrokerSample{
+			at(1, func(s *report.BrokerSample) { s.BurstBalance = fp(0.3) }),
+			at(0, func(s *report.BrokerSample) { s.BurstBalance = fp(0) }),
+		}}}, false, "", ""},
+		{"spent balance", []report.BrokerSeries{{ID: 3, Samples: []report.BrokerSample{
+			at(0, func(s *report.BrokerSample) { s.BurstBalance = fp(0.2) }),
+			at(1, func(s *report.BrokerSample) { s.BurstBalance = fp(0.01) }),
+		}}}, true, report.PreconditionSignalBurstBalance, "broker 3's BurstBalance fell to 1%"},
+		{"allowance exceeded", []report.BrokerSeries{{ID: 2, Samples: []report.BrokerSample{
+			at(0, func(s *report.BrokerSample) { s.BurstBalance, s.BwOutAllowanceExceeded = fp(0.8), fp(1234) }),
+		}}}, true, report.PreconditionSignalAllowanceExceeded, "broker 2 exceeded its outbound network allowance (1234 packets"},
+	}
+	for _, tt := range tests {
+		r := creditsSpent(report.BrokerMetrics{Source: "cloudwatch", Brokers: tt.series})
+		if r.spent != tt.spent || r.signal != tt.signal || !strings.Contains(r.why, tt.why) {
+			t.Errorf("%s: %+v, want spent %t, %s, %q", tt.name, r, tt.spent, tt.signal, tt.why)
+		}
+	}
+}
+
+func fp(v float64) *float64 { return &v }

@@ -9,7 +9,9 @@ import (
 // names that carry their unit: counters ("acked", "failed", "lag", ...),
 // rates ("msgs_per_sec", "mib_per_sec", ...), "error_rate" (failed ÷
 // (acked + failed), 0..1) and every latency field as
-// "<publish|service|send_delay|end_to_end>_<p50_ms|...|max_ms|mean_ms>".
+// "<publish|service|send_delay|end_to_end>_<p50_ms|...|max_ms|mean_ms>",
+// and the broker figures some source of Step.Brokers measured
+// ("broker_cpu_max", ... in brokers_step.go; utilisations in percent).
 func (s *Step) Aggregates() map[string]float64 {
 	c, tp := s.Counters, s.Throughput
 	m := map[string]float64{
@@ -33,6 +35,9 @@ func (s *Step) Aggregates() map[string]float64 {
 		for _, st := range latencyStats {
 			m[k.Name+"_"+st.key] = st.value(l)
 		}
+	}
+	for k, v := range brokerAggregateValues(s) {
+		m[k] = v
 	}
 	return m
 }
@@ -65,6 +70,11 @@ func stepAggregates(s *Step) map[string]float64 {
 		n += c
 	}
 	m["response_errors"] = float64(n)
+	for _, a := range brokerAggregates {
+		if _, ok := m[a.name]; !ok {
+			m[a.name] = 0 // unknown: evaluateOne fails a check on it
+		}
+	}
 	return m
 }
 

@@ -38,7 +38,10 @@ import (
 // foreign, redelivered), the generator's CPU utilisation
 // (cpu_utilization, a fraction 0..1 of [Generator.CPUUtilization]),
 // behind_schedule_seconds ([Counters.BehindScheduleSeconds]) and
-// response_errors (the sum of [Step.ResponseErrors]).
+// response_errors (the sum of [Step.ResponseErrors]), and the broker
+// figures of [Step.Brokers] ("broker_cpu_max < 60": utilisations and
+// balances in percent, 60 and 60% alike); a check on a broker figure no
+// source of the step measured fails.
 //
 // Check implements [encoding.TextUnmarshaler] and [encoding.TextMarshaler],
 // so a command-line flag, a JSON string and a YAML scalar decode through the
@@ -221,6 +224,10 @@ func evaluateOne(c Check, step int, agg map[string]float64, s *Step) CheckResult
 	}
 	if c.Aggregate == "cpu_utilization" && s.Generator == nil {
 		cr.Detail = "no generator figures in this step, so cpu_utilization is unknown"
+		return cr
+	}
+	if d := brokerUnknown(c.Aggregate, s); d != "" {
+		cr.Detail = d
 		return cr
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -425,6 +432,9 @@ func parseCheckValue(name, s string) (float64, error) {
 	case name == "error_rate" || name == "cpu_utilization":
 		units = map[string]float64{"": 1, "%": 0.01}
 		what, fits = "a fraction 0..1", "% (e.g. 0.5%), or none for a fraction 0..1"
+	case isBrokerPercent(name):
+		units = map[string]float64{"": 1, "%": 1}
+		what, fits = "a percentage 0..100", "% or none (60 and 60% are the same)"
 	case strings.HasSuffix(name, "_seconds"):
 		units = map[string]float64{"": 1, "ms": 1e-3, "s": 1, "m": 60}
 		what, fits = "a duration in seconds", "ms, s, m, or none for s"
@@ -439,6 +449,11 @@ func parseCheckValue(name, s string) (float64, error) {
 			units["b/s"] = 1
 			fits = "B/s, /s, or none"
 		default:
+			if strings.HasPrefix(name, "broker_") { // broker bytes per second
+				units["b/s"], units["mib/s"] = 1, MiB
+				fits = "B/s, MiB/s, /s, or none for B/s"
+				break
+			}
 			units["msg/s"], units["msgs/s"] = 1, 1
 			fits = "msg/s, msgs/s, /s, or none"
 		}

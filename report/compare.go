@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -134,7 +135,8 @@ func (c *Comparison) Regressions() int {
 var ErrNoCommonSteps = errors.New("no common steps")
 
 // Compare compares the key aggregates (msgs/s, publish p50/p99/p99.9,
-// end-to-end p99, error rate) of cur against base, step by step. Steps are
+// end-to-end p99, error rate, and the brokers' mean and peak CPU when both
+// steps measured it) of cur against base, step by step. Steps are
 // matched by label when every step of both results has a distinct
 // non-empty label, by position otherwise.
 //
@@ -233,7 +235,7 @@ func uniqueLabels(steps []Step) bool {
 func compareStep(bs, cs *Step, bi, ci int, opts CompareOptions) StepComparison {
 	sc := StepComparison{Label: stepLabel(cs), BaseIndex: bi, CurIndex: ci}
 	ba, ca := bs.Aggregates(), cs.Aggregates()
-	for _, m := range comparedMetrics {
+	for _, m := range slices.Concat(comparedMetrics, brokerComparedMetrics(ba, ca)) {
 		mc := MetricChange{Name: m.name}
 		if m.hist != "" && ba[m.hist+"_count"] == 0 {
 			mc.Skipped = true
@@ -286,8 +288,8 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 		fmt.Fprintf(&b, "\nStep %s\n", s.Label)
 		t := table{header: []string{"  METRIC", "BASELINE", "CURRENT", "CHANGE", "CHANGE %"}}
 		marks := []string{""}
-		for i, m := range s.Metrics {
-			cm := comparedMetrics[i]
+		for _, m := range s.Metrics {
+			cm := comparedMetric(m.Name)
 			row := []string{"  " + cm.label, "-", "-", "-", "-"}
 			switch {
 			case m.Skipped:
@@ -339,6 +341,8 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 
 func fmtMetric(m compareMetric, v float64) string {
 	switch {
+	case isBrokerPercent(m.name):
+		return strconv.FormatFloat(v, 'f', 1, 64)
 	case m.name == "error_rate":
 		return fmtPercent(v)
 	case m.higher:

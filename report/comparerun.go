@@ -414,9 +414,9 @@ func writeWarnings(b *strings.Builder, ws []string) {
 func (c *Comparison) regressed() []string {
 	var names []string
 	for _, s := range c.Steps {
-		for i, m := range s.Metrics {
+		for _, m := range s.Metrics {
 			if m.Regression {
-				names = append(names, s.Label+" "+comparedMetrics[i].label)
+				names = append(names, s.Label+" "+comparedMetric(m.Name).label)
 			}
 		}
 	}
@@ -468,8 +468,8 @@ func writeStatComparison(w io.Writer, c *Comparison) error {
 		}
 		b.WriteString(")\n")
 		t := table{header: []string{"  METRIC", "BASE MEDIAN", "BASE RANGE", "CURRENT", "EFFECT", "CI " + fmtPercent(1-o.Alpha), "P", "VERDICT"}}
-		for i, m := range s.Metrics {
-			cm := comparedMetrics[i]
+		for _, m := range s.Metrics {
+			cm := comparedMetric(m.Name)
 			row := []string{"  " + cm.label, "-", "-", "-", "-", "-", "-", ""}
 			if st := m.Stats; st != nil {
 				row[1] = fmtMetric(cm, st.BaseMedian)

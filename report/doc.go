@@ -18,6 +18,12 @@
 // iterates. [MergeResults] combines the results of several load generators
 // exactly; [Evaluate] runs checks over the aggregates of every step.
 //
+// Broker metrics: a step carries what the brokers measured ([Step.Brokers],
+// one [BrokerMetrics] per source, filled by package monitor) with its digest
+// [SummarizeBrokers]; brokers_step.go turns them into check aggregates
+// (broker_cpu_max, ...), the ramp's broker criteria, the summary and CSV
+// sections, and html_brokers.go into the HTML charts and tables.
+//
 // The package deliberately imports no Kafka client and no AWS code, and
 // nothing of mskbench but internal/atomicfile and internal/suggest (not
 // plan, load, auth, scenarios, sizing or ramp): a result can be rendered,

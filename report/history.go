@@ -143,10 +143,10 @@ func NewHistory(results []*Result, names []string, opts HistoryOptions) *History
 			}
 			if err == nil {
 				for _, sc := range c.Steps {
-					for mi, m := range sc.Metrics {
+					for _, m := range sc.Metrics {
 						if m.Regression && sc.CurIndex < len(run.Steps) {
 							p := &run.Steps[sc.CurIndex]
-							p.Regressed = append(p.Regressed, comparedMetrics[mi].name)
+							p.Regressed = append(p.Regressed, m.Name)
 						}
 					}
 				}

@@ -28,7 +28,11 @@ import (
 //   - latency by percentile: publish, service and end-to-end latency from the
 //     step's histograms, x = percentile on the log scale 1/(1−p) from 0 to
 //     99.999%, y = ms (log scale). Publish above service shows coordinated
-//     omission: time messages waited before they could be sent.
+//     omission: time messages waited before they could be sent;
+//
+// and, for a step with broker metrics, broker CPU, network and throttle
+// time per broker on the same time axis, and a table per broker
+// (html_brokers.go).
 //
 // The page loads nothing (no scripts, fonts or links) and works offline.
 // Every string of r is escaped by html/template. The output depends only on
@@ -93,6 +97,7 @@ type htmlStep struct {
 	Alert          bool
 	Warnings       []string
 	Charts         []svgChart
+	Brokers        []htmlBrokers // html_brokers.go
 	Plan           string
 }
 
@@ -232,6 +237,8 @@ func newHTMLStep(i int, s *Step) htmlStep {
 	hs.Alert = (s.Generator != nil && s.Generator.Bottleneck) || s.Verification.Problems() > 0 || c.Lag > 0
 
 	hs.Charts = []svgChart{throughputChart(s), latencyTimelineChart(s), percentileChart(s)}
+	hs.Charts = append(hs.Charts, brokerCharts(s)...) // under the client charts, same time axis
+	hs.Brokers = newHTMLBrokers(s)
 	hs.Plan = indentJSON(s.Plan)
 	return hs
 }
@@ -293,6 +300,7 @@ type svgChart struct {
 	Series         []svgSeries
 	Marks          []svgMark
 	Empty          string
+	NewRow         bool // starts a new row of charts (the broker charts)
 }
 
 type svgTick struct {
@@ -443,7 +451,9 @@ func timelineX(tl []Interval) (starts, ends []float64, unit string) {
 	prev := math.Inf(-1)
 	for _, iv := range tl {
 		d := iv.End.Sub(iv.Start).Seconds()
-		if d <= 0 || iv.ElapsedSeconds-d < prev-1e-9 {
+		// 1 µs of slack: ElapsedSeconds was measured on the monotonic
+		// clock, Start and End read back from a result file are wall times.
+		if d <= 0 || iv.ElapsedSeconds-d < prev-1e-6 {
 			usable = false
 			break
 		}

@@ -208,8 +208,8 @@ func ComparisonJUnit(w io.Writer, c *Comparison) error {
 	for i, s := range c.Steps {
 		suite := junitSuite{Name: "compare step " + s.Label, ID: i}
 		class := "mskbench.compare." + s.Label
-		for j, m := range s.Metrics {
-			cm := comparedMetrics[j]
+		for _, m := range s.Metrics {
+			cm := comparedMetric(m.Name)
 			tc := junitCase{Name: s.Label + " " + cm.label, Classname: class, Time: "0.000"}
 			switch {
 			case m.Skipped:

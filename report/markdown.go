@@ -162,8 +162,8 @@ func ComparisonMarkdown(w io.Writer, c *Comparison) error {
 			header = []string{"metric", "baseline median", "baseline range", "current", "change", "CI " + fmtPercent(1-c.Stats.Alpha), "p", "verdict"}
 		}
 		var rows [][]string
-		for i, m := range s.Metrics {
-			cm := comparedMetrics[i]
+		for _, m := range s.Metrics {
+			cm := comparedMetric(m.Name)
 			verdict := ""
 			switch {
 			case m.Regression:

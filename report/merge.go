@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -73,8 +74,10 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 // generators ran at the same time). MeasuredSeconds is the longest of the
 // inputs, Partial is true if any input was partial, and the phase times
 // span all inputs. Index, Label, Params, Topics and Plan come from the
-// first step. Timelines cannot be aligned exactly and are dropped, with a
-// warning. The inputs are not modified.
+// first step, the brokers' figures (Brokers, measured on the cluster, not
+// per generator) from the first step that has them. Timelines cannot be
+// aligned exactly and are dropped, with a warning. The inputs are not
+// modified.
 func MergeSteps(steps ...Step) (Step, error) {
 	if len(steps) == 0 {
 		return Step{}, fmt.Errorf("merge steps: nothing to merge")
@@ -99,6 +102,9 @@ func MergeSteps(steps ...Step) (Step, error) {
 	for i := range steps {
 		s := &steps[i]
 		out.Embedded = out.Embedded || s.Embedded
+		if out.Brokers == nil && len(s.Brokers) > 0 {
+			out.Brokers = slices.Clone(s.Brokers) // the cluster's own figures: the same for every generator
+		}
 		out.Partial = out.Partial || s.Partial
 		out.Warnings = append(out.Warnings, s.Warnings...)
 		out.MeasuredSeconds = max(out.MeasuredSeconds, s.MeasuredSeconds)

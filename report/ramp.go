@@ -18,6 +18,14 @@ type RampCriteria struct {
 	MaxPublishP99Ms float64 `json:"max_publish_p99_ms,omitempty"`
 	// MaxErrorRate is the highest acceptable failed ÷ (acked + failed), 0..1.
 	MaxErrorRate float64 `json:"max_error_rate"`
+	// MaxBrokerCPU, when > 0, is the highest acceptable broker CPU, 0..1:
+	// the busiest broker's mean CPU utilisation over the measured phase
+	// (the aggregate broker_cpu_mean ÷ 100), over every source of
+	// Step.Brokers. A step without a broker CPU figure fails it.
+	MaxBrokerCPU float64 `json:"max_broker_cpu,omitempty"`
+	// StopOnThrottle fails a step in which a broker throttled clients or
+	// exceeded its network allowance ([BrokerSummary.Throttled]).
+	StopOnThrottle bool `json:"stop_on_throttle,omitempty"`
 }
 
 // RampStep records the ramp verdict of one step (see [Step.Ramp]).
@@ -87,7 +95,11 @@ type Precondition struct {
 	// FinalMiBPerSec the last one (MiB = 2^20 bytes).
 	PeakMiBPerSec  float64 `json:"peak_mib_per_sec"`
 	FinalMiBPerSec float64 `json:"final_mib_per_sec"`
-	// Depleted is true when throughput fell below Threshold × peak: the
+	// Signal says what showed the credits spent: one of the
+	// PreconditionSignal* constants; "" when nothing did.
+	Signal string `json:"signal,omitempty"`
+	// Depleted is true when throughput fell below Threshold × peak, or the
+	// brokers' CloudWatch figures showed the credits spent (Signal): the
 	// burst credits are taken to be spent.
 	Depleted bool `json:"depleted"`
 	// Partial is true when the run was interrupted during the precondition.
@@ -95,3 +107,16 @@ type Precondition struct {
 	// Outcome says what happened, in words.
 	Outcome string `json:"outcome"`
 }
+
+// What showed a precondition's burst credits spent ([Precondition.Signal]).
+const (
+	// PreconditionSignalThroughput: the acknowledged throughput dropped
+	// below the threshold of its peak.
+	PreconditionSignalThroughput = "throughput"
+	// PreconditionSignalBurstBalance: a broker's CloudWatch BurstBalance
+	// (EBS burst credits) ran out.
+	PreconditionSignalBurstBalance = "burst_balance"
+	// PreconditionSignalAllowanceExceeded: a broker exceeded its EC2
+	// network allowance (CloudWatch BwIn/BwOutAllowanceExceeded > 0).
+	PreconditionSignalAllowanceExceeded = "allowance_exceeded"
+)

@@ -26,6 +26,12 @@ func (c RampCriteria) String() string {
 		parts = append(parts, "publish p99 ≤ "+strconv.FormatFloat(c.MaxPublishP99Ms, 'f', -1, 64)+" ms")
 	}
 	parts = append(parts, "error rate ≤ "+rampPercent(c.MaxErrorRate))
+	if c.MaxBrokerCPU > 0 {
+		parts = append(parts, "broker CPU ≤ "+rampPercent(c.MaxBrokerCPU))
+	}
+	if c.StopOnThrottle {
+		parts = append(parts, "no broker throttling")
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -42,7 +48,9 @@ func (s *Step) AchievedRatio() float64 {
 // is complete (not partial), had an offered rate, acknowledged at least
 // c.MinAchievedRatio of it, kept its publish p99 at or below
 // c.MaxPublishP99Ms (when set) and its error rate (failed ÷ (acked +
-// failed)) at or below c.MaxErrorRate. When it did not, reason names every
+// failed)) at or below c.MaxErrorRate, and, when c asks, kept the busiest
+// broker's mean CPU at or below c.MaxBrokerCPU and saw no broker throttle
+// (c.StopOnThrottle). When it did not, reason names every
 // condition that failed, separated by "; ". It is a pure function.
 func RampVerdict(s Step, c RampCriteria) (ok bool, reason string) {
 	if s.Partial {
@@ -72,6 +80,7 @@ func RampVerdict(s Step, c RampCriteria) (ok bool, reason string) {
 	} else {
 		why = append(why, "no message was acknowledged")
 	}
+	why = append(why, brokerRampReasons(&s, c)...)
 	if len(why) > 0 {
 		return false, strings.Join(why, "; ")
 	}

@@ -16,7 +16,9 @@ import (
 // step, then per step the error breakdowns (failed messages, then every
 // error response), time behind schedule (with a GENERATOR BOUND warning
 // when the load generator was the limit), delivery verification with its
-// examples and warnings, and last the check outcomes. The
+// examples and warnings, the brokers' own figures (Step.Brokers: per
+// source a table per broker, utilisation and the binding resource), and
+// last the check outcomes. The
 // output depends only on r (times are printed in UTC), so rendering a
 // result read back from its file gives exactly the bytes the run printed.
 // Embedded results start with [EmbeddedNote].
@@ -76,6 +78,7 @@ func Summary(w io.Writer, r *Result) error {
 		}
 		writeGenerator(&b, s)
 		writeVerification(&b, s)
+		writeBrokers(&b, s)
 		if s.Counters.Lag > 0 {
 			fmt.Fprintf(&b, "\nStep %s: %d messages not consumed by the end of the drain phase (lag).\n", stepLabel(s), s.Counters.Lag)
 		}
@@ -247,10 +250,11 @@ func csvHeader() []string {
 			h = append(h, k.Name+"_"+st.key)
 		}
 	}
-	return append(h, "errors",
+	h = append(h, "errors",
 		"behind_schedule_seconds", "cpu_utilization", "generator_bottleneck",
 		"verified", "lost", "duplicated", "out_of_order", "corrupted", "foreign", "redelivered",
 		"response_errors")
+	return append(h, brokerCSVHeader()...)
 }
 
 // CSV writes one header row and one row per step of r. Params are written
@@ -296,6 +300,7 @@ func CSV(w io.Writer, r *Result) error {
 			row = append(row, "false", "", "", "", "", "", "")
 		}
 		row = append(row, joinCounts(s.ResponseErrors))
+		row = append(row, brokerCSVCells(s)...)
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}

@@ -166,6 +166,14 @@ type Step struct {
 	// Verification is the outcome of delivery verification; nil when
 	// verification was off or the step had no consumers.
 	Verification *Verification `json:"verification,omitempty"`
+	// Brokers is what the brokers measured during the step, one entry per
+	// source (open monitoring, Prometheus endpoints, CloudWatch, the
+	// in-process cluster), each with its summary; empty without
+	// cluster.monitoring (see brokers.go and docs/monitoring.md).
+	Brokers []BrokerMetrics `json:"brokers,omitempty"`
+	// BrokerClient is reserved for the per-broker figures the clients
+	// measure (see [BrokerClientSeries]); not filled yet.
+	BrokerClient []BrokerClientSeries `json:"broker_client,omitempty"`
 }
 
 // Generator describes how hard the load generator itself worked during the

@@ -54,6 +54,9 @@ const (
 var bounds = []bound{
 	{field: "cluster.broker_count", max: 10_000, why: "a sane ceiling"},
 	{field: "cluster.auth.connect_rate", max: 100_000, why: "connections per second; a sane ceiling"},
+	{field: "cluster.monitoring.jmx_port", max: 65535, why: "a TCP port"},
+	{field: "cluster.monitoring.node_port", max: 65535, why: "a TCP port"},
+	{field: "cluster.monitoring.scrape_timeout", max: float64(time.Minute), why: "a sane ceiling"},
 	{field: "topics.count", max: 10_000, why: "topics per step; a sane ceiling"},
 	{field: "topics.partitions", max: math.MaxInt32, why: "Kafka's partition count is an int32"},
 	{field: "topics.replication_factor", max: math.MaxInt16, why: "Kafka's replication factor is an int16"},

@@ -244,6 +244,8 @@ func want(t reflect.Type) string {
 		return "a compression codec (none, gzip, snappy, lz4, zstd)"
 	case reflect.TypeFor[plan.KeyMode]():
 		return "a key mode (none, random, round-robin, hot)"
+	case reflect.TypeFor[plan.Percent]():
+		return "a percentage such as \"60%\""
 	case sizeDistType:
 		return "a size, {min: SIZE, max: SIZE} or a list of {size: SIZE, weight: N}"
 	}

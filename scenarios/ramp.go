@@ -42,6 +42,14 @@ type Ramp struct {
 	// MaxErrorRate is the highest acceptable failed ÷ (acked + failed), 0..1,
 	// default report.DefaultMaxErrorRate (0.001).
 	MaxErrorRate float64 `json:"max_error_rate"`
+	// MaxBrokerCPU, when > 0, is the highest acceptable broker CPU: the
+	// busiest broker's mean CPU utilisation over the measured phase
+	// (broker_cpu_mean), 0..1, written "60%". It needs broker metrics
+	// (cluster.monitoring, or the embedded cluster).
+	MaxBrokerCPU plan.Percent `json:"max_broker_cpu,omitempty"`
+	// StopOnThrottle fails a step in which any broker throttled clients
+	// (produce or fetch throttle time > 0) or exceeded its network allowance.
+	StopOnThrottle bool `json:"stop_on_throttle,omitempty"`
 }
 
 // Criteria returns the conditions each ramp step is judged by
@@ -54,6 +62,8 @@ func (r *Ramp) Criteria() report.RampCriteria {
 		MinAchievedRatio: r.MinAchievedRatio,
 		MaxPublishP99Ms:  float64(r.MaxPublishP99.D()) / float64(time.Millisecond),
 		MaxErrorRate:     r.MaxErrorRate,
+		MaxBrokerCPU:     float64(r.MaxBrokerCPU),
+		StopOnThrottle:   r.StopOnThrottle,
 	}
 }
 

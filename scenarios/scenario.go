@@ -89,6 +89,9 @@ type Cluster struct {
 	// Auth is how clients authenticate (the cluster.auth block); see
 	// plan.Auth and docs/auth.md.
 	Auth plan.Auth `json:"auth"`
+	// Monitoring says where to read broker metrics during the run (the
+	// cluster.monitoring block); see plan.Monitoring and docs/monitoring.md.
+	Monitoring plan.Monitoring `json:"monitoring"`
 }
 
 // Sweep lists values to run the scenario with. Steps runs the cartesian
@@ -136,8 +139,9 @@ func Default() *Scenario {
 	d := plan.Defaults()
 	return &Scenario{
 		Cluster: Cluster{
-			Brokers: []string{EmbeddedBrokers},
-			Auth:    plan.DefaultAuth(),
+			Brokers:    []string{EmbeddedBrokers},
+			Auth:       plan.DefaultAuth(),
+			Monitoring: plan.DefaultMonitoring(),
 		},
 		Topics:    d.Topics,
 		Producers: d.Producers,

@@ -132,6 +132,7 @@ func (v *validator) scenario(o ValidateOptions) {
 		v.report("cluster.broker_count", "the embedded cluster has %d brokers", EmbeddedBrokerCount)
 	}
 	v.auth()
+	v.monitoring()
 
 	for _, a := range s.sweepAxes() {
 		field := "sweep." + a.key

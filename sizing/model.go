@@ -182,7 +182,9 @@ func CrossAZMiBps(avgIngressMiBps, avgEgressMiBps float64, azs int, rackAware bo
 
 // Measurement is what a benchmark measured on a real cluster. With one, the
 // measured instance type's per-broker ingress capacity (before the
-// utilisation target) is IngressMiBps / Brokers instead of the catalogue's.
+// utilisation target) replaces the catalogue's: IngressMiBps / Brokers
+// (client-side), or, with Binding, that ingress extrapolated to the whole
+// binding resource (see [CalibrateByUtilization]).
 type Measurement struct {
 	// InstanceType is the measured cluster's broker type, e.g. "kafka.m7g.xlarge".
 	InstanceType string `json:"instance_type"`
@@ -197,6 +199,24 @@ type Measurement struct {
 	// (a fixed rate the cluster kept up with, no failed ramp step): the
 	// measured throughput is then only a lower bound of the capacity.
 	LowerBound bool `json:"lower_bound,omitempty"`
+	// Binding is what the brokers measured during the step IngressMiBps
+	// comes from: the resource that bound and its utilisation; nil without
+	// broker metrics (the calibration is then client-side only).
+	Binding *MeasuredBinding `json:"binding,omitempty"`
+}
+
+// MeasuredBinding is the binding broker resource of a measured step.
+type MeasuredBinding struct {
+	// Resource is the resource with the highest sustained utilisation:
+	// "cpu", "disk", "network", "ingress_quota" or "egress_quota".
+	Resource string `json:"resource"`
+	// Utilization is its sustained utilisation on the busiest broker over
+	// the measured phase, 0..1 (> 0).
+	Utilization float64 `json:"utilization"`
+	// Broker is the id of that broker; Source where the figure came from
+	// (open_monitoring, prometheus, cloudwatch).
+	Broker int32  `json:"broker"`
+	Source string `json:"source,omitempty"`
 }
 
 // PerBrokerMiBps is the measured ingress per broker (MiB/s).

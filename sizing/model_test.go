@@ -413,3 +413,72 @@ func TestPlanProvisionedThroughput(t *testing.T) {
 		}
 	}
 }
+
+func TestCalibrateByUtilization(t *testing.T) {
+	tests := []struct {
+		name                   string
+		measured, util, target float64
+		wantCap, wantExt       float64
+		wantOK                 bool
+	}{
+		// 40 MiB/s per broker at 55% CPU: 72.727 at 100%; a 50% target is 0.909× the measured load.
+		{"interpolates below the measured load", 40, 0.55, 0.5, 40 / 0.55, 0.5 / 0.55, true},
+		// 20 MiB/s at 25%: 80 at 100%; a 75% (Express) target is 3×.
+		{"extrapolates up to 4x", 20, 0.25, 0.75, 80, 3, true},
+		// Exactly 4× is still allowed.
+		{"at the limit", 10, 0.125, 0.5, 80, 4, true},
+		// 8% CPU to a 50% target is 6.25×: refused, the measured figure stands.
+		{"refuses beyond 4x", 10, 0.08, 0.5, 10, 6.25, false},
+		{"no utilisation", 10, 0, 0.5, 10, 0, false},
+	}
+	for _, tt := range tests {
+		capacity, ext, ok := CalibrateByUtilization(tt.measured, tt.util, tt.target)
+		if ok != tt.wantOK || !near(capacity, tt.wantCap, 1e-9) || !near(ext, tt.wantExt, 1e-9) {
+			t.Errorf("%s: got %v, %v, %v; want %v, %v, %v", tt.name, capacity, ext, ok, tt.wantCap, tt.wantExt, tt.wantOK)
+		}
+	}
+}
+
+// A measurement with the binding broker resource sizes from the
+// extrapolated capacity; one too far from the target falls back to the
+// client-side figure and says why.
+func TestPlanCalibrationByUtilization(t *testing.T) {
+	c := defaultCatalog(t)
+	w := Workload{IngressMiBps: 100, ConsumerGroups: 2, ReplicationFactor: 3, Retention: 24 * time.Hour, InstanceTypes: []string{"kafka.m7g.xlarge"}}
+	// 120 MiB/s on 3 brokers = 40 per broker with CPU at 55%: 72.727 MiB/s
+	// at 100%, 36.364 at 0.5 → ⌈100/36.364⌉ = 3 brokers for ingress.
+	w.Measurement = &Measurement{InstanceType: "kafka.m7g.xlarge", Brokers: 3, IngressMiBps: 120, Source: "r.json",
+		Binding: &MeasuredBinding{Resource: "cpu", Utilization: 0.55, Broker: 2, Source: "open_monitoring"}}
+	r, err := Plan(c, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.Options[0]
+	cal := o.Calibration
+	if cal == nil || cal.Basis != CalibrationBroker || cal.CapacityMiBps != round6(40/0.55) || cal.Extrapolation != round6(0.5/0.55) || cal.Refused != "" {
+		t.Fatalf("calibration %+v", cal)
+	}
+	if o.CapacityMiBps != round6(40/0.55) || o.IngressPerBrokerMiBps != round6(40/0.55*0.5) {
+		t.Errorf("capacity %v, per broker %v", o.CapacityMiBps, o.IngressPerBrokerMiBps)
+	}
+	if l := o.Limits[0]; l.Name != LimitIngress || l.BrokersNeeded != 3 {
+		t.Errorf("ingress limit %+v, want 3 brokers", l)
+	}
+	if !strings.Contains(strings.Join(o.Notes, " "), "cpu binds at 55.0% (broker 2, open_monitoring)") {
+		t.Errorf("notes %q", o.Notes)
+	}
+
+	// CPU at 8%: a 50% target is 6.25× away, refused.
+	w.Measurement.Binding = &MeasuredBinding{Resource: "cpu", Utilization: 0.08, Broker: 1, Source: "cloudwatch"}
+	r, err = Plan(c, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = r.Options[0]
+	if cal := o.Calibration; cal.Basis != CalibrationClient || cal.CapacityMiBps != 40 || cal.Extrapolation != 6.25 || o.CapacityMiBps != 40 {
+		t.Errorf("refused calibration %+v, capacity %v", cal, o.CapacityMiBps)
+	}
+	if notes := strings.Join(o.Notes, " "); !strings.Contains(notes, "client-side only: the cpu utilisation (8.0%) is too low to extrapolate to the 50% target: 6.25× is more than 4×") {
+		t.Errorf("notes %q do not explain the refusal", o.Notes)
+	}
+}

@@ -58,6 +58,57 @@ type Calibration struct {
 	// LowerBound is true when the measured run did not reach the cluster's
 	// limit, so MeasuredMiBps understates the capacity (see Measurement).
 	LowerBound bool `json:"lower_bound,omitempty"`
+	// Basis is CalibrationBroker when the capacity is extrapolated from the
+	// binding broker resource's utilisation, CalibrationClient when it is
+	// the measured throughput itself.
+	Basis string `json:"basis"`
+	// Binding is the measured binding resource, when the result had broker
+	// metrics (also when the extrapolation was refused).
+	Binding *MeasuredBinding `json:"binding,omitempty"`
+	// CapacityMiBps is the capacity per broker the option uses, before the
+	// utilisation target (MiB/s): MeasuredMiBps ÷ Binding.Utilization with
+	// CalibrationBroker, else MeasuredMiBps.
+	CapacityMiBps float64 `json:"capacity_mibps"`
+	// Extrapolation is how far the sizing reaches from the measurement:
+	// the utilisation target ÷ the measured utilisation (1 = sized at the
+	// measured load; 0 without broker metrics).
+	Extrapolation float64 `json:"extrapolation,omitempty"`
+	// Refused says why the broker-side calibration was not used (the
+	// extrapolation is more than MaxExtrapolation); "" otherwise.
+	Refused string `json:"refused,omitempty"`
+}
+
+// Calibration bases ([Calibration.Basis]).
+const (
+	CalibrationBroker = "broker_utilization"
+	CalibrationClient = "client"
+)
+
+// MaxExtrapolation is the furthest a calibration by broker utilisation
+// reaches: sizing for a utilisation more than this many times the measured
+// one assumes a linearity a benchmark has not shown, and is refused.
+const MaxExtrapolation = 4.0
+
+// CalibrateByUtilization extrapolates a measured per-broker ingress to the
+// capacity of the binding resource, assuming the resource's utilisation
+// grows in proportion to ingress:
+//
+//	capacity      = measured MiB/s per broker ÷ utilisation
+//	extrapolation = target utilisation ÷ measured utilisation
+//
+// Example: 40 MiB/s per broker with CPU at 55% → 72.727 MiB/s at 100% CPU;
+// at a 50% target that is 36.364 MiB/s, 0.909× the measured load. ok is
+// false (and capacity the measured figure) when the utilisation is not
+// above 0 or the extrapolation exceeds MaxExtrapolation.
+func CalibrateByUtilization(measuredMiBps, utilization, target float64) (capacity, extrapolation float64, ok bool) {
+	if !(utilization > 0) || !(target > 0) {
+		return measuredMiBps, 0, false
+	}
+	extrapolation = target / utilization
+	if extrapolation > MaxExtrapolation {
+		return measuredMiBps, extrapolation, false
+	}
+	return measuredMiBps / utilization, extrapolation, true
 }
 
 // Option is one instance type sized for the workload.
@@ -248,15 +299,31 @@ func val(f *Figure) float64 {
 	return f.Value
 }
 
-// calibrate returns the measured capacity of it, if w carries a measurement of it.
-func calibrate(w Workload, it InstanceType, catalog float64) *Calibration {
+// calibrate returns the measured capacity of it, if w carries a measurement
+// of it: extrapolated by the binding broker resource's utilisation to the
+// target u when the measurement has one and the extrapolation is at most
+// MaxExtrapolation, else the measured throughput (client-side).
+// DifferencePercent compares the capacity used with the catalogue's.
+func calibrate(w Workload, it InstanceType, catalog, u float64) *Calibration {
 	m := w.Measurement
 	if m == nil || m.InstanceType != it.Name {
 		return nil
 	}
-	cal := &Calibration{MeasuredMiBps: m.PerBrokerMiBps(), CatalogMiBps: catalog, Source: m.Source, LowerBound: m.LowerBound}
+	cal := &Calibration{MeasuredMiBps: m.PerBrokerMiBps(), CatalogMiBps: catalog, Source: m.Source, LowerBound: m.LowerBound,
+		Basis: CalibrationClient, Binding: m.Binding}
+	cal.CapacityMiBps = cal.MeasuredMiBps
+	if b := m.Binding; b != nil {
+		capacity, ext, ok := CalibrateByUtilization(cal.MeasuredMiBps, b.Utilization, u)
+		cal.Extrapolation = ext
+		if ok {
+			cal.Basis, cal.CapacityMiBps = CalibrationBroker, capacity
+		} else {
+			cal.Refused = fmt.Sprintf("the %s utilisation (%.1f%%) is too low to extrapolate to the %.0f%% target: %.2f× is more than %g×",
+				b.Resource, b.Utilization*100, u*100, ext, MaxExtrapolation)
+		}
+	}
 	if catalog > 0 {
-		cal.DifferencePercent = (cal.MeasuredMiBps - catalog) / catalog * 100
+		cal.DifferencePercent = (cal.CapacityMiBps - catalog) / catalog * 100
 	}
 	return cal
 }
@@ -284,9 +351,9 @@ func sizeStandard(c *Catalog, w Workload, it InstanceType) Option {
 		model = StandardIngressMiBps(it.EBSThroughputMiBps.Value, it.NetworkMiBps.Value, fanOut, w.AZs, tiered)
 	}
 	o.CapacityMiBps = model
-	if cal := calibrate(w, it, model); cal != nil {
+	if cal := calibrate(w, it, model, w.UtilizationStandard); cal != nil {
 		o.Calibration = cal
-		o.CapacityMiBps = cal.MeasuredMiBps
+		o.CapacityMiBps = cal.CapacityMiBps
 	}
 	if o.CapacityMiBps == 0 {
 		return Option{InstanceType: it.Name, Kind: it.Kind,
@@ -360,9 +427,9 @@ func sizeExpress(c *Catalog, w Workload, it InstanceType) Option {
 	}
 	model := val(it.IngressSustainedMiBps)
 	o.CapacityMiBps = model
-	if cal := calibrate(w, it, model); cal != nil {
+	if cal := calibrate(w, it, model, w.UtilizationExpress); cal != nil {
 		o.Calibration = cal
-		o.CapacityMiBps = cal.MeasuredMiBps
+		o.CapacityMiBps = cal.CapacityMiBps
 	}
 	u := w.UtilizationExpress
 	o.IngressPerBrokerMiBps = o.CapacityMiBps * u
@@ -427,6 +494,7 @@ func (o *Option) tidy() {
 	}
 	if c := o.Calibration; c != nil {
 		c.MeasuredMiBps, c.CatalogMiBps, c.DifferencePercent = round6(c.MeasuredMiBps), round6(c.CatalogMiBps), round6(c.DifferencePercent)
+		c.CapacityMiBps, c.Extrapolation = round6(c.CapacityMiBps), round6(c.Extrapolation)
 	}
 }
 
@@ -435,9 +503,21 @@ func calibrationNote(cal *Calibration) string {
 	if cal.Source != "" {
 		src = " (" + cal.Source + ")"
 	}
-	note := fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker; the catalogue has no figure to compare", src, cal.MeasuredMiBps)
+	vsCatalog := "; the catalogue has no figure to compare"
 	if cal.CatalogMiBps != 0 {
-		note = fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker vs %.2f MiB/s from the catalogue (%+.1f%%)", src, cal.MeasuredMiBps, cal.CatalogMiBps, cal.DifferencePercent)
+		vsCatalog = fmt.Sprintf(" vs %.2f MiB/s from the catalogue (%+.1f%%)", cal.CatalogMiBps, cal.DifferencePercent)
+	}
+	if b := cal.Binding; cal.Basis == CalibrationBroker && b != nil {
+		return fmt.Sprintf("capacity calibrated by broker utilisation%s: %s binds at %.1f%% (broker %d, %s) with %.2f MiB/s per broker, "+
+			"so %.2f MiB/s per broker at 100%% %s%s; the target is %.2f× the measured utilisation (at most %g× is extrapolated)",
+			src, b.Resource, b.Utilization*100, b.Broker, b.Source, cal.MeasuredMiBps, cal.CapacityMiBps, b.Resource, vsCatalog,
+			cal.Extrapolation, MaxExtrapolation)
+	}
+	note := fmt.Sprintf("capacity measured%s: %.2f MiB/s per broker", src, cal.MeasuredMiBps) + vsCatalog
+	if cal.Refused != "" {
+		note += "; calibration client-side only: " + cal.Refused + " (measure at a higher load)"
+	} else {
+		note += "; calibration client-side only (the result has no broker metrics: set cluster.monitoring to calibrate by the binding broker resource)"
 	}
 	if cal.LowerBound {
 		note += "; the run did not reach the cluster's limit (a fixed rate it kept up with, no failed ramp step), " +
@@ -569,7 +649,9 @@ func recommend(r *Result) Recommendation {
 		}
 	}
 	fmt.Fprintf(&b, ". Its broker count is set by %s", describeLimit(best))
-	if best.Calibration != nil {
+	if c := best.Calibration; c != nil && c.Basis == CalibrationBroker && c.Binding != nil {
+		fmt.Fprintf(&b, ", with its capacity extrapolated from the measured %s utilisation (%.1f%%), the resource that bound", c.Binding.Resource, c.Binding.Utilization*100)
+	} else if c != nil {
 		b.WriteString(", with its capacity taken from the measurement")
 	}
 	b.WriteString(". ")

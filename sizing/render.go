@@ -239,6 +239,12 @@ func workloadLines(r *Result) []string {
 			src = " from " + m.Source
 		}
 		lines = append(lines, fmt.Sprintf("measured:    %.2f MiB/s sustained on %d × %s%s", m.IngressMiBps, m.Brokers, m.InstanceType, src))
+		if b := m.Binding; b != nil {
+			lines = append(lines, fmt.Sprintf("binding:     %s at %.1f%% on broker %d (%s): capacity extrapolated by broker utilisation, at most %g×",
+				b.Resource, b.Utilization*100, b.Broker, b.Source, MaxExtrapolation))
+		} else {
+			lines = append(lines, "binding:     unknown (no broker metrics in the result): calibration client-side only")
+		}
 	}
 	return lines
 }

@@ -5,7 +5,7 @@
 // os.Exit. Each subcommand of the table in commands has its own FlagSet
 // (flags.go; the authentication flags in authflags.go) and reads and writes
 // files; the work is done by the packages it wires: scenarios, ramp, load,
-// auth, report, sizing and internal/embedded (docs/architecture.md).
+// auth, report, monitor, sizing and internal/embedded (docs/architecture.md).
 package main
 
 import (

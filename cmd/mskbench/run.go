@@ -120,12 +120,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageError{err}
 	}
 	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect}
+	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
 	if s.Embedded() {
-		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers})
+		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers, Metrics: true})
 		if err != nil {
 			return err
 		}
 		defer c.Close()
+		if metricsURL, err = c.ServeMetrics("127.0.0.1:0"); err != nil {
+			logf("warning: embedded cluster: no broker metrics: %v", err)
+		}
 		cfg.Brokers = c.Addrs()
 		logf("embedded in-process cluster (%d brokers at %s): results measure this machine, not a Kafka cluster",
 			c.Brokers(), strings.Join(c.Addrs(), ","))
@@ -154,6 +158,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return err
 	}
+
+	mon := newBrokerMonitoring(ctx, s, a, conn, metricsURL, logf) // monitoring.go
+	res.Warnings = append(res.Warnings, mon.warnings...)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
@@ -175,7 +182,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		st.endLine()
 		return step, err
 	}
-	out, runErr := ramp.Execute(ctx, s, plans, runStep, logf)
+	out, runErr := ramp.ExecuteWith(ctx, s, plans, mon.wrap(runStep), logf, mon.rampOptions())
 	out.Apply(res)
 	res.Ended = time.Now().UTC()
 	res.Connection = report.Connection{

@@ -82,6 +82,9 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	for _, line := range ramp.Describe(s) {
 		fmt.Fprintln(stdout, line)
 	}
+	if line := describeBrokerMonitoring(s); line != "" {
+		fmt.Fprintln(stdout, line)
+	}
 	return nil
 }
 

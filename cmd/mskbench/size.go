@@ -279,12 +279,13 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 		data, err := os.ReadFile(f.from)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--from: %w", err))
-		} else if m, err := sizeMeasurement(data, f.from); err != nil {
+		} else if m, step, err := sizeMeasurement(data, f.from); err != nil {
 			errs = append(errs, err)
 		} else {
 			if f.measuredType != "" {
 				m.InstanceType = f.measuredType
 			}
+			m.Binding = measuredBinding(step, cat, m.InstanceType) // monitoring.go
 			if f.measuredBrokers > 0 {
 				m.Brokers = f.measuredBrokers
 			}
@@ -309,34 +310,36 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 // the throughput.
 //
 // The measured ingress is the highest acknowledged produce rate of a
-// complete (non-partial) step, bytes/s converted to MiB/s. A file from
+// complete (non-partial) step, bytes/s converted to MiB/s; that step is
+// returned too (its broker metrics calibrate by utilisation). A file from
 // another tool, an embedded run or one without complete steps is an error.
-func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
+func sizeMeasurement(data []byte, name string) (*sizing.Measurement, *report.Step, error) {
 	r, err := report.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("--from %s: %w", name, err)
+		return nil, nil, fmt.Errorf("--from %s: %w", name, err)
 	}
 	if r.Tool.Name != "mskbench" {
-		return nil, fmt.Errorf("--from %s: %w (tool.name is %q, not \"mskbench\")", name, report.ErrNotResult, r.Tool.Name)
+		return nil, nil, fmt.Errorf("--from %s: %w (tool.name is %q, not \"mskbench\")", name, report.ErrNotResult, r.Tool.Name)
 	}
 	if r.Embedded {
-		return nil, fmt.Errorf("--from %s: an embedded run measures this machine, not an MSK cluster", name)
+		return nil, nil, fmt.Errorf("--from %s: an embedded run measures this machine, not an MSK cluster", name)
 	}
 	var spec struct {
 		Cluster scenarios.Cluster `json:"cluster"`
 	}
 	if len(r.Scenario.Spec) > 0 {
 		if err := json.Unmarshal(r.Scenario.Spec, &spec); err != nil {
-			return nil, fmt.Errorf("--from %s: scenario.spec: %w", name, err)
+			return nil, nil, fmt.Errorf("--from %s: scenario.spec: %w", name, err)
 		}
 	}
+	var best *report.Step
 	m := &sizing.Measurement{Source: filepath.Base(name), InstanceType: spec.Cluster.InstanceType, Brokers: spec.Cluster.BrokerCount}
 	// The run reached the cluster's limit when a ramp step failed (the
 	// passing steps below it are the capacity) or a step ran at rate max
 	// (no offered rate); otherwise the cluster kept up with a fixed rate and
 	// the figure is only a lower bound.
 	saturated := false
-	for _, s := range r.Steps {
+	for i, s := range r.Steps {
 		if s.Partial {
 			continue
 		}
@@ -345,13 +348,14 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, error) {
 		}
 		if (s.Ramp == nil || s.Ramp.Passed) && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
 			m.IngressMiBps = s.Throughput.BytesPerSec / sizing.MiB
+			best = &r.Steps[i]
 		}
 	}
 	m.LowerBound = !saturated
 	if m.IngressMiBps <= 0 {
-		return nil, fmt.Errorf("--from %s: no complete step with a produce throughput", name)
+		return nil, nil, fmt.Errorf("--from %s: no complete step with a produce throughput", name)
 	}
-	return m, nil
+	return m, best, nil
 }
 
 // sizeScenarioName returns the scenario name of a result file (for the

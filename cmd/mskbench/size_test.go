@@ -155,6 +155,26 @@ func TestSizeGolden(t *testing.T) {
 			},
 		},
 		{
+			// The same measurement with open-monitoring figures: CPU binds at
+			// 55% (broker 2's mean), so 40 MiB/s per broker extrapolates to
+			// 72.73 MiB/s at 100% CPU and 36.36 MiB/s at the 50% target.
+			name: "calibrated-brokers",
+			args: []string{"--ingress", "100MiB/s", "--consumer-groups", "2", "--retention", "24h", "--from", "testdata/size/result-brokers.json",
+				"--instance-types", "kafka.m7g.xlarge,kafka.m7g.2xlarge"},
+			check: func(t *testing.T, p sizePlanJSON) {
+				o := sizeOption(t, p, "kafka.m7g.xlarge")
+				notes := strings.Join(o.Notes, " ")
+				for _, want := range []string{"cpu binds at 55.0% (broker 2, open_monitoring)", "72.73 MiB/s per broker at 100% cpu", "0.91× the measured utilisation"} {
+					if !strings.Contains(notes, want) {
+						t.Errorf("kafka.m7g.xlarge notes %q lack %q", o.Notes, want)
+					}
+				}
+				if !strings.Contains(p.Recommendation.Reason, "extrapolated from the measured cpu utilisation (55.0%)") {
+					t.Errorf("recommendation %q does not name the binding resource", p.Recommendation.Reason)
+				}
+			},
+		},
+		{
 			// Catalogue override: another region's prices and a 20% discount.
 			name: "catalog-override",
 			args: []string{"--ingress", "30MiB/s", "--retention", "24h", "--catalog", "testdata/size/eu-west-1.json", "--instance-types", "kafka.m5.large,kafka.t3.small"},
@@ -481,7 +501,7 @@ func TestSizeMeasurementLowerBound(t *testing.T) {
 		{"ramp found the limit", `{"ramp":{"passed":true},"throughput":{"bytes_per_sec":3145728,"offered_msgs_per_sec":3000}},` +
 			`{"ramp":{"passed":false},"throughput":{"bytes_per_sec":3250000,"offered_msgs_per_sec":4000}}`, false, 3},
 	} {
-		m, err := sizeMeasurement([]byte(head+tc.steps+`]}`), "r.json")
+		m, _, err := sizeMeasurement([]byte(head+tc.steps+`]}`), "r.json")
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -191,3 +191,71 @@ func TestHLogJavaReader(t *testing.T) {
 		t.Errorf("HistogramLogProcessor's max: want %q in\n%s", wantMax, hgrm)
 	}
 }
+
+// hdrHistogramJS returns node and the directory holding hdr-histogram-js
+// (node_modules), or skips: $MSKBENCH_HDRJS_DIR, else .ci/node (where
+// .ci/run installs it with npm).
+func hdrHistogramJS(t *testing.T) (node, modules string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed: skipping the check with hdr-histogram-js's HistogramLogReader")
+	}
+	dir := os.Getenv("MSKBENCH_HDRJS_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", ".ci", "node")
+	}
+	modules, err = filepath.Abs(filepath.Join(dir, "node_modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "hdr-histogram-js")); err != nil {
+		t.Skipf("hdr-histogram-js not in %s (npm install --prefix %s hdr-histogram-js@3): skipping the check with its HistogramLogReader", modules, dir)
+	}
+	return node, modules
+}
+
+// hdr-histogram-js reads the log too: every interval with its tag, times,
+// count, reference p99 and max.
+func TestHLogJSReader(t *testing.T) {
+	node, modules := hdrHistogramJS(t)
+	r := sampleResult(t, false)
+	s := &r.Steps[1]
+	path := filepath.Join(t.TempDir(), "step.hlog")
+	if err := os.WriteFile(path, renderHLog(t, r, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "hlog", "readlog.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, script, path)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node readlog.js: %v\n%s", err, out)
+	}
+	want := wantHLog(t, s)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("hdr-histogram-js read %d histograms, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, line := range lines {
+		f := strings.Fields(line)
+		if len(f) != 6 {
+			t.Fatalf("js line %q", line)
+		}
+		var n [5]int64
+		for j := range n {
+			if n[j], err = strconv.ParseInt(f[j+1], 10, 64); err != nil {
+				t.Fatalf("js line %q: %v", line, err)
+			}
+		}
+		w := want[i]
+		h, _, _ := s.Timeline[i/4].Histogram(w.tag)
+		w.p99 = h.Percentile(99) // the reference percentile, as Java's
+		if got := (hlogWant{f[0], n[0], n[1], n[2], n[3], n[4]}); got != w {
+			t.Errorf("js histogram %d: got %+v, want %+v", i, got, w)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func countAtOrAbove(t *testing.T, s *report.Step, name string, us int64) int64 {
 	lo, hi := int64(1), n+1
 	for lo < hi {
 		k := (lo + hi) / 2
-		if h.Quantile(float64(k)/float64(n)) >= us {
+		if h.Percentile(100*float64(k)/float64(n)) >= us {
 			hi = k
 		} else {
 			lo = k + 1

@@ -45,15 +45,15 @@ import (
 //
 // Formatting a Conn with any fmt verb prints a summary without secrets.
 type Conn struct {
-	Brokers     []string       // bootstrap host:port addresses
-	Mechanism   string         // "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"
-	TLS         *tls.Config    // nil for plaintext
-	SASL        sasl.Mechanism // kafka-go's mechanism; nil without SASL
+	Brokers   []string       // bootstrap host:port addresses
+	Mechanism string         // "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"
+	TLS       *tls.Config    // nil for plaintext
+	SASL      sasl.Mechanism // kafka-go's mechanism; nil without SASL
 	// FranzSASL is the same mechanism for franz-go (same credentials, the
 	// same IAM token source); nil without SASL.
-	FranzSASL franzsasl.Mechanism
-	DialTimeout time.Duration  // per connection attempt; 0 means 10 s
-	ClientID    string         // Kafka client.id, default "mskbench"
+	FranzSASL   franzsasl.Mechanism
+	DialTimeout time.Duration // per connection attempt; 0 means 10 s
+	ClientID    string        // Kafka client.id, default "mskbench"
 	// Region is the AWS region IAM tokens are signed for ("" without IAM).
 	Region string
 	// Warnings are notes for the result file, e.g. that certificate

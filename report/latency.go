@@ -68,8 +68,8 @@ var LatencyKinds = [numLatencyKinds]LatencyKind{
 		Encoded: func(h *EncodedHistograms) *string { return &h.EndToEndUs }},
 	latCommit: {Name: "commit", Title: "COMMIT", Display: "commit", Definition: "EndTxn(commit) sent → committed",
 		Prefixes: []string{"commit"}, Optional: true,
-		Summary:  func(l *Latency) *LatencySummary { return &l.Commit },
-		Encoded:  func(h *EncodedHistograms) *string { return &h.CommitUs }},
+		Summary: func(l *Latency) *LatencySummary { return &l.Commit },
+		Encoded: func(h *EncodedHistograms) *string { return &h.CommitUs }},
 }
 
 // latencyKind returns the kind named name.

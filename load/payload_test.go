@@ -164,16 +164,16 @@ func TestErrorLabel(t *testing.T) {
 func TestProducerPathAllocs(t *testing.T) {
 	p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysRandom, Cardinality: 100},
 		plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 1}, {Size: 2000, Weight: 1}}})
-	msgs := make([]kafka.Message, 1)
 	seq := uint64(0)
 	step := func() {
-		buf := <-p.free
+		s := <-p.free
 		intended := p.clk.now()
-		sent := p.build(buf, seq, intended)
+		sent := p.build(s, seq, intended)
 		p.rec.RecordSend(intended, sent)
-		msgs[0] = p.pending[0]
-		p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
-		p.complete(msgs, nil)
+		p.pending = p.pending[:0]
+		t := newTally()
+		p.settle(s, 0, int64(seq), nil, p.clk.now(), &t)
+		p.done(&t)
 		seq++
 	}
 	for range 1000 { // grow every buffer and histogram once
@@ -187,14 +187,20 @@ func TestProducerPathAllocs(t *testing.T) {
 	}
 }
 
-// benchProducer is a producer without a writer, for the per-message path.
+// benchProducer is a producer without a client, for the per-message path
+// of the engine (what both clients share).
 func benchProducer(b testing.TB, keys plan.Keys, sizes plan.SizeDist) (*producer, *report.Collector) {
 	col := report.NewCollector(0)
-	p, err := newProducer(plan.Producers{
+	sc, err := newSizeChooser(sizes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pl := plan.Plan{Producers: plan.Producers{
 		MessageSize: sizes, Keys: keys, Compressibility: 0.5, Acks: -1, MaxInFlight: 16,
-	}, producerConfig{
-		id: 0, workers: 1, rate: 1000, topics: []string{"a", "b"},
-		conn: testConnAddrs("127.0.0.1:1"), rec: col.NewRecorder(), clk: newClock(), seed: 1,
+	}}
+	p, err := newProducer(pl, producerConfig{
+		id: 0, workers: 1, rate: 1000, topics: []string{"a", "b"}, sizes: &sc,
+		rec: col.NewRecorder(), clk: newClock(), seed: 1,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -218,16 +224,16 @@ func BenchmarkProducerPath(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p, _ := benchProducer(b, bc.keys, bc.sizes)
-			msgs := make([]kafka.Message, 1)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				buf := <-p.free
+				s := <-p.free
 				intended := p.clk.now()
-				sent := p.build(buf, uint64(i), intended)
+				sent := p.build(s, uint64(i), intended)
 				p.rec.RecordSend(intended, sent)
-				msgs[0] = p.pending[0]
-				p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
-				p.complete(msgs, nil)
+				p.pending = p.pending[:0]
+				t := newTally()
+				p.settle(s, 0, int64(i), nil, p.clk.now(), &t)
+				p.done(&t)
 			}
 		})
 	}

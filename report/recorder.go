@@ -235,10 +235,13 @@ func (r *Recorder) RecordCommit(startNs, endNs int64, committed bool, n int64) {
 	r.mu.Unlock()
 }
 
-// RecordTransactionFailed records a transaction whose end failed.
-func (r *Recorder) RecordTransactionFailed() {
+// RecordTransactionFailed records a transaction whose end failed; its n
+// acknowledged messages count as aborted (they are not expected by
+// read_committed consumers).
+func (r *Recorder) RecordTransactionFailed(n int64) {
 	r.mu.Lock()
 	r.cur.counts.failedTxns++
+	r.cur.counts.aborted += n
 	r.mu.Unlock()
 }
 

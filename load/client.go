@@ -95,7 +95,7 @@ type producerClientConfig struct {
 	maxValue   int     // bytes of the largest value
 	meanValue  float64 // mean value size, bytes
 	seed       uint64  // for the partitioner's random choices
-	partitions int // partitions per topic, for kafka-go's derived batch size
+	partitions int     // partitions per topic, for kafka-go's derived batch size
 	topics     int
 	idempotent bool
 	// abort, when cancelled, fails every request in flight at once.

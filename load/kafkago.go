@@ -181,6 +181,13 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 	bal, balName := kafkaGoBalancer(pp.Partitioner, cfg.seed)
 	kp := &kafkaGoProducer{p: p, tr: cfg.conn.Transport(), msgs: make([]kafka.Message, 0, maxPending)}
 	kp.tr.ClientID = cfg.clientID
+	// The transport dials through the Conn's TLS-performing dialer,
+	// tapped for the throttle time of produce responses (its RoundTrip
+	// sees them, but not which broker answered).
+	kp.tr.TLS = nil
+	kp.tr.Dial = tapDial(cfg.conn.DialFunc(), tapHooks{produceThrottle: func(broker string, ms int64) {
+		p.rec.RecordThrottle(broker, false, ms)
+	}})
 	kp.ct = newCountingTransport(kp.tr, p, cfg.abort)
 	kp.w = &kafka.Writer{
 		Addr:     kafka.TCP(cfg.conn.Brokers...),

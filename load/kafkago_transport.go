@@ -31,7 +31,6 @@ const (
 //   - counts every error answer of the cluster (one per partition of a
 //     produce response with an error code) and every failed round trip by
 //     label, including the ones kafka-go retries successfully;
-//   - records the throttle time of every produce response;
 //   - fails every produce request at once after abort is cancelled, so
 //     that a stalled broker cannot hold Run beyond its bound;
 //   - answers the metadata lookup kafka-go's Writer makes for every
@@ -163,9 +162,6 @@ func (t *countingTransport) produce(ctx context.Context, addr net.Addr, req kafk
 	pr, ok := resp.(*produce.Response)
 	if !ok {
 		return resp, err
-	}
-	if pr.ThrottleTimeMs > 0 {
-		t.p.rec.RecordThrottle(addr.String(), false, int64(pr.ThrottleTimeMs))
 	}
 	for _, tp := range pr.Topics {
 		for _, p := range tp.Partitions {

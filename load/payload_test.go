@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
@@ -150,6 +152,12 @@ func TestErrorLabel(t *testing.T) {
 		{kafka.NotLeaderForPartition, "[6] Not Leader For Partition"},
 		{fmt.Errorf("produce: %w", kafka.RequestTimedOut), "[7] Request Timed Out"},
 		{kafka.WriteErrors{nil, kafka.NotEnoughReplicas}, "[19] Not Enough Replicas"},
+		// franz-go's errors get the same labels.
+		{kerr.NotLeaderForPartition, "[6] Not Leader For Partition"},
+		{fmt.Errorf("produce: %w", kerr.RequestTimedOut), "[7] Request Timed Out"},
+		{kerr.SaslAuthenticationFailed, "[58] SASL Authentication Failed"},
+		{kgo.ErrRecordTimeout, "timeout"},
+		{kgo.ErrClientClosed, "canceled"},
 		{context.Canceled, "canceled"},
 		{context.DeadlineExceeded, "timeout"},
 		{io.EOF, "connection closed"},

@@ -32,6 +32,7 @@ func testPlan() plan.Plan {
 			BatchBytes:  1 << 20,
 			Linger:      plan.Duration(2 * time.Millisecond),
 			MaxInFlight: 1000,
+			Retries:     plan.DefaultRetries,
 		},
 		Consumers: plan.Consumers{
 			Groups: 1, PerGroup: 2,

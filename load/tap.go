@@ -36,9 +36,11 @@ type tapHooks struct {
 	// produceError is called for every partition of a produce response
 	// with an error code.
 	produceError func(err error)
-	// fetchThrottle is called for every fetch response with a throttle
-	// time above 0, with the broker's address.
-	fetchThrottle func(broker string, ms int64)
+	// fetchThrottle and produceThrottle are called for every fetch or
+	// produce response with a throttle time above 0, with the broker's
+	// address.
+	fetchThrottle   func(broker string, ms int64)
+	produceThrottle func(broker string, ms int64)
 }
 
 // tapDial wraps a dial function so that every connection it returns is
@@ -151,7 +153,7 @@ func (c *tapConn) request(f *frameReader) int {
 		return 8
 	}
 	av := apiVersion{int16(binary.BigEndian.Uint16(f.head)), int16(binary.BigEndian.Uint16(f.head[2:]))}
-	if (av.key == apiProduce && c.h.produceError != nil) || (av.key == apiFetch && c.h.fetchThrottle != nil) {
+	if (av.key == apiProduce && (c.h.produceError != nil || c.h.produceThrottle != nil)) || (av.key == apiFetch && c.h.fetchThrottle != nil) {
 		corr := int32(binary.BigEndian.Uint32(f.head[4:]))
 		c.mu.Lock()
 		c.reqs[corr] = av
@@ -203,7 +205,7 @@ func skipHeaderTags(r *kbin.Reader) {
 }
 
 // produceResponse decodes a produce response body (after the correlation
-// id) and reports every partition error.
+// id) and reports every partition error and its throttle time.
 func (c *tapConn) produceResponse(b []byte, version int16) {
 	resp := kmsg.NewPtrProduceResponse()
 	resp.SetVersion(version)
@@ -212,6 +214,12 @@ func (c *tapConn) produceResponse(b []byte, version int16) {
 		skipHeaderTags(&r)
 	}
 	if !r.Ok() || resp.ReadFrom(r.Src) != nil {
+		return
+	}
+	if c.h.produceThrottle != nil && resp.ThrottleMillis > 0 {
+		c.h.produceThrottle(c.addr, int64(resp.ThrottleMillis))
+	}
+	if c.h.produceError == nil {
 		return
 	}
 	for _, t := range resp.Topics {

@@ -328,7 +328,8 @@ func BenchmarkFillTopic(b *testing.B) {
 			b.Fatal(err)
 		}
 		cl, err := kgo.NewClient(kgo.SeedBrokers(conn.Brokers...), kgo.DefaultProduceTopic(topic),
-			kgo.ProducerLinger(5*time.Millisecond), kgo.MaxBufferedRecords(10000), kgo.DisableClientMetrics())
+			kgo.ProducerLinger(5*time.Millisecond), kgo.MaxBufferedRecords(10000), kgo.DisableClientMetrics(),
+			kgo.ProducerBatchCompression(kgo.NoCompression()))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -261,7 +261,9 @@ func (fp *franzProducer) settings() report.ProducerSettings { return fp.set }
 func (fp *franzProducer) send(_ context.Context, slots []*slot) error {
 	for _, s := range slots {
 		r := &fp.recs[s.index]
-		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Context: fp.abort}
+		// The send time as the record's timestamp: kgo would read the
+		// clock again.
+		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
 		fp.cl.Produce(fp.abort, r, fp.promises[s.index])
 	}
 	return nil

@@ -109,7 +109,7 @@ func TestProducerLoopSchedule(t *testing.T) {
 		p.pacer = Pacer{Rate: 1000, Workers: 2, Worker: 1, Duration: time.Second}
 		start := p.clk.now()
 		var n int64
-		p.loop(t.Context(), start, func(_ context.Context, s *slot, seq uint64, intended int64) {
+		p.loop(t.Context(), start, func(_ context.Context, s *slot, seq uint64, intended, _ int64) {
 			if want := start + int64(time.Duration(2*seq+1)*time.Millisecond); intended != want {
 				t.Fatalf("message %d intended at %d, want %d", seq, intended-start, want-start)
 			}
@@ -148,7 +148,7 @@ func TestProducerLoopBackpressure(t *testing.T) {
 		}()
 		var n int64
 		var maxDelay time.Duration
-		p.loop(t.Context(), start, func(_ context.Context, s *slot, seq uint64, intended int64) {
+		p.loop(t.Context(), start, func(_ context.Context, s *slot, seq uint64, intended, _ int64) {
 			if want := start + int64(time.Duration(seq)*time.Millisecond); intended != want {
 				t.Fatalf("message %d intended at %s, want %s", seq, time.Duration(intended-start), time.Duration(want-start))
 			}
@@ -181,7 +181,7 @@ func TestProducerLoopLateStop(t *testing.T) {
 			}
 		}()
 		var n int
-		p.loop(t.Context(), p.clk.now(), func(_ context.Context, s *slot, _ uint64, _ int64) {
+		p.loop(t.Context(), p.clk.now(), func(_ context.Context, s *slot, _ uint64, _, _ int64) {
 			n++
 			held <- s
 		})

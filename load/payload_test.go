@@ -176,7 +176,7 @@ func TestProducerPathAllocs(t *testing.T) {
 	step := func() {
 		s := <-p.free
 		intended := p.clk.now()
-		sent := p.build(s, seq, intended)
+		sent := p.build(s, seq, intended, p.clk.now())
 		p.rec.RecordSend(intended, sent)
 		p.pending = p.pending[:0]
 		t := newTally()
@@ -236,7 +236,7 @@ func BenchmarkProducerPath(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				s := <-p.free
 				intended := p.clk.now()
-				sent := p.build(s, uint64(i), intended)
+				sent := p.build(s, uint64(i), intended, p.clk.now())
 				p.rec.RecordSend(intended, sent)
 				p.pending = p.pending[:0]
 				t := newTally()

@@ -141,6 +141,34 @@ func (r *Recorder) RecordSend(intendedNs, sentNs int64) {
 	r.mu.Unlock()
 }
 
+// SendTimes are the intended and actual send times of one message (unix
+// ns), for [Recorder.RecordSends].
+type SendTimes struct{ IntendedNs, SentNs int64 }
+
+// RecordSends records every message of ts as RecordSend does, under one
+// lock (a producer hands its client several messages at once).
+func (r *Recorder) RecordSends(ts []SendTimes) {
+	if len(ts) == 0 {
+		return
+	}
+	r.mu.Lock()
+	d := r.cur
+	h := hist(&d.hists[latSendDelay])
+	for _, t := range ts {
+		delay := t.SentNs - t.IntendedNs
+		us, clamped := clampUs(delay)
+		d.counts.sent++
+		if delay > int64(BehindScheduleThreshold) {
+			d.counts.behindSchedule++
+		}
+		if clamped {
+			d.counts.clamped++
+		}
+		h.RecordUs(us)
+	}
+	r.mu.Unlock()
+}
+
 // RecordAck records one acknowledged message of the given size in bytes (as
 // the engine counts it: key + value): Acked++, AckedBytes += bytes, publish
 // latency ackedNs−intendedNs and service time ackedNs−sentNs.

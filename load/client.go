@@ -78,6 +78,12 @@ type producerClient interface {
 	// sentNs is when the commit (or abort) request was sent, after
 	// the flush (unix ns); err is nil when the transaction ended as asked.
 	endTransaction(ctx context.Context, commit bool) (sentNs int64, err error)
+	// blocked is called when the worker waits for a free slot (the
+	// in-flight bound is reached); the function it returns is called once
+	// it has one. Clients that batch with a linger use it to stop
+	// lingering meanwhile, as they do when their own buffer bound blocks
+	// a producer.
+	blocked() (unblocked func())
 	// close waits for every completion (until abort is cancelled: then it
 	// fails what is still in flight) and closes the client's connections.
 	close(abort context.Context)

@@ -313,6 +313,10 @@ func TestFaultStalledBroker(t *testing.T) {
 		pl := faultPlan(6)
 		pl.Client = cl
 		pl.Producers.MaxInFlight = 30 // fills within a second: the workers fall behind
+		// Round-robin, so that every worker writes to every broker: a sticky
+		// partitioner at this rate stays on one partition for seconds, which
+		// may be on the stalled broker for both workers.
+		pl.Producers.Partitioner = plan.PartitionRoundRobin
 		pl.Phases.Warmup = 0
 		pl.Phases.DrainTimeout = plan.Duration(time.Second)
 		step := runBounded(t, pl, c, Options{RunID: "stalled"})

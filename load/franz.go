@@ -269,6 +269,20 @@ func (fp *franzProducer) send(_ context.Context, slots []*slot) error {
 	return nil
 }
 
+// blocked makes kgo stop lingering while the worker waits for the
+// in-flight bound, as kgo does itself while its MaxBufferedRecords blocks
+// a Produce call: the engine's bound is below kgo's (so that messages are
+// stamped after the wait), and kgo would otherwise hold every batch for
+// the full linger although the worker cannot add to it — throughput at
+// rate max would be capped at max_in_flight ÷ (linger + round trip). A
+// Flush under a context cancelled once a slot is free does that: kgo
+// lingers nowhere while a Flush runs.
+func (fp *franzProducer) blocked() func() {
+	ctx, cancel := context.WithCancel(fp.abort)
+	go func() { _ = fp.cl.Flush(ctx) }()
+	return cancel
+}
+
 func (fp *franzProducer) beginTransaction() error { return fp.cl.BeginTransaction() }
 
 // endTransaction flushes, then ends the transaction; it returns when the

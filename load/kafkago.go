@@ -228,6 +228,10 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 func (kp *kafkaGoProducer) settings() report.ProducerSettings { return kp.set }
 
+// blocked does nothing: kafka-go's batches end at BatchTimeout, or
+// BatchSize messages, whatever the writer's caller waits for.
+func (kp *kafkaGoProducer) blocked() func() { return func() {} }
+
 func (kp *kafkaGoProducer) beginTransaction() error {
 	return errors.New("kafka-go has no transactional producer")
 }

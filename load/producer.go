@@ -64,6 +64,9 @@ type producer struct {
 	offsets bool
 	txn     *txnState // nil unless transactional
 	abort   context.Context
+	// linger is true when the client lingers to fill batches (linger > 0):
+	// then it is told when the worker waits for the in-flight bound.
+	linger bool
 
 	// errs counts error responses of the cluster and failed round trips by
 	// label, retried or not (the clients report them through
@@ -145,6 +148,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		verify:    cfg.verify,
 		offsets:   pp.Acks != plan.AcksNone,
 		abort:     cfg.abort,
+		linger:    pp.Linger > 0,
 	}
 	if pr.abort == nil {
 		pr.abort = context.Background()
@@ -246,11 +250,17 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			if p.pacer.Rate > 0 {
 				p.blockedNs = startNs + int64(p.pacer.Intended(k))
 			}
+			unblocked := func() {}
+			if p.cl != nil && p.linger {
+				unblocked = p.cl.blocked()
+			}
 			select {
 			case <-ctx.Done():
+				unblocked()
 				return
 			case s = <-p.free:
 			}
+			unblocked()
 			p.blockedNs = 0
 			now = p.clk.now()
 		}

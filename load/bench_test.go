@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"context"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -103,6 +104,22 @@ func peakRSSKiB() int64 {
 	return 0
 }
 
+// benchValues returns n distinct values of size bytes (random): the bare
+// loops send them in turn, like the engine, whose messages differ. (A bare
+// loop sending one buffer again and again keeps it in the CPU cache, so
+// the client's copy of it costs far less than a real producer's.)
+func benchValues(n int, size plan.Size) [][]byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	vals := make([][]byte, n)
+	for i := range vals {
+		vals[i] = make([]byte, size)
+		for j := range vals[i] {
+			vals[i][j] = byte(rng.Uint32())
+		}
+	}
+	return vals
+}
+
 // benchTopic creates a fresh topic for a bare loop and deletes it after.
 func benchTopic(b *testing.B, conn *auth.Conn, t plan.Topics, name string) {
 	adm := testAdmin(b, plan.ClientFranzGo, conn)
@@ -148,8 +165,9 @@ func measureCPU(w *window) func() time.Duration {
 }
 
 // BenchmarkBareKgo is the franz-go reference: per worker a kgo client
-// produces a fixed value in a loop (a new *kgo.Record per message, as
-// applications do) with the settings of BenchmarkRunMaxRate/franz-go:
+// produces in a loop (a new *kgo.Record per message, as applications do;
+// max_in_flight distinct values in turn) with the settings of
+// BenchmarkRunMaxRate/franz-go:
 // acks=all, idempotent, linger, batch bytes, no compression, franz-go's
 // default partitioner, the in-flight bound as kgo's MaxBufferedRecords.
 func BenchmarkBareKgo(b *testing.B) {
@@ -158,13 +176,13 @@ func BenchmarkBareKgo(b *testing.B) {
 	topic := "mskbench-bench-kgo-" + time.Now().Format("150405.000")
 	benchTopic(b, conn, pl.Topics, topic)
 	pr := pl.Producers
-	value := make([]byte, pr.MessageSize.Fixed)
 	for b.Loop() {
 		start := time.Now()
 		w := &window{from: start.Add(pl.Phases.Warmup.D()), to: start.Add(pl.Phases.Warmup.D() + pl.Phases.Duration.D())}
 		cpu := measureCPU(w)
 		var wg sync.WaitGroup
 		for i := range pr.Workers {
+			vals := benchValues(pr.MaxInFlight, pr.MessageSize.Fixed)
 			cl, err := kgo.NewClient(kgo.SeedBrokers(conn.Brokers...), kgo.ClientID("bare-kgo-"+strconv.Itoa(i)),
 				kgo.DefaultProduceTopic(topic), kgo.RequiredAcks(kgo.AllISRAcks()),
 				kgo.ProducerLinger(pr.Linger.D()), kgo.ProducerBatchMaxBytes(int32(pr.BatchBytes)),
@@ -176,8 +194,8 @@ func BenchmarkBareKgo(b *testing.B) {
 			wg.Go(func() {
 				defer cl.Close()
 				promise := func(_ *kgo.Record, err error) { w.count(1, err) }
-				for time.Now().Before(w.to) {
-					cl.Produce(context.Background(), &kgo.Record{Value: value}, promise)
+				for k := 0; time.Now().Before(w.to); k++ {
+					cl.Produce(context.Background(), &kgo.Record{Value: vals[k%len(vals)]}, promise)
 				}
 				_ = cl.Flush(context.Background())
 			})
@@ -193,14 +211,14 @@ func BenchmarkBareKgo(b *testing.B) {
 
 // BenchmarkBareWriter is the kafka-go reference: per worker a kafka-go
 // Writer loop (async, acks=all, the batch size the engine derives, linger,
-// the in-flight bound) with the settings of BenchmarkRunMaxRate/kafka-go.
+// the in-flight bound, round-robin; max_in_flight distinct values in turn)
+// with the settings of BenchmarkRunMaxRate/kafka-go.
 func BenchmarkBareWriter(b *testing.B) {
 	conn := benchConn(b)
 	pl := benchPlan(b, plan.ClientKafkaGo)
 	topic := "mskbench-bench-writer-" + time.Now().Format("150405.000")
 	benchTopic(b, conn, pl.Topics, topic)
 	pr := pl.Producers
-	value := make([]byte, pr.MessageSize.Fixed)
 	batchSize := derivedBatchSize(pr.BatchBytes, float64(pr.MessageSize.Fixed), pr.MaxInFlight, pl.Topics.Partitions)
 	for b.Loop() {
 		start := time.Now()
@@ -211,9 +229,8 @@ func BenchmarkBareWriter(b *testing.B) {
 			wg.Go(func() {
 				sem := make(chan struct{}, pr.MaxInFlight)
 				msgs := make([]kafka.Message, maxPending)
-				for i := range msgs {
-					msgs[i].Value = value
-				}
+				vals := benchValues(pr.MaxInFlight+maxPending, pr.MessageSize.Fixed)
+				next := 0
 				kw := &kafka.Writer{
 					Addr: kafka.TCP(conn.Brokers...), Topic: topic, Balancer: &kafka.RoundRobin{},
 					BatchSize: batchSize, BatchBytes: int64(pr.BatchBytes), BatchTimeout: pr.Linger.D(),
@@ -230,6 +247,8 @@ func BenchmarkBareWriter(b *testing.B) {
 					// the in-flight bound lets through, at most maxPending.
 					n := 0
 					for n < len(msgs) {
+						msgs[n].Value = vals[next%len(vals)]
+						next++
 						if n > 0 {
 							select {
 							case sem <- struct{}{}:

@@ -54,6 +54,9 @@ type slot struct {
 	index int    // position among the worker's slots
 	buf   []byte // value buffer, grown once to the largest message size
 	value []byte // buf[:size]: the message value, stamp first
+	// sum is the CRC-32C of value's payload (after the stamp), kept while
+	// the payload stays (see producer.build).
+	sum   uint32
 	key   []byte // nil without a key
 	topic string
 	seq   uint64 // the message's sequence number (also in the stamp)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -259,6 +260,41 @@ func (o adminOps) commitEndOffsets(ctx context.Context, groups []string, topic s
 		}
 	}
 	return nil
+}
+
+// withPrefix returns the names that start with prefix, sorted.
+func withPrefix(names iter.Seq[string], prefix string) []string {
+	var out []string
+	for n := range names {
+		if strings.HasPrefix(n, prefix) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listTopics returns the topics whose name starts with prefix, sorted.
+func (o adminOps) listTopics(ctx context.Context, prefix string) ([]string, error) {
+	ctx, cancel := o.bounded(ctx)
+	defer cancel()
+	ts, err := o.a.topics(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	return withPrefix(maps.Keys(ts), prefix), nil
+}
+
+// listGroups returns the consumer groups whose id starts with prefix,
+// sorted.
+func (o adminOps) listGroups(ctx context.Context, prefix string) ([]string, error) {
+	ctx, cancel := o.bounded(ctx)
+	defer cancel()
+	gs, err := o.a.listGroups(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	return gs, nil
 }
 
 // deleteGroups deletes the named groups (only ever those this run

@@ -149,6 +149,16 @@ func (w *window) count(n int64, err error) {
 	}
 }
 
+// report reports the window's msgs/s and process figures; failed
+// messages fail the benchmark.
+func (w *window) report(b *testing.B, pl plan.Plan, cpu time.Duration) {
+	if n := w.failed.Load(); n > 0 {
+		b.Errorf("%d messages failed", n)
+	}
+	b.ReportMetric(float64(w.acked.Load())/pl.Phases.Duration.D().Seconds(), "msgs/s")
+	reportProcess(b, w.acked.Load(), cpu)
+}
+
 // measureCPU returns the process CPU time between the window's bounds,
 // sampled by a goroutine that wakes at each.
 func measureCPU(w *window) func() time.Duration {
@@ -201,11 +211,7 @@ func BenchmarkBareKgo(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		if n := w.failed.Load(); n > 0 {
-			b.Errorf("%d messages failed", n)
-		}
-		b.ReportMetric(float64(w.acked.Load())/pl.Phases.Duration.D().Seconds(), "msgs/s")
-		reportProcess(b, w.acked.Load(), cpu())
+		w.report(b, pl, cpu())
 	}
 }
 
@@ -271,11 +277,7 @@ func BenchmarkBareWriter(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		if n := w.failed.Load(); n > 0 {
-			b.Errorf("%d messages failed", n)
-		}
-		b.ReportMetric(float64(w.acked.Load())/pl.Phases.Duration.D().Seconds(), "msgs/s")
-		reportProcess(b, w.acked.Load(), cpu())
+		w.report(b, pl, cpu())
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -477,26 +477,25 @@ func (a franzAdmin) createTopics(ctx context.Context, names []string, t plan.Top
 		configs[k] = kadm.StringPtr(v)
 	}
 	res, err := a.adm.CreateTopics(ctx, int32(t.Partitions), int16(t.ReplicationFactor), configs, names...)
+	return errorsOf(res, err, func(r kadm.CreateTopicResponse) error { return r.Err })
+}
+
+// errorsOf returns each name's error of a kadm per-name response (err is
+// the request's error).
+func errorsOf[R any](res map[string]R, err error, errOf func(R) error) (map[string]error, error) {
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]error, len(res))
 	for n, r := range res {
-		out[n] = r.Err
+		out[n] = errOf(r)
 	}
 	return out, nil
 }
 
 func (a franzAdmin) deleteTopics(ctx context.Context, names []string) (map[string]error, error) {
 	res, err := a.adm.DeleteTopics(ctx, names...)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]error, len(res))
-	for n, r := range res {
-		out[n] = r.Err
-	}
-	return out, nil
+	return errorsOf(res, err, func(r kadm.DeleteTopicResponse) error { return r.Err })
 }
 
 func (a franzAdmin) describeGroup(ctx context.Context, group string) (groupInfo, error) {
@@ -560,24 +559,10 @@ func (a franzAdmin) listGroups(ctx context.Context, prefix string) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for g := range res {
-		if strings.HasPrefix(g, prefix) {
-			out = append(out, g)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return withPrefix(maps.Keys(res), prefix), nil
 }
 
 func (a franzAdmin) deleteGroups(ctx context.Context, groups []string) (map[string]error, error) {
 	res, err := a.adm.DeleteGroups(ctx, groups...)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]error, len(res))
-	for g, r := range res {
-		out[g] = r.Err
-	}
-	return out, nil
+	return errorsOf(res, err, func(r kadm.DeleteGroupResponse) error { return r.Err })
 }

@@ -589,14 +589,15 @@ func (a kafkaGoAdmin) listGroups(ctx context.Context, prefix string) ([]string, 
 		if res.Error != nil {
 			return res.Error
 		}
-		for _, g := range res.Groups {
-			if strings.HasPrefix(g.GroupID, prefix) {
-				out = append(out, g.GroupID)
+		out = withPrefix(func(yield func(string) bool) {
+			for _, g := range res.Groups {
+				if !yield(g.GroupID) {
+					return
+				}
 			}
-		}
+		}, prefix)
 		return nil
 	})
-	sort.Strings(out)
 	return out, err
 }
 

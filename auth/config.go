@@ -30,6 +30,10 @@ type Config struct {
 	DialTimeout time.Duration
 	// ClientID is the Kafka client.id; "" means "mskbench".
 	ClientID string
+	// Client is the Kafka client that probes the cluster (the run's first
+	// client, so its authentication is what the probe tests); "" means
+	// franz-go.
+	Client plan.Client
 
 	// awsEndpoint overrides the base endpoint of every AWS client (tests).
 	awsEndpoint string

@@ -7,10 +7,14 @@
 // brokers (MSK GetBootstrapBrokers) and the mechanism, probes the cluster
 // once and translates failures into an *Error that names the broker, the
 // mechanism and the likely fix. Secrets never appear in errors, logs or
-// formatted values. The Conn it returns gives every kafka-go transport and
-// dialer of a run its TLS, SASL and the shared connection budget.
+// formatted values. The Conn it returns gives every client of a run — the
+// franz-go options (KgoOpts) and the kafka-go transports and dialers — its
+// TLS, SASL, client id and the shared connection budget, so both clients
+// authenticate every mechanism the same way (MSK IAM: the same cached
+// OAUTHBEARER token source).
 //
-// auth imports plan, kafka-go and the AWS SDK. It must not import load,
+// auth imports plan, both Kafka clients (franz-go's kgo and pkg/sasl,
+// kafka-go) and the AWS SDK. It must not import load,
 // report, scenarios, sizing, ramp or a flag package: registering flags is
 // cmd's job.
 package auth
@@ -28,6 +32,8 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/sasl"
+	"github.com/twmb/franz-go/pkg/kgo"
+	franzsasl "github.com/twmb/franz-go/pkg/sasl"
 
 	"github.com/mskbench/mskbench/plan"
 )
@@ -39,17 +45,23 @@ import (
 //
 // Formatting a Conn with any fmt verb prints a summary without secrets.
 type Conn struct {
-	Brokers     []string       // bootstrap host:port addresses
-	Mechanism   string         // "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"
-	TLS         *tls.Config    // nil for plaintext
-	SASL        sasl.Mechanism // nil without SASL
-	DialTimeout time.Duration  // per connection attempt; 0 means 10 s
-	ClientID    string         // Kafka client.id, default "mskbench"
+	Brokers   []string       // bootstrap host:port addresses
+	Mechanism string         // "none", "tls", "mtls", "scram-sha-512", "scram-sha-256", "iam"
+	TLS       *tls.Config    // nil for plaintext
+	SASL      sasl.Mechanism // kafka-go's mechanism; nil without SASL
+	// FranzSASL is the same mechanism for franz-go (same credentials, the
+	// same IAM token source); nil without SASL.
+	FranzSASL   franzsasl.Mechanism
+	DialTimeout time.Duration // per connection attempt; 0 means 10 s
+	ClientID    string        // Kafka client.id, default "mskbench"
 	// Region is the AWS region IAM tokens are signed for ("" without IAM).
 	Region string
 	// Warnings are notes for the result file, e.g. that certificate
 	// verification is off. They contain no secrets.
 	Warnings []string
+
+	// probeClient is the client Connect probed with (Config.Client).
+	probeClient plan.Client
 
 	limiter    *limiter // nil: no ceiling on new connections
 	dials      atomic.Int64
@@ -109,6 +121,47 @@ func (c *Conn) Dialer() *kafka.Dialer {
 		TLS:           c.TLS,
 		SASLMechanism: c.SASL,
 	}
+}
+
+// DialFunc returns a new dial function with the Transport's ramping,
+// counting and reconnect detection that also performs the TLS handshake
+// when c has TLS (server name: TLS.ServerName, else the dialled host), so
+// the connection it returns is the plaintext view of the stream. franz-go
+// dials through it; kafka-go readers use it when the engine needs to see
+// responses (their throttle times).
+func (c *Conn) DialFunc() func(ctx context.Context, network, addr string) (net.Conn, error) {
+	t := newDialTracker(c)
+	if c.TLS == nil {
+		return t.dial
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := t.dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		// The handshake has its own bound (tlsHandshakeTimeout): a
+		// plaintext port never answers a ClientHello.
+		return handshake(ctx, nc, c.TLS, addr)
+	}
+}
+
+// KgoOpts returns the franz-go client options of c: the seed brokers, a
+// dialer from DialFunc (connect-rate limit, dial and reconnect counting,
+// TLS), SASL, the dial timeout and the client id (callers append
+// kgo.ClientID to name a worker). Every call returns a new dialer.
+func (c *Conn) KgoOpts() []kgo.Opt {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(c.Brokers...),
+		kgo.Dialer(c.DialFunc()),
+		kgo.DialTimeout(c.dialTimeout()),
+		kgo.ClientID(c.clientID()),
+		// KIP-714 metrics pushes are extra requests the benchmark did not ask for.
+		kgo.DisableClientMetrics(),
+	}
+	if c.FranzSASL != nil {
+		opts = append(opts, kgo.SASL(c.FranzSASL))
+	}
+	return opts
 }
 
 // String returns a one-line summary of c without secrets.

@@ -10,12 +10,17 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/sasl"
 	"github.com/segmentio/kafka-go/sasl/scram"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	franzscram "github.com/twmb/franz-go/pkg/sasl/scram"
 	"github.com/xdg-go/stringprep"
 
 	"github.com/mskbench/mskbench/plan"
@@ -35,9 +40,9 @@ const awsTimeout = 30 * time.Second
 //  4. builds the TLS configuration, resolves the SCRAM password or prepares
 //     IAM tokens (region from --aws-region, the broker host name, the
 //     cluster ARN, then the environment);
-//  5. opens one connection (TCP, TLS, SASL) and asks for the cluster
-//     metadata, within DialTimeout per broker, trying the next bootstrap
-//     broker only on network errors.
+//  5. opens one connection (TCP, TLS, SASL) with cfg.Client and asks for
+//     the cluster metadata, within DialTimeout per broker, trying the next
+//     bootstrap broker only on network errors.
 //
 // An invalid cfg, and a local input it names that is unusable (a --tls-ca,
 // --tls-cert, --tls-key or --scram-password-file that cannot be read or
@@ -125,6 +130,7 @@ func connect(ctx context.Context, cfg Config, logf func(string, ...any), sec *se
 		Mechanism:   mech,
 		DialTimeout: cfg.DialTimeout,
 		ClientID:    cfg.ClientID,
+		probeClient: cfg.Client,
 	}
 	c.limiter = newLimiter(cfg.ConnectRate) // 0: no cap
 
@@ -156,6 +162,12 @@ func connect(ctx context.Context, cfg Config, logf func(string, ...any), sec *se
 			return nil, err
 		}
 		c.SASL = m
+		fa := franzscram.Auth{User: user, Pass: password}
+		if mech == plan.MechanismSCRAMSHA512 {
+			c.FranzSASL = fa.AsSha512Mechanism()
+		} else {
+			c.FranzSASL = fa.AsSha256Mechanism()
+		}
 	case plan.MechanismIAM:
 		m, err := iamFor(awsCtx, &cfg, region, logf, sec)
 		if err != nil {
@@ -163,6 +175,7 @@ func connect(ctx context.Context, cfg Config, logf func(string, ...any), sec *se
 		}
 		c.Region = m.region
 		c.SASL = m
+		c.FranzSASL = m.franz()
 	}
 
 	if err := probe(ctx, c, logf); err != nil {
@@ -269,14 +282,18 @@ func probe(ctx context.Context, c *Conn, logf func(string, ...any)) error {
 	return failures[0]
 }
 
-// probeOne connects to addr and returns the number of brokers in the
-// cluster metadata. It ends as soon as ctx does: the connections it opened
-// are closed then, so that a peer that accepts TCP and never answers (or a
-// SIGINT while waiting for one) does not hold it until the dial timeout.
-// The TLS handshake has its own bound, tlsHandshakeTimeout.
+// probeOne connects to addr with the probe client and returns the number
+// of brokers in the cluster metadata. It ends as soon as ctx does: the
+// connections it opened are closed then, so that a peer that accepts TCP
+// and never answers (or a SIGINT while waiting for one) does not hold it
+// until the dial timeout. The TLS handshake has its own bound,
+// tlsHandshakeTimeout.
 func probeOne(ctx context.Context, c *Conn, addr string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.dialTimeout())
 	defer cancel()
+	if c.probeClient.String() == string(plan.ClientFranzGo) {
+		return probeFranz(ctx, c, addr)
+	}
 	var (
 		mu    sync.Mutex
 		conns []net.Conn
@@ -355,6 +372,76 @@ func handshake(ctx context.Context, nc net.Conn, tc *tls.Config, addr string) (n
 		return nil, err
 	}
 	return conn, nil
+}
+
+// probeFranz is probeOne with franz-go: one client seeded with addr alone,
+// no retries, so the first failure (refused, TLS, SASL) is the answer.
+func probeFranz(ctx context.Context, c *Conn, addr string) (int, error) {
+	var (
+		mu      sync.Mutex
+		dialErr error // the last dial failure, for the error message
+	)
+	sasl := &saslWatch{}
+	dial := c.DialFunc()
+	opts := append(c.KgoOpts(),
+		kgo.SeedBrokers(addr),
+		kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
+			nc, err := dial(ctx, network, host)
+			if err != nil {
+				mu.Lock()
+				dialErr = err
+				mu.Unlock()
+			}
+			return nc, err
+		}),
+		kgo.WithHooks(sasl),
+		kgo.RequestRetries(0),
+		kgo.RetryTimeout(c.dialTimeout()),
+		kgo.MetadataMinAge(10*time.Millisecond),
+	)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return 0, err
+	}
+	defer cl.Close()
+	res, err := kmsg.NewPtrMetadataRequest().RequestWith(ctx, cl)
+	if err != nil {
+		mu.Lock()
+		derr := dialErr
+		mu.Unlock()
+		if derr != nil && !errors.Is(err, derr) {
+			err = fmt.Errorf("%w (%w)", derr, err)
+		}
+		return 0, franzProbeError(err, sasl.closed.Load())
+	}
+	return len(res.Brokers), nil
+}
+
+// saslWatch is a franz-go hook that notes a connection the broker closed
+// while answering SASLAuthenticate: how a broker (kfake, or Kafka before
+// it answers with an error code) rejects credentials.
+type saslWatch struct{ closed atomic.Bool }
+
+// OnBrokerRead implements kgo.HookBrokerRead.
+func (w *saslWatch) OnBrokerRead(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+	if key == int16(kmsg.SASLAuthenticate) && err != nil && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) {
+		w.closed.Store(true)
+	}
+}
+
+// franzProbeError spells a franz-go probe failure like kafka-go's: a
+// Kafka error code as "[code] Title: ...", and a connection closed during
+// SASL authentication as the authentication failure it is (kafka-go
+// reports it as [58] SASL Authentication Failed too).
+func franzProbeError(err error, closedInSASL bool) error {
+	if code, ok := kafkaCode(err); ok {
+		return fmt.Errorf("[%d] %s: %w", code, kafka.Error(code).Title(), err)
+	}
+	if closedInSASL {
+		return fmt.Errorf("[%d] %s: the broker closed the connection during SASL authentication: %w (%w)",
+			kerr.SaslAuthenticationFailed.Code, kafka.SASLAuthenticationFailed.Title(), err, kerr.SaslAuthenticationFailed)
+	}
+	return err
 }
 
 // errPlaintextPort and errTLSPort mark a probe failure whose port was found

@@ -17,38 +17,52 @@ import (
 	"github.com/mskbench/mskbench/plan"
 )
 
-// connectErr runs Connect, expects an *Error and checks that its message
-// contains every want.
+// probeClients are the clients every probe test runs with: both must
+// authenticate every mechanism and explain every failure the same way.
+var probeClients = []plan.Client{plan.ClientFranzGo, plan.ClientKafkaGo}
+
+// connectErr runs Connect with each of probeClients, expects an *Error
+// and checks that its message contains every want. It returns the error
+// of the last client.
 func connectErr(t *testing.T, cfg Config, wants ...string) *Error {
 	t.Helper()
 	if cfg.DialTimeout == 0 {
 		cfg.DialTimeout = 5 * time.Second
 	}
-	c, err := Connect(context.Background(), cfg, t.Logf)
-	if err == nil {
-		t.Fatalf("Connect(%s) = %v, want an error", cfg.Mechanism, c)
-	}
-	t.Logf("error: %v", err)
 	var ae *Error
-	if !errors.As(err, &ae) {
-		t.Fatalf("Connect error %q (%T) is not an *auth.Error", err, err)
-	}
-	for _, w := range wants {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("Connect error %q does not contain %q", err, w)
+	for _, cl := range probeClients {
+		cfg.Client = cl
+		c, err := Connect(context.Background(), cfg, t.Logf)
+		if err == nil {
+			t.Fatalf("%s: Connect(%s) = %v, want an error", cl, cfg.Mechanism, c)
+		}
+		t.Logf("%s: error: %v", cl, err)
+		if !errors.As(err, &ae) {
+			t.Fatalf("%s: Connect error %q (%T) is not an *auth.Error", cl, err, err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: Connect error %q does not contain %q", cl, err, w)
+			}
 		}
 	}
 	return ae
 }
 
+// mustConnect runs Connect with each of probeClients and returns the Conn
+// of the last.
 func mustConnect(t *testing.T, cfg Config) *Conn {
 	t.Helper()
 	if cfg.DialTimeout == 0 {
 		cfg.DialTimeout = 5 * time.Second
 	}
-	c, err := Connect(context.Background(), cfg, t.Logf)
-	if err != nil {
-		t.Fatalf("Connect(%s): %v", cfg.Mechanism, err)
+	var c *Conn
+	for _, cl := range probeClients {
+		cfg.Client = cl
+		var err error
+		if c, err = Connect(context.Background(), cfg, t.Logf); err != nil {
+			t.Fatalf("%s: Connect(%s): %v", cl, cfg.Mechanism, err)
+		}
 	}
 	return c
 }
@@ -154,17 +168,20 @@ func TestSCRAM(t *testing.T) {
 		{plan.MechanismSCRAMSHA256, "bob"},
 	} {
 		t.Run(tt.mech, func(t *testing.T) {
-			var logs logRecorder
 			cfg := Config{Brokers: []string{addr}, DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: tt.mech, TLS: boolPtr(false), SCRAMUser: tt.user, SCRAMPasswordEnv: "MSKBENCH_TEST_PASSWORD"}}
-			c, err := Connect(context.Background(), cfg, logs.logf)
-			if err != nil {
-				t.Fatalf("Connect: %v", err)
-			}
-			if c.SASL == nil || c.SASL.Name() != strings.ToUpper(tt.mech) {
-				t.Errorf("SASL = %v, want %s", c.SASL, strings.ToUpper(tt.mech))
-			}
-			if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "without TLS") {
-				t.Errorf("Warnings = %q, want the no-TLS warning", c.Warnings)
+			for _, cl := range probeClients {
+				var logs logRecorder
+				cfg.Client = cl
+				c, err := Connect(context.Background(), cfg, logs.logf)
+				if err != nil {
+					t.Fatalf("%s: Connect: %v", cl, err)
+				}
+				if c.SASL == nil || c.SASL.Name() != strings.ToUpper(tt.mech) || c.FranzSASL == nil || c.FranzSASL.Name() != strings.ToUpper(tt.mech) {
+					t.Errorf("%s: SASL = %v, franz-go %v, want %s for both clients", cl, c.SASL, c.FranzSASL, strings.ToUpper(tt.mech))
+				}
+				if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "without TLS") {
+					t.Errorf("%s: Warnings = %q, want the no-TLS warning", cl, c.Warnings)
+				}
 			}
 
 			cfg.SCRAMPasswordEnv = "MSKBENCH_TEST_WRONG"

@@ -13,9 +13,24 @@ import (
 	"syscall"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/mskbench/mskbench/plan"
 )
+
+// kafkaCode returns the Kafka protocol error code in err's chain, from
+// either client (kafka-go's kafka.Error, franz-go's *kerr.Error).
+func kafkaCode(err error) (int16, bool) {
+	var ke kafka.Error
+	if errors.As(err, &ke) {
+		return int16(ke), true
+	}
+	var fe *kerr.Error
+	if errors.As(err, &fe) {
+		return fe.Code, true
+	}
+	return 0, false
+}
 
 // Error is a failure to connect to or authenticate with a broker, with the
 // likely fix. Its message names the broker address and the mechanism and
@@ -64,8 +79,9 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 		recordErr   tls.RecordHeaderError
 		alert       tls.AlertError
 		dnsErr      *net.DNSError
-		kerr        kafka.Error
 	)
+	code, coded := kafkaCode(err)
+	is := func(e kafka.Error) bool { return coded && code == int16(e) }
 	msg := err.Error()
 	switch {
 	case errors.Is(err, errPlaintextPort):
@@ -102,9 +118,9 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 		return "the host name does not resolve: check the address; MSK private names resolve only inside the VPC (use --public and the public bootstrap string from outside)"
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return "timed out: check security groups / network ACLs allow this port from here, the port for " + mechanism + " (" + portHint(mechanism) + "), and --public for access from outside the VPC"
-	case errors.As(err, &kerr) && kerr == kafka.UnsupportedSASLMechanism:
+	case is(kafka.UnsupportedSASLMechanism):
 		return "the broker does not offer this SASL mechanism: enable it on the cluster or pick another --auth / port (" + portHint(mechanism) + ")"
-	case errors.As(err, &kerr) && (kerr == kafka.SASLAuthenticationFailed || kerr == kafka.IllegalSASLState) || strings.Contains(msg, "rejected the token"):
+	case is(kafka.SASLAuthenticationFailed) || is(kafka.IllegalSASLState) || strings.Contains(msg, "rejected the token"):
 		if mechanism == plan.MechanismIAM {
 			return "the IAM token was rejected (expired or badly signed): check the credentials (aws sts get-caller-identity), the clock, --aws-region, and that the policy allows kafka-cluster:Connect on the cluster"
 		}
@@ -112,7 +128,7 @@ func hint(broker, mechanism string, tlsOn bool, err error) string {
 			return "wrong SCRAM user or password, or the secret is not associated with the cluster"
 		}
 		return "SASL authentication failed"
-	case errors.As(err, &kerr) && kerr == kafka.BrokerNotAvailable:
+	case is(kafka.BrokerNotAvailable):
 		return "the broker closed the connection: if the port speaks TLS use --auth tls or port 9092; check the mechanism matches the port (" + portHint(mechanism) + ")"
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
 		strings.Contains(msg, "malformed") || strings.Contains(msg, "connection reset"):

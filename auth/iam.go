@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-msk-iam-sasl-signer-go/signer"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/segmentio/kafka-go/sasl"
+	franzsasl "github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/oauth"
 )
 
 // tokenRefreshMargin is how long before its expiry a cached token (or the
@@ -79,6 +81,19 @@ func (m *iamMechanism) currentToken(ctx context.Context) (string, error) {
 	m.token = tok
 	m.refresh = expiry.Add(-tokenRefreshMargin)
 	return tok, nil
+}
+
+// franz returns the mechanism for franz-go: OAUTHBEARER (pkg/sasl/oauth,
+// the same initial response) with the token of currentToken, so both
+// clients share one token source and its cache.
+func (m *iamMechanism) franz() franzsasl.Mechanism {
+	return oauth.Oauth(func(ctx context.Context) (oauth.Auth, error) {
+		tok, err := m.currentToken(ctx)
+		if err != nil {
+			return oauth.Auth{}, err
+		}
+		return oauth.Auth{Token: tok}, nil
+	})
 }
 
 // Format keeps the token and credentials out of every fmt verb.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/mskbench/mskbench/internal/authtest"
@@ -92,19 +94,39 @@ func TestIAMEndToEnd(t *testing.T) {
 		t.Errorf("Dials() = %d, want the writer's and reader's connections counted", conn.Dials())
 	}
 
+	t.Run("franz-go", func(t *testing.T) {
+		// The same Conn, the same token source: a franz-go client
+		// produces and reads back over IAM.
+		before := broker.Accepted()
+		cl, err := kgo.NewClient(append(conn.KgoOpts(), kgo.ConsumeTopics(topic),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte("four")}).FirstErr(); err != nil {
+			t.Fatalf("produce over IAM: %v", err)
+		}
+		var got []string
+		for len(got) < len(msgs)+1 && ctx.Err() == nil {
+			fs := cl.PollFetches(ctx)
+			if errs := fs.Errors(); len(errs) > 0 {
+				t.Fatalf("consume over IAM: %v", errs)
+			}
+			fs.EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+		}
+		if want := []string{"one", "two", "three", "four"}; !slices.Equal(got, want) {
+			t.Errorf("franz-go read %q, want %q", got, want)
+		}
+		if broker.Accepted() == before || broker.Rejected() != 0 {
+			t.Errorf("authentications %d → %d, rejected %d: want the franz-go connections accepted", before, broker.Accepted(), broker.Rejected())
+		}
+	})
+
 	t.Run("wrong secret key", func(t *testing.T) {
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "wrong/secret/key/0000000000000000000000")
-		var logs logRecorder
-		_, err := Connect(context.Background(), Config{Brokers: addrs, DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false)}}, logs.logf)
-		if err == nil {
-			t.Fatal("Connect with a wrong secret key succeeded")
-		}
-		t.Logf("error: %v", err)
-		for _, want := range []string{addrs[0], "with iam", "IAM token was rejected", "kafka-cluster:Connect"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("error %q does not contain %q", err, want)
-			}
-		}
+		connectErr(t, Config{Brokers: addrs, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLS: boolPtr(false)}},
+			addrs[0], "with iam", "IAM token was rejected", "kafka-cluster:Connect")
 		if broker.Rejected() == 0 {
 			t.Error("the broker saw no rejected token")
 		}
@@ -114,12 +136,9 @@ func TestIAMEndToEnd(t *testing.T) {
 		tlsCluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
 		tb := &authtest.IAMBroker{Creds: broker.Creds, Region: testRegion}
 		tb.Install(tlsCluster.Kfake())
-		c, err := Connect(context.Background(), Config{Brokers: tlsCluster.Addrs(), DialTimeout: 5 * time.Second, Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM)}}, t.Logf)
-		if err != nil {
-			t.Fatalf("Connect: %v", err)
-		}
-		if c.TLS == nil || len(c.Warnings) != 0 || tb.Accepted() != 1 {
-			t.Errorf("conn = %v, warnings %q, authentications %d; want TLS, no warning, one authentication", c, c.Warnings, tb.Accepted())
+		c := mustConnect(t, Config{Brokers: tlsCluster.Addrs(), Auth: plan.Auth{Mechanism: plan.MechanismIAM, TLSCAFile: authtest.WriteFile(t, "ca.pem", ca.PEM)}})
+		if want := int64(len(probeClients)); c.TLS == nil || len(c.Warnings) != 0 || tb.Accepted() != want {
+			t.Errorf("conn = %v, warnings %q, authentications %d; want TLS, no warning, one authentication per client (%d)", c, c.Warnings, tb.Accepted(), want)
 		}
 	})
 	t.Run("region from the broker host name", func(t *testing.T) {

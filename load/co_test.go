@@ -75,36 +75,40 @@ func stallWindow(t *testing.T, c *embedded.Cluster, key int16, d time.Duration) 
 // p50 must be that delay within 10%.
 func TestSleepControlPublishLatencyInjectedDelay(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
-	const delay = 80 * time.Millisecond
-	c := embedded.ForTest(t, 3)
-	var n atomic.Int64
-	kf := c.Kfake()
-	kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-		n.Add(1)
-		kf.SleepControl(func() { time.Sleep(delay) })
-		return nil, nil, false
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		const delay = 80 * time.Millisecond
+		c := embedded.ForTest(t, 3)
+		var n atomic.Int64
+		kf := c.Kfake()
+		kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+			n.Add(1)
+			kf.SleepControl(func() { time.Sleep(delay) })
+			return nil, nil, false
+		})
+		// 6 msgs/s: 167 ms apart, twice the delay.
+		pl := coPlan(6, 1000, 2500*time.Millisecond)
+		pl.Client = cl
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "delay"})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		pub, svc, sd := step.Latency.Publish, step.Latency.Service, step.Latency.SendDelay
+		t.Logf("%d produce requests; publish p50 %.2f ms, service p50 %.2f ms, send delay p50 %.3f ms, %d samples",
+			n.Load(), pub.P50Ms, svc.P50Ms, sd.P50Ms, pub.Count)
+		if pub.Count < 12 {
+			t.Fatalf("publish count %d, want about 15", pub.Count)
+		}
+		want := float64(delay.Milliseconds())
+		if pub.P50Ms < want || pub.P50Ms > 1.1*want {
+			t.Errorf("publish p50 = %.2f ms, want %.0f ms within +10%%", pub.P50Ms, want)
+		}
+		if svc.P50Ms < want || svc.P50Ms > pub.P50Ms {
+			t.Errorf("service p50 = %.2f ms, want between %.0f ms and publish p50 %.2f ms", svc.P50Ms, want, pub.P50Ms)
+		}
+		if sd.P50Ms > 0.1*want {
+			t.Errorf("send delay p50 = %.2f ms, want well under the delay (nothing held back)", sd.P50Ms)
+		}
 	})
-	// 6 msgs/s: 167 ms apart, twice the delay.
-	step, err := Run(t.Context(), coPlan(6, 1000, 2500*time.Millisecond), testConn(c), Options{RunID: "delay"})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	pub, svc, sd := step.Latency.Publish, step.Latency.Service, step.Latency.SendDelay
-	t.Logf("%d produce requests; publish p50 %.2f ms, service p50 %.2f ms, send delay p50 %.3f ms, %d samples",
-		n.Load(), pub.P50Ms, svc.P50Ms, sd.P50Ms, pub.Count)
-	if pub.Count < 12 {
-		t.Fatalf("publish count %d, want about 15", pub.Count)
-	}
-	want := float64(delay.Milliseconds())
-	if pub.P50Ms < want || pub.P50Ms > 1.1*want {
-		t.Errorf("publish p50 = %.2f ms, want %.0f ms within +10%%", pub.P50Ms, want)
-	}
-	if svc.P50Ms < want || svc.P50Ms > pub.P50Ms {
-		t.Errorf("service p50 = %.2f ms, want between %.0f ms and publish p50 %.2f ms", svc.P50Ms, want, pub.P50Ms)
-	}
-	if sd.P50Ms > 0.1*want {
-		t.Errorf("send delay p50 = %.2f ms, want well under the delay (nothing held back)", sd.P50Ms)
-	}
 }
 
 // TestSleepControlCoordinatedOmissionProduceStall stalls produce requests for S = 1 s
@@ -115,56 +119,59 @@ func TestSleepControlPublishLatencyInjectedDelay(t *testing.T) {
 // because of the in-flight bound.
 func TestSleepControlCoordinatedOmissionProduceStall(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
-	const (
-		rate  = 200
-		stall = time.Second
-	)
-	c := embedded.ForTest(t, 3)
-	start, stalled := stallWindow(t, c, kmsg.Produce.Int16(), stall)
-	pl := coPlan(rate, 1, 3*time.Second)
-	pl.Phases.ReportInterval = plan.Duration(500 * time.Millisecond)
-	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "stall", Progress: func(iv report.Interval) {
-		if iv.Phase == report.PhaseMeasure && iv.ElapsedSeconds > 0.9 {
-			start()
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		const (
+			rate  = 200
+			stall = time.Second
+		)
+		c := embedded.ForTest(t, 3)
+		start, stalled := stallWindow(t, c, kmsg.Produce.Int16(), stall)
+		pl := coPlan(rate, 1, 3*time.Second)
+		pl.Client = cl
+		pl.Phases.ReportInterval = plan.Duration(500 * time.Millisecond)
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "stall", Progress: func(iv report.Interval) {
+			if iv.Phase == report.PhaseMeasure && iv.ElapsedSeconds > 0.9 {
+				start()
+			}
+		}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
 		}
-	}})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	half := stall.Microseconds() / 2
-	pub := countAtOrAbove(t, &step, "publish", half)
-	svc := countAtOrAbove(t, &step, "service", half)
-	g := step.Generator
-	t.Logf("stalled %d requests; publish >= %v: %d, service >= %v: %d; behind %d msgs %.2f s; generator %+v; p99 pub %.0f svc %.0f ms",
-		stalled.Load(), stall/2, pub, stall/2, svc, step.Counters.BehindSchedule, step.Counters.BehindScheduleSeconds,
-		g, step.Latency.Publish.P99Ms, step.Latency.Service.P99Ms)
-	var sum strings.Builder
-	if err := report.Summary(&sum, &report.Result{Steps: []report.Step{step}}); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("summary:\n%s", sum.String())
-	if stalled.Load() == 0 {
-		t.Fatalf("no produce request was stalled")
-	}
-	const want = rate * 1 / 2 // R·S/2 with S = 1 s
-	if pub < want*8/10 || pub > 2*rate {
-		t.Errorf("publish samples >= S/2: %d, want about R·S/2 = %d (at least %d)", pub, want, want*8/10)
-	}
-	if svc < 1 || svc > 3 {
-		t.Errorf("service samples >= S/2: %d, want 1..3 (only the message in flight)", svc)
-	}
-	if step.Counters.BehindSchedule < want {
-		t.Errorf("behind schedule %d messages, want >= %d", step.Counters.BehindSchedule, want)
-	}
-	if s := step.Counters.BehindScheduleSeconds; s < 0.8*stall.Seconds() {
-		t.Errorf("behind schedule for %.2f s, want about the stall (%s) or more", s, stall)
-	}
-	if g == nil || g.LateInFlight < want {
-		t.Errorf("generator %+v: want late_in_flight >= %d (held back by the in-flight bound)", g, want)
-	}
-	if a := step.Counters.Acked; a != step.Counters.Sent || len(step.Errors) != 0 {
-		t.Errorf("acked %d of %d sent, errors %v: want all acked", a, step.Counters.Sent, step.Errors)
-	}
+		half := stall.Microseconds() / 2
+		pub := countAtOrAbove(t, &step, "publish", half)
+		svc := countAtOrAbove(t, &step, "service", half)
+		g := step.Generator
+		t.Logf("stalled %d requests; publish >= %v: %d, service >= %v: %d; behind %d msgs %.2f s; generator %+v; p99 pub %.0f svc %.0f ms",
+			stalled.Load(), stall/2, pub, stall/2, svc, step.Counters.BehindSchedule, step.Counters.BehindScheduleSeconds,
+			g, step.Latency.Publish.P99Ms, step.Latency.Service.P99Ms)
+		var sum strings.Builder
+		if err := report.Summary(&sum, &report.Result{Steps: []report.Step{step}}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("summary:\n%s", sum.String())
+		if stalled.Load() == 0 {
+			t.Fatalf("no produce request was stalled")
+		}
+		const want = rate * 1 / 2 // R·S/2 with S = 1 s
+		if pub < want*8/10 || pub > 2*rate {
+			t.Errorf("publish samples >= S/2: %d, want about R·S/2 = %d (at least %d)", pub, want, want*8/10)
+		}
+		if svc < 1 || svc > 3 {
+			t.Errorf("service samples >= S/2: %d, want 1..3 (only the message in flight)", svc)
+		}
+		if step.Counters.BehindSchedule < want {
+			t.Errorf("behind schedule %d messages, want >= %d", step.Counters.BehindSchedule, want)
+		}
+		if s := step.Counters.BehindScheduleSeconds; s < 0.8*stall.Seconds() {
+			t.Errorf("behind schedule for %.2f s, want about the stall (%s) or more", s, stall)
+		}
+		if g == nil || g.LateInFlight < want {
+			t.Errorf("generator %+v: want late_in_flight >= %d (held back by the in-flight bound)", g, want)
+		}
+		if a := step.Counters.Acked; a != step.Counters.Sent || len(step.Errors) != 0 {
+			t.Errorf("acked %d of %d sent, errors %v: want all acked", a, step.Counters.Sent, step.Errors)
+		}
+	})
 }
 
 // TestSleepControlCoordinatedOmissionFetchStall stalls fetch responses for S = 1 s:
@@ -172,41 +179,44 @@ func TestSleepControlCoordinatedOmissionProduceStall(t *testing.T) {
 // about R·S/2 messages while publish latency does not.
 func TestSleepControlCoordinatedOmissionFetchStall(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
-	const (
-		rate  = 200
-		stall = time.Second
-	)
-	c := embedded.ForTest(t, 3)
-	start, stalled := stallWindow(t, c, kmsg.Fetch.Int16(), stall)
-	pl := coPlan(rate, 1000, 3*time.Second)
-	pl.Consumers.Groups, pl.Consumers.PerGroup = 1, 1
-	pl.Verify = true
-	pl.Phases.ReportInterval = plan.Duration(500 * time.Millisecond)
-	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "fstall", Progress: func(iv report.Interval) {
-		if iv.Phase == report.PhaseMeasure && iv.ElapsedSeconds > 0.9 {
-			start()
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		const (
+			rate  = 200
+			stall = time.Second
+		)
+		c := embedded.ForTest(t, 3)
+		start, stalled := stallWindow(t, c, kmsg.Fetch.Int16(), stall)
+		pl := coPlan(rate, 1000, 3*time.Second)
+		pl.Client = cl
+		pl.Consumers.Groups, pl.Consumers.PerGroup = 1, 1
+		pl.Verify = true
+		pl.Phases.ReportInterval = plan.Duration(500 * time.Millisecond)
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "fstall", Progress: func(iv report.Interval) {
+			if iv.Phase == report.PhaseMeasure && iv.ElapsedSeconds > 0.9 {
+				start()
+			}
+		}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
 		}
-	}})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	half := stall.Microseconds() / 2
-	e2e := countAtOrAbove(t, &step, "end_to_end", half)
-	pub := countAtOrAbove(t, &step, "publish", half)
-	t.Logf("stalled %d fetches; end-to-end >= %v: %d, publish: %d; verification %+v", stalled.Load(), stall/2, e2e, pub, step.Verification)
-	if stalled.Load() == 0 {
-		t.Fatalf("no fetch request was stalled")
-	}
-	const want = rate / 2
-	if e2e < want*8/10 || e2e > 2*rate {
-		t.Errorf("end-to-end samples >= S/2: %d, want about R·S/2 = %d (at least %d)", e2e, want, want*8/10)
-	}
-	if pub > 3 {
-		t.Errorf("publish samples >= S/2: %d, want none (only the consumers stalled)", pub)
-	}
-	if v := step.Verification; v == nil || v.Lost != 0 || v.Duplicated != 0 || v.Corrupted != 0 || !v.Complete {
-		t.Errorf("verification %+v, want complete with nothing lost, duplicated or corrupted", v)
-	}
+		half := stall.Microseconds() / 2
+		e2e := countAtOrAbove(t, &step, "end_to_end", half)
+		pub := countAtOrAbove(t, &step, "publish", half)
+		t.Logf("stalled %d fetches; end-to-end >= %v: %d, publish: %d; verification %+v", stalled.Load(), stall/2, e2e, pub, step.Verification)
+		if stalled.Load() == 0 {
+			t.Fatalf("no fetch request was stalled")
+		}
+		const want = rate / 2
+		if e2e < want*8/10 || e2e > 2*rate {
+			t.Errorf("end-to-end samples >= S/2: %d, want about R·S/2 = %d (at least %d)", e2e, want, want*8/10)
+		}
+		if pub > 3 {
+			t.Errorf("publish samples >= S/2: %d, want none (only the consumers stalled)", pub)
+		}
+		if v := step.Verification; v == nil || v.Lost != 0 || v.Duplicated != 0 || v.Corrupted != 0 || !v.Complete {
+			t.Errorf("verification %+v, want complete with nothing lost, duplicated or corrupted", v)
+		}
+	})
 }
 
 // TestProducerLate checks the behind-schedule bookkeeping: an episode

@@ -3,12 +3,8 @@ package load
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"sync/atomic"
-	"time"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/plan"
@@ -21,10 +17,12 @@ func GroupID(p plan.Plan, runID string, g int) string {
 	return p.Topics.Prefix + runID + "-" + strconv.Itoa(p.Index) + "-g" + strconv.Itoa(g)
 }
 
-// consumer is one kafka.Reader in a consumer group. Its counters are read by
-// the run goroutine while it consumes.
+// consumer is one member of a consumer group: its client, which reads,
+// and the engine's accounting of what it read (handle), written once for
+// both clients. Its counters are read by the run goroutine while it
+// consumes.
 type consumer struct {
-	r   *kafka.Reader
+	cl  consumerClient
 	rec *report.Recorder
 	clk clock
 	// measureStartNs points at the step's measure start (unix ns); messages
@@ -32,7 +30,8 @@ type consumer struct {
 	measureStartNs *atomic.Int64
 	verify         *verifier // nil unless Plan.Verify
 	group          int       // index of the consumer group, for verify
-	// parts caches the verifier's partition states; only run touches it.
+	// parts caches the verifier's partition states; only the client's
+	// reading goroutine touches it.
 	parts map[partKey]*partState
 
 	// errs counts fetch and commit errors (not failed messages) for
@@ -43,101 +42,92 @@ type consumer struct {
 	foreign  atomic.Int64 // messages without an mskbench stamp (skipped)
 }
 
+// consumerConfig is what newConsumer needs besides the plan.
 type consumerConfig struct {
+	index       int // over all groups, for the client id
 	group       string
+	groupIndex  int
 	topics      []string
 	existing    bool
 	conn        *auth.Conn
+	driver      driver
 	rec         *report.Recorder
 	clk         clock
 	measureFrom *atomic.Int64
 	verify      *verifier
-	groupIndex  int
+	rack        string // resolved
 }
 
-func newConsumer(c plan.Consumers, cfg consumerConfig) (*consumer, error) {
-	start := kafka.FirstOffset
-	if cfg.existing {
-		start = kafka.LastOffset
-	}
-	// c went through plan.WithDefaults: CommitInterval is never 0 (kafka-go
-	// would commit synchronously per message), MaxWait never 0 (kafka-go's
-	// 10 s would distort end-to-end latency).
-	commit := c.CommitInterval.D()
-	maxBytes := int(c.FetchMaxBytes)
-	minBytes := min(int(c.FetchMinBytes), maxBytes)
-	maxWait := c.MaxWait.D()
-	rc := kafka.ReaderConfig{
-		Brokers:           cfg.conn.Brokers,
-		GroupID:           cfg.group,
-		GroupTopics:       cfg.topics,
-		Dialer:            cfg.conn.Dialer(),
-		MinBytes:          minBytes,
-		MaxBytes:          maxBytes,
-		MaxWait:           maxWait,
-		CommitInterval:    commit,
-		StartOffset:       start,
-		HeartbeatInterval: 500 * time.Millisecond,
-		SessionTimeout:    10 * time.Second,
-		RebalanceTimeout:  10 * time.Second,
-		JoinGroupBackoff:  500 * time.Millisecond,
-		ReadBackoffMin:    50 * time.Millisecond,
-		ReadBackoffMax:    500 * time.Millisecond,
-	}
-	if err := rc.Validate(); err != nil {
-		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
-	}
-	return &consumer{
-		r:              kafka.NewReader(rc),
+// newConsumer builds one group member with its client (which starts
+// joining its group).
+func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
+	c := &consumer{
 		rec:            cfg.rec,
 		clk:            cfg.clk,
 		measureStartNs: cfg.measureFrom,
 		verify:         cfg.verify,
 		group:          cfg.groupIndex,
 		parts:          make(map[partKey]*partState),
-	}, nil
+	}
+	cl, err := cfg.driver.newConsumer(c, consumerClientConfig{
+		plan:      p.Consumers,
+		conn:      cfg.conn,
+		clientID:  p.Consumers.ClientID + "-" + strconv.Itoa(cfg.index),
+		group:     cfg.group,
+		topics:    cfg.topics,
+		existing:  cfg.existing,
+		isolation: p.IsolationOrDefault(),
+		rack:      cfg.rack,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.cl = cl
+	return c, nil
 }
 
-// run fetches messages until ctx is done, then closes the reader (which
-// commits and leaves the group). Fetch errors are counted, not fatal.
+// run reads until ctx is done (see consumerClient.run). It returns nil.
 func (c *consumer) run(ctx context.Context) error {
-	defer c.r.Close()
-	for {
-		m, err := c.r.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if c.measureStartNs.Load() <= c.clk.now() {
-				c.errs.add("consume: "+errorLabel(err), 1)
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(100 * time.Millisecond):
-			}
-			continue
-		}
-		now := c.clk.now()
-		c.handle(&m, now)
-		if err := c.r.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
-			c.errs.add("commit: "+errorLabel(err), 1)
-		}
+	c.cl.run(ctx)
+	return nil
+}
+
+// measuring reports whether the measured phase has begun (errors are
+// counted from then on).
+func (c *consumer) measuring() bool { return c.measureStartNs.Load() <= c.clk.now() }
+
+// fetchError counts a failed fetch.
+func (c *consumer) fetchError(err error) {
+	if c.measuring() {
+		c.errs.add("consume: "+errorLabel(err), 1)
 	}
 }
 
-// handle accounts for one message m read at nowNs (unix ns).
-func (c *consumer) handle(m *kafka.Message, nowNs int64) {
-	value := m.Value
+// commitError counts a failed offset commit.
+func (c *consumer) commitError(err error) {
+	if c.measuring() {
+		c.errs.add("commit: "+errorLabel(err), 1)
+	}
+}
+
+// throttled records a fetch response broker throttled for ms.
+func (c *consumer) throttled(broker string, ms int64) {
+	c.rec.RecordThrottle(broker, true, ms)
+}
+
+// handle accounts for one record d read at nowNs (unix ns): the shared
+// handler of both clients' reading loops.
+func (c *consumer) handle(d *delivered, nowNs int64) {
+	value := d.value
 	st, err := VerifyStamp(value)
 	if c.verify != nil {
-		k := partKey{m.Topic, m.Partition}
+		k := partKey{d.topic, int(d.partition)}
 		ps := c.parts[k]
 		if ps == nil {
 			ps = c.verify.partition(c.group, k)
 			c.parts[k] = ps
 		}
-		if c.verify.read(c.group, k, ps, m.Offset, st, err) {
+		if c.verify.read(c.group, k, ps, d.offset, st, err) {
 			return // a redelivery: counted by the verifier only
 		}
 	}

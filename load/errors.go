@@ -7,29 +7,19 @@ import (
 	"io"
 	"net"
 	"syscall"
-
-	"github.com/segmentio/kafka-go"
 )
 
-// errorLabel names an error for the error counters: "[code] Title" for Kafka
-// protocol errors, otherwise a kind: "timeout", "connection closed",
-// "connection refused", "canceled", "message too large" or "other".
+// errorLabel names an error for the error counters, the same way for both
+// clients: "[code] Title" for Kafka protocol errors (titles as kafka-go
+// spells them, e.g. "[6] Not Leader For Partition"), otherwise a kind:
+// "message too large", "canceled", "timeout", "connection refused",
+// "connection closed" or "other".
 func errorLabel(err error) string {
-	var kerr kafka.Error
-	if errors.As(err, &kerr) {
-		return fmt.Sprintf("[%d] %s", int(kerr), kerr.Title())
+	if code, ok := kafkaCode(err); ok {
+		return fmt.Sprintf("[%d] %s", code, kafkaTitle(code))
 	}
-	var werrs kafka.WriteErrors
-	if errors.As(err, &werrs) {
-		for _, e := range werrs {
-			if e != nil {
-				return errorLabel(e)
-			}
-		}
-	}
-	var tooLarge kafka.MessageTooLargeError
-	if errors.As(err, &tooLarge) {
-		return "message too large"
+	if label, ok := clientLabel(err); ok {
+		return label
 	}
 	var nerr net.Error
 	switch {
@@ -45,4 +35,30 @@ func errorLabel(err error) string {
 	default:
 		return "other"
 	}
+}
+
+// kafkaCode returns the Kafka error code in err's chain, from either
+// client's error types (see kafkaGoCode and franzCode).
+func kafkaCode(err error) (int16, bool) {
+	if err == nil {
+		return 0, false
+	}
+	if c, ok := franzCode(err); ok {
+		return c, true
+	}
+	return kafkaGoCode(err)
+}
+
+// hasCode reports whether err carries the Kafka error code.
+func hasCode(err error, code int16) bool {
+	c, ok := kafkaCode(err)
+	return ok && c == code
+}
+
+// clientLabel names the client-specific errors that are not Kafka codes.
+func clientLabel(err error) (string, bool) {
+	if l, ok := franzLabel(err); ok {
+		return l, true
+	}
+	return kafkaGoLabel(err)
 }

@@ -78,56 +78,59 @@ func recordsIn(req *kmsg.ProduceRequest) int64 {
 // and the drain must end once the consumers reached the end of the log.
 func TestVerifyCatchesDroppedWrites(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	c := embedded.ForTest(t, 3)
-	kf := c.Kfake()
-	var requests, drops, dropped atomic.Int64
-	kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		kf.KeepControl()
-		req := kreq.(*kmsg.ProduceRequest)
-		if requests.Add(1)%7 != 0 || drops.Load() >= 5 {
-			return nil, nil, false
-		}
-		drops.Add(1)
-		dropped.Add(recordsIn(req))
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic = rt.Topic
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = rp.Partition // error code 0: success, nothing stored
-				st.Partitions = append(st.Partitions, sp)
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		kf := c.Kfake()
+		var requests, drops, dropped atomic.Int64
+		kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+			kf.KeepControl()
+			req := kreq.(*kmsg.ProduceRequest)
+			if requests.Add(1)%7 != 0 || drops.Load() >= 5 {
+				return nil, nil, false
 			}
-			resp.Topics = append(resp.Topics, st)
+			drops.Add(1)
+			dropped.Add(recordsIn(req))
+			resp := req.ResponseKind().(*kmsg.ProduceResponse)
+			for _, rt := range req.Topics {
+				st := kmsg.NewProduceResponseTopic()
+				st.Topic, st.TopicID = rt.Topic, rt.TopicID // produce v13+ names topics by id
+				for _, rp := range rt.Partitions {
+					sp := kmsg.NewProduceResponseTopicPartition()
+					sp.Partition = rp.Partition // error code 0: success, nothing stored
+					st.Partitions = append(st.Partitions, sp)
+				}
+				resp.Topics = append(resp.Topics, st)
+			}
+			return resp, nil, true
+		})
+		pl := faultPlan(4)
+		pl.Client = cl
+		pl.Phases.DrainTimeout = plan.Duration(20 * time.Second) // must end early: consumers reach the log end
+		start := time.Now()
+		step := runBounded(t, pl, c, Options{RunID: "dropped"})
+		v := step.Verification
+		if drops.Load() == 0 || v == nil {
+			t.Fatalf("dropped %d requests, verification %v: want both", drops.Load(), v)
 		}
-		return resp, nil, true
+		if v.Lost != dropped.Load() {
+			t.Errorf("lost = %d, want the %d records acknowledged without being stored", v.Lost, dropped.Load())
+		}
+		if v.Duplicated != 0 || v.Corrupted != 0 || v.OutOfOrder != 0 || !v.Complete {
+			t.Errorf("verification %+v, want complete, only lost", *v)
+		}
+		if took := time.Since(start); took > 15*time.Second {
+			t.Errorf("Run took %s: the drain waited for lost messages instead of ending at the log end", took)
+		}
+		var lostEx int
+		for _, e := range v.Examples {
+			if e.Kind == "lost" {
+				lostEx++
+			}
+		}
+		if lostEx == 0 || lostEx > report.MaxVerificationExamples {
+			t.Errorf("%d lost examples, want 1..%d", lostEx, report.MaxVerificationExamples)
+		}
 	})
-	pl := faultPlan(4)
-	pl.Phases.DrainTimeout = plan.Duration(20 * time.Second) // must end early: consumers reach the log end
-	start := time.Now()
-	step := runBounded(t, pl, c, Options{RunID: "dropped"})
-	v := step.Verification
-	if drops.Load() == 0 || v == nil {
-		t.Fatalf("dropped %d requests, verification %v: want both", drops.Load(), v)
-	}
-	if v.Lost != dropped.Load() {
-		t.Errorf("lost = %d, want the %d records acknowledged without being stored", v.Lost, dropped.Load())
-	}
-	if v.Duplicated != 0 || v.Corrupted != 0 || v.OutOfOrder != 0 || !v.Complete {
-		t.Errorf("verification %+v, want complete, only lost", *v)
-	}
-	if took := time.Since(start); took > 15*time.Second {
-		t.Errorf("Run took %s: the drain waited for lost messages instead of ending at the log end", took)
-	}
-	var lostEx int
-	for _, e := range v.Examples {
-		if e.Kind == "lost" {
-			lostEx++
-		}
-	}
-	if lostEx == 0 || lostEx > report.MaxVerificationExamples {
-		t.Errorf("%d lost examples, want 1..%d", lostEx, report.MaxVerificationExamples)
-	}
 }
 
 // TestVerifyCatchesInjectedRecords writes extra copies of stamped messages,
@@ -135,58 +138,61 @@ func TestVerifyCatchesDroppedWrites(t *testing.T) {
 // each must be counted exactly.
 func TestVerifyCatchesInjectedRecords(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	c := embedded.ForTest(t, 3)
-	pl := faultPlan(3)
-	const runID = "inject"
-	topic := TopicNames(pl, runID)[0]
-	const dups, corrupt, foreign = 7, 4, 3
-	var once sync.Once
-	var werr error
-	inject := func() {
-		w := &kafka.Writer{Addr: kafka.TCP(c.Addrs()...), Topic: topic, Balancer: &kafka.RoundRobin{},
-			RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
-		defer w.Close()
-		var msgs []kafka.Message
-		now := time.Now().UnixNano()
-		for i := range dups + corrupt {
-			v := make([]byte, 100)
-			// Copies of messages producer 1 sent in the warm-up.
-			putHeader(v, 1, uint64(i), now, now)
-			if i >= dups {
-				v[StampSize+1] ^= 0xff
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		pl := faultPlan(3)
+		pl.Client = cl
+		const runID = "inject"
+		topic := TopicNames(pl, runID)[0]
+		const dups, corrupt, foreign = 7, 4, 3
+		var once sync.Once
+		var werr error
+		inject := func() {
+			w := &kafka.Writer{Addr: kafka.TCP(c.Addrs()...), Topic: topic, Balancer: &kafka.RoundRobin{},
+				RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+			defer w.Close()
+			var msgs []kafka.Message
+			now := time.Now().UnixNano()
+			for i := range dups + corrupt {
+				v := make([]byte, 100)
+				// Copies of messages producer 1 sent in the warm-up.
+				putHeader(v, 1, uint64(i), now, now)
+				if i >= dups {
+					v[StampSize+1] ^= 0xff
+				}
+				msgs = append(msgs, kafka.Message{Value: v})
 			}
-			msgs = append(msgs, kafka.Message{Value: v})
+			for range foreign {
+				msgs = append(msgs, kafka.Message{Value: []byte("not an mskbench message")})
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			werr = w.WriteMessages(ctx, msgs...)
 		}
-		for range foreign {
-			msgs = append(msgs, kafka.Message{Value: []byte("not an mskbench message")})
+		step := runBounded(t, pl, c, Options{RunID: runID, Progress: func(iv report.Interval) {
+			if iv.Phase == report.PhaseMeasure {
+				once.Do(inject)
+			}
+		}})
+		if werr != nil {
+			t.Fatalf("inject: %v", werr)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		werr = w.WriteMessages(ctx, msgs...)
-	}
-	step := runBounded(t, pl, c, Options{RunID: runID, Progress: func(iv report.Interval) {
-		if iv.Phase == report.PhaseMeasure {
-			once.Do(inject)
+		v := step.Verification
+		if v == nil {
+			t.Fatalf("no verification")
 		}
-	}})
-	if werr != nil {
-		t.Fatalf("inject: %v", werr)
-	}
-	v := step.Verification
-	if v == nil {
-		t.Fatalf("no verification")
-	}
-	want := report.Verification{Complete: true, Duplicated: dups, Corrupted: corrupt, Foreign: foreign}
-	got := *v
-	got.Examples = nil
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("verification %+v, want %+v", got, want)
-	}
-	for _, e := range v.Examples {
-		if e.Kind == "corrupted" && (e.Producer != 1 || e.Sequence < dups || e.Topic != topic || e.Offset < 0) {
-			t.Errorf("corrupted example %+v, want producer 1, sequence >= %d, topic %s, an offset", e, dups, topic)
+		want := report.Verification{Complete: true, Duplicated: dups, Corrupted: corrupt, Foreign: foreign}
+		got := *v
+		got.Examples = nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("verification %+v, want %+v", got, want)
 		}
-	}
+		for _, e := range v.Examples {
+			if e.Kind == "corrupted" && (e.Producer != 1 || e.Sequence < dups || e.Topic != topic || e.Offset < 0) {
+				t.Errorf("corrupted example %+v, want producer 1, sequence >= %d, topic %s, an offset", e, dups, topic)
+			}
+		}
+	})
 }
 
 // TestFaultErrorResponses answers produce requests mid-run with
@@ -195,82 +201,89 @@ func TestVerifyCatchesInjectedRecords(t *testing.T) {
 // not), and no acknowledged message is lost or duplicated.
 func TestFaultErrorResponses(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	c := embedded.ForTest(t, 3)
-	kf := c.Kfake()
-	pl := faultPlan(1) // one partition: one partition per produce request
-	var on atomic.Bool
-	var injected [2]atomic.Int64 // not leader, timed out
-	kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		kf.KeepControl()
-		code, i := int16(0), 0
-		switch {
-		case !on.Load():
-		case injected[0].Load() < 4:
-			code, i = kerr.NotLeaderForPartition.Code, 0
-		case injected[1].Load() < 3:
-			code, i = kerr.RequestTimedOut.Code, 1
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		kf := c.Kfake()
+		pl := faultPlan(1) // one partition: one partition per produce request
+		pl.Client = cl
+		var on atomic.Bool
+		var injected [2]atomic.Int64 // not leader, timed out
+		kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+			kf.KeepControl()
+			code, i := int16(0), 0
+			switch {
+			case !on.Load():
+			case injected[0].Load() < 4:
+				code, i = kerr.NotLeaderForPartition.Code, 0
+			case injected[1].Load() < 3:
+				code, i = kerr.RequestTimedOut.Code, 1
+			}
+			if code == 0 {
+				return nil, nil, false
+			}
+			resp, n := produceErrorResponse(kreq.(*kmsg.ProduceRequest), code)
+			injected[i].Add(int64(n))
+			return resp, nil, true
+		})
+		step := runBounded(t, pl, c, Options{RunID: "faults", Progress: func(iv report.Interval) {
+			if iv.Phase == report.PhaseMeasure {
+				on.Store(true)
+			}
+		}})
+		nl, to := injected[0].Load(), injected[1].Load()
+		if nl != 4 || to != 3 {
+			t.Fatalf("injected %d not-leader and %d timed-out answers, want 4 and 3", nl, to)
 		}
-		if code == 0 {
-			return nil, nil, false
+		re := step.ResponseErrors
+		if re["[6] Not Leader For Partition"] != nl || re["[7] Request Timed Out"] != to || len(re) != 2 {
+			t.Errorf("response errors %v, want only [6]: %d and [7]: %d", re, nl, to)
 		}
-		resp, n := produceErrorResponse(kreq.(*kmsg.ProduceRequest), code)
-		injected[i].Add(int64(n))
-		return resp, nil, true
+		v := step.Verification
+		if v == nil || v.Problems() != 0 || !v.Complete {
+			t.Errorf("verification %+v, want complete, nothing lost, duplicated, out of order or corrupted", v)
+		}
+		cn := step.Counters
+		if cn.Acked == 0 || cn.Acked+cn.Failed != cn.Sent || cn.Consumed != cn.Acked {
+			t.Errorf("sent %d acked %d failed %d consumed %d: want acked + failed = sent, consumed = acked",
+				cn.Sent, cn.Acked, cn.Failed, cn.Consumed)
+		}
 	})
-	step := runBounded(t, pl, c, Options{RunID: "faults", Progress: func(iv report.Interval) {
-		if iv.Phase == report.PhaseMeasure {
-			on.Store(true)
-		}
-	}})
-	nl, to := injected[0].Load(), injected[1].Load()
-	if nl != 4 || to != 3 {
-		t.Fatalf("injected %d not-leader and %d timed-out answers, want 4 and 3", nl, to)
-	}
-	re := step.ResponseErrors
-	if re["[6] Not Leader For Partition"] != nl || re["[7] Request Timed Out"] != to || len(re) != 2 {
-		t.Errorf("response errors %v, want only [6]: %d and [7]: %d", re, nl, to)
-	}
-	v := step.Verification
-	if v == nil || v.Problems() != 0 || !v.Complete {
-		t.Errorf("verification %+v, want complete, nothing lost, duplicated, out of order or corrupted", v)
-	}
-	cn := step.Counters
-	if cn.Acked == 0 || cn.Acked+cn.Failed != cn.Sent || cn.Consumed != cn.Acked {
-		t.Errorf("sent %d acked %d failed %d consumed %d: want acked + failed = sent, consumed = acked",
-			cn.Sent, cn.Acked, cn.Failed, cn.Consumed)
-	}
 }
 
 // TestFaultBrokerRemoved removes a broker mid-run: leadership moves, the run
 // completes within its bound and no acknowledged message is lost.
 func TestFaultBrokerRemoved(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	c := embedded.ForTest(t, 3)
-	var once sync.Once
-	var rerr error
-	step := runBounded(t, faultPlan(6), c, Options{RunID: "removed", Progress: func(iv report.Interval) {
-		if iv.Phase == report.PhaseMeasure {
-			once.Do(func() { rerr = c.Kfake().RemoveNode(0) }) // not 2: kfake never moves its controller
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		var once sync.Once
+		var rerr error
+		pl := faultPlan(6)
+		pl.Client = cl
+		step := runBounded(t, pl, c, Options{RunID: "removed", Progress: func(iv report.Interval) {
+			if iv.Phase == report.PhaseMeasure {
+				once.Do(func() { rerr = c.Kfake().RemoveNode(0) }) // not 2: kfake never moves its controller
+			}
+		}})
+		if rerr != nil {
+			t.Fatalf("RemoveNode: %v", rerr)
 		}
-	}})
-	if rerr != nil {
-		t.Fatalf("RemoveNode: %v", rerr)
-	}
-	v := step.Verification
-	if v == nil || v.Lost != 0 || v.Corrupted != 0 || !v.Complete {
-		t.Errorf("verification %+v, want complete, nothing lost or corrupted", v)
-	}
-	if step.Counters.Acked == 0 || step.Partial {
-		t.Errorf("acked %d partial %t: want a complete step with acknowledged messages", step.Counters.Acked, step.Partial)
-	}
-	if step.Counters.Lag != 0 {
-		t.Errorf("lag %d, want 0 (redeliveries after a rebalance are not counted as consumed)", step.Counters.Lag)
-	}
-	for _, w := range step.Warnings {
-		if strings.HasPrefix(w, "teardown") {
-			t.Errorf("warning %q: want the topic deleted after the controller moved", w)
+		v := step.Verification
+		if v == nil || v.Lost != 0 || v.Corrupted != 0 || !v.Complete {
+			t.Errorf("verification %+v, want complete, nothing lost or corrupted", v)
 		}
-	}
+		if step.Counters.Acked == 0 || step.Partial {
+			t.Errorf("acked %d partial %t: want a complete step with acknowledged messages", step.Counters.Acked, step.Partial)
+		}
+		if step.Counters.Lag != 0 {
+			t.Errorf("lag %d, want 0 (redeliveries after a rebalance are not counted as consumed)", step.Counters.Lag)
+		}
+		for _, w := range step.Warnings {
+			if strings.HasPrefix(w, "teardown") {
+				t.Errorf("warning %q: want the topic deleted after the controller moved", w)
+			}
+		}
+	})
 }
 
 // TestSleepControlFaultStalledBroker stalls every produce request one broker (the first
@@ -280,40 +293,47 @@ func TestFaultBrokerRemoved(t *testing.T) {
 func TestSleepControlFaultStalledBroker(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	c := embedded.ForTest(t, 3)
-	kf := c.Kfake()
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	var stalled atomic.Int64
-	var target atomic.Int32 // the first broker a produce request reaches
-	target.Store(-1)
-	kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-		node := kf.CurrentNode()
-		target.CompareAndSwap(-1, node)
-		if node == target.Load() {
-			stalled.Add(1)
-			kf.SleepControl(func() { <-release })
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		kf := c.Kfake()
+		release := make(chan struct{})
+		t.Cleanup(func() { close(release) })
+		var stalled atomic.Int64
+		var target atomic.Int32 // the first broker a produce request reaches
+		target.Store(-1)
+		kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+			node := kf.CurrentNode()
+			target.CompareAndSwap(-1, node)
+			if node == target.Load() {
+				stalled.Add(1)
+				kf.SleepControl(func() { <-release })
+			}
+			return nil, nil, false
+		})
+		pl := faultPlan(6)
+		pl.Client = cl
+		pl.Producers.MaxInFlight = 30 // fills within a second: the workers fall behind
+		// Round-robin, so that every worker writes to every broker: a sticky
+		// partitioner at this rate stays on one partition for seconds, which
+		// may be on the stalled broker for both workers.
+		pl.Producers.Partitioner = plan.PartitionRoundRobin
+		pl.Phases.Warmup = 0
+		pl.Phases.DrainTimeout = plan.Duration(time.Second)
+		step := runBounded(t, pl, c, Options{RunID: "stalled"})
+		if stalled.Load() == 0 {
+			t.Fatalf("no request reached the stalled broker")
 		}
-		return nil, nil, false
+		cn := step.Counters
+		if cn.Acked == 0 || cn.Failed == 0 {
+			t.Errorf("acked %d failed %d, want both > 0 (other brokers answer, the stalled one never)", cn.Acked, cn.Failed)
+		}
+		if cn.BehindScheduleSeconds <= 0 {
+			t.Errorf("behind schedule for %g s, want > 0 (the in-flight bound filled up)", cn.BehindScheduleSeconds)
+		}
+		if v := step.Verification; v == nil || v.Lost != 0 || v.Corrupted != 0 {
+			t.Errorf("verification %+v, want nothing lost or corrupted", v)
+		}
 	})
-	pl := faultPlan(6)
-	pl.Producers.MaxInFlight = 30 // fills within a second: the workers fall behind
-	pl.Phases.Warmup = 0
-	pl.Phases.DrainTimeout = plan.Duration(time.Second)
-	step := runBounded(t, pl, c, Options{RunID: "stalled"})
-	if stalled.Load() == 0 {
-		t.Fatalf("no request reached the stalled broker")
-	}
-	cn := step.Counters
-	if cn.Acked == 0 || cn.Failed == 0 {
-		t.Errorf("acked %d failed %d, want both > 0 (other brokers answer, the stalled one never)", cn.Acked, cn.Failed)
-	}
-	if cn.BehindScheduleSeconds <= 0 {
-		t.Errorf("behind schedule for %g s, want > 0 (the in-flight bound filled up)", cn.BehindScheduleSeconds)
-	}
-	if v := step.Verification; v == nil || v.Lost != 0 || v.Corrupted != 0 {
-		t.Errorf("verification %+v, want nothing lost or corrupted", v)
-	}
 }
 
 // TestRunSilentBroker points Run at a listener that accepts connections and
@@ -321,43 +341,47 @@ func TestSleepControlFaultStalledBroker(t *testing.T) {
 // the dial timeout, plus slack for a loaded machine), naming the address.
 func TestRunSilentBroker(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var conns []net.Conn
+		var mu sync.Mutex
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
 			}
+		}()
+		t.Cleanup(func() {
+			ln.Close()
 			mu.Lock()
-			conns = append(conns, c)
+			for _, c := range conns {
+				c.Close()
+			}
 			mu.Unlock()
+		})
+		addr := ln.Addr().String()
+		conn := testConnAddrs(addr)
+		conn.DialTimeout = 500 * time.Millisecond
+		start := time.Now()
+		pl := testPlan()
+		pl.Client = cl
+		_, err = Run(t.Context(), pl, conn, Options{RunID: "silent"})
+		took := time.Since(start)
+		if err == nil || !strings.Contains(err.Error(), addr) {
+			t.Fatalf("Run against a silent broker: err = %v, want an error naming %s", err, addr)
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
+		if took > 2*conn.DialTimeout+5*time.Second {
+			t.Errorf("Run failed after %s, want within the connect timeout (2 × %s)", took, conn.DialTimeout)
 		}
-		mu.Unlock()
 	})
-	addr := ln.Addr().String()
-	conn := testConnAddrs(addr)
-	conn.DialTimeout = 500 * time.Millisecond
-	start := time.Now()
-	_, err = Run(t.Context(), testPlan(), conn, Options{RunID: "silent"})
-	took := time.Since(start)
-	if err == nil || !strings.Contains(err.Error(), addr) {
-		t.Fatalf("Run against a silent broker: err = %v, want an error naming %s", err, addr)
-	}
-	if took > 2*conn.DialTimeout+5*time.Second {
-		t.Errorf("Run failed after %s, want within the connect timeout (2 × %s)", took, conn.DialTimeout)
-	}
 }
 
 // TestSleepControlRunCancelDuringDrain cancels a step while its drain waits for
@@ -366,46 +390,49 @@ func TestRunSilentBroker(t *testing.T) {
 func TestSleepControlRunCancelDuringDrain(t *testing.T) {
 	embedded.SkipSleepControlUnderRace(t)
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
-	c := embedded.ForTest(t, 3)
-	kf := c.Kfake()
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	var stall atomic.Bool
-	kf.ControlKey(kmsg.Fetch.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-		if stall.Load() {
-			kf.SleepControl(func() { <-release })
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		kf := c.Kfake()
+		release := make(chan struct{})
+		t.Cleanup(func() { close(release) })
+		var stall atomic.Bool
+		kf.ControlKey(kmsg.Fetch.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+			if stall.Load() {
+				kf.SleepControl(func() { <-release })
+			}
+			return nil, nil, false
+		})
+		pl := faultPlan(3)
+		pl.Client = cl
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(time.Second)
+		pl.Phases.DrainTimeout = plan.Duration(time.Minute)
+		pl.Phases.ReportInterval = plan.Duration(200 * time.Millisecond)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		var cancelled time.Time
+		step, err := Run(ctx, pl, testConn(c), Options{RunID: "canceldrain", Progress: func(iv report.Interval) {
+			switch {
+			case iv.Phase == report.PhaseMeasure:
+				stall.Store(true)
+			case iv.Phase == report.PhaseDrain && cancelled.IsZero():
+				cancelled = time.Now()
+				cancel()
+			}
+		}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
 		}
-		return nil, nil, false
+		took := time.Since(cancelled)
+		t.Logf("returned %s after cancellation; counters %+v; verification %+v", took, step.Counters, step.Verification)
+		if cancelled.IsZero() || !step.Partial {
+			t.Errorf("cancelled in the drain: %t, Partial = %t; want both", !cancelled.IsZero(), step.Partial)
+		}
+		if took > 20*time.Second {
+			t.Errorf("Run returned %s after cancellation, want promptly (drain timeout is a minute)", took)
+		}
+		if v := step.Verification; v == nil || v.Complete {
+			t.Errorf("verification %+v, want incomplete", v)
+		}
 	})
-	pl := faultPlan(3)
-	pl.Phases.Warmup = 0
-	pl.Phases.Duration = plan.Duration(time.Second)
-	pl.Phases.DrainTimeout = plan.Duration(time.Minute)
-	pl.Phases.ReportInterval = plan.Duration(200 * time.Millisecond)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var cancelled time.Time
-	step, err := Run(ctx, pl, testConn(c), Options{RunID: "canceldrain", Progress: func(iv report.Interval) {
-		switch {
-		case iv.Phase == report.PhaseMeasure:
-			stall.Store(true)
-		case iv.Phase == report.PhaseDrain && cancelled.IsZero():
-			cancelled = time.Now()
-			cancel()
-		}
-	}})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	took := time.Since(cancelled)
-	t.Logf("returned %s after cancellation; counters %+v; verification %+v", took, step.Counters, step.Verification)
-	if cancelled.IsZero() || !step.Partial {
-		t.Errorf("cancelled in the drain: %t, Partial = %t; want both", !cancelled.IsZero(), step.Partial)
-	}
-	if took > 20*time.Second {
-		t.Errorf("Run returned %s after cancellation, want promptly (drain timeout is a minute)", took)
-	}
-	if v := step.Verification; v == nil || v.Complete {
-		t.Errorf("verification %+v, want incomplete", v)
-	}
 }

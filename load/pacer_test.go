@@ -109,7 +109,7 @@ func TestProducerLoopSchedule(t *testing.T) {
 		p.pacer = Pacer{Rate: 1000, Workers: 2, Worker: 1, Duration: time.Second}
 		start := p.clk.now()
 		var n int64
-		p.loop(t.Context(), start, func(_ context.Context, buf []byte, seq uint64, intended int64) {
+		p.loop(t.Context(), start, func(_ context.Context, s *slot, seq uint64, intended, _ int64) {
 			if want := start + int64(time.Duration(2*seq+1)*time.Millisecond); intended != want {
 				t.Fatalf("message %d intended at %d, want %d", seq, intended-start, want-start)
 			}
@@ -117,7 +117,7 @@ func TestProducerLoopSchedule(t *testing.T) {
 				t.Fatalf("message %d sent %s after its intended time, want on time", seq, time.Duration(now-intended))
 			}
 			n++
-			p.free <- buf
+			p.free <- s
 		})
 		if n != 500 {
 			t.Errorf("sent %d messages, want 500", n)
@@ -134,7 +134,7 @@ func TestProducerLoopBackpressure(t *testing.T) {
 		p.clk = newClock()
 		p.pacer = Pacer{Rate: 1000, Workers: 1, Duration: 100 * time.Millisecond}
 		start := p.clk.now()
-		held := make(chan []byte, 100)
+		held := make(chan *slot, 100)
 		go func() { // the "cluster" acknowledges nothing for 50 ms
 			time.Sleep(50 * time.Millisecond)
 			for {
@@ -148,13 +148,13 @@ func TestProducerLoopBackpressure(t *testing.T) {
 		}()
 		var n int64
 		var maxDelay time.Duration
-		p.loop(t.Context(), start, func(_ context.Context, buf []byte, seq uint64, intended int64) {
+		p.loop(t.Context(), start, func(_ context.Context, s *slot, seq uint64, intended, _ int64) {
 			if want := start + int64(time.Duration(seq)*time.Millisecond); intended != want {
 				t.Fatalf("message %d intended at %s, want %s", seq, time.Duration(intended-start), time.Duration(want-start))
 			}
 			maxDelay = max(maxDelay, time.Duration(p.clk.now()-intended))
 			n++
-			held <- buf
+			held <- s
 		})
 		if n != 100 {
 			t.Errorf("sent %d messages, want all 100 of the schedule", n)
@@ -173,7 +173,7 @@ func TestProducerLoopLateStop(t *testing.T) {
 		p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 100}) // 16 buffers
 		p.clk = newClock()
 		p.pacer = Pacer{Rate: 1000, Workers: 1, Duration: 100 * time.Millisecond}
-		held := make(chan []byte, 100)
+		held := make(chan *slot, 100)
 		go func() { // no acknowledgement until 200 ms, well after the end
 			time.Sleep(200 * time.Millisecond)
 			for range 16 {
@@ -181,9 +181,9 @@ func TestProducerLoopLateStop(t *testing.T) {
 			}
 		}()
 		var n int
-		p.loop(t.Context(), p.clk.now(), func(_ context.Context, buf []byte, _ uint64, _ int64) {
+		p.loop(t.Context(), p.clk.now(), func(_ context.Context, s *slot, _ uint64, _, _ int64) {
 			n++
-			held <- buf
+			held <- s
 		})
 		if n != 16 {
 			t.Errorf("sent %d messages, want 16 (the in-flight bound) and no backlog after the end", n)

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
@@ -150,6 +152,12 @@ func TestErrorLabel(t *testing.T) {
 		{kafka.NotLeaderForPartition, "[6] Not Leader For Partition"},
 		{fmt.Errorf("produce: %w", kafka.RequestTimedOut), "[7] Request Timed Out"},
 		{kafka.WriteErrors{nil, kafka.NotEnoughReplicas}, "[19] Not Enough Replicas"},
+		// franz-go's errors get the same labels.
+		{kerr.NotLeaderForPartition, "[6] Not Leader For Partition"},
+		{fmt.Errorf("produce: %w", kerr.RequestTimedOut), "[7] Request Timed Out"},
+		{kerr.SaslAuthenticationFailed, "[58] SASL Authentication Failed"},
+		{kgo.ErrRecordTimeout, "timeout"},
+		{kgo.ErrClientClosed, "canceled"},
 		{context.Canceled, "canceled"},
 		{context.DeadlineExceeded, "timeout"},
 		{io.EOF, "connection closed"},
@@ -164,16 +172,16 @@ func TestErrorLabel(t *testing.T) {
 func TestProducerPathAllocs(t *testing.T) {
 	p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysRandom, Cardinality: 100},
 		plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 1}, {Size: 2000, Weight: 1}}})
-	msgs := make([]kafka.Message, 1)
 	seq := uint64(0)
 	step := func() {
-		buf := <-p.free
+		s := <-p.free
 		intended := p.clk.now()
-		sent := p.build(buf, seq, intended)
+		sent := p.build(s, seq, intended, p.clk.now())
 		p.rec.RecordSend(intended, sent)
-		msgs[0] = p.pending[0]
-		p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
-		p.complete(msgs, nil)
+		p.pending = p.pending[:0]
+		t := newTally()
+		p.settle(s, 0, int64(seq), nil, p.clk.now(), &t)
+		p.done(&t)
 		seq++
 	}
 	for range 1000 { // grow every buffer and histogram once
@@ -187,14 +195,20 @@ func TestProducerPathAllocs(t *testing.T) {
 	}
 }
 
-// benchProducer is a producer without a writer, for the per-message path.
+// benchProducer is a producer without a client, for the per-message path
+// of the engine (what both clients share).
 func benchProducer(b testing.TB, keys plan.Keys, sizes plan.SizeDist) (*producer, *report.Collector) {
 	col := report.NewCollector(0)
-	p, err := newProducer(plan.Producers{
+	sc, err := newSizeChooser(sizes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pl := plan.Plan{Producers: plan.Producers{
 		MessageSize: sizes, Keys: keys, Compressibility: 0.5, Acks: -1, MaxInFlight: 16,
-	}, producerConfig{
-		id: 0, workers: 1, rate: 1000, topics: []string{"a", "b"},
-		conn: testConnAddrs("127.0.0.1:1"), rec: col.NewRecorder(), clk: newClock(), seed: 1,
+	}}
+	p, err := newProducer(pl, producerConfig{
+		id: 0, workers: 1, rate: 1000, topics: []string{"a", "b"}, sizes: &sc,
+		rec: col.NewRecorder(), clk: newClock(), seed: 1,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -218,16 +232,16 @@ func BenchmarkProducerPath(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p, _ := benchProducer(b, bc.keys, bc.sizes)
-			msgs := make([]kafka.Message, 1)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				buf := <-p.free
+				s := <-p.free
 				intended := p.clk.now()
-				sent := p.build(buf, uint64(i), intended)
+				sent := p.build(s, uint64(i), intended, p.clk.now())
 				p.rec.RecordSend(intended, sent)
-				msgs[0] = p.pending[0]
-				p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
-				p.complete(msgs, nil)
+				p.pending = p.pending[:0]
+				t := newTally()
+				p.settle(s, 0, int64(i), nil, p.clk.now(), &t)
+				p.done(&t)
 			}
 		})
 	}

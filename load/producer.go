@@ -2,64 +2,76 @@ package load
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"math"
 	"math/rand/v2"
-	"strings"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
 
-// minLinger replaces a zero linger: kafka-go treats BatchTimeout 0 as 1 s.
-const minLinger = time.Microsecond
+// maxPending bounds the messages handed to the client in one send call.
+// When several messages are due at once (rate max, or catching up behind
+// schedule) they go to the client together; kafka-go's WriteMessages then
+// allocates one partition assignment map for all of them.
+const maxPending = 64
 
-// producer is one producer worker: one kafka.Writer with its own transport,
-// its own generator state and a bounded pool of value buffers. The run
-// goroutine owns the generator; Completion callbacks (writer goroutines)
-// touch only the atomic counters, the recorder and the free list.
+// txnEndTimeout bounds ending a transaction (flush, then EndTxn) when the
+// worker is stopping; the abort context of the step bounds it too.
+const txnEndTimeout = 10 * time.Second
+
+// producer is one producer worker: its own client (its own connections),
+// its generator state and a bounded pool of slots, the in-flight bound.
+// The run goroutine owns the generator; the client's completions (its
+// goroutines) touch only the atomic counters, the recorder, the verifier,
+// the transaction's tally and the free list. It is written once for both
+// clients: only cl differs.
 type producer struct {
 	id     int
 	pacer  Pacer
 	topics []string
-	w      *kafka.Writer
+	cl     producerClient
 	rec    *report.Recorder
 	clk    clock
 
 	// measureStartNs: only messages intended at or after it are recorded.
+	// run sets it before the first message, so completions (which follow
+	// sends) see it.
 	measureStartNs int64
 	// measuring is closed by Run once the last warm-up interval has been
 	// collected; messages intended at or after measureStartNs wait for it,
 	// so that none of their records can fall into a discarded warm-up tick.
 	measuring <-chan struct{}
 
-	free chan []byte // value buffers; its capacity is the in-flight bound
-	maxV int         // largest value size, the capacity of every buffer
+	free    chan *slot // the free slots; its capacity is the in-flight bound
+	slots   []*slot
+	maxV    int // largest value size, the capacity of every buffer
+	pending []*slot
+	sends   []report.SendTimes // scratch of flush
 
 	rng   *rand.Rand
-	sizes sizeChooser
+	sizes *sizeChooser // shared, read-only
 	keys  keyChooser
 	fill  payloadFiller
-	// pending holds messages built but not yet handed to the writer: when
-	// several are due at once (rate max, or catching up behind schedule)
-	// they go to kafka-go in one WriteMessages call, which costs about as
-	// much as a call for one message. pendingAt holds their intended and
-	// actual send times (unix ns).
-	pending   []kafka.Message
-	pendingAt []sendTimes
 
 	verify *verifier // nil unless Plan.Verify
 	// offsets is true when acknowledgements carry the message's offset
 	// (acks 1 or all).
 	offsets bool
+	txn     *txnState // nil unless transactional
+	abort   context.Context
+	// linger is true when the client lingers to fill batches (linger > 0):
+	// then it is told when the worker waits for the in-flight bound.
+	linger bool
 
-	tr *kafka.Transport   // the writer's own transport
-	ct *countingTransport // wraps tr: error responses by label, abort
+	// errs counts error responses of the cluster and failed round trips by
+	// label, retried or not (the clients report them through
+	// countResponseError).
+	errs errorCounts
 
 	// Schedule lateness in the measure phase, owned by the run goroutine
 	// (read by Run after it ended). A worker is behind from a message sent
@@ -76,9 +88,10 @@ type producer struct {
 	lateGenerator int64 // late messages of episodes not caused by the in-flight bound
 	lateInFlight  int64 // late messages of episodes caused by the in-flight bound
 
-	sent   atomic.Int64 // messages handed to the writer, every phase
-	acked  atomic.Int64 // messages acknowledged, every phase
-	failed atomic.Int64 // messages that failed, every phase
+	sent    atomic.Int64 // messages handed to the client, every phase
+	acked   atomic.Int64 // messages acknowledged, every phase
+	failed  atomic.Int64 // messages that failed, every phase
+	aborted atomic.Int64 // acknowledged messages of aborted transactions, every phase
 }
 
 // producerConfig is what newProducer needs besides the plan.
@@ -87,176 +100,172 @@ type producerConfig struct {
 	rate        float64 // total msgs/s; <= 0 for max rate
 	schedule    time.Duration
 	topics      []string
+	partitions  int // per topic
 	conn        *auth.Conn
+	driver      driver
 	rec         *report.Recorder
 	clk         clock
 	seed        uint64
+	sizes       *sizeChooser
+	measuring   <-chan struct{}
+	verify      *verifier
+	runID       string
+	stepIndex   int
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
 }
 
-func compressionCodec(c plan.Compression) (kafka.Compression, error) {
-	switch strings.ToLower(string(c)) {
-	case "", "none":
-		return 0, nil
-	case "gzip":
-		return kafka.Gzip, nil
-	case "snappy":
-		return kafka.Snappy, nil
-	case "lz4":
-		return kafka.Lz4, nil
-	case "zstd":
-		return kafka.Zstd, nil
-	default:
-		return 0, fmt.Errorf("compression %q: want none, gzip, snappy, lz4 or zstd", string(c))
-	}
-}
-
-func requiredAcks(a plan.Acks) (kafka.RequiredAcks, error) {
-	switch a {
-	case plan.AcksNone:
-		return kafka.RequireNone, nil
-	case plan.AcksLeader:
-		return kafka.RequireOne, nil
-	case plan.AcksAll:
-		return kafka.RequireAll, nil
-	default:
-		return 0, fmt.Errorf("acks %d: want 0, 1 or -1 (all)", int(a))
-	}
-}
-
-func newProducer(p plan.Producers, cfg producerConfig) (*producer, error) {
+// newProducer builds worker cfg.id with its client. A nil cfg.driver
+// builds the engine side only (tests of the per-message path).
+func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
+	pp := p.Producers
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
-	sizes, err := newSizeChooser(p.MessageSize)
+	keys, err := newKeyChooser(pp.Keys, cfg.id)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := newKeyChooser(p.Keys, cfg.id)
+	maxV := cfg.sizes.maxSize()
+	fill, err := newPayloadFiller(maxV, pp.Compressibility, rng)
 	if err != nil {
 		return nil, err
 	}
-	fill, err := newPayloadFiller(sizes.maxSize(), p.Compressibility, rng)
-	if err != nil {
-		return nil, err
-	}
-	codec, err := compressionCodec(p.Compression)
-	if err != nil {
-		return nil, err
-	}
-	acks, err := requiredAcks(p.Acks)
-	if err != nil {
-		return nil, err
-	}
-	inflight := max(p.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
+	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
 		id:        cfg.id,
 		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
 		topics:    cfg.topics,
 		rec:       cfg.rec,
 		clk:       cfg.clk,
-		free:      make(chan []byte, inflight),
-		maxV:      sizes.maxSize(),
+		measuring: cfg.measuring,
+		free:      make(chan *slot, inflight),
+		slots:     make([]*slot, inflight),
+		maxV:      maxV,
+		pending:   make([]*slot, 0, maxPending),
+		sends:     make([]report.SendTimes, 0, maxPending),
 		rng:       rng,
-		sizes:     sizes,
+		sizes:     cfg.sizes,
 		keys:      keys,
 		fill:      fill,
-		offsets:   acks != kafka.RequireNone,
-		tr:        cfg.conn.Transport(),
-		pending:   make([]kafka.Message, 0, maxPending),
-		pendingAt: make([]sendTimes, 0, maxPending),
+		verify:    cfg.verify,
+		offsets:   pp.Acks != plan.AcksNone,
+		abort:     cfg.abort,
+		linger:    pp.Linger > 0,
 	}
-	pr.ct = &countingTransport{rt: pr.tr, abort: cfg.abort, counting: func() bool {
-		return pr.clk.now() >= pr.measureStartNs
-	}}
-	for range inflight {
-		pr.free <- nil // buffers are allocated on first use
+	if pr.abort == nil {
+		pr.abort = context.Background()
 	}
-	var bal kafka.Balancer = &kafka.RoundRobin{}
-	if keys.keyed() {
-		bal = &kafka.Hash{}
+	for i := range pr.slots {
+		pr.slots[i] = &slot{index: i} // buffers are allocated on first use
+		pr.free <- pr.slots[i]
 	}
-	linger := p.Linger.D()
-	if linger <= 0 {
-		linger = minLinger
+	txnID := ""
+	if t := pp.Transactions; t != nil {
+		pr.txn = &txnState{cfg: *t}
+		txnID = p.Topics.Prefix + cfg.runID + "-" + strconv.Itoa(cfg.stepIndex) + "-txn-" + strconv.Itoa(cfg.id)
 	}
-	batchBytes := int64(p.BatchBytes)
-	if batchBytes > 0 && batchBytes < int64(pr.maxV)+128 {
-		// kafka-go rejects a message larger than BatchBytes outright.
-		batchBytes = int64(pr.maxV) + 128
+	if cfg.driver == nil {
+		return pr, nil
 	}
-	pr.w = &kafka.Writer{
-		Addr:     kafka.TCP(cfg.conn.Brokers...),
-		Balancer: bal,
-		// Retriable errors (a leader that moved, a broker that went away)
-		// are retried for a few seconds, as a real producer would; every
-		// failed attempt is counted by countingTransport, and Run aborts
-		// requests still waiting after the drain phase.
-		MaxAttempts:     10,
-		WriteBackoffMin: 50 * time.Millisecond,
-		WriteBackoffMax: 500 * time.Millisecond,
-		BatchSize:       p.BatchSize,
-		BatchBytes:      batchBytes,
-		BatchTimeout:    linger,
-		RequiredAcks:    acks,
-		Async:           true,
-		Completion:      pr.complete,
-		Compression:     codec,
-		Transport:       pr.ct,
+	pr.cl, err = cfg.driver.newProducer(pr, producerClientConfig{
+		plan:       pp,
+		conn:       cfg.conn,
+		clientID:   pp.ClientID + "-" + strconv.Itoa(cfg.id),
+		txnID:      txnID,
+		slots:      pr.slots,
+		maxValue:   maxV,
+		meanValue:  cfg.sizes.mean(),
+		seed:       cfg.seed ^ uint64(cfg.id)<<32,
+		partitions: cfg.partitions,
+		topics:     len(cfg.topics),
+		idempotent: pp.IdempotentFor(p.Client),
+		abort:      pr.abort,
+	})
+	if err != nil {
+		return nil, err
 	}
 	return pr, nil
 }
 
-// run sends messages on the pacer's schedule, which starts at startNs, until
-// the schedule ends or ctx is done, then flushes and closes the writer (which
-// waits for every completion). It always returns nil: delivery problems are
-// counted, not fatal.
-func (p *producer) run(ctx context.Context, startNs int64) error {
-	defer p.close()
+// counting reports whether errors are counted now (measure and drain).
+func (p *producer) counting() bool { return p.clk.now() >= p.measureStartNs }
+
+// countResponseError counts one error response or failed round trip,
+// retried or not, in the measure and drain phases. Safe for concurrent
+// use (clients call it from their goroutines).
+func (p *producer) countResponseError(err error) {
+	if p.counting() {
+		p.errs.add(errorLabel(err), 1)
+	}
+}
+
+// run sends messages on the pacer's schedule, which starts at startNs,
+// recording those intended at or after measureStartNs, until the schedule
+// ends or ctx is done; then it ends an open transaction, and closes the
+// client (which waits for every completion until the step's abort). It
+// always returns nil: delivery problems are counted, not fatal.
+func (p *producer) run(ctx context.Context, startNs, measureStartNs int64) error {
+	p.measureStartNs = measureStartNs
+	defer p.cl.close(p.abort)
 	p.loop(ctx, startNs, p.send)
 	return nil
 }
 
 // loop is the pacing loop of run: for each message of the schedule it waits
-// for the intended time and for a free buffer (the in-flight bound), then
-// calls send, which owns the buffer from then on.
-func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx context.Context, buf []byte, seq uint64, intendedNs int64)) {
+// for the intended time and for a free slot (the in-flight bound), then
+// calls send, which owns the slot from then on.
+//
+// The clock is read once per message unless the loop waited: that reading
+// is the message's actual send time too (reading the clock is a
+// noticeable share of the per-message cost on virtual machines).
+func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx context.Context, s *slot, seq uint64, intendedNs, nowNs int64)) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	defer p.flush(ctx) // whatever is still pending when the schedule ends
+	defer p.finish(ctx) // whatever is still pending when the schedule ends
 	gated := p.measuring == nil
 	for k := int64(0); ; k++ {
-		wait, stop := p.pacer.Pace(time.Duration(p.clk.now()-startNs), k)
+		now := p.clk.now()
+		wait, stop := p.pacer.Pace(time.Duration(now-startNs), k)
 		if stop || ctx.Err() != nil {
 			return
 		}
 		if wait > 0 {
 			p.flush(ctx)
+			if p.txn.endsWithin(p.clk.now(), wait) {
+				p.endTransaction(ctx)
+			}
 			timer.Reset(wait)
 			select {
 			case <-ctx.Done():
 				return
 			case <-timer.C:
 			}
+			now = p.clk.now()
 		}
-		var buf []byte
+		var s *slot
 		waited := false
 		select {
-		case buf = <-p.free:
+		case s = <-p.free:
 		default:
 			p.flush(ctx)
 			waited = true // the in-flight bound holds this message back
 			if p.pacer.Rate > 0 {
 				p.blockedNs = startNs + int64(p.pacer.Intended(k))
 			}
+			unblocked := func() {}
+			if p.cl != nil && p.linger {
+				unblocked = p.cl.blocked()
+			}
 			select {
 			case <-ctx.Done():
+				unblocked()
 				return
-			case buf = <-p.free:
+			case s = <-p.free:
 			}
+			unblocked()
 			p.blockedNs = 0
+			now = p.clk.now()
 		}
 		intended := startNs + int64(p.pacer.Intended(k))
-		now := p.clk.now()
 		if p.pacer.Rate <= 0 {
 			intended = now
 		}
@@ -264,7 +273,7 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			p.flush(ctx)
 			select {
 			case <-ctx.Done():
-				p.free <- buf
+				p.free <- s
 				return
 			case <-p.measuring:
 			}
@@ -278,21 +287,15 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 		// carry its backlog into the drain phase: those messages count as
 		// offered but not sent.
 		if d := p.pacer.Duration; d > 0 && time.Duration(now-startNs) >= d+p.lateStop() {
-			p.free <- buf
+			p.free <- s
 			return
 		}
 		if intended >= p.measureStartNs {
 			p.late(intended, now, waited)
 		}
-		send(ctx, buf, uint64(k), intended)
+		send(ctx, s, uint64(k), intended, now)
 	}
 }
-
-// sendTimes are the intended and actual send times of a pending message.
-type sendTimes struct{ intendedNs, sentNs int64 }
-
-// maxPending bounds the messages handed to kafka-go in one WriteMessages call.
-const maxPending = 64
 
 // late tracks behind-schedule episodes for a message intended at
 // intendedNs and sent at nowNs; waited says whether it waited for the
@@ -367,133 +370,298 @@ func (p *producer) lateStop() time.Duration {
 	return report.BehindScheduleThreshold
 }
 
-// send builds message seq in buf and queues it for the writer; it is handed
-// over at once unless more messages are due right away (see flush).
-func (p *producer) send(ctx context.Context, buf []byte, seq uint64, intendedNs int64) {
-	p.build(buf, seq, intendedNs)
+// send builds message seq in slot s and queues it for the client; it is
+// handed over at once unless more messages are due right away (see flush).
+// A transactional worker first ends a transaction that is due and begins
+// the next.
+func (p *producer) send(ctx context.Context, s *slot, seq uint64, intendedNs, nowNs int64) {
+	if p.txn != nil && !p.beginMessage(ctx, seq) {
+		p.free <- s // the transaction could not begin: counted as failed below
+		p.failed.Add(1)
+		if intendedNs >= p.measureStartNs && ctx.Err() == nil {
+			p.rec.RecordError("transaction: begin failed", 1)
+		}
+		return
+	}
+	p.build(s, seq, intendedNs, nowNs)
 	if len(p.pending) >= maxPending {
 		p.flush(ctx)
 	}
 }
 
-// flush hands the pending messages to the writer in one WriteMessages call
-// and records their sends (or their failure). The loop calls it before it
+// flush hands the pending messages to the client in one send call and
+// records their sends (or their failure). The loop calls it before it
 // waits for anything, so a message is never held back while nothing else is
 // due.
 func (p *producer) flush(ctx context.Context) {
 	if len(p.pending) == 0 {
 		return
 	}
-	err := p.w.WriteMessages(ctx, p.pending...)
-	label := ""
-	if err != nil {
-		label = errorLabel(err)
-	}
-	for i := range p.pending {
-		m, at := &p.pending[i], p.pendingAt[i]
-		if err != nil {
-			p.free <- m.Value[:0]
-			if at.intendedNs >= p.measureStartNs && ctx.Err() == nil {
+	n := int64(len(p.pending))
+	if err := p.cl.send(ctx, p.pending); err != nil {
+		label := errorLabel(err)
+		for _, s := range p.pending {
+			if s.intendedNs >= p.measureStartNs && ctx.Err() == nil {
 				p.rec.RecordError(label, 1)
 			}
-		} else if at.intendedNs >= p.measureStartNs {
-			p.rec.RecordSend(at.intendedNs, at.sentNs)
+			p.txn.failedMessage()
+			p.free <- s
 		}
-		m.Key, m.Value = nil, nil // kafka-go copied the message
-	}
-	if err != nil {
-		p.failed.Add(int64(len(p.pending)))
+		p.failed.Add(n)
 	} else {
-		p.sent.Add(int64(len(p.pending)))
+		for _, s := range p.pending {
+			if s.intendedNs >= p.measureStartNs {
+				p.sends = append(p.sends, report.SendTimes{IntendedNs: s.intendedNs, SentNs: s.sentNs})
+			}
+		}
+		p.rec.RecordSends(p.sends)
+		p.sends = p.sends[:0]
+		p.sent.Add(n)
 	}
-	p.pending, p.pendingAt = p.pending[:0], p.pendingAt[:0]
+	clear(p.pending)
+	p.pending = p.pending[:0]
 }
 
-// build appends message seq, in buf (a buffer from the free list), to the
-// pending messages: chooses size, key and topic, fills the payload and writes
-// the stamp with the actual send time, which it returns (unix ns). It does
-// not allocate once buf has grown to the largest size.
-func (p *producer) build(buf []byte, seq uint64, intendedNs int64) int64 {
+// finish hands over what is pending and ends an open transaction.
+func (p *producer) finish(ctx context.Context) {
+	p.flush(ctx)
+	if p.txn != nil && p.txn.open {
+		p.endTransaction(ctx)
+	}
+}
+
+// build writes message seq into slot s, appends it to the pending
+// messages: chooses size, key and topic, fills the payload and writes the
+// stamp with the actual send time sentNs, which it returns (unix ns). A
+// slot's payload is filled when its size changes (for a fixed size once),
+// and its checksum kept: every message still differs from the others in
+// flight, which are in other slots, and the stamp is written and summed
+// for every message — the fields only, added to the payload's checksum
+// (summing a kilobyte that has left the cache cost a fifth of the
+// engine's CPU at 1 KiB messages). It does not allocate once the slot's buffer has grown to the
+// largest size.
+func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
 	size := p.sizes.next(p.rng)
-	if cap(buf) < size {
-		buf = make([]byte, p.maxV)
+	if cap(s.buf) < size {
+		s.buf = make([]byte, p.maxV)
 	}
-	v := buf[:size]
-	p.fill.fill(v, p.rng)
-	p.pending = append(p.pending, kafka.Message{
-		Topic: p.topics[int(seq+uint64(p.id))%len(p.topics)],
-		Key:   p.keys.pick(p.rng),
-		Value: v,
-	})
-	sentNs := p.clk.now()
-	putHeader(v, uint32(p.id), seq, intendedNs, sentNs)
-	p.pendingAt = append(p.pendingAt, sendTimes{intendedNs, sentNs})
-	return sentNs
+	v := s.buf[:size]
+	if len(s.value) != size {
+		p.fill.fill(v, p.rng)
+		s.sum = payloadSum(v)
+	}
+	s.value = v
+	s.key = p.keys.pick(p.rng)
+	s.topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
+	s.seq = seq
+	s.intendedNs = intendedNs
+	s.sentNs = sentNs
+	putHeaderSum(v, uint32(p.id), seq, intendedNs, s.sentNs, s.sum)
+	p.pending = append(p.pending, s)
+	return s.sentNs
 }
 
-// complete is the writer's Completion callback: it records acks or errors
-// per message from the stamps and returns the buffers to the free list.
-func (p *producer) complete(msgs []kafka.Message, err error) {
+// tally sums the outcomes of one completion callback, so that the shared
+// counters and the verifier's offsets are touched once per callback, not
+// per message. The zero value is ready (lastIdx -1 is set by newTally).
+type tally struct {
+	acked, failed int64
+	// topic, partition and offset of the highest acknowledged offset of
+	// the callback (kafka-go completes one partition batch per callback).
+	topic     string
+	partition int32
+	offset    int64
+}
+
+func newTally() tally { return tally{offset: -1} }
+
+// settle records the outcome of the message in slot s, completed at nowNs
+// (unix ns): acknowledged at partition and offset when err is nil, else
+// failed with err. It returns the slot to the free list; the client must
+// not touch s afterwards. Clients call it from their goroutines and call
+// p.done(t) after the last message of a callback.
+func (p *producer) settle(s *slot, partition int32, offset int64, err error, nowNs int64, t *tally) {
+	measured := s.intendedNs >= p.measureStartNs
+	if err == nil {
+		t.acked++
+		if p.verify != nil {
+			p.verify.ack(uint32(p.id), s.seq)
+			if p.offsets && offset > t.offset {
+				t.topic, t.partition, t.offset = s.topic, partition, offset
+			}
+		}
+		if measured {
+			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, len(s.value))
+		}
+		if p.txn != nil {
+			p.txn.acked(measured)
+		}
+	} else {
+		t.failed++
+		if measured {
+			p.rec.RecordError(errorLabel(err), 1)
+		}
+		p.txn.failedMessage()
+	}
+	p.free <- s
+}
+
+// done adds a callback's tally to the shared counters and, outside
+// transactions, its highest acknowledged offset to the verifier's drain
+// check (a transaction's offsets count once it committed).
+func (p *producer) done(t *tally) {
+	if t.acked > 0 {
+		p.acked.Add(t.acked)
+	}
+	if t.failed > 0 {
+		p.failed.Add(t.failed)
+	}
+	if t.offset < 0 {
+		return
+	}
+	if p.txn != nil {
+		p.txn.ackedOffset(partKey{t.topic, int(t.partition)}, t.offset)
+		return
+	}
+	p.verify.ackedOffset(t.topic, int(t.partition), t.offset)
+}
+
+// txnState is a transactional worker's current transaction. open, index,
+// lo, n and deadline belong to the run goroutine; the tally fields are
+// updated by completions under mu.
+type txnState struct {
+	cfg      plan.Transactions
+	open     bool
+	index    int64  // transactions ended so far
+	lo       uint64 // first sequence number of the open transaction
+	n        int    // messages built in it
+	deadline int64  // unix ns; 0 without a duration
+
+	mu             sync.Mutex
+	ackedN         int64 // acknowledged messages of the open transaction
+	ackedMeasuredN int64 // of which intended in the measured phase
+	failedN        int64
+	ends           map[partKey]int64 // highest acknowledged offset per partition
+}
+
+// endsWithin reports whether an open transaction's deadline falls within
+// wait from nowNs (false for a nil t).
+func (t *txnState) endsWithin(nowNs int64, wait time.Duration) bool {
+	return t != nil && t.open && t.deadline != 0 && nowNs+int64(wait) >= t.deadline
+}
+
+// due reports whether the open transaction ends before the next message.
+func (t *txnState) due(nowNs int64) bool {
+	if !t.open {
+		return false
+	}
+	if m := t.cfg.MessagesPerTransaction; m > 0 {
+		return t.n >= m
+	}
+	return nowNs >= t.deadline
+}
+
+// aborts reports whether transaction index i is one of the aborted share:
+// ⌊(i+1)·r⌋ > ⌊i·r⌋ spreads ⌊n·r⌋ aborts evenly over n transactions.
+func (t *txnState) aborts(i int64) bool {
+	r := t.cfg.AbortRatio
+	return math.Floor(float64(i+1)*r) > math.Floor(float64(i)*r)
+}
+
+func (t *txnState) acked(measured bool) {
+	t.mu.Lock()
+	t.ackedN++
+	if measured {
+		t.ackedMeasuredN++
+	}
+	t.mu.Unlock()
+}
+
+// failedMessage counts a failed message of the open transaction (nothing
+// for a nil t).
+func (t *txnState) failedMessage() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.failedN++
+	t.mu.Unlock()
+}
+
+func (t *txnState) ackedOffset(k partKey, offset int64) {
+	t.mu.Lock()
+	if t.ends == nil {
+		t.ends = make(map[partKey]int64)
+	}
+	if cur, ok := t.ends[k]; !ok || offset > cur {
+		t.ends[k] = offset
+	}
+	t.mu.Unlock()
+}
+
+// beginMessage prepares the transaction message seq goes into: it ends
+// the open transaction when it is due and begins one when none is open.
+// It reports whether a transaction is open.
+func (p *producer) beginMessage(ctx context.Context, seq uint64) bool {
+	t := p.txn
 	now := p.clk.now()
-	var werrs kafka.WriteErrors
-	if err != nil {
-		werrs = asWriteErrors(err)
+	if t.due(now) {
+		p.endTransaction(ctx)
 	}
-	// The highest acknowledged offset of the batch (one partition), for
-	// the verifier's drain check.
-	lastOff, lastIdx := int64(-1), -1
-	var acked, failed int64 // added to the shared counters once per batch
-	defer func() {
-		p.acked.Add(acked)
-		p.failed.Add(failed)
-		if lastIdx >= 0 {
-			p.verify.ackedOffset(msgs[lastIdx].Topic, msgs[lastIdx].Partition, lastOff)
+	if !t.open {
+		if err := p.cl.beginTransaction(); err != nil {
+			return false
 		}
-	}()
-	for i := range msgs {
-		v := msgs[i].Value
-		st, serr := ReadStamp(v)
-		merr := err
-		if werrs != nil && i < len(werrs) {
-			merr = werrs[i]
+		t.open, t.lo, t.n = true, seq, 0
+		t.deadline = 0
+		if d := t.cfg.Duration.D(); d > 0 {
+			t.deadline = now + int64(d)
 		}
-		switch {
-		case serr != nil:
-			// Not ours: cannot happen unless a buffer was corrupted.
-		case merr == nil:
-			acked++
-			if p.verify != nil {
-				p.verify.ack(st.Producer, st.Seq)
-				if p.offsets && msgs[i].Offset > lastOff {
-					lastOff, lastIdx = msgs[i].Offset, i
-				}
-			}
-			if st.IntendedNs >= p.measureStartNs {
-				p.rec.RecordAck(st.IntendedNs, st.SentNs, now, len(v))
-			}
-		default:
-			failed++
-			if st.IntendedNs >= p.measureStartNs {
-				p.rec.RecordError(errorLabel(merr), 1)
-			}
-		}
-		p.free <- v[:0]
 	}
+	t.n++
+	return true
 }
 
-// asWriteErrors returns the kafka.WriteErrors in err's chain, or nil. It is
-// a separate function so that the success path of complete does not allocate.
-func asWriteErrors(err error) kafka.WriteErrors {
-	var werrs kafka.WriteErrors
-	if errors.As(err, &werrs) {
-		return werrs
+// endTransaction hands over what is pending, then commits the open
+// transaction (or aborts it: the aborted share, or when one of its
+// messages failed). Commits are timed (the commit latency); the messages
+// of a transaction that did not commit count as aborted and are never
+// expected by consumers.
+func (p *producer) endTransaction(ctx context.Context) {
+	t := p.txn
+	p.flush(ctx)
+	t.mu.Lock()
+	failed := t.failedN
+	t.mu.Unlock()
+	commit := !t.aborts(t.index) && failed == 0
+	ectx, cancel := context.WithTimeout(p.abort, txnEndTimeout)
+	sentNs, err := p.cl.endTransaction(ectx, commit)
+	cancel()
+	now := p.clk.now()
+	t.mu.Lock()
+	acked, ackedMeasured, ends := t.ackedN, t.ackedMeasuredN, t.ends
+	t.ackedN, t.ackedMeasuredN, t.failedN, t.ends = 0, 0, 0, nil
+	t.mu.Unlock()
+	hi := t.lo + uint64(t.n)
+	t.open = false
+	t.index++
+	switch {
+	case err == nil && commit:
+		p.rec.RecordCommit(sentNs, now, true, 0)
+		if p.verify != nil {
+			for k, off := range ends {
+				p.verify.ackedOffset(k.topic, k.partition, off)
+			}
+		}
+		return
+	case err == nil:
+		p.rec.RecordCommit(sentNs, now, false, ackedMeasured)
+	default:
+		p.rec.RecordTransactionFailed(ackedMeasured)
+		if ctx.Err() == nil {
+			p.countResponseError(err)
+		}
 	}
-	return nil
-}
-
-// close flushes the writer, waits for its completions and closes its
-// transport's idle connections.
-func (p *producer) close() {
-	_ = p.w.Close()
-	p.tr.CloseIdleConnections()
+	p.aborted.Add(acked)
+	p.verify.abortRange(uint32(p.id), t.lo, hi)
 }

@@ -5,9 +5,14 @@
 // teardown phases. Run is synchronous and stops with its context; live
 // progress is a callback (Options.Progress). It never writes to stdout.
 //
+// The engine is written once against a small client seam (client.go) with
+// two implementations: franz-go (franz*.go, kgo and kadm; the default) and
+// segmentio/kafka-go (kafkago*.go). Plan.Client picks one per step.
+//
 // load imports plan (its input), auth (connections), report (recorders and
-// the step it returns) and kafka-go. It must not import scenarios, sizing,
-// ramp, cmd or a YAML decoder: the engine runs plans, whoever built them.
+// the step it returns) and both Kafka clients. It must not import
+// scenarios, sizing, ramp, cmd or a YAML decoder: the engine runs plans,
+// whoever built them.
 package load
 
 import (
@@ -16,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -60,6 +66,9 @@ type Options struct {
 	RunID string
 	// Embedded marks the step as run against the in-process cluster.
 	Embedded bool
+	// Getenv reads the environment (consumers.rack: auto-az reads
+	// plan.RackEnv); nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // offeredRate returns the total schedule rate in msgs/s of r, 0 for max
@@ -77,372 +86,546 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 	return v, nil
 }
 
-// Run runs one step synchronously: setup (topics, consumer groups joined and
-// assigned), warm-up (load on, statistics discarded), measure
-// (p.Phases.Duration), drain (producers stop and flush, consumers catch up
-// to acked × groups, bounded by DrainTimeout) and teardown (deletes only the
-// topics it created, unless Keep). It returns only after every goroutine it
-// started has ended. Fields of p left at an invalid zero take their
+// Run runs one step synchronously, in four phases: setup (topics, producer
+// and consumer clients, consumer groups joined and assigned), load (warm-up:
+// load on, statistics discarded; measure: p.Phases.Duration), drain
+// (producers stop and flush, consumers catch up to what was acknowledged,
+// bounded by DrainTimeout; then teardown deletes only the topics it
+// created, unless Keep) and summary. It returns only after every goroutine
+// it started has ended. Fields of p left at an invalid zero take their
 // plan.Defaults value (plan.Plan.WithDefaults); the step records the plan
-// as run.
+// as run and the effective client settings.
 //
-// Errors during setup (unreachable brokers — the error names the addresses
-// tried —, topic creation, groups that never become stable, an invalid plan)
-// are returned with a zero Step. Once load has started, Run always returns
-// the step and a nil error: delivery failures are counted in the step. If ctx
-// is cancelled after load started, Run stops the producers, drains for at most
-// two seconds, tears down and returns the step so far with Partial = true and
-// a nil error; if ctx is cancelled during setup it returns ctx's error.
-// Run is safe to call from several goroutines for different plans.
+// Errors during setup (a plan its client cannot run — see
+// plan.Plan.ClientProblems —, unreachable brokers — the error names the
+// addresses tried —, topic creation, groups that never become stable) are
+// returned with a zero Step. Once load has started, Run always returns the
+// step and a nil error: delivery failures are counted in the step. If ctx
+// is cancelled after load started, Run stops the producers, drains for at
+// most two seconds, tears down and returns the step so far with Partial =
+// true and a nil error; if ctx is cancelled during setup it returns ctx's
+// error. Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
-	if conn == nil {
-		return report.Step{}, errors.New("load: nil connection")
-	}
-	logf := opts.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	runID := opts.RunID
-	if runID == "" {
-		runID = strconv.FormatInt(time.Now().Unix(), 36)
-	}
-	p = p.WithDefaults()
-	ph := p.Phases
-	interval := ph.ReportInterval.D()
-	drainTimeout := ph.DrainTimeout.D()
-	if ph.Duration.D() <= 0 {
-		return report.Step{}, fmt.Errorf("step %d: duration %s, want > 0", p.Index, ph.Duration.D())
-	}
-	if ph.Warmup.D() < 0 {
-		return report.Step{}, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
-	}
-	workers := max(p.Producers.Workers, 0)
-	groups, perGroup := max(p.Consumers.Groups, 0), p.Consumers.PerGroup
-	var rate float64
-	if workers > 0 {
-		sc, err := newSizeChooser(p.Producers.MessageSize)
-		if err != nil {
-			return report.Step{}, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-		if rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
-			return report.Step{}, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-	}
-
-	stepStart := time.Now()
-	clk := newClock()
-	// Producers are built (and the plan checked) before touching the cluster.
-	topics := TopicNames(p, runID)
-	col := report.NewCollector(groups)
-	var vf *verifier
-	if p.Verify {
-		vf = newVerifier(workers, groups, clk.now())
-	}
-	seed := uint64(time.Now().UnixNano())
-	abortCtx, abortRequests := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer abortRequests(nil)
-	prods := make([]*producer, workers)
-	for i := range prods {
-		pr, err := newProducer(p.Producers, producerConfig{
-			id: i, workers: workers, rate: rate,
-			schedule: ph.Warmup.D() + ph.Duration.D(),
-			topics:   topics, conn: conn, rec: col.NewRecorder(), clk: clk, seed: seed,
-			abort: abortCtx,
-		})
-		if err != nil {
-			return report.Step{}, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		pr.verify = vf
-		prods[i] = pr
-	}
-	adm := admin{conn: conn}
-	if _, err := adm.ping(ctx); err != nil {
+	s, err := newStep(p, conn, opts)
+	if err != nil {
 		return report.Step{}, err
 	}
-	var warnings []string
-	warnf := func(format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		warnings = append(warnings, msg)
-		logf("warning: %s", msg)
+	defer s.close()
+	if err := s.setup(ctx); err != nil {
+		return report.Step{}, err
+	}
+	s.load(ctx)
+	s.drain(ctx)
+	s.teardown()
+	return s.summary(), nil
+}
+
+// step is one run of a plan: what the phases share. Only Run's goroutine
+// touches it (workers and clients touch their own parts).
+type step struct {
+	p     plan.Plan
+	conn  *auth.Conn
+	opts  Options
+	logf  func(string, ...any)
+	runID string
+	drv   driver
+
+	sizes    *sizeChooser // built once for every producer
+	rate     float64      // total msgs/s, 0 for max rate
+	workers  int
+	groups   int
+	perGroup int
+	topics   []string
+	groupIDs []string
+	rack     string // resolved consumers.rack
+
+	start time.Time
+	clk   clock
+	col   *report.Collector
+	vf    *verifier
+	adm   adminOps
+
+	// Cancellation: abort fails every producer request in flight (after the
+	// drain's grace); producers and consumers have their own contexts.
+	abortCtx      context.Context
+	abortRequests context.CancelCauseFunc
+	stopProducers context.CancelFunc
+	stopConsumers context.CancelFunc
+
+	partitions int      // per topic
+	created    []string // topics this step created
+	tornDown   bool
+	warnings   []string
+
+	prods         []*producer
+	cons          []*consumer
+	pg, cg        errgroup.Group
+	producersDone chan struct{}
+	measureFrom   atomic.Int64 // consumers' view of the measure start
+
+	measuring      chan struct{}
+	startMeasuring func()
+	startNs        int64
+	measureStartNs int64
+	measureEndNs   int64
+	measureStart   time.Time
+	measureEnd     time.Time
+	cpu            time.Duration // process CPU time of the measured phase
+	cpuOK          bool
+	completed      bool   // neither cut short nor cancelled
+	cutIn          string // the phase ctx cancelled
+	drained        bool
+
+	lastTick                                  time.Time
+	prevSent, prevAcked, prevFailed, prevCons int64
+	timer                                     *time.Timer
+}
+
+// newStep checks p and prepares everything that needs no cluster: the
+// plan with its defaults, the client driver, the message size chooser (once
+// for every producer), the offered rate, names, the collector and the
+// verifier.
+func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
+	if conn == nil {
+		return nil, errors.New("load: nil connection")
+	}
+	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID}
+	p = s.p
+	if s.logf == nil {
+		s.logf = func(string, ...any) {}
+	}
+	if s.runID == "" {
+		s.runID = strconv.FormatInt(time.Now().Unix(), 36)
+	}
+	if probs := p.ClientProblems(); len(probs) > 0 {
+		msgs := make([]string, len(probs))
+		for i, pr := range probs {
+			msgs[i] = pr.Field + ": " + pr.String()
+		}
+		return nil, fmt.Errorf("step %d: %s", p.Index, strings.Join(msgs, "; "))
+	}
+	var err error
+	if s.drv, err = driverFor(p.Client); err != nil {
+		return nil, fmt.Errorf("step %d: %w", p.Index, err)
+	}
+	ph := p.Phases
+	if ph.Duration.D() <= 0 {
+		return nil, fmt.Errorf("step %d: duration %s, want > 0", p.Index, ph.Duration.D())
+	}
+	if ph.Warmup.D() < 0 {
+		return nil, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
+	}
+	s.workers = max(p.Producers.Workers, 0)
+	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
+	if s.workers > 0 {
+		sc, err := newSizeChooser(p.Producers.MessageSize)
+		if err != nil {
+			return nil, fmt.Errorf("step %d: %w", p.Index, err)
+		}
+		s.sizes = &sc
+		if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
+			return nil, fmt.Errorf("step %d: %w", p.Index, err)
+		}
+		// The rest of the producer settings, checked before the cluster is
+		// contacted.
+		if _, err := newKeyChooser(p.Producers.Keys, 0); err != nil {
+			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
+		}
+		if _, err := compressionCodec(p.Producers.Compression); err != nil {
+			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
+		}
+		if _, err := requiredAcks(p.Producers.Acks); err != nil {
+			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
+		}
+		if c := p.Producers.Compressibility; c < 0 || c > 1 {
+			return nil, fmt.Errorf("step %d: producer: compressibility %g, want 0..1", p.Index, c)
+		}
+	}
+	if s.groups > 0 {
+		if s.rack, err = resolveRack(p.Consumers.Rack, opts.Getenv); err != nil {
+			return nil, fmt.Errorf("step %d: %w", p.Index, err)
+		}
+	}
+	s.start = time.Now()
+	s.clk = newClock()
+	s.topics = TopicNames(p, s.runID)
+	s.groupIDs = make([]string, s.groups)
+	for g := range s.groupIDs {
+		s.groupIDs[g] = GroupID(p, s.runID, g)
+	}
+	s.col = report.NewCollector(s.groups)
+	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
+		s.vf = newVerifier(s.workers, s.groups, s.clk.now())
+		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
+		s.vf.transactional = p.Producers.Transactions != nil
+	}
+	s.measureFrom.Store(math.MaxInt64)
+	s.measuring = make(chan struct{})
+	s.startMeasuring = sync.OnceFunc(func() { close(s.measuring) })
+	s.abortCtx, s.abortRequests = context.WithCancelCause(context.Background())
+	s.producersDone = make(chan struct{})
+	s.completed = true
+	return s, nil
+}
+
+// resolveRack returns the client.rack of consumers: rack itself, or for
+// plan.RackAutoAZ the value of plan.RackEnv (an error when it is unset).
+func resolveRack(rack string, getenv func(string) string) (string, error) {
+	if rack != plan.RackAutoAZ {
+		return rack, nil
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	v := strings.TrimSpace(getenv(plan.RackEnv))
+	if v == "" {
+		return "", fmt.Errorf("consumers.rack auto-az: %s is not set; set it to this host's availability-zone id (e.g. use1-az2; on EC2: the instance metadata's placement/availability-zone-id, see docs/clients.md)", plan.RackEnv)
+	}
+	return v, nil
+}
+
+// warnf records a warning of the step and logs it.
+func (s *step) warnf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.warnings = append(s.warnings, msg)
+	s.logf("warning: %s", msg)
+}
+
+// setup reaches the cluster: ping, topics (created or the existing one),
+// the producers (built with their clients), the consumer groups (start
+// offsets of an existing topic committed first), the consumers started and
+// their groups stable.
+func (s *step) setup(ctx context.Context) error {
+	p := s.p
+	a, err := s.drv.newAdmin(s.conn)
+	if err != nil {
+		return err
+	}
+	dial := s.conn.DialTimeout
+	if dial <= 0 {
+		dial = plan.DefaultDialTimeout
+	}
+	s.adm = adminOps{a: a, brokers: s.conn.Brokers, dial: dial}
+	if _, err := s.adm.ping(ctx); err != nil {
+		return err
 	}
 
-	// Topics.
 	existing := p.Topics.Existing != ""
-	partitions := p.Topics.Partitions
-	var created []string
-	tornDown := false
-	teardown := func() {
-		if tornDown {
-			return
-		}
-		tornDown = true
-		if len(created) == 0 {
-			return
-		}
-		if p.Topics.Keep {
-			logf("keeping topics %s", strings.Join(created, ","))
-			return
-		}
-		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
-		defer cancel()
-		if err := adm.deleteTopics(tctx, created); err != nil {
-			warnf("teardown: %v", err)
-			return
-		}
-		logf("deleted topics %s", strings.Join(created, ","))
-	}
-	defer teardown()
+	s.partitions = p.Topics.Partitions
 	if existing {
-		n, err := adm.existingPartitions(ctx, p.Topics.Existing)
+		n, err := s.adm.existingPartitions(ctx, p.Topics.Existing)
 		if err != nil {
-			return report.Step{}, err
+			return err
 		}
-		partitions = n
-		logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
+		s.partitions = n
+		s.logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
 	} else {
-		var err error
-		created, err = adm.createTopics(ctx, topics, p.Topics)
+		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
 		if err != nil {
-			return report.Step{}, err
+			return err
 		}
-		logf("created topics %s (%d partitions, replication factor %d)",
-			strings.Join(created, ","), partitions, p.Topics.ReplicationFactor)
-		if err := adm.waitLeaders(ctx, topics, partitions); err != nil {
-			return report.Step{}, err
+		s.logf("created topics %s (%d partitions, replication factor %d)",
+			strings.Join(s.created, ","), s.partitions, p.Topics.ReplicationFactor)
+		if err := s.adm.waitLeaders(ctx, s.topics, s.partitions); err != nil {
+			return err
 		}
 	}
 
-	var measureFrom atomic.Int64
-	measureFrom.Store(math.MaxInt64)
-	groupIDs := make([]string, groups)
-	for g := range groupIDs {
-		groupIDs[g] = GroupID(p, runID, g)
+	seed := uint64(time.Now().UnixNano())
+	for i := range s.workers {
+		pr, err := newProducer(p, producerConfig{
+			id: i, workers: s.workers, rate: s.rate,
+			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
+			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
+			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
+			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
+			abort: s.abortCtx,
+		})
+		if err != nil {
+			return fmt.Errorf("step %d: producer: %w", p.Index, err)
+		}
+		s.prods = append(s.prods, pr)
 	}
-	if existing && groups > 0 {
-		// Before any reader exists: the groups must still be empty.
-		if err := adm.commitEndOffsets(ctx, groupIDs, p.Topics.Existing, partitions); err != nil {
-			return report.Step{}, err
+
+	if existing && s.groups > 0 {
+		// Before any consumer exists: the groups must still be empty.
+		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
+			return err
 		}
 	}
-	var cons []*consumer
-	for g := range groupIDs {
-		for range perGroup {
-			c, err := newConsumer(p.Consumers, consumerConfig{
-				group: groupIDs[g], topics: topics, existing: existing, conn: conn,
-				rec: col.NewRecorder(), clk: clk, measureFrom: &measureFrom,
-				verify: vf, groupIndex: g,
+	for g := range s.groupIDs {
+		for range s.perGroup {
+			c, err := newConsumer(p, consumerConfig{
+				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
+				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
+				verify: s.vf, rack: s.rack,
 			})
 			if err != nil {
-				for _, c := range cons {
-					c.r.Close()
-				}
-				return report.Step{}, err
+				return err
 			}
-			cons = append(cons, c)
+			s.cons = append(s.cons, c)
 		}
 	}
-	if total := partitions * len(topics); groups > 0 && perGroup > total {
-		warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
-			perGroup, total, perGroup-total)
+	if total := s.partitions * len(s.topics); s.groups > 0 && s.perGroup > total {
+		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
+			s.perGroup, total, s.perGroup-total)
 	}
-
-	consCtx, stopConsumers := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopConsumers()
-	var cg errgroup.Group
-	for _, c := range cons {
-		cg.Go(func() error { return c.run(consCtx) })
+	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopConsumers = stop
+	for _, c := range s.cons {
+		s.cg.Go(func() error { return c.run(consCtx) })
 	}
-	if groups > 0 {
-		logf("waiting for %d consumer groups of %d to join", groups, perGroup)
-		if err := waitGroups(ctx, adm, groupIDs, perGroup, min(perGroup, partitions*len(topics))); err != nil {
-			stopConsumers()
-			_ = cg.Wait()
-			return report.Step{}, err
+	if s.groups > 0 {
+		s.logf("waiting for %d consumer groups of %d to join", s.groups, s.perGroup)
+		if err := s.adm.waitGroups(ctx, s.groupIDs, s.perGroup, min(s.perGroup, s.partitions*len(s.topics))); err != nil {
+			return err
 		}
 	}
+	return nil
+}
 
-	// Load.
-	startNs := clk.now()
-	measureStartNs := startNs + int64(ph.Warmup.D())
-	measureEndNs := measureStartNs + int64(ph.Duration.D())
-	measureFrom.Store(measureStartNs)
-	measuring := make(chan struct{})
-	startMeasuring := sync.OnceFunc(func() { close(measuring) })
-	defer startMeasuring()
-	prodCtx, stopProducers := context.WithCancel(ctx)
-	defer stopProducers()
-	var pg errgroup.Group
-	for _, pr := range prods {
-		pr.measureStartNs = measureStartNs
-		pr.measuring = measuring
-		pg.Go(func() error { return pr.run(prodCtx, startNs) })
+// close ends what setup started when Run returns early, and the admin
+// client: stops consumers and producers, closes clients never run, tears
+// down.
+func (s *step) close() {
+	if s.stopProducers != nil {
+		s.stopProducers()
 	}
-	producersDone := make(chan struct{})
+	if s.stopConsumers != nil {
+		s.stopConsumers()
+		_ = s.cg.Wait()
+	} else {
+		for _, c := range s.cons {
+			c.cl.close()
+		}
+	}
+	if s.stopProducers == nil {
+		for _, pr := range s.prods {
+			pr.cl.close(s.abortCtx)
+		}
+	}
+	s.startMeasuring()
+	s.teardown()
+	s.abortRequests(nil)
+	if s.adm.a != nil {
+		s.adm.a.close()
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+}
+
+// load runs the warm-up and measure phases: producers on, one interval at
+// a time.
+func (s *step) load(ctx context.Context) {
+	ph := s.p.Phases
+	s.startNs = s.clk.now()
+	s.measureStartNs = s.startNs + int64(ph.Warmup.D())
+	s.measureEndNs = s.measureStartNs + int64(ph.Duration.D())
+	s.measureFrom.Store(s.measureStartNs)
+	prodCtx, stop := context.WithCancel(ctx)
+	s.stopProducers = stop
+	for _, pr := range s.prods {
+		s.pg.Go(func() error { return pr.run(prodCtx, s.startNs, s.measureStartNs) })
+	}
 	go func() {
-		_ = pg.Wait()
-		close(producersDone)
+		_ = s.pg.Wait()
+		close(s.producersDone)
 	}()
+	s.lastTick = s.clk.time(s.startNs)
+	s.timer = time.NewTimer(time.Hour)
 
-	lastTick := clk.time(startNs)
-	var prevSent, prevAcked, prevFailed, prevConsumed int64
-	tick := func(end time.Time, phase string) {
-		iv := col.Tick(lastTick, end, phase)
-		// Warm-up records are filtered out before they reach the collector;
-		// show the live counts anyway so progress does not look stalled.
-		sent, acked, failed, consumed := totalSent(prods), totalAcked(prods), totalFailed(prods), totalConsumed(cons)
-		if phase == report.PhaseWarmup {
-			iv.Sent, iv.Acked, iv.Failed, iv.Consumed = sent-prevSent, acked-prevAcked, failed-prevFailed, consumed-prevConsumed
-			if secs := end.Sub(lastTick).Seconds(); secs > 0 {
-				iv.MsgsPerSec = float64(iv.Acked) / secs
-				iv.ConsumedMsgsPerSec = float64(iv.Consumed) / secs
-			}
-		}
-		prevSent, prevAcked, prevFailed, prevConsumed = sent, acked, failed, consumed
-		lastTick = end
-		if opts.Progress != nil {
-			opts.Progress(iv)
-		}
-	}
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	// runPhase ticks every interval until untilNs, or returns false at once
-	// when ctx is cancelled.
-	runPhase := func(untilNs int64, phase string) bool {
-		for {
-			now := clk.now()
-			if now >= untilNs {
-				tick(clk.time(now), phase)
-				return true
-			}
-			wait := min(lastTick.Add(interval).Sub(clk.time(now)), time.Duration(untilNs-now))
-			timer.Reset(max(wait, 0))
-			select {
-			case <-ctx.Done():
-				tick(clk.time(clk.now()), phase)
-				return false
-			case <-timer.C:
-			}
-			if now := clk.now(); now < untilNs && !clk.time(now).Before(lastTick.Add(interval)) {
-				tick(clk.time(now), phase)
-			}
-		}
-	}
-
-	completed := true
-	cutIn := ""
 	if ph.Warmup.D() > 0 {
-		logf("warm-up for %s", ph.Warmup.D())
-		if !runPhase(measureStartNs, report.PhaseWarmup) {
-			completed, cutIn = false, report.PhaseWarmup
+		s.logf("warm-up for %s", ph.Warmup.D())
+		if !s.runPhase(ctx, s.measureStartNs, report.PhaseWarmup) {
+			s.completed, s.cutIn = false, report.PhaseWarmup
 		}
 	}
-	startMeasuring()
-	measureStart := clk.time(measureStartNs)
-	cpu0, cpuOK := processCPU()
-	if completed {
-		logf("measuring for %s", ph.Duration.D())
-		if !runPhase(measureEndNs, report.PhaseMeasure) {
-			completed, cutIn = false, report.PhaseMeasure
+	s.startMeasuring()
+	s.measureStart = s.clk.time(s.measureStartNs)
+	cpu0, ok0 := processCPU()
+	if s.completed {
+		s.logf("measuring for %s", ph.Duration.D())
+		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
+			s.completed, s.cutIn = false, report.PhaseMeasure
 		}
 	}
-	if !completed {
-		stopProducers()
-		measureEndNs = min(measureEndNs, clk.now())
-		measureStartNs = min(measureStartNs, measureEndNs)
-		measureStart = clk.time(measureStartNs)
-		warnf("step cut short during %s: %v", cutIn, context.Cause(ctx))
+	if !s.completed {
+		stop()
+		s.measureEndNs = min(s.measureEndNs, s.clk.now())
+		s.measureStartNs = min(s.measureStartNs, s.measureEndNs)
+		s.measureStart = s.clk.time(s.measureStartNs)
+		s.warnf("step cut short during %s: %v", s.cutIn, context.Cause(ctx))
 	}
-	measureEnd := clk.time(measureEndNs)
-	cpu1, cpuOK1 := processCPU()
+	s.measureEnd = s.clk.time(s.measureEndNs)
+	cpu1, ok1 := processCPU()
+	s.cpu, s.cpuOK = cpu1-cpu0, ok0 && ok1
+}
 
-	// Drain: producers flush and close; consumers catch up.
-	dt := drainTimeout
-	if !completed {
+// tick collects the interval that ends at end and shows it.
+func (s *step) tick(end time.Time, phase string) {
+	iv := s.col.Tick(s.lastTick, end, phase)
+	// Warm-up records are filtered out before they reach the collector;
+	// show the live counts anyway so progress does not look stalled.
+	sent, acked, failed, consumed := totalSent(s.prods), totalAcked(s.prods), totalFailed(s.prods), totalConsumed(s.cons)
+	if phase == report.PhaseWarmup {
+		iv.Sent, iv.Acked, iv.Failed, iv.Consumed = sent-s.prevSent, acked-s.prevAcked, failed-s.prevFailed, consumed-s.prevCons
+		if secs := end.Sub(s.lastTick).Seconds(); secs > 0 {
+			iv.MsgsPerSec = float64(iv.Acked) / secs
+			iv.ConsumedMsgsPerSec = float64(iv.Consumed) / secs
+		}
+	}
+	s.prevSent, s.prevAcked, s.prevFailed, s.prevCons = sent, acked, failed, consumed
+	s.lastTick = end
+	if s.opts.Progress != nil {
+		s.opts.Progress(iv)
+	}
+}
+
+// runPhase ticks every interval until untilNs, or returns false at once
+// when ctx is cancelled.
+func (s *step) runPhase(ctx context.Context, untilNs int64, phase string) bool {
+	interval := s.p.Phases.ReportInterval.D()
+	for {
+		now := s.clk.now()
+		if now >= untilNs {
+			s.tick(s.clk.time(now), phase)
+			return true
+		}
+		wait := min(s.lastTick.Add(interval).Sub(s.clk.time(now)), time.Duration(untilNs-now))
+		s.timer.Reset(max(wait, 0))
+		select {
+		case <-ctx.Done():
+			s.tick(s.clk.time(s.clk.now()), phase)
+			return false
+		case <-s.timer.C:
+		}
+		if now := s.clk.now(); now < untilNs && !s.clk.time(now).Before(s.lastTick.Add(interval)) {
+			s.tick(s.clk.time(now), phase)
+		}
+	}
+}
+
+// caughtUp reports whether the producers have ended and the consumers read
+// everything acknowledged (and not aborted).
+func (s *step) caughtUp() bool {
+	select {
+	case <-s.producersDone:
+	default:
+		return false
+	}
+	acked := totalAcked(s.prods) - totalAborted(s.prods)
+	if s.vf != nil {
+		return s.vf.caughtUp(acked, s.p.Producers.Acks != plan.AcksNone)
+	}
+	return totalConsumed(s.cons) >= acked*int64(s.groups)
+}
+
+// drain stops the producers (they flush and close) and waits for the
+// consumers to catch up, bounded by the drain timeout (two seconds once
+// ctx is cancelled); then producers still waiting are aborted after a
+// grace and the consumers stop.
+func (s *step) drain(ctx context.Context) {
+	interval := s.p.Phases.ReportInterval.D()
+	dt := s.p.Phases.DrainTimeout.D()
+	if !s.completed {
 		dt = min(dt, cancelDrain)
 	}
-	logf("draining (at most %s)", dt)
-	drainDeadline := time.Now().Add(dt)
-	caughtUp := func() bool {
-		select {
-		case <-producersDone:
-		default:
-			return false
-		}
-		acked := totalAcked(prods)
-		if vf != nil {
-			return vf.caughtUp(acked, p.Producers.Acks != plan.AcksNone)
-		}
-		return totalConsumed(cons) >= acked*int64(groups)
-	}
-	drained := false
+	s.logf("draining (at most %s)", dt)
+	deadline := time.Now().Add(dt)
 	ctxDone := ctx.Done()
-	for !drained {
-		if caughtUp() {
-			drained = true
+	for !s.drained {
+		if s.caughtUp() {
+			s.drained = true
 			break
 		}
 		now := time.Now()
-		if !now.Before(drainDeadline) {
+		if !now.Before(deadline) {
 			break
 		}
-		if !now.Before(lastTick.Add(interval)) {
-			tick(now, report.PhaseDrain)
+		if !now.Before(s.lastTick.Add(interval)) {
+			s.tick(now, report.PhaseDrain)
 		}
-		timer.Reset(min(drainPoll, drainDeadline.Sub(now)))
+		s.timer.Reset(min(drainPoll, deadline.Sub(now)))
 		select {
-		case <-timer.C:
+		case <-s.timer.C:
 		case <-ctxDone:
 			// Cancelled while draining: stop waiting soon, keep what we have.
 			ctxDone = nil
-			stopProducers()
-			if completed {
-				completed = false
-				warnf("drain cut short: %v", context.Cause(ctx))
+			s.stopProducers()
+			if s.completed {
+				s.completed = false
+				s.warnf("drain cut short: %v", context.Cause(ctx))
 			}
-			drainDeadline = minTime(drainDeadline, time.Now().Add(cancelDrain))
+			deadline = minTime(deadline, time.Now().Add(cancelDrain))
 		}
 	}
-	stopProducers()
+	s.stopProducers()
+	grace := min(producerGrace, s.p.Phases.DrainTimeout.D())
 	select {
-	case <-producersDone:
-	case <-time.After(min(producerGrace, drainTimeout)):
-		warnf("producers still waiting for the cluster %s after the drain phase: requests aborted", min(producerGrace, drainTimeout))
-		abortRequests(errors.New("aborted after the drain phase"))
-		<-producersDone
+	case <-s.producersDone:
+	case <-time.After(grace):
+		s.warnf("producers still waiting for the cluster %s after the drain phase: requests aborted", grace)
+		s.abortRequests(errors.New("aborted after the drain phase"))
+		<-s.producersDone
 	}
-	stopConsumers()
-	_ = cg.Wait()
-	var verification *report.Verification
-	if vf != nil && groups > 0 {
-		verification = verifyReport(vf, drained, warnf)
-	}
-	tick(time.Now(), report.PhaseDrain)
-	if !drained {
-		if lag := totalAcked(prods)*int64(groups) - totalConsumed(cons); lag > 0 {
-			warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
+	s.stopConsumers()
+	_ = s.cg.Wait()
+	s.tick(time.Now(), report.PhaseDrain)
+	if !s.drained {
+		if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
-			warnf("drain timed out after %s waiting for producers to flush", dt)
+			s.warnf("drain timed out after %s waiting for producers to flush", dt)
 		}
 	}
-	if n := totalForeign(cons); n > 0 {
-		warnf("consumers skipped %d messages without an mskbench stamp (other producers on the topic)", n)
+	if n := totalForeign(s.cons); n > 0 {
+		s.warnf("consumers skipped %d messages without an mskbench stamp (other producers on the topic)", n)
 	}
+}
 
-	teardown()
+// teardown deletes the topics the step created (unless Keep), once.
+func (s *step) teardown() {
+	if s.tornDown || s.adm.a == nil {
+		return
+	}
+	s.tornDown = true
+	if len(s.created) == 0 {
+		return
+	}
+	if s.p.Topics.Keep {
+		s.logf("keeping topics %s", strings.Join(s.created, ","))
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	defer cancel()
+	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
+		s.warnf("teardown: %v", err)
+		return
+	}
+	s.logf("deleted topics %s", strings.Join(s.created, ","))
+}
 
+// summary builds the step's result from the collector and the workers.
+func (s *step) summary() report.Step {
+	p := s.p
+	var verification *report.Verification
+	if s.vf != nil && s.groups > 0 {
+		verification = verifyReport(s.vf, s.drained, s.warnf)
+	}
 	var offered int64
-	if rate > 0 {
-		offered = scheduledBetween(rate, ph.Warmup.D(), time.Duration(measureEndNs-startNs))
+	if s.rate > 0 {
+		offered = scheduledBetween(s.rate, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
 	}
 	var gen *report.Generator
-	if workers > 0 && cpuOK && cpuOK1 {
-		gen = generatorLoad(prods, cpu1-cpu0, measureEnd.Sub(measureStart), runtime.GOMAXPROCS(0))
+	if s.workers > 0 && s.cpuOK {
+		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0))
 		if gen.Bottleneck {
 			note := ""
-			if opts.Embedded {
+			if s.opts.Embedded {
 				note = " (embedded: the CPU time includes the in-process cluster)"
 			}
-			warnf("the load generator was the bottleneck: %d messages sent more than %s late with in-flight "+
+			s.warnf("the load generator was the bottleneck: %d messages sent more than %s late with in-flight "+
 				"capacity free, process CPU at %.0f%% of %d CPUs; latencies include the tool's own limit, not only "+
 				"the cluster's (add producer workers or load generators, or lower the rate)%s",
 				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), note)
@@ -450,60 +633,79 @@ func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (repor
 	}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
-		warnf("encode plan: %v", err)
+		s.warnf("encode plan: %v", err)
 		planJSON = nil
 	}
-	step := col.Step(report.StepInfo{
-		Index:        p.Index,
-		Label:        p.Label,
-		Params:       p.Params,
-		Plan:         planJSON,
-		Topics:       topics,
-		Start:        stepStart,
-		MeasureStart: measureStart,
-		MeasureEnd:   measureEnd,
-		End:          time.Now(),
-		Partial:      !completed,
-		Warnings:     warnings,
-		Offered:      offered,
-		Embedded:     opts.Embedded,
-		Verification: verification,
+	st := s.col.Step(report.StepInfo{
+		Index:         p.Index,
+		Label:         p.Label,
+		Params:        p.Params,
+		Plan:          planJSON,
+		Topics:        s.topics,
+		Start:         s.start,
+		MeasureStart:  s.measureStart,
+		MeasureEnd:    s.measureEnd,
+		End:           time.Now(),
+		Partial:       !s.completed,
+		Warnings:      s.warnings,
+		Offered:       offered,
+		Embedded:      s.opts.Embedded,
+		Verification:  verification,
+		Client:        s.clientSettings(),
+		Transactional: p.Producers.Transactions != nil,
 
-		BehindScheduleSeconds: behindSeconds(prods, measureEndNs),
-		ResponseErrors:        responseErrors(prods, cons),
+		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
+		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
-	if offered > 0 && float64(step.Counters.Sent) < 0.99*float64(offered) {
+	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
-			"(raise max_in_flight or workers, or the cluster is saturated)", step.Counters.Sent, offered)
-		step.Warnings = append(step.Warnings, msg)
-		logf("warning: %s", msg)
+			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)
+		st.Warnings = append(st.Warnings, msg)
+		s.logf("warning: %s", msg)
 	}
-	return step, nil
+	if st.Throttled() {
+		s.logf("warning: brokers throttled %d responses for %d ms: the step measured a quota", st.Throttle.Responses, st.Throttle.TotalMs)
+	}
+	return st
 }
 
-// waitGroups polls every group until it is Stable with want members of which
-// wantAssigned hold partitions, bounded by setupTimeout.
-func waitGroups(ctx context.Context, adm admin, groups []string, want, wantAssigned int) error {
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
-	defer cancel()
-	for _, g := range groups {
-		for {
-			ok, state, err := adm.groupReady(ctx, g, want, wantAssigned)
-			if ok {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				if err != nil {
-					state = err.Error()
-				}
-				return fmt.Errorf("consumer group %s not ready (%s): %w", g, state, ctx.Err())
-			case <-time.After(pollInterval):
+// clientSettings are the effective client settings of the step.
+func (s *step) clientSettings() *report.ClientSettings {
+	p := s.p
+	cs := &report.ClientSettings{Name: p.Client.String()}
+	if len(s.prods) > 0 {
+		ps := s.prods[0].cl.settings()
+		if t := ps.Transactions; t != nil {
+			c := *t
+			c.TransactionalIDs = nil
+			ps.Transactions = &c
+		}
+		for _, pr := range s.prods {
+			ps.ClientIDs = append(ps.ClientIDs, p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
+			if t := pr.cl.settings().Transactions; t != nil {
+				ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
 			}
 		}
+		cs.Producer = &ps
 	}
-	return nil
+	if len(s.cons) > 0 {
+		c := p.Consumers
+		start := "earliest"
+		if p.Topics.Existing != "" {
+			start = "end offsets committed at setup"
+		}
+		ids := make([]string, len(s.cons))
+		for i := range ids {
+			ids[i] = c.ClientID + "-" + strconv.Itoa(i)
+		}
+		cs.Consumer = &report.ConsumerSettings{
+			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: s.rack,
+			FetchMinBytes: int64(c.FetchMinBytes), FetchMaxBytes: int64(c.FetchMaxBytes),
+			MaxWaitMs: ms(c.MaxWait.D()), CommitIntervalMs: ms(c.CommitInterval.D()), StartOffset: start,
+		}
+	}
+	return cs
 }
 
 // total sums f over xs (counters of the producers or consumers).
@@ -524,6 +726,9 @@ func totalFailed(ps []*producer) int64 {
 func totalAcked(ps []*producer) int64 {
 	return total(ps, func(p *producer) int64 { return p.acked.Load() })
 }
+func totalAborted(ps []*producer) int64 {
+	return total(ps, func(p *producer) int64 { return p.aborted.Load() })
+}
 
 func totalConsumed(cs []*consumer) int64 {
 	return total(cs, func(c *consumer) int64 { return c.consumed.Load() })
@@ -542,8 +747,8 @@ func verifyReport(vf *verifier, drained bool, warnf func(string, ...any)) *repor
 		n -= v.Lost
 	}
 	if n > 0 {
-		warnf("verify: delivery problems: lost %d, duplicated %d, out of order %d, corrupted %d",
-			v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted)
+		warnf("verify: delivery problems: lost %d, duplicated %d, out of order %d, corrupted %d, aborted seen %d",
+			v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted, v.AbortedSeen)
 	}
 	return v
 }
@@ -564,7 +769,7 @@ func behindSeconds(ps []*producer, endNs int64) float64 {
 func responseErrors(ps []*producer, cs []*consumer) map[string]int64 {
 	var all []*errorCounts
 	for _, p := range ps {
-		all = append(all, &p.ct.errorCounts)
+		all = append(all, &p.errs)
 	}
 	for _, c := range cs {
 		all = append(all, &c.errs)

@@ -21,17 +21,20 @@ import (
 //	7       8     sequence number (per producer, from 0)
 //	15      8     intended send time, unix ns
 //	23      8     actual send time, unix ns
-//	31      4     CRC-32 (Castagnoli) of bytes 3..30 (the fields above) followed
-//	              by the payload (the bytes after the stamp)
+//	31      4     CRC-32 (Castagnoli) of the payload (the bytes after the
+//	              stamp) followed by bytes 3..30 (the fields above)
 //
 // The checksum covers the header fields too, so a corrupted producer id,
-// sequence number or timestamp is caught like a corrupted payload.
+// sequence number or timestamp is caught like a corrupted payload. The
+// payload comes first so that a producer can keep the checksum of a payload
+// it sends again and add only the fields (format version 3; version 2
+// summed the fields first).
 // plan.MinMessageSize, which scenarios validate message sizes against, is
 // this size.
 const StampSize = plan.MinMessageSize
 
 // StampVersion is the format version written into every stamp.
-const StampVersion = 2
+const StampVersion = 3
 
 const (
 	stampMagic0 = 'm'
@@ -63,6 +66,16 @@ var (
 
 // putHeader writes the stamp fields and their checksum, and returns it.
 func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64) uint32 {
+	return putHeaderSum(value, producer, seq, intendedNs, sentNs, payloadSum(value))
+}
+
+// payloadSum is the CRC-32C of the payload of value (the bytes after the
+// stamp): the first part of the stamp's checksum.
+func payloadSum(value []byte) uint32 { return crc32.Checksum(value[StampSize:], castagnoli) }
+
+// putHeaderSum is putHeader with the payload's checksum (payloadSum)
+// already known: only the fields are summed.
+func putHeaderSum(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64, payload uint32) uint32 {
 	_ = value[StampSize-1]
 	value[0] = stampMagic0
 	value[1] = stampMagic1
@@ -71,15 +84,15 @@ func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int
 	binary.BigEndian.PutUint64(value[7:], seq)
 	binary.BigEndian.PutUint64(value[15:], uint64(intendedNs))
 	binary.BigEndian.PutUint64(value[23:], uint64(sentNs))
-	sum := stampSum(value)
+	sum := crc32.Update(payload, castagnoli, value[3:31])
 	binary.BigEndian.PutUint32(value[31:], sum)
 	return sum
 }
 
-// stampSum is the CRC-32C of the stamp's fields (bytes 3..30) followed by
-// the payload.
+// stampSum is the CRC-32C of the payload followed by the stamp's fields
+// (bytes 3..30).
 func stampSum(value []byte) uint32 {
-	return crc32.Update(crc32.Checksum(value[3:31], castagnoli), castagnoli, value[StampSize:])
+	return crc32.Update(payloadSum(value), castagnoli, value[3:31])
 }
 
 // ReadStamp decodes the stamp at the start of value without checking the

@@ -2,7 +2,9 @@ package load
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -130,4 +132,26 @@ func TestStampSizeIsLayout(t *testing.T) {
 // returns the checksum.
 func putStamp(v []byte, s Stamp) uint32 {
 	return putHeader(v, s.Producer, s.Seq, s.IntendedNs, s.SentNs)
+}
+
+// The checksum is the CRC-32C of the payload followed by the fields (the
+// layout of format version 3), and a producer that keeps the payload's
+// checksum writes the same stamp.
+func TestStampChecksumLayout(t *testing.T) {
+	v := make([]byte, 300)
+	for i := range v {
+		v[i] = byte(i * 7)
+	}
+	sum := putHeader(v, 3, 99, 1000, 2000)
+	want := crc32.Checksum(append(append([]byte(nil), v[StampSize:]...), v[3:31]...), crc32.MakeTable(crc32.Castagnoli))
+	if sum != want || binary.BigEndian.Uint32(v[31:]) != want {
+		t.Errorf("checksum %08x, want CRC-32C(payload ‖ fields) = %08x", sum, want)
+	}
+	w := append([]byte(nil), v...)
+	if got := putHeaderSum(w, 3, 99, 1000, 2000, payloadSum(v)); got != sum || !bytes.Equal(w, v) {
+		t.Errorf("putHeaderSum = %08x, want %08x and the same bytes", got, sum)
+	}
+	if v[2] != 3 {
+		t.Errorf("format version %d, want 3", v[2])
+	}
 }

@@ -206,6 +206,41 @@ func difference(a, b []seqRange, limit int, example func(uint64)) int64 {
 	return n
 }
 
+// union returns the union of two sorted, disjoint range lists, sorted and
+// disjoint (touching ranges merged).
+func union(a, b []seqRange) []seqRange {
+	out := make([]seqRange, 0, len(a)+len(b))
+	push := func(r seqRange) {
+		if r.lo >= r.hi {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].hi >= r.lo {
+			out[n-1].hi = max(out[n-1].hi, r.hi)
+			return
+		}
+		out = append(out, r)
+	}
+	for i, j := 0, 0; i < len(a) || j < len(b); {
+		if j == len(b) || (i < len(a) && a[i].lo <= b[j].lo) {
+			push(a[i])
+			i++
+		} else {
+			push(b[j])
+			j++
+		}
+	}
+	return out
+}
+
+// size returns the number of sequence numbers in rs.
+func size(rs []seqRange) int64 {
+	var n int64
+	for _, r := range rs {
+		n += int64(r.hi - r.lo)
+	}
+	return n
+}
+
 // partState is what a consumer group knows about one partition: the next
 // offset to read and, per producer, one more than the highest sequence
 // number read from it (0: none yet).
@@ -244,10 +279,21 @@ type lockedTracker struct {
 // consumers.
 type verifier struct {
 	producers int
+	// readCommitted says the groups read with isolation read_committed:
+	// a message of an aborted transaction they read is a problem
+	// (AbortedSeen).
+	readCommitted bool
+	// transactional says acknowledged messages may still be aborted, so
+	// the drain waits for offsets, never only for a count.
+	transactional bool
 	// notBeforeNs: stamps intended earlier come from another run (foreign).
 	notBeforeNs int64
 	acked       []lockedTracker // per producer
 	groups      []*groupState
+	// aborted holds, per producer, the sequence ranges of its aborted
+	// transactions, in order (under abortMu).
+	abortMu sync.Mutex
+	aborted [][]seqRange
 
 	// end: per partition, one past the highest acknowledged offset.
 	endMu sync.Mutex
@@ -265,6 +311,7 @@ func newVerifier(producers, groups int, notBeforeNs int64) *verifier {
 		producers:   producers,
 		notBeforeNs: notBeforeNs,
 		acked:       make([]lockedTracker, producers),
+		aborted:     make([][]seqRange, producers),
 		groups:      make([]*groupState, groups),
 		end:         make(map[partKey]int64),
 		exCount:     make(map[string]int),
@@ -295,6 +342,24 @@ func (v *verifier) ack(p uint32, seq uint64) {
 	t.mu.Lock()
 	t.t.add(seq)
 	t.mu.Unlock()
+}
+
+// abortRange records that producer p's messages lo..hi-1 belong to an
+// aborted transaction: never expected, and a problem when a read_committed
+// group reads one. A nil v ignores it.
+func (v *verifier) abortRange(p uint32, lo, hi uint64) {
+	if v == nil || int(p) >= len(v.aborted) || hi <= lo {
+		return
+	}
+	v.abortMu.Lock()
+	rs := v.aborted[p]
+	if n := len(rs); n > 0 && rs[n-1].hi == lo {
+		rs[n-1].hi = hi
+	} else {
+		rs = append(rs, seqRange{lo, hi})
+	}
+	v.aborted[p] = rs
+	v.abortMu.Unlock()
 }
 
 // ackedOffset records that a message at offset of topic/partition was
@@ -381,8 +446,12 @@ func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp,
 // caughtUp reports whether every group has read acked distinct messages,
 // or (when offsets are known) every partition up to its highest
 // acknowledged offset: then no acknowledged message can still arrive.
+//
+// With transactional producers only the offsets tell (acked counts
+// messages that may yet be aborted, and read_uncommitted groups read
+// aborted ones), so the count alone never ends the drain.
 func (v *verifier) caughtUp(acked int64, offsetsKnown bool) bool {
-	all := true
+	all := !v.transactional
 	for _, gs := range v.groups {
 		if gs.unique.Load() < acked {
 			all = false
@@ -411,19 +480,32 @@ func (v *verifier) caughtUp(acked int64, offsetsKnown bool) bool {
 // result summarises the verification. complete says whether the drain
 // caught up. Call it only after producers and consumers have stopped.
 func (v *verifier) result(complete bool) *report.Verification {
-	var lost int64
+	var lost, abortedSeen int64
 	acked := make([][]seqRange, v.producers)
 	for p := range v.acked {
 		acked[p] = v.acked[p].t.ranges()
 	}
+	v.abortMu.Lock()
+	aborted := v.aborted
+	v.abortMu.Unlock()
 	for g, gs := range v.groups {
 		for p := range acked {
-			lost += difference(acked[p], gs.seen[p].t.ranges(), report.MaxVerificationExamples, func(seq uint64) {
+			seen := gs.seen[p].t.ranges()
+			// Committed messages (acked and not aborted) must all be read.
+			lost += difference(acked[p], union(seen, aborted[p]), report.MaxVerificationExamples, func(seq uint64) {
 				v.example(report.VerificationExample{Kind: "lost", Group: g, Producer: p, Sequence: seq, Partition: -1, Offset: -1})
 			})
+			if v.readCommitted && len(aborted[p]) > 0 {
+				// |aborted ∩ seen| = |aborted| − |aborted \ seen|.
+				n := size(aborted[p]) - difference(aborted[p], seen, 0, func(uint64) {})
+				if n > 0 {
+					abortedSeen += n
+					v.example(report.VerificationExample{Kind: "aborted_seen", Group: g, Producer: p, Partition: -1, Offset: -1})
+				}
+			}
 		}
 	}
-	kinds := map[string]int{"lost": 0, "duplicated": 1, "out_of_order": 2, "corrupted": 3, "foreign": 4}
+	kinds := map[string]int{"lost": 0, "duplicated": 1, "out_of_order": 2, "corrupted": 3, "aborted_seen": 4, "foreign": 5}
 	ex := slices.Clone(v.examples)
 	slices.SortStableFunc(ex, func(a, b report.VerificationExample) int { return kinds[a.Kind] - kinds[b.Kind] })
 	return &report.Verification{
@@ -434,6 +516,7 @@ func (v *verifier) result(complete bool) *report.Verification {
 		Corrupted:   v.corrupted.Load(),
 		Foreign:     v.foreign.Load(),
 		Redelivered: v.redelivered.Load(),
+		AbortedSeen: abortedSeen,
 		Examples:    ex,
 	}
 }

@@ -230,3 +230,51 @@ func BenchmarkVerifierRead(b *testing.B) {
 		b.Fatalf("dups %d out of order %d, want 0", v.dups.Load(), v.outOfOrder.Load())
 	}
 }
+
+// With transactions, acknowledged messages of aborted transactions are not
+// expected: a read_committed group reading one counts as aborted_seen, a
+// committed message it missed as lost; a read_uncommitted group may read
+// aborted ones.
+func TestVerifierAborted(t *testing.T) {
+	for _, rc := range []bool{true, false} {
+		v := newVerifier(1, 1, 0)
+		v.readCommitted, v.transactional = rc, true
+		k := partKey{"t", 0}
+		for seq := range uint64(20) {
+			v.ack(0, seq)
+		}
+		v.abortRange(0, 5, 10)
+		v.abortRange(0, 10, 12) // touching ranges merge
+		ps := v.partition(0, k)
+		off := int64(0)
+		for _, seq := range []uint64{0, 1, 2, 3, 4, 7, 12, 13, 14, 15, 16, 17, 18} { // 19 missing, 7 aborted
+			v.read(0, k, ps, off, Stamp{Seq: seq, IntendedNs: 1}, nil)
+			off++
+		}
+		r := v.result(true)
+		wantSeen := int64(1)
+		if !rc {
+			wantSeen = 0
+		}
+		if r.Lost != 1 || r.AbortedSeen != wantSeen || r.Duplicated != 0 {
+			t.Errorf("read_committed %t: lost %d (want 1: seq 19), aborted seen %d (want %d)", rc, r.Lost, r.AbortedSeen, wantSeen)
+		}
+		if got := v.aborted[0]; len(got) != 1 || got[0] != (seqRange{5, 12}) {
+			t.Errorf("aborted ranges %v, want [{5 12}]", got)
+		}
+		if v.caughtUp(20, false) {
+			t.Errorf("caughtUp by count with transactions: want false (offsets only)")
+		}
+	}
+}
+
+func TestUnion(t *testing.T) {
+	got := union([]seqRange{{0, 3}, {10, 12}}, []seqRange{{2, 5}, {5, 6}, {12, 13}, {20, 21}})
+	want := []seqRange{{0, 6}, {10, 13}, {20, 21}}
+	if !slices.Equal(got, want) {
+		t.Errorf("union = %v, want %v", got, want)
+	}
+	if size(want) != 10 {
+		t.Errorf("size = %d, want 10", size(want))
+	}
+}

@@ -16,17 +16,21 @@ func Defaults() Plan {
 	return Plan{
 		Topics: Topics{Count: 1, Partitions: 6, ReplicationFactor: 3, Prefix: "mskbench-"},
 		Producers: Producers{
-			Workers:         2,
+			Workers:         DefaultProducerWorkers(),
 			Rate:            Rate{Unit: RateMsgs, PerSec: 1000},
 			MessageSize:     SizeDist{Fixed: 1024},
 			Compressibility: 0.5,
 			Keys:            Keys{Mode: KeysNone},
 			Acks:            AcksAll,
 			Compression:     CompressionNone,
-			BatchSize:       1000,
+			BatchSize:       0, // derived (kafka-go only)
 			BatchBytes:      1 << 20,
 			Linger:          ms(5),
 			MaxInFlight:     2000,
+			Partitioner:     PartitionSticky,
+			RequestTimeout:  Duration(DefaultRequestTimeout),
+			Retries:         DefaultRetries,
+			ClientID:        DefaultProducerClientID,
 		},
 		Consumers: Consumers{
 			Groups:         1,
@@ -35,6 +39,7 @@ func Defaults() Plan {
 			FetchMaxBytes:  10 << 20,
 			MaxWait:        ms(250),
 			CommitInterval: ms(1000),
+			ClientID:       DefaultConsumerClientID,
 		},
 		Phases: Phases{
 			Warmup:         ms(5000),
@@ -43,23 +48,39 @@ func Defaults() Plan {
 			ReportInterval: ms(1000),
 		},
 		Verify: true,
+		Client: ClientFranzGo,
 	}
 }
 
 // WithDefaults returns p with each field that holds a zero (or negative)
 // value where that is not a valid setting replaced by its [Defaults] value:
-// the engine's only fallback. Those fields are Producers.BatchSize,
-// BatchBytes, MaxInFlight and an empty Keys.Mode or Compression;
-// Consumers.PerGroup (when Groups > 0), FetchMinBytes, FetchMaxBytes,
-// MaxWait and CommitInterval; Phases.DrainTimeout and ReportInterval. Fields
-// whose zero means something (Workers, Groups, Warmup, Linger,
-// Compressibility, Acks 0, ...) and fields without a usable default
-// (Duration, MessageSize, Rate) are kept as they are. p is not modified.
+// the engine's only fallback. Those fields are Client; Producers.BatchBytes,
+// MaxInFlight, RequestTimeout, an empty Keys.Mode, Compression,
+// Partitioner or ClientID; Consumers.PerGroup (when Groups > 0),
+// FetchMinBytes, FetchMaxBytes, MaxWait, CommitInterval and an empty
+// ClientID; Phases.DrainTimeout and ReportInterval. Fields whose zero means
+// something (Workers, Groups, Warmup, Linger, Compressibility, Acks 0,
+// BatchSize 0 (derived), Retries, Idempotent nil and MaxInFlightRequests 0
+// (the client's default), Isolation "" (by transactions), ...) and fields
+// without a usable default (Duration, MessageSize, Rate) are kept as they
+// are. p is not modified.
 func (p Plan) WithDefaults() Plan {
 	d := Defaults()
 	pr, dp := &p.Producers, d.Producers
-	orDefault(&pr.BatchSize, dp.BatchSize)
+	if p.Client == "" {
+		p.Client = d.Client
+	}
+	if pr.BatchSize < 0 {
+		pr.BatchSize = 0
+	}
 	orDefault(&pr.BatchBytes, dp.BatchBytes)
+	orDefault(&pr.RequestTimeout, dp.RequestTimeout)
+	if pr.Partitioner == "" {
+		pr.Partitioner = dp.Partitioner
+	}
+	if pr.ClientID == "" {
+		pr.ClientID = dp.ClientID
+	}
 	orDefault(&pr.MaxInFlight, dp.MaxInFlight)
 	if pr.Keys.Mode == "" {
 		pr.Keys.Mode = dp.Keys.Mode
@@ -75,6 +96,9 @@ func (p Plan) WithDefaults() Plan {
 	orDefault(&c.FetchMaxBytes, dc.FetchMaxBytes)
 	orDefault(&c.MaxWait, dc.MaxWait)
 	orDefault(&c.CommitInterval, dc.CommitInterval)
+	if c.ClientID == "" {
+		c.ClientID = dc.ClientID
+	}
 	orDefault(&p.Phases.DrainTimeout, d.Phases.DrainTimeout)
 	orDefault(&p.Phases.ReportInterval, d.Phases.ReportInterval)
 	return p

@@ -20,7 +20,12 @@ func TestWithDefaults(t *testing.T) {
 		got, want any
 	}{
 		{"max_in_flight", got.Producers.MaxInFlight, 2000},
-		{"batch_size", got.Producers.BatchSize, 1000},
+		{"batch_size", got.Producers.BatchSize, 0}, // derived
+		{"client", got.Client, ClientFranzGo},
+		{"partitioner", got.Producers.Partitioner, PartitionSticky},
+		{"request_timeout", got.Producers.RequestTimeout, Duration(DefaultRequestTimeout)},
+		{"producer client_id", got.Producers.ClientID, DefaultProducerClientID},
+		{"consumer client_id", got.Consumers.ClientID, DefaultConsumerClientID},
 		{"batch_bytes", got.Producers.BatchBytes, Size(1 << 20)},
 		{"keys", got.Producers.Keys.Mode, KeysNone},
 		{"compression", got.Producers.Compression, CompressionNone},
@@ -36,6 +41,8 @@ func TestWithDefaults(t *testing.T) {
 		{"warmup", got.Phases.Warmup, Duration(0)},
 		{"linger", got.Producers.Linger, Duration(0)},
 		{"acks", got.Producers.Acks, AcksNone},
+		{"retries", got.Producers.Retries, 0},
+		{"max_in_flight_requests", got.Producers.MaxInFlightRequests, 0},
 		{"compressibility", got.Producers.Compressibility, 0.0},
 		{"duration", got.Phases.Duration, Duration(0)},
 	} {

@@ -49,6 +49,10 @@ type Plan struct {
 	// Verify turns on delivery verification of every consumed stamp
 	// (default true).
 	Verify bool `json:"verify"`
+	// Client is the Kafka client library of the step's producers,
+	// consumers and admin requests (default franz-go; see [Client] and
+	// [Plan.ClientProblems] for what each supports).
+	Client Client `json:"client"`
 }
 
 // Name names the step in logs: its Label, or the scenario's name for a step
@@ -106,19 +110,48 @@ type Producers struct {
 	Acks Acks `json:"acks"`
 	// Compression is the producer codec (default none).
 	Compression Compression `json:"compression"`
-	// BatchSize is the most messages per batch (>= 1; default 1000; kafka-go
-	// BatchSize).
+	// BatchSize is the most messages per partition batch (>= 0), kafka-go
+	// only (its BatchSize; franz-go batches by bytes). 0, the default,
+	// derives it: min(⌈BatchBytes ÷ mean message size⌉, ⌈MaxInFlight ÷
+	// partitions written⌉), since kafka-go allocates room for BatchSize
+	// messages in every batch it opens and a batch never holds more than a
+	// worker's in-flight messages over its partitions.
 	BatchSize int `json:"batch_size"`
-	// BatchBytes is the most bytes per produce request (>= 1; default 1MiB;
-	// kafka-go BatchBytes). It must hold the largest message.
+	// BatchBytes is the most bytes per partition batch (>= 1; default 1MiB;
+	// franz-go ProducerBatchMaxBytes, kafka-go BatchBytes). It must hold the
+	// largest message.
 	BatchBytes Size `json:"batch_bytes"`
-	// Linger is how long a batch waits to fill (>= 0; default 5ms; kafka-go
-	// BatchTimeout). 0 sends at once.
+	// Linger is how long a batch waits to fill (>= 0; default 5ms;
+	// franz-go ProducerLinger, kafka-go BatchTimeout). 0 sends at once.
 	Linger Duration `json:"linger"`
 	// MaxInFlight bounds unacknowledged messages per worker (>= 1; default
 	// 2000): the back-pressure of the open model, and at rate max the queue
 	// in front of the cluster.
 	MaxInFlight int `json:"max_in_flight"`
+	// Idempotent makes the producers idempotent (KIP-98: a producer id and
+	// per-partition sequence numbers, so retries never duplicate); nil
+	// means the client's default ([Producers.IdempotentFor]: true on
+	// franz-go with acks all, false on kafka-go, which refuses true).
+	Idempotent *bool `json:"idempotent,omitempty"`
+	// MaxInFlightRequests bounds produce requests in flight per broker
+	// connection (>= 0; 0 = the client's default: 5 on franz-go; kafka-go
+	// takes no value). Idempotent franz-go producers always use 5.
+	MaxInFlightRequests int `json:"max_in_flight_requests,omitempty"`
+	// Partitioner picks partitions (default sticky; see [Partitioner]).
+	Partitioner Partitioner `json:"partitioner"`
+	// RequestTimeout bounds one produce request (> 0; default 10s;
+	// franz-go ProduceRequestTimeout, kafka-go WriteTimeout).
+	RequestTimeout Duration `json:"request_timeout"`
+	// Retries is how often a failed produce request is retried before its
+	// messages fail (>= 0; default 10).
+	Retries int `json:"retries"`
+	// ClientID prefixes the Kafka client.id of each worker: ClientID + "-"
+	// + worker index (default "mskbench-producer"), so client quotas can
+	// be tested.
+	ClientID string `json:"client_id"`
+	// Transactions, when set, makes every worker transactional (franz-go
+	// only; see [Transactions]).
+	Transactions *Transactions `json:"transactions,omitempty"`
 }
 
 // Consumers describes the consumer groups. Groups == 0 means produce only.
@@ -141,6 +174,20 @@ type Consumers struct {
 	// CommitInterval is how often offsets are committed (> 0, never per
 	// message; default 1s; kafka-go CommitInterval).
 	CommitInterval Duration `json:"commit_interval"`
+	// Isolation is the fetch isolation level; "" means
+	// [Plan.IsolationOrDefault]: read_committed with transactional
+	// producers, read_uncommitted otherwise.
+	Isolation Isolation `json:"isolation,omitempty"`
+	// Rack is the client.rack of the consumers, so that brokers with a
+	// replica selector (MSK: replica.selector.class =
+	// RackAwareReplicaSelector) serve fetches from a follower in the same
+	// availability zone (KIP-392; franz-go only). [RackAutoAZ] reads it
+	// from the environment variable [RackEnv]. "" sets none.
+	Rack string `json:"rack,omitempty"`
+	// ClientID prefixes the Kafka client.id of each consumer: ClientID +
+	// "-" + consumer index, counted over all groups (default
+	// "mskbench-consumer").
+	ClientID string `json:"client_id"`
 }
 
 // Phases are the time limits of a step.

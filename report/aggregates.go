@@ -25,6 +25,12 @@ func (s *Step) Aggregates() map[string]float64 {
 		"consumed_mib_per_sec": tp.ConsumedMiBPerSec,
 		"measured_seconds":     s.MeasuredSeconds,
 		"error_rate":           0,
+		"aborted":              float64(c.Aborted),
+		"throttled_responses":  0,
+		"throttle_ms":          0,
+	}
+	if t := s.Throttle; t != nil {
+		m["throttled_responses"], m["throttle_ms"] = float64(t.Responses), float64(t.TotalMs)
 	}
 	if n := c.Acked + c.Failed; n > 0 {
 		m["error_rate"] = float64(c.Failed) / float64(n)
@@ -44,7 +50,7 @@ func (s *Step) Aggregates() map[string]float64 {
 
 // verificationAggregates are the check aggregates read from
 // [Step.Verification]; they are unknown on a step without verification.
-var verificationAggregates = []string{"lost", "duplicated", "out_of_order", "corrupted", "foreign", "redelivered"}
+var verificationAggregates = []string{"lost", "duplicated", "out_of_order", "corrupted", "foreign", "redelivered", "aborted_seen"}
 
 // stepAggregates returns the aggregates a check may read: [Step.Aggregates]
 // plus the delivery verification counts (0 when s.Verification is nil; see
@@ -60,6 +66,7 @@ func stepAggregates(s *Step) map[string]float64 {
 	}
 	m["lost"], m["duplicated"], m["out_of_order"] = float64(v.Lost), float64(v.Duplicated), float64(v.OutOfOrder)
 	m["corrupted"], m["foreign"], m["redelivered"] = float64(v.Corrupted), float64(v.Foreign), float64(v.Redelivered)
+	m["aborted_seen"] = float64(v.AbortedSeen)
 	m["behind_schedule_seconds"] = s.Counters.BehindScheduleSeconds
 	m["cpu_utilization"] = 0
 	if s.Generator != nil {

@@ -49,10 +49,15 @@ type StepInfo struct {
 	Embedded bool
 	// BehindScheduleSeconds becomes Counters.BehindScheduleSeconds.
 	BehindScheduleSeconds float64
-	// ResponseErrors, Generator and Verification are copied into the step.
+	// ResponseErrors, Generator, Verification and Client are copied into
+	// the step.
 	ResponseErrors map[string]int64
 	Generator      *Generator
 	Verification   *Verification
+	Client         *ClientSettings
+	// Transactional says the producers were transactional: the step gets
+	// a Transactions record even when no transaction ended.
+	Transactional bool
 }
 
 // Collector owns the recorders of one step and rotates them each interval.
@@ -94,12 +99,12 @@ func (c *Collector) NewRecorder() *Recorder {
 	return r
 }
 
-// lag returns acked×groups − consumed, clamped at 0.
+// lag returns (acked − aborted)×groups − consumed, clamped at 0.
 func (c *Collector) lag(n counts) int64 {
 	if c.groups == 0 {
 		return 0
 	}
-	l := n.acked*int64(c.groups) - n.consumed
+	l := (n.acked-n.aborted)*int64(c.groups) - n.consumed
 	if l < 0 {
 		return 0
 	}
@@ -199,6 +204,7 @@ func (c *Collector) Step(info StepInfo) Step {
 			Sent:           t.counts.sent,
 			Acked:          t.counts.acked,
 			Failed:         t.counts.failed,
+			Aborted:        t.counts.aborted,
 			Consumed:       t.counts.consumed,
 			AckedBytes:     t.counts.ackedBytes,
 			ConsumedBytes:  t.counts.consumedBytes,
@@ -210,6 +216,14 @@ func (c *Collector) Step(info StepInfo) Step {
 		},
 		Timeline: append([]Interval(nil), c.timeline...),
 		Plan:     append(json.RawMessage(nil), info.Plan...),
+		Throttle: throttleFrom(t.throttle),
+	}
+	if n := t.counts; n.committedTxns+n.abortedTxns+n.failedTxns > 0 || info.Transactional {
+		s.Transactions = &Transactions{Committed: n.committedTxns, Aborted: n.abortedTxns, Failed: n.failedTxns}
+	}
+	if info.Client != nil {
+		cs := *info.Client
+		s.Client = &cs
 	}
 	if len(s.Warnings) == 0 {
 		s.Warnings = nil

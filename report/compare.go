@@ -170,6 +170,8 @@ func Compare(base, cur *Result, opts CompareOptions) (*Comparison, error) {
 		matchedBase[p[0]] = true
 		bs, cs := &base.Steps[p[0]], &cur.Steps[p[1]]
 		c.Steps = append(c.Steps, compareStep(bs, cs, p[0], p[1], opts))
+		c.Warnings = append(c.Warnings, limitWarnings("baseline", bs)...)
+		c.Warnings = append(c.Warnings, limitWarnings("current", cs)...)
 		bo, co := bs.Throughput.OfferedMsgsPerSec, cs.Throughput.OfferedMsgsPerSec
 		if bo > 0 && co > 0 && math.Abs(co-bo) > 0.01*bo {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("step %s: offered rate differs (baseline %s/s, current %s/s)", stepLabel(cs), fmtRate(bo), fmtRate(co)))
@@ -197,6 +199,22 @@ func Compare(base, cur *Result, opts CompareOptions) (*Comparison, error) {
 		return c, fmt.Errorf("compare: %w between the baseline (%d steps) and the current result (%d steps)", ErrNoCommonSteps, len(base.Steps), len(cur.Steps))
 	}
 	return c, nil
+}
+
+// limitWarnings says when step s of one side (which) measured a limit
+// other than the cluster's capacity: brokers throttling it (a quota) or the
+// load generator being the bottleneck. Its figures are not comparable with
+// an unlimited run.
+func limitWarnings(which string, s *Step) []string {
+	var out []string
+	if s.Throttled() {
+		out = append(out, fmt.Sprintf("step %s: THROTTLED in the %s run (%d responses, %d ms): it measured a quota, not the cluster",
+			stepLabel(s), which, s.Throttle.Responses, s.Throttle.TotalMs))
+	}
+	if g := s.Generator; g != nil && g.Bottleneck {
+		out = append(out, fmt.Sprintf("step %s: GENERATOR BOUND in the %s run: it measured the load generator, not the cluster", stepLabel(s), which))
+	}
+	return out
 }
 
 // matchSteps pairs steps (baseline position, current position) in the

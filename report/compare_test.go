@@ -183,3 +183,27 @@ func TestWriteComparisonGolden(t *testing.T) {
 		}
 	}
 }
+
+// A step the brokers throttled, or whose generator was the bottleneck,
+// measured something else than the cluster: compare says so, for either side.
+func TestCompareFlagsLimitedSteps(t *testing.T) {
+	base, cur := cmpResults()
+	base.Steps[0].Generator = &Generator{Bottleneck: true}
+	cur.Steps[1].Throttle = &Throttle{ThrottleCounts: ThrottleCounts{Responses: 12, TotalMs: 340, MaxMs: 50}}
+	c, err := Compare(base, cur, CompareOptions{MaxRegression: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warn := strings.Join(c.Warnings, "\n")
+	for _, w := range []string{
+		"step rate=1000/s: GENERATOR BOUND in the baseline run",
+		"step rate=2000/s: THROTTLED in the current run (12 responses, 340 ms)",
+	} {
+		if !strings.Contains(warn, w) {
+			t.Errorf("warnings lack %q:\n%s", w, warn)
+		}
+	}
+	if strings.Count(warn, "THROTTLED") != 1 || strings.Count(warn, "GENERATOR BOUND") != 1 {
+		t.Errorf("warnings flag other steps too:\n%s", warn)
+	}
+}

@@ -201,6 +201,9 @@ func newHTMLStep(i int, s *Step) htmlStep {
 	}
 	for _, k := range LatencyKinds {
 		l := *k.Summary(&s.Latency)
+		if k.Optional && l.Count == 0 {
+			continue
+		}
 		row := htmlRow{Cells: []string{k.Display + " (" + k.Definition + ")", strconv.FormatInt(l.Count, 10)}}
 		for _, st := range latencyStats {
 			row.Cells = append(row.Cells, fmtLat(l, st.value(l)))

@@ -40,6 +40,10 @@ type Interval struct {
 	PublishP99Ms  float64 `json:"publish_p99_ms"`
 	EndToEndP50Ms float64 `json:"end_to_end_p50_ms"`
 	EndToEndP99Ms float64 `json:"end_to_end_p99_ms"`
+	// Throttled counts the responses brokers throttled in this interval,
+	// ThrottleMs their summed throttle_time_ms.
+	Throttled  int64 `json:"throttled,omitempty"`
+	ThrottleMs int64 `json:"throttle_ms,omitempty"`
 	// Errors counts failed messages of this interval by label.
 	Errors map[string]int64 `json:"errors,omitempty"`
 	// Histograms are the latency histograms of this interval (µs, V2
@@ -69,6 +73,8 @@ func newInterval(start, end time.Time, phase string, t *data) Interval {
 		ConsumedBytes:  t.counts.consumedBytes,
 		BehindSchedule: t.counts.behindSchedule,
 		Clamped:        t.counts.clamped,
+		Throttled:      t.counts.throttled,
+		ThrottleMs:     t.counts.throttleMs,
 	}
 	if secs := end.Sub(start).Seconds(); secs > 0 {
 		iv.MsgsPerSec = float64(t.counts.acked) / secs

@@ -11,6 +11,7 @@ const (
 	latService
 	latSendDelay
 	latEndToEnd
+	latCommit
 	numLatencyKinds
 )
 
@@ -35,6 +36,10 @@ type LatencyKind struct {
 	// Color is its colour in the HTML charts; "" leaves it out of the
 	// latency-by-percentile chart.
 	Color string
+	// Optional kinds measure what only some steps have (commit latency:
+	// transactional producers); tables leave them out of a step without
+	// samples.
+	Optional bool
 	// Summary and Encoded return its field of a step's Latency and
 	// Histograms.
 	Summary func(*Latency) *LatencySummary
@@ -61,6 +66,10 @@ var LatencyKinds = [numLatencyKinds]LatencyKind{
 		Prefixes: []string{"e2e", "end_to_end"}, Color: colorEndToEnd,
 		Summary: func(l *Latency) *LatencySummary { return &l.EndToEnd },
 		Encoded: func(h *EncodedHistograms) *string { return &h.EndToEndUs }},
+	latCommit: {Name: "commit", Title: "COMMIT", Display: "commit", Definition: "EndTxn(commit) sent → committed",
+		Prefixes: []string{"commit"}, Optional: true,
+		Summary: func(l *Latency) *LatencySummary { return &l.Commit },
+		Encoded: func(h *EncodedHistograms) *string { return &h.CommitUs }},
 }
 
 // latencyKind returns the kind named name.

@@ -180,7 +180,7 @@ func (m *LiveMetrics) Gather() []*dto.MetricFamily {
 	}
 	if len(lat) > 0 {
 		fams = append(fams, liveFamily("mskbench_interval_latency_seconds",
-			"Latency quantiles of the last interval by kind: publish (ack − intended send), service (ack − actual send), send_delay (actual − intended send), end_to_end (consume − intended send).", gauge, lat...))
+			"Latency quantiles of the last interval by kind: "+latencyKindsHelp()+".", gauge, lat...))
 	}
 	slices.SortFunc(fams, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
 	return fams
@@ -259,4 +259,14 @@ func PushMetrics(ctx context.Context, client *http.Client, pushURL string, m *Li
 		return fmt.Errorf("push metrics to %s: %s: %s", pushURL, resp.Status, strings.TrimSpace(string(body)))
 	}
 	return nil
+}
+
+// latencyKindsHelp lists the latency kinds with their definitions, e.g.
+// "publish (ack − intended send), service (ack − actual send), ...".
+func latencyKindsHelp() string {
+	parts := make([]string, len(LatencyKinds))
+	for i, k := range LatencyKinds {
+		parts[i] = k.Name + " (" + k.Definition + ")"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -89,6 +89,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		Params:         maps.Clone(first.Params),
 		Topics:         append([]string(nil), first.Topics...),
 		Plan:           first.Plan,
+		Client:         first.Client,
 		Started:        first.Started,
 		MeasureStart:   first.MeasureStart,
 		MeasureEnd:     first.MeasureEnd,
@@ -125,6 +126,16 @@ func MergeSteps(steps ...Step) (Step, error) {
 		c.Sent += s.Counters.Sent
 		c.Acked += s.Counters.Acked
 		c.Failed += s.Counters.Failed
+		c.Aborted += s.Counters.Aborted
+		out.Throttle = out.Throttle.merge(s.Throttle)
+		if x := s.Transactions; x != nil {
+			if out.Transactions == nil {
+				out.Transactions = &Transactions{}
+			}
+			out.Transactions.Committed += x.Committed
+			out.Transactions.Aborted += x.Aborted
+			out.Transactions.Failed += x.Failed
+		}
 		c.Consumed += s.Counters.Consumed
 		c.AckedBytes += s.Counters.AckedBytes
 		c.ConsumedBytes += s.Counters.ConsumedBytes

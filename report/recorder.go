@@ -18,6 +18,10 @@ type counts struct {
 	sent, acked, failed, consumed int64
 	ackedBytes, consumedBytes     int64
 	behindSchedule, clamped       int64
+	aborted                       int64 // acked messages of aborted transactions
+	throttled, throttleMs         int64 // throttled responses and their total ms
+	committedTxns, abortedTxns    int64
+	failedTxns                    int64
 }
 
 func (c *counts) add(o counts) {
@@ -29,6 +33,12 @@ func (c *counts) add(o counts) {
 	c.consumedBytes += o.consumedBytes
 	c.behindSchedule += o.behindSchedule
 	c.clamped += o.clamped
+	c.aborted += o.aborted
+	c.throttled += o.throttled
+	c.throttleMs += o.throttleMs
+	c.committedTxns += o.committedTxns
+	c.abortedTxns += o.abortedTxns
+	c.failedTxns += o.failedTxns
 }
 
 // data holds histograms and counters. Histograms are allocated on first use,
@@ -37,6 +47,9 @@ type data struct {
 	hists  [numLatencyKinds]*Histogram // by index of LatencyKinds
 	counts counts
 	errors map[string]int64
+	// throttle holds throttled responses per broker and request kind;
+	// nil until the first.
+	throttle map[throttleKey]ThrottleCounts
 }
 
 func newData() *data { return &data{errors: make(map[string]int64)} }
@@ -66,6 +79,14 @@ func (d *data) merge(o *data) {
 	for k, v := range o.errors {
 		d.errors[k] += v
 	}
+	for k, v := range o.throttle {
+		if d.throttle == nil {
+			d.throttle = make(map[throttleKey]ThrottleCounts)
+		}
+		x := d.throttle[k]
+		x.add(v)
+		d.throttle[k] = x
+	}
 }
 
 // reset empties d, keeping its allocations.
@@ -77,6 +98,7 @@ func (d *data) reset() {
 	}
 	d.counts = counts{}
 	clear(d.errors)
+	clear(d.throttle)
 }
 
 // Recorder collects the measurements of one worker. Create it with
@@ -116,6 +138,34 @@ func (r *Recorder) RecordSend(intendedNs, sentNs int64) {
 		d.counts.clamped++
 	}
 	hist(&d.hists[latSendDelay]).RecordUs(us)
+	r.mu.Unlock()
+}
+
+// SendTimes are the intended and actual send times of one message (unix
+// ns), for [Recorder.RecordSends].
+type SendTimes struct{ IntendedNs, SentNs int64 }
+
+// RecordSends records every message of ts as RecordSend does, under one
+// lock (a producer hands its client several messages at once).
+func (r *Recorder) RecordSends(ts []SendTimes) {
+	if len(ts) == 0 {
+		return
+	}
+	r.mu.Lock()
+	d := r.cur
+	h := hist(&d.hists[latSendDelay])
+	for _, t := range ts {
+		delay := t.SentNs - t.IntendedNs
+		us, clamped := clampUs(delay)
+		d.counts.sent++
+		if delay > int64(BehindScheduleThreshold) {
+			d.counts.behindSchedule++
+		}
+		if clamped {
+			d.counts.clamped++
+		}
+		h.RecordUs(us)
+	}
 	r.mu.Unlock()
 }
 
@@ -167,6 +217,59 @@ func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
 		d.counts.clamped++
 	}
 	hist(&d.hists[latEndToEnd]).RecordUs(us)
+	r.mu.Unlock()
+}
+
+// RecordThrottle records one response of broker (host:port) that the
+// broker throttled for ms milliseconds (throttle_time_ms > 0; other
+// values are ignored); fetch says whether it answered a fetch (else a
+// produce) request.
+func (r *Recorder) RecordThrottle(broker string, fetch bool, ms int64) {
+	if ms <= 0 {
+		return
+	}
+	k := throttleKey{broker, fetch}
+	r.mu.Lock()
+	d := r.cur
+	d.counts.throttled++
+	d.counts.throttleMs += ms
+	if d.throttle == nil {
+		d.throttle = make(map[throttleKey]ThrottleCounts)
+	}
+	x := d.throttle[k]
+	x.add(ThrottleCounts{Responses: 1, TotalMs: ms, MaxMs: ms})
+	d.throttle[k] = x
+	r.mu.Unlock()
+}
+
+// RecordCommit records a transaction that committed (EndTxn(commit)
+// sent at startNs, committed at endNs: the commit latency) or, with
+// committed false, one that was aborted as intended; its n acknowledged
+// messages then count as aborted.
+func (r *Recorder) RecordCommit(startNs, endNs int64, committed bool, n int64) {
+	us, clamped := clampUs(endNs - startNs)
+	r.mu.Lock()
+	d := r.cur
+	if committed {
+		d.counts.committedTxns++
+		if clamped {
+			d.counts.clamped++
+		}
+		hist(&d.hists[latCommit]).RecordUs(us)
+	} else {
+		d.counts.abortedTxns++
+		d.counts.aborted += n
+	}
+	r.mu.Unlock()
+}
+
+// RecordTransactionFailed records a transaction whose end failed; its n
+// acknowledged messages count as aborted (they are not expected by
+// read_committed consumers).
+func (r *Recorder) RecordTransactionFailed(n int64) {
+	r.mu.Lock()
+	r.cur.counts.failedTxns++
+	r.cur.counts.aborted += n
 	r.mu.Unlock()
 }
 

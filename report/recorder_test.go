@@ -198,3 +198,23 @@ func TestCollectorConcurrent(t *testing.T) {
 		t.Errorf("acked %d consumed %d publish count %d, want %d each", s.Counters.Acked, s.Counters.Consumed, s.Latency.Publish.Count, workers*per)
 	}
 }
+
+// RecordSends records exactly what RecordSend does, message by message.
+func TestRecordSendsEqualsRecordSend(t *testing.T) {
+	ts := []SendTimes{{0, 0}, {0, int64(3 * time.Millisecond)}, {0, int64(40 * time.Millisecond)}, {int64(time.Minute) * 2, 0}}
+	one, many := NewCollector(0), NewCollector(0)
+	r1, r2 := one.NewRecorder(), many.NewRecorder()
+	for _, x := range ts {
+		r1.RecordSend(x.IntendedNs, x.SentNs)
+	}
+	r2.RecordSends(ts)
+	r2.RecordSends(nil)
+	a, b := one.Tick(sec(0), sec(1), PhaseMeasure), many.Tick(sec(0), sec(1), PhaseMeasure)
+	if a.Sent != 4 || a.Sent != b.Sent || a.BehindSchedule != b.BehindSchedule || a.Clamped != b.Clamped || a.Clamped != 1 {
+		t.Errorf("RecordSend interval %+v, RecordSends %+v", a, b)
+	}
+	sa, sb := one.Step(StepInfo{}), many.Step(StepInfo{})
+	if sa.Latency.SendDelay != sb.Latency.SendDelay || sa.Histograms.SendDelayUs != sb.Histograms.SendDelayUs {
+		t.Errorf("send delay %+v vs %+v", sa.Latency.SendDelay, sb.Latency.SendDelay)
+	}
+}

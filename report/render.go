@@ -32,6 +32,9 @@ func Summary(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "  took %s", r.Ended.Sub(r.Started).Round(time.Second))
 	}
 	b.WriteString("\n")
+	if l := clientLine(r); l != "" {
+		b.WriteString(l + "\n")
+	}
 	if c := r.Connection; c.Mechanism != "" {
 		fmt.Fprintf(&b, "connection %s to %s: %d connections opened, %d reconnects",
 			c.Mechanism, strings.Join(c.Brokers, ","), c.Dials, c.Reconnects)
@@ -77,6 +80,8 @@ func Summary(w io.Writer, r *Result) error {
 			writeCounts(&b, s.ResponseErrors)
 		}
 		writeGenerator(&b, s)
+		writeThrottle(&b, s)
+		writeTransactions(&b, s)
 		writeVerification(&b, s)
 		writeBrokers(&b, s)
 		if s.Counters.Lag > 0 {
@@ -141,6 +146,42 @@ func writeGenerator(b *strings.Builder, s *Step) {
 	}
 }
 
+// writeThrottle flags a step whose responses the brokers throttled.
+func writeThrottle(b *strings.Builder, s *Step) {
+	if !s.Throttled() {
+		return
+	}
+	t := s.Throttle
+	fmt.Fprintf(b, "\nStep %s: THROTTLED: brokers throttled %d responses (produce %d, fetch %d) for %d ms in total, at most %d ms at once.\n",
+		stepLabel(s), t.Responses, t.Produce.Responses, t.Fetch.Responses, t.TotalMs, t.MaxMs)
+	b.WriteString("  A quota (client quotas, or the fixed quotas of MSK Express brokers), not the cluster's capacity,\n" +
+		"  limited this step.\n")
+	brokers := slices.Sorted(maps.Keys(t.Brokers))
+	bt := table{}
+	for _, k := range brokers {
+		c := t.Brokers[k]
+		bt.rows = append(bt.rows, []string{"  " + k, strconv.FormatInt(c.Responses, 10) + " responses",
+			strconv.FormatInt(c.TotalMs, 10) + " ms", "max " + strconv.FormatInt(c.MaxMs, 10) + " ms"})
+	}
+	bt.write(b)
+}
+
+// writeTransactions writes the transaction counts of s, if any.
+func writeTransactions(b *strings.Builder, s *Step) {
+	x := s.Transactions
+	if x == nil {
+		return
+	}
+	fmt.Fprintf(b, "\nTransactions in step %s: %d committed, %d aborted (%d messages)", stepLabel(s), x.Committed, x.Aborted, s.Counters.Aborted)
+	if x.Failed > 0 {
+		fmt.Fprintf(b, ", %d failed to end", x.Failed)
+	}
+	if c := s.Latency.Commit; c.Count > 0 {
+		fmt.Fprintf(b, "; commit p50 %s ms, p99 %s ms", fmtMs(c.P50Ms), fmtMs(c.P99Ms))
+	}
+	b.WriteString(".\n")
+}
+
 // writeVerification writes the delivery verification of s, if any.
 func writeVerification(b *strings.Builder, s *Step) {
 	v := s.Verification
@@ -151,8 +192,12 @@ func writeVerification(b *strings.Builder, s *Step) {
 	if v.Problems() > 0 {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(b, "\nVerification of step %s: %s  lost %d, duplicated %d, out of order %d, corrupted %d (foreign %d, redelivered %d)\n",
-		stepLabel(s), verdict, v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted, v.Foreign, v.Redelivered)
+	fmt.Fprintf(b, "\nVerification of step %s: %s  lost %d, duplicated %d, out of order %d, corrupted %d",
+		stepLabel(s), verdict, v.Lost, v.Duplicated, v.OutOfOrder, v.Corrupted)
+	if v.AbortedSeen > 0 || s.Transactions != nil {
+		fmt.Fprintf(b, ", aborted seen %d", v.AbortedSeen)
+	}
+	fmt.Fprintf(b, " (foreign %d, redelivered %d)\n", v.Foreign, v.Redelivered)
 	if !v.Complete {
 		b.WriteString("  the drain did not complete: lost includes messages that were only late\n")
 	}

@@ -369,3 +369,33 @@ func TestAggregates(t *testing.T) {
 		t.Errorf("error_rate = %v, want %v (non-zero)", m["error_rate"], want)
 	}
 }
+
+// The summary names the client in its header, flags a throttled step with
+// its brokers, and counts transactions.
+func TestSummaryClientThrottleTransactions(t *testing.T) {
+	r := &Result{Steps: []Step{{Label: "client=franz-go", Client: &ClientSettings{Name: "franz-go"},
+		Throttle: &Throttle{ThrottleCounts: ThrottleCounts{Responses: 3, TotalMs: 90, MaxMs: 40},
+			Produce: ThrottleCounts{Responses: 2, TotalMs: 50, MaxMs: 40}, Fetch: ThrottleCounts{Responses: 1, TotalMs: 40, MaxMs: 40},
+			Brokers: map[string]ThrottleCounts{"b-1:9098": {Responses: 3, TotalMs: 90, MaxMs: 40}}},
+		Transactions: &Transactions{Committed: 9, Aborted: 3},
+		Counters:     Counters{Aborted: 300}},
+		{Label: "client=kafka-go", Client: &ClientSettings{Name: "kafka-go"}}}}
+	var b strings.Builder
+	if err := Summary(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, w := range []string{
+		"client franz-go, kafka-go\n",
+		"Step client=franz-go: THROTTLED: brokers throttled 3 responses (produce 2, fetch 1) for 90 ms in total, at most 40 ms at once.",
+		"  b-1:9098  3 responses  90 ms  max 40 ms",
+		"Transactions in step client=franz-go: 9 committed, 3 aborted (300 messages).",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("summary lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Count(out, "THROTTLED") != 1 {
+		t.Errorf("summary flags the unthrottled step too:\n%s", out)
+	}
+}

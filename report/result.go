@@ -174,6 +174,14 @@ type Step struct {
 	// BrokerClient is reserved for the per-broker figures the clients
 	// measure (see [BrokerClientSeries]); not filled yet.
 	BrokerClient []BrokerClientSeries `json:"broker_client,omitempty"`
+	// Client is the effective client configuration of the step; nil in
+	// results written before it was recorded.
+	Client *ClientSettings `json:"client,omitempty"`
+	// Throttle counts the responses brokers throttled; nil when none was.
+	Throttle *Throttle `json:"throttle,omitempty"`
+	// Transactions counts the transactions of transactional producers;
+	// nil without them.
+	Transactions *Transactions `json:"transactions,omitempty"`
 }
 
 // Generator describes how hard the load generator itself worked during the
@@ -234,6 +242,10 @@ type Verification struct {
 	// already read (after a rebalance or a restart from the last committed
 	// offset): normal at-least-once behaviour, not a duplicate in the log.
 	Redelivered int64 `json:"redelivered"`
+	// AbortedSeen counts messages of aborted transactions a read_committed
+	// group read: it must be 0. Lost and Duplicated count committed
+	// messages only.
+	AbortedSeen int64 `json:"aborted_seen"`
 	// Examples are a few of the problems found, at most
 	// [MaxVerificationExamples] per kind.
 	Examples []VerificationExample `json:"examples,omitempty"`
@@ -243,19 +255,20 @@ type Verification struct {
 // problem in [Verification.Examples].
 const MaxVerificationExamples = 5
 
-// Problems returns Lost + Duplicated + OutOfOrder + Corrupted: the count of
-// real delivery problems (foreign messages and redeliveries excluded).
+// Problems returns Lost + Duplicated + OutOfOrder + Corrupted +
+// AbortedSeen: the count of real delivery problems (foreign messages and
+// redeliveries excluded).
 func (v *Verification) Problems() int64 {
 	if v == nil {
 		return 0
 	}
-	return v.Lost + v.Duplicated + v.OutOfOrder + v.Corrupted
+	return v.Lost + v.Duplicated + v.OutOfOrder + v.Corrupted + v.AbortedSeen
 }
 
 // VerificationExample is one message found by verification.
 type VerificationExample struct {
-	// Kind is "lost", "duplicated", "out_of_order", "corrupted" or
-	// "foreign".
+	// Kind is "lost", "duplicated", "out_of_order", "corrupted",
+	// "aborted_seen" or "foreign".
 	Kind string `json:"kind"`
 	// Group is the index of the consumer group that found it.
 	Group int `json:"group"`
@@ -282,6 +295,10 @@ type Counters struct {
 	Acked int64 `json:"acked"`
 	// Failed is the number of messages that failed (see Step.Errors).
 	Failed int64 `json:"failed"`
+	// Aborted is the number of acknowledged messages whose transaction was
+	// aborted (transactional producers only; included in Acked, never
+	// expected by read_committed consumers).
+	Aborted int64 `json:"aborted,omitempty"`
 	// Consumed is the number of messages read, summed over consumer groups.
 	Consumed int64 `json:"consumed"`
 	// AckedBytes and ConsumedBytes are the bytes of those messages.
@@ -293,9 +310,9 @@ type Counters struct {
 	// Clamped counts latency values outside 0 .. 60 s that were clamped
 	// into the histogram range.
 	Clamped int64 `json:"clamped"`
-	// Lag is acked × consumer_groups − consumed at the end of the step,
-	// clamped at 0: messages the consumers had not read when the drain
-	// phase ended.
+	// Lag is (acked − aborted) × consumer_groups − consumed at the end of
+	// the step, clamped at 0: messages the consumers had not read when the
+	// drain phase ended.
 	Lag int64 `json:"lag"`
 	// BehindScheduleSeconds is how long the generator ran behind its
 	// schedule in the measure phase: for each producer worker the time from
@@ -319,7 +336,7 @@ type Throughput struct {
 	ConsumedMiBPerSec   float64 `json:"consumed_mib_per_sec"`
 }
 
-// Latency holds the four latency summaries of a step.
+// Latency holds the latency summaries of a step.
 type Latency struct {
 	// Publish is ack time − intended send time (coordinated-omission
 	// corrected; the number to quote).
@@ -330,6 +347,9 @@ type Latency struct {
 	SendDelay LatencySummary `json:"send_delay"`
 	// EndToEnd is consume time − intended send time.
 	EndToEnd LatencySummary `json:"end_to_end"`
+	// Commit is the time a transaction's commit took: EndTxn(commit)
+	// sent → committed (transactional producers only).
+	Commit LatencySummary `json:"commit"`
 }
 
 // LatencySummary are the quantiles of one latency histogram in
@@ -355,11 +375,12 @@ type EncodedHistograms struct {
 	ServiceUs   string `json:"service_us,omitempty"`
 	SendDelayUs string `json:"send_delay_us,omitempty"`
 	EndToEndUs  string `json:"end_to_end_us,omitempty"`
+	CommitUs    string `json:"commit_us,omitempty"`
 }
 
 // HistogramNames returns the names accepted by [Step.Histogram], the
-// Names of [LatencyKinds]: "publish", "service", "send_delay" and
-// "end_to_end".
+// Names of [LatencyKinds]: "publish", "service", "send_delay",
+// "end_to_end" and "commit".
 func HistogramNames() []string {
 	names := make([]string, len(LatencyKinds))
 	for i, k := range LatencyKinds {

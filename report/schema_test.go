@@ -110,6 +110,7 @@ var undocumented = map[string]string{
 	"EncodedHistograms.ServiceUs":   "Service time histogram (ack − actual send time).",
 	"EncodedHistograms.SendDelayUs": "Send delay histogram (actual − intended send time).",
 	"EncodedHistograms.EndToEndUs":  "End-to-end latency histogram (consume − intended send time).",
+	"EncodedHistograms.CommitUs":    "Transaction commit latency histogram (EndTxn commit response − request), transactional producers only.",
 	"Tool.Name":                     `The tool's name, "mskbench".`,
 	"Tool.Version":                  "The mskbench version: git describe at build time, the module version, or devel-<revision>.",
 	"Tool.Commit":                   "The VCS commit the binary was built from, when known.",
@@ -152,37 +153,47 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		if _, ok := g.defs[t.Name()]; !ok {
 			g.defs[t.Name()] = nil // break cycles
 			props := map[string]any{}
-			for i := range t.NumField() {
-				f := t.Field(i)
-				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-				if name == "-" || !f.IsExported() {
-					continue
-				}
-				s := g.schema(f.Type)
-				desc := g.docs[t.Name()+"."+f.Name]
-				if desc == "" {
-					desc = undocumented[t.Name()+"."+f.Name]
-				}
-				if desc == "" {
-					panic("schema: no description for " + t.Name() + "." + f.Name + ": give it a doc comment")
-				}
-				if u := unitHint(name); u != "" && !strings.Contains(desc, "Unit:") {
-					desc = strings.TrimSpace(desc + " Unit: " + u + ".")
-				}
-				if f.Type == timeType {
-					desc = strings.TrimSpace(desc + " RFC 3339 time.")
-				}
-				if _, isRef := s["$ref"]; isRef {
-					s = map[string]any{"allOf": []any{s}}
-				}
-				s["description"] = desc
-				props[name] = s
-			}
+			g.fields(t, props)
 			g.defs[t.Name()] = map[string]any{"type": "object", "description": g.docs[t.Name()], "properties": props}
 		}
 		return map[string]any{"$ref": "#/$defs/" + t.Name()}
 	}
 	panic("schema: unsupported type " + t.String())
+}
+
+// fields adds the properties of struct t to props; an embedded struct
+// without a JSON name adds its own fields, as encoding/json flattens them.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			g.fields(f.Type, props)
+			continue
+		}
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		s := g.schema(f.Type)
+		desc := g.docs[t.Name()+"."+f.Name]
+		if desc == "" {
+			desc = undocumented[t.Name()+"."+f.Name]
+		}
+		if desc == "" {
+			panic("schema: no description for " + t.Name() + "." + f.Name + ": give it a doc comment")
+		}
+		if u := unitHint(name); u != "" && !strings.Contains(desc, "Unit:") {
+			desc = strings.TrimSpace(desc + " Unit: " + u + ".")
+		}
+		if f.Type == timeType {
+			desc = strings.TrimSpace(desc + " RFC 3339 time.")
+		}
+		if _, isRef := s["$ref"]; isRef {
+			s = map[string]any{"allOf": []any{s}}
+		}
+		s["description"] = desc
+		props[name] = s
+	}
 }
 
 // generateSchema returns the schema of [Result] as indented JSON.

@@ -246,6 +246,12 @@ func want(t reflect.Type) string {
 		return "a key mode (none, random, round-robin, hot)"
 	case reflect.TypeFor[plan.Percent]():
 		return "a percentage such as \"60%\""
+	case reflect.TypeFor[plan.Client]():
+		return "a client (franz-go, kafka-go)"
+	case reflect.TypeFor[plan.Partitioner]():
+		return "a partitioner (sticky, round-robin, hash)"
+	case reflect.TypeFor[plan.Isolation]():
+		return "an isolation level (read_committed, read_uncommitted)"
 	case sizeDistType:
 		return "a size, {min: SIZE, max: SIZE} or a list of {size: SIZE, weight: N}"
 	}

@@ -42,6 +42,9 @@ type Scenario struct {
 	Description string `json:"description,omitempty"`
 	// Cluster is the cluster under test and how to reach it.
 	Cluster Cluster `json:"cluster"`
+	// Client is the Kafka client library every step runs on: franz-go
+	// (default) or kafka-go (see plan.Client and docs/clients.md).
+	Client plan.Client `json:"client"`
 	// Topics, Producers, Consumers and Phases are the settings of every
 	// step (before sweep values), with the defaults of plan.Defaults.
 	Topics    plan.Topics    `json:"topics"`
@@ -111,6 +114,7 @@ type Sweep struct {
 	ConsumerGroups  []int              `json:"consumer_groups,omitempty" sweep:"consumers.groups"`    // consumer groups
 	Acks            []plan.Acks        `json:"acks,omitempty" sweep:"producers.acks"`                 // acknowledgement levels
 	Compression     []plan.Compression `json:"compression,omitempty" sweep:"producers.compression"`   // codecs
+	Client          []plan.Client      `json:"client,omitempty" sweep:"client"`                       // client libraries (franz-go, kafka-go)
 }
 
 // Embedded reports whether the scenario runs against the in-process cluster
@@ -148,6 +152,7 @@ func Default() *Scenario {
 		Consumers: d.Consumers,
 		Phases:    d.Phases,
 		Verify:    d.Verify,
+		Client:    d.Client,
 	}
 }
 

@@ -103,6 +103,7 @@ func (s *Scenario) base() plan.Plan {
 		Consumers: s.Consumers,
 		Phases:    ph,
 		Verify:    s.Verify,
+		Client:    s.Client,
 	}
 }
 

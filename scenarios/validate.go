@@ -234,8 +234,17 @@ func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 	if _, err := plan.ParseCompression(string(pr.Compression)); err != nil {
 		v.report("producers.compression", "%v", err)
 	}
-	if pr.BatchSize < 1 {
-		v.report("producers.batch_size", "must be at least 1, got %d", pr.BatchSize)
+	if pr.BatchSize < 0 {
+		v.report("producers.batch_size", "must not be negative (0 derives it), got %d", pr.BatchSize)
+	}
+	if pr.RequestTimeout <= 0 {
+		v.report("producers.request_timeout", "must be greater than 0")
+	}
+	if strings.TrimSpace(pr.ClientID) == "" {
+		v.report("producers.client_id", "must not be empty")
+	}
+	if _, err := plan.ParsePartitioner(string(pr.Partitioner)); err != nil {
+		v.report("producers.partitioner", "%v", err)
 	}
 	if pr.BatchBytes < 1 {
 		v.report("producers.batch_bytes", "must be at least 1B")
@@ -264,7 +273,16 @@ func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 		if c.CommitInterval <= 0 {
 			v.report("consumers.commit_interval", "must be greater than 0 (committing every message would measure commits, not throughput)")
 		}
+		if strings.TrimSpace(c.ClientID) == "" {
+			v.report("consumers.client_id", "must not be empty")
+		}
+		if c.Isolation != "" {
+			if _, err := plan.ParseIsolation(string(c.Isolation)); err != nil {
+				v.report("consumers.isolation", "%v", err)
+			}
+		}
 	}
+	v.clientProblems(p)
 
 	ph := p.Phases
 	nonNegative := []struct {
@@ -285,6 +303,28 @@ func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 		v.report("phases.report_interval", "must be greater than 0")
 	} else if ph.Duration > 0 && ph.ReportInterval > ph.Duration {
 		v.report("phases.report_interval", "%v is longer than phases.duration (%v)", ph.ReportInterval, ph.Duration)
+	}
+}
+
+// clientProblems reports what the step asks of its client that the client
+// cannot do (plan.Plan.ClientProblems, the one table of that), each at the
+// field that asks for it — or, for a setting left at its default, at the
+// client field that chose the client.
+func (v *validator) clientProblems(p plan.Plan) {
+	for _, pr := range p.ClientProblems() {
+		msg := pr.String()
+		if len(pr.Choices) > 0 {
+			if s := suggest(pr.Value, pr.Choices); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+		}
+		field := pr.Field
+		if _, written := v.s.pos[field]; !written && v.swept[field] == "" {
+			if _, ok := v.s.pos["client"]; ok || v.swept["client"] != "" {
+				field = "client"
+			}
+		}
+		v.report(field, "%s", msg)
 	}
 }
 

@@ -76,48 +76,60 @@ func TestRunEachAuthMechanism(t *testing.T) {
 		{mech: "iam", opts: []kfake.Opt{kfake.TLS(ca.ServerTLS(t))}, iam: true,
 			args: []string{"--auth", "iam", "--aws-region", cliRegion, "--tls-ca", caFile}},
 	} {
-		t.Run(tt.mech, func(t *testing.T) {
-			cluster := embedded.ForTest(t, 1, tt.opts...)
-			addr := cluster.Addrs()[0]
-			broker := &authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: cliAccessKey, SecretAccessKey: cliSecretKey}, Region: cliRegion}
-			if tt.iam {
-				broker.Install(cluster.Kfake())
-			}
-			out := filepath.Join(t.TempDir(), "result.json")
-			args := append([]string{"run", authScenario(t, tt.scenario...), "--brokers", addr, "-q", "-o", out}, tt.args...)
-			r := runMain(t, args...)
-			if r.code != exitOK {
-				t.Fatalf("exit code %d, want 0", r.code)
-			}
-			res, raw := readAuthResult(t, out, tt.mech)
-			assertDelivered(t, res)
-			if want := "connected to " + addr + " with " + tt.mech; !strings.Contains(r.stderr, want) {
-				t.Errorf("stderr does not say %q", want)
-			}
-			for what, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "result file": string(raw)} {
-				assertNoSecret(t, what, text, secrets...)
-				for _, token := range []string{"Bearer ", "X-Amz-Signature", "X-Amz-Credential"} {
-					if strings.Contains(text, token) {
-						t.Errorf("%s contains a piece of an IAM token: %q", what, token)
+		for _, client := range authClients {
+			t.Run(tt.mech+"/"+client, func(t *testing.T) {
+				cluster := embedded.ForTest(t, 1, tt.opts...)
+				addr := cluster.Addrs()[0]
+				broker := &authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: cliAccessKey, SecretAccessKey: cliSecretKey}, Region: cliRegion}
+				if tt.iam {
+					broker.Install(cluster.Kfake())
+				}
+				out := filepath.Join(t.TempDir(), "result.json")
+				args := append([]string{"run", authScenario(t, tt.scenario...), "--brokers", addr, "-q", "-o", out, "--client", client}, tt.args...)
+				r := runMain(t, args...)
+				if r.code != exitOK {
+					t.Fatalf("exit code %d, want 0", r.code)
+				}
+				res, raw := readAuthResult(t, out, tt.mech)
+				assertDelivered(t, res)
+				if want := "connected to " + addr + " with " + tt.mech; !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr does not say %q", want)
+				}
+				for what, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "result file": string(raw)} {
+					assertNoSecret(t, what, text, secrets...)
+					for _, token := range []string{"Bearer ", "X-Amz-Signature", "X-Amz-Credential"} {
+						if strings.Contains(text, token) {
+							t.Errorf("%s contains a piece of an IAM token: %q", what, token)
+						}
 					}
 				}
-			}
-			if tt.iam {
-				// The probe, then the run's own clients (admin, producer,
-				// consumer) each authenticated.
-				if got := broker.Accepted(); got < 3 {
-					t.Errorf("IAM authentications = %d, want the probe and the run's clients (>= 3)", got)
+				if tt.iam {
+					// The probe, then the run's own clients (admin, producer,
+					// consumer) each authenticated.
+					if got := broker.Accepted(); got < 3 {
+						t.Errorf("IAM authentications = %d, want the probe and the run's clients (>= 3)", got)
+					}
+					if got := broker.Rejected(); got != 0 {
+						t.Errorf("rejected IAM authentications = %d, want 0", got)
+					}
+					if res.Connection.Region != cliRegion {
+						t.Errorf("result connection.region = %q, want %q", res.Connection.Region, cliRegion)
+					}
 				}
-				if got := broker.Rejected(); got != 0 {
-					t.Errorf("rejected IAM authentications = %d, want 0", got)
+				if c := res.Steps[0].Client; c == nil || c.Name != client {
+					t.Errorf("result step client %+v, want %s", c, client)
 				}
-				if res.Connection.Region != cliRegion {
-					t.Errorf("result connection.region = %q, want %q", res.Connection.Region, cliRegion)
+				if !strings.Contains(r.stdout, "client "+client) {
+					t.Errorf("summary does not name the client %s", client)
 				}
-			}
-		})
+			})
+		}
 	}
 }
+
+// authClients are the clients every CLI authentication test runs with:
+// both must authenticate every mechanism the same way.
+var authClients = []string{"franz-go", "kafka-go"}
 
 // Authentication failures stop the run before any load with exit code 1
 // and an error naming the broker, the mechanism and the fix; they come from
@@ -150,49 +162,51 @@ func TestRunAuthFailures(t *testing.T) {
 		assertNoSecret(t, "stderr", r.stderr, secrets...)
 	}
 
-	t.Run("wrong SCRAM password", func(t *testing.T) {
-		cluster := embedded.ForTest(t, 1, append([]kfake.Opt{kfake.TLS(ca.ServerTLS(t))},
-			authtest.SCRAM(authtest.SCRAMUser{Mechanism: "SCRAM-SHA-512", Name: "alice", Password: cliPassword})...)...)
-		addr := cluster.Addrs()[0]
-		out := filepath.Join(t.TempDir(), "result.json")
-		r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s",
-			"--auth", "scram-sha-512", "--scram-user", "alice", "--scram-password-env", "MSKBENCH_TEST_WRONG_PASSWORD", "--tls-ca", caFile)
-		check(t, r, out, addr, "with scram-sha-512", "wrong SCRAM user or password")
-	})
-	t.Run("wrong AWS secret key", func(t *testing.T) {
-		t.Setenv("AWS_SECRET_ACCESS_KEY", cliSecretKey+"X")
-		cluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
-		broker := &authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: cliAccessKey, SecretAccessKey: cliSecretKey}, Region: cliRegion}
-		broker.Install(cluster.Kfake())
-		addr := cluster.Addrs()[0]
-		out := filepath.Join(t.TempDir(), "result.json")
-		r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s",
-			"--auth", "iam", "--aws-region", cliRegion, "--tls-ca", caFile)
-		check(t, r, out, addr, "with iam", "IAM token was rejected", "kafka-cluster:Connect")
-		assertNoSecret(t, "stderr", r.stderr, cliSecretKey+"X")
-		if broker.Rejected() == 0 {
-			t.Error("the broker rejected no token")
-		}
-	})
-	t.Run("untrusted certificate", func(t *testing.T) {
-		cluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
-		addr := cluster.Addrs()[0]
-		out := filepath.Join(t.TempDir(), "result.json")
-		r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s", "--auth", "tls")
-		check(t, r, out, addr, "with tls", "unknown authority", "--tls-ca")
-	})
-	t.Run("client certificate from an unknown CA", func(t *testing.T) {
-		clientCA := authtest.NewCA(t, "cli client root (Private CA)")
-		rogue := authtest.NewCA(t, "rogue root").Issue(t, "intruder", false)
-		cluster := embedded.ForTest(t, 1, kfake.TLS(authtest.MTLSServer(t, ca, clientCA)))
-		addr := cluster.Addrs()[0]
-		out := filepath.Join(t.TempDir(), "result.json")
-		r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s",
-			"--auth", "mtls", "--tls-ca", caFile, "--tls-cert", authtest.WriteFile(t, "c.pem", rogue.CertPEM),
-			"--tls-key", authtest.WriteFile(t, "c.key", rogue.KeyPEM))
-		check(t, r, out, addr, "with mtls", "rejected the client certificate")
-		assertNoSecret(t, "stderr", r.stderr, keyLines(rogue.KeyPEM)...)
-	})
+	for _, client := range authClients {
+		t.Run("wrong SCRAM password/"+client, func(t *testing.T) {
+			cluster := embedded.ForTest(t, 1, append([]kfake.Opt{kfake.TLS(ca.ServerTLS(t))},
+				authtest.SCRAM(authtest.SCRAMUser{Mechanism: "SCRAM-SHA-512", Name: "alice", Password: cliPassword})...)...)
+			addr := cluster.Addrs()[0]
+			out := filepath.Join(t.TempDir(), "result.json")
+			r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s", "--client", client,
+				"--auth", "scram-sha-512", "--scram-user", "alice", "--scram-password-env", "MSKBENCH_TEST_WRONG_PASSWORD", "--tls-ca", caFile)
+			check(t, r, out, addr, "with scram-sha-512", "wrong SCRAM user or password")
+		})
+		t.Run("wrong AWS secret key/"+client, func(t *testing.T) {
+			t.Setenv("AWS_SECRET_ACCESS_KEY", cliSecretKey+"X")
+			cluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
+			broker := &authtest.IAMBroker{Creds: aws.Credentials{AccessKeyID: cliAccessKey, SecretAccessKey: cliSecretKey}, Region: cliRegion}
+			broker.Install(cluster.Kfake())
+			addr := cluster.Addrs()[0]
+			out := filepath.Join(t.TempDir(), "result.json")
+			r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s", "--client", client,
+				"--auth", "iam", "--aws-region", cliRegion, "--tls-ca", caFile)
+			check(t, r, out, addr, "with iam", "IAM token was rejected", "kafka-cluster:Connect")
+			assertNoSecret(t, "stderr", r.stderr, cliSecretKey+"X")
+			if broker.Rejected() == 0 {
+				t.Error("the broker rejected no token")
+			}
+		})
+		t.Run("untrusted certificate/"+client, func(t *testing.T) {
+			cluster := embedded.ForTest(t, 1, kfake.TLS(ca.ServerTLS(t)))
+			addr := cluster.Addrs()[0]
+			out := filepath.Join(t.TempDir(), "result.json")
+			r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s", "--client", client, "--auth", "tls")
+			check(t, r, out, addr, "with tls", "unknown authority", "--tls-ca")
+		})
+		t.Run("client certificate from an unknown CA/"+client, func(t *testing.T) {
+			clientCA := authtest.NewCA(t, "cli client root (Private CA)")
+			rogue := authtest.NewCA(t, "rogue root").Issue(t, "intruder", false)
+			cluster := embedded.ForTest(t, 1, kfake.TLS(authtest.MTLSServer(t, ca, clientCA)))
+			addr := cluster.Addrs()[0]
+			out := filepath.Join(t.TempDir(), "result.json")
+			r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--connect-timeout", "5s", "--client", client,
+				"--auth", "mtls", "--tls-ca", caFile, "--tls-cert", authtest.WriteFile(t, "c.pem", rogue.CertPEM),
+				"--tls-key", authtest.WriteFile(t, "c.key", rogue.KeyPEM))
+			check(t, r, out, addr, "with mtls", "rejected the client certificate")
+			assertNoSecret(t, "stderr", r.stderr, keyLines(rogue.KeyPEM)...)
+		})
+	}
 }
 
 // A password written into the scenario is a usage error (exit 2) found

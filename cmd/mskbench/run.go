@@ -35,6 +35,7 @@ type runFlags struct {
 	brokers  string
 	duration string
 	warmup   string
+	client   string
 	embedded bool
 	output   string
 	quiet    bool
@@ -59,6 +60,7 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers host:port[,host:port...] (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "measured phase length, e.g. 30s (overrides phases.duration)")
 	fs.StringVar(&f.warmup, "warmup", "", "warm-up length, e.g. 5s (overrides phases.warmup)")
+	fs.StringVar(&f.client, "client", "", "Kafka client library: franz-go (default) or kafka-go (overrides client)")
 	fs.BoolVar(&f.embedded, "embedded", false, "run against an in-process 3-broker cluster (measures this machine)")
 	fs.StringVarP(&f.output, "output", "o", "", "write the result file (JSON) here")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress on stderr")
@@ -119,7 +121,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := authProblems(a, s.Embedded()); err != nil {
 		return usageError{err}
 	}
-	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect}
+	// The probe authenticates with the client the first step runs on.
+	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect, Client: plans[0].Client}
 	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers, Metrics: true})
@@ -265,6 +268,9 @@ func loadScenario(arg string, f runFlags, set func(string) bool, logf func(strin
 	}
 	if f.warmup != "" {
 		sets = append(sets, override{"--warmup", "phases.warmup=" + f.warmup})
+	}
+	if f.client != "" {
+		sets = append(sets, override{"--client", "client=" + f.client})
 	}
 	for _, e := range f.sets {
 		sets = append(sets, override{"--set", e})

@@ -33,6 +33,9 @@ type consumer struct {
 	// parts caches the verifier's partition states; only the client's
 	// reading goroutine touches it.
 	parts map[partKey]*partState
+	// cross tells messages of other shards from this shard's own (nil in
+	// a run of one process: every message is its own).
+	cross *crossShard
 
 	// errs counts fetch and commit errors (not failed messages) for
 	// Step.ResponseErrors.
@@ -56,6 +59,7 @@ type consumerConfig struct {
 	measureFrom *atomic.Int64
 	verify      *verifier
 	rack        string // resolved
+	cross       *crossShard // nil for a run of one process
 }
 
 // newConsumer builds one group member with its client (which starts
@@ -68,6 +72,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		verify:         cfg.verify,
 		group:          cfg.groupIndex,
 		parts:          make(map[partKey]*partState),
+		cross:          cfg.cross,
 	}
 	cl, err := cfg.driver.newConsumer(c, consumerClientConfig{
 		plan:      p.Consumers,
@@ -136,13 +141,49 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 		return
 	}
 	c.consumed.Add(1)
+	intended, cross := st.IntendedNs, false
+	if c.cross != nil && err == nil {
+		intended, cross = c.cross.intended(st)
+	}
 	switch {
-	case st.IntendedNs < c.measureStartNs.Load():
+	case intended < c.measureStartNs.Load():
 	case err != nil:
 		if c.verify == nil {
 			c.rec.RecordError("corrupted", 1)
 		}
+	case cross:
+		c.rec.RecordConsumeCross(intended, nowNs, len(value))
 	default:
-		c.rec.RecordConsume(st.IntendedNs, nowNs, len(value))
+		c.rec.RecordConsume(intended, nowNs, len(value))
 	}
+}
+
+// crossShard classifies the messages a consumer of a distributed run reads
+// by the shard whose producer sent them: end-to-end latency of a message
+// from another shard spans two machines' clocks, so it is recorded apart
+// (report's end_to_end_cross), its intended send time moved onto this
+// process's clock by the difference of the two shards' clock offsets.
+// Safe for concurrent use.
+type crossShard struct {
+	index  int32   // this shard
+	owners []int32 // shard of every producer id (Shard.Owner)
+	// shift holds, per shard, nanoseconds to add to its stamps' intended
+	// times (Start.Shift); set before the measured phase, nil: none.
+	shift atomic.Pointer[[]int64]
+}
+
+// intended returns the intended send time of st on this process's clock
+// and whether another shard produced it.
+func (x *crossShard) intended(st Stamp) (int64, bool) {
+	if int(st.Producer) >= len(x.owners) {
+		return st.IntendedNs, false // foreign: counted by the verifier
+	}
+	o := x.owners[st.Producer]
+	if o == x.index {
+		return st.IntendedNs, false
+	}
+	if sh := x.shift.Load(); sh != nil && int(o) < len(*sh) {
+		return st.IntendedNs + (*sh)[o], true
+	}
+	return st.IntendedNs, true
 }

@@ -23,6 +23,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,10 @@ import (
 
 // Bounds of the engine's own waits (not settings: plan.Defaults holds those).
 const (
+	// foreignClockMargin is how much older than the step a stamp may be in
+	// a distributed run before it counts as foreign: the producing shard's
+	// clock may disagree with this one.
+	foreignClockMargin = 10 * time.Minute
 	// cancelDrain bounds the drain after the context was cancelled: stop
 	// load, drain briefly, return what was measured.
 	cancelDrain = 2 * time.Second
@@ -69,6 +74,21 @@ type Options struct {
 	// Getenv reads the environment (consumers.rack: auto-az reads
 	// plan.RackEnv); nil means os.Getenv.
 	Getenv func(string) string
+	// Shard is this process's place in a distributed run: it runs its
+	// share of the plan's producer workers and consumers (see Shard), and
+	// only shard 0 creates and deletes the step's topics and groups. The
+	// zero value is a run of one process.
+	Shard Shard
+	// Coordinator connects the step with the other shards; required when
+	// Shard.Count > 1 (see Coordinator), ignored otherwise.
+	Coordinator Coordinator
+	// Align starts a run of one process on the next whole multiple of the
+	// report interval on the wall clock, so that the intervals of runs
+	// started at about the same time on several machines cover the same
+	// windows (`mskbench merge` merges their timelines exactly); it waits
+	// at most one interval. A distributed run starts when its
+	// Coordinator says.
+	Align bool
 }
 
 // offeredRate returns the total schedule rate in msgs/s of r, 0 for max
@@ -116,6 +136,9 @@ func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (repor
 	}
 	s.load(ctx)
 	s.drain(ctx)
+	if s.coord != nil {
+		return s.finish(ctx), nil
+	}
 	s.teardown()
 	return s.summary(), nil
 }
@@ -132,9 +155,20 @@ type step struct {
 
 	sizes    *sizeChooser // built once for every producer
 	rate     float64      // total msgs/s, 0 for max rate
-	workers  int
+	workers  int          // producer workers of all shards
 	groups   int
-	perGroup int
+	perGroup int // members per group, all shards
+	// shard is this process's place in the run; prodLo..prodHi are its
+	// producer workers (global indexes: producer ids), consLo..consHi its
+	// members of every group.
+	shard          Shard
+	coord          Coordinator
+	prodLo, prodHi int
+	consLo, consHi int
+	// cross classifies consumed messages by the shard that produced them
+	// (nil for a run of one process).
+	cross   *crossShard
+	startAt time.Time // when the schedule starts; zero: as soon as set up
 	topics   []string
 	groupIDs []string
 	rack     string // resolved consumers.rack
@@ -189,8 +223,19 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if conn == nil {
 		return nil, errors.New("load: nil connection")
 	}
-	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID}
+	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID, shard: opts.Shard}
 	p = s.p
+	if s.shard.Count > 1 {
+		if opts.Coordinator == nil {
+			return nil, fmt.Errorf("step %d: shard %d of %d without a coordinator", p.Index, s.shard.Index, s.shard.Count)
+		}
+		if s.shard.Index < 0 || s.shard.Index >= s.shard.Count {
+			return nil, fmt.Errorf("step %d: shard %d out of range for %d shards", p.Index, s.shard.Index, s.shard.Count)
+		}
+		s.coord = opts.Coordinator
+	} else {
+		s.shard = Shard{Index: 0, Count: 1}
+	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
 	}
@@ -217,6 +262,8 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	s.workers = max(p.Producers.Workers, 0)
 	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
+	s.prodLo, s.prodHi = s.shard.Workers(s.workers)
+	s.consLo, s.consHi = s.shard.Split(s.perGroup)
 	if s.workers > 0 {
 		sc, err := newSizeChooser(p.Producers.MessageSize)
 		if err != nil {
@@ -254,8 +301,17 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		s.groupIDs[g] = GroupID(p, s.runID, g)
 	}
 	s.col = report.NewCollector(s.groups)
+	if s.coord != nil && s.groups > 0 {
+		s.cross = &crossShard{index: int32(s.shard.Index), owners: s.shard.owners(s.workers)}
+	}
 	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
-		s.vf = newVerifier(s.workers, s.groups, s.clk.now())
+		notBefore := s.clk.now()
+		if s.coord != nil {
+			// Stamps carry the producing shard's clock: allow for clocks
+			// that disagree (the run's topics are its own anyway).
+			notBefore -= int64(foreignClockMargin)
+		}
+		s.vf = newVerifier(s.workers, s.groups, notBefore)
 		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
 		s.vf.transactional = p.Producers.Transactions != nil
 	}
@@ -312,14 +368,18 @@ func (s *step) setup(ctx context.Context) error {
 
 	existing := p.Topics.Existing != ""
 	s.partitions = p.Topics.Partitions
-	if existing {
+	// Shard 0 (the only shard of a run of one process) owns the topics and
+	// groups: it creates them and, at teardown, deletes them.
+	owner := s.shard.Index == 0
+	switch {
+	case existing:
 		n, err := s.adm.existingPartitions(ctx, p.Topics.Existing)
 		if err != nil {
 			return err
 		}
 		s.partitions = n
 		s.logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
-	} else {
+	case owner:
 		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
 		if err != nil {
 			return err
@@ -330,9 +390,27 @@ func (s *step) setup(ctx context.Context) error {
 			return err
 		}
 	}
+	if owner && existing && s.groups > 0 {
+		// Before any consumer of any shard exists: the groups must still
+		// be empty.
+		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
+			return err
+		}
+	}
+	if s.coord != nil {
+		if err := s.coord.TopicsReady(ctx, s.topics); err != nil {
+			return err
+		}
+		if !owner && !existing {
+			// Shard 0 saw the leaders; wait until this shard's metadata does.
+			if err := s.adm.waitLeaders(ctx, s.topics, s.partitions); err != nil {
+				return err
+			}
+		}
+	}
 
 	seed := uint64(time.Now().UnixNano())
-	for i := range s.workers {
+	for i := s.prodLo; i < s.prodHi; i++ {
 		pr, err := newProducer(p, producerConfig{
 			id: i, workers: s.workers, rate: s.rate,
 			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
@@ -347,18 +425,12 @@ func (s *step) setup(ctx context.Context) error {
 		s.prods = append(s.prods, pr)
 	}
 
-	if existing && s.groups > 0 {
-		// Before any consumer exists: the groups must still be empty.
-		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
-			return err
-		}
-	}
 	for g := range s.groupIDs {
-		for range s.perGroup {
+		for j := s.consLo; j < s.consHi; j++ {
 			c, err := newConsumer(p, consumerConfig{
-				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
+				index: g*s.perGroup + j, group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
 				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack,
+				verify: s.vf, rack: s.rack, cross: s.cross,
 			})
 			if err != nil {
 				return err
@@ -380,6 +452,32 @@ func (s *step) setup(ctx context.Context) error {
 		if err := s.adm.waitGroups(ctx, s.groupIDs, s.perGroup, min(s.perGroup, s.partitions*len(s.topics))); err != nil {
 			return err
 		}
+	}
+	return s.agreeStart(ctx)
+}
+
+// agreeStart decides when the schedule starts: at the instant the
+// coordinator's barrier agrees on (a distributed run), on the next whole
+// multiple of the report interval (Options.Align), or as soon as load
+// begins.
+func (s *step) agreeStart(ctx context.Context) error {
+	if s.coord == nil {
+		if iv := s.p.Phases.ReportInterval.D(); s.opts.Align && iv > 0 {
+			s.startAt = time.Now().Truncate(iv).Add(iv)
+		}
+		return nil
+	}
+	st, err := s.coord.Start(ctx)
+	if err != nil {
+		return err
+	}
+	s.startAt = st.At
+	if s.cross != nil && len(st.Shift) > 0 {
+		shift := make([]int64, len(st.Shift))
+		for i, d := range st.Shift {
+			shift[i] = int64(d)
+		}
+		s.cross.shift.Store(&shift)
 	}
 	return nil
 }
@@ -420,6 +518,9 @@ func (s *step) close() {
 func (s *step) load(ctx context.Context) {
 	ph := s.p.Phases
 	s.startNs = s.clk.now()
+	if !s.startAt.IsZero() {
+		s.startNs = s.waitUntil(ctx, s.startAt.UnixNano())
+	}
 	s.measureStartNs = s.startNs + int64(ph.Warmup.D())
 	s.measureEndNs = s.measureStartNs + int64(ph.Duration.D())
 	s.measureFrom.Store(s.measureStartNs)
@@ -482,26 +583,49 @@ func (s *step) tick(end time.Time, phase string) {
 	}
 }
 
+// waitUntil waits until the step's clock reaches atNs (unix ns) and
+// returns atNs, or returns the current time at once when ctx is cancelled.
+func (s *step) waitUntil(ctx context.Context, atNs int64) int64 {
+	d := time.Duration(atNs - s.clk.now())
+	if d <= 0 {
+		return atNs
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return s.clk.now()
+	case <-t.C:
+		return atNs
+	}
+}
+
 // runPhase ticks every interval until untilNs, or returns false at once
-// when ctx is cancelled.
+// when ctx is cancelled. The intervals end on the schedule's instants —
+// start + k·interval, and the end of the phase — not when the timer
+// fired, so that every shard of a distributed run (and every run aligned
+// to the wall clock) ends interval k at the same instant.
 func (s *step) runPhase(ctx context.Context, untilNs int64, phase string) bool {
 	interval := s.p.Phases.ReportInterval.D()
 	for {
-		now := s.clk.now()
-		if now >= untilNs {
-			s.tick(s.clk.time(now), phase)
-			return true
+		end := s.lastTick.Add(interval)
+		if until := s.clk.time(untilNs); !end.Before(until) {
+			end = until
 		}
-		wait := min(s.lastTick.Add(interval).Sub(s.clk.time(now)), time.Duration(untilNs-now))
-		s.timer.Reset(max(wait, 0))
+		now := s.clk.time(s.clk.now())
+		if !now.Before(end) {
+			s.tick(end, phase)
+			if end.UnixNano() >= untilNs {
+				return true
+			}
+			continue
+		}
+		s.timer.Reset(end.Sub(now))
 		select {
 		case <-ctx.Done():
 			s.tick(s.clk.time(s.clk.now()), phase)
 			return false
 		case <-s.timer.C:
-		}
-		if now := s.clk.now(); now < untilNs && !s.clk.time(now).Before(s.lastTick.Add(interval)) {
-			s.tick(s.clk.time(now), phase)
 		}
 	}
 }
@@ -515,6 +639,13 @@ func (s *step) caughtUp() bool {
 		return false
 	}
 	acked := totalAcked(s.prods) - totalAborted(s.prods)
+	if s.coord != nil {
+		st := DrainState{ProducersDone: true, Acked: acked, Consumed: totalConsumed(s.cons)}
+		if s.vf != nil {
+			st.Unique = s.vf.uniques()
+		}
+		return s.coord.Drained(st)
+	}
 	if s.vf != nil {
 		return s.vf.caughtUp(acked, s.p.Producers.Acks != plan.AcksNone)
 	}
@@ -543,8 +674,8 @@ func (s *step) drain(ctx context.Context) {
 		if !now.Before(deadline) {
 			break
 		}
-		if !now.Before(s.lastTick.Add(interval)) {
-			s.tick(now, report.PhaseDrain)
+		if next := s.lastTick.Add(interval); !now.Before(next) {
+			s.tick(next, report.PhaseDrain)
 		}
 		s.timer.Reset(min(drainPoll, deadline.Sub(now)))
 		select {
@@ -573,7 +704,9 @@ func (s *step) drain(ctx context.Context) {
 	_ = s.cg.Wait()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
-		if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+		if s.coord != nil {
+			s.warnf("drain timed out after %s: the consumers of all shards had not read everything the producers of all shards acknowledged", dt)
+		} else if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -584,13 +717,40 @@ func (s *step) drain(ctx context.Context) {
 	}
 }
 
-// teardown deletes the topics the step created (unless Keep), once.
+// finish ends a step of a distributed run: it hands this shard's step and
+// verification state to the coordinator (shard 0 gets back the step merged
+// from every shard's, once all of them stopped using the step's topics and
+// groups or were lost), then tears down (only shard 0 deletes anything).
+// Teardown warnings are added to the step returned.
+func (s *step) finish(ctx context.Context) report.Step {
+	st := s.summary()
+	var v *VerifyState
+	if s.vf != nil {
+		v = s.vf.state()
+	}
+	merged, err := s.coord.Finish(ctx, st, v)
+	if err != nil {
+		s.warnf("shards: %v", err)
+		merged = st
+		merged.Partial = true
+		merged.Warnings = slices.Clone(s.warnings)
+	}
+	n := len(s.warnings)
+	s.teardown()
+	merged.Warnings = append(merged.Warnings, s.warnings[n:]...)
+	return merged
+}
+
+// teardown deletes the topics the step created (unless Keep), once; in a
+// distributed run shard 0 also deletes the step's consumer groups, which
+// the members of every shard formed.
 func (s *step) teardown() {
 	if s.tornDown || s.adm.a == nil {
 		return
 	}
 	s.tornDown = true
-	if len(s.created) == 0 {
+	groups := s.coord != nil && s.shard.Index == 0 && len(s.groupIDs) > 0
+	if len(s.created) == 0 && !groups {
 		return
 	}
 	if s.p.Topics.Keep {
@@ -599,6 +759,16 @@ func (s *step) teardown() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
 	defer cancel()
+	if groups {
+		if err := s.adm.deleteGroups(ctx, s.groupIDs); err != nil {
+			s.warnf("teardown: %v", err)
+		} else {
+			s.logf("deleted groups %s", strings.Join(s.groupIDs, ","))
+		}
+	}
+	if len(s.created) == 0 {
+		return
+	}
 	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
 		s.warnf("teardown: %v", err)
 		return
@@ -610,15 +780,18 @@ func (s *step) teardown() {
 func (s *step) summary() report.Step {
 	p := s.p
 	var verification *report.Verification
-	if s.vf != nil && s.groups > 0 {
+	if s.vf != nil && s.groups > 0 && s.coord == nil {
+		// (A distributed run verifies the merged states of all shards.)
 		verification = verifyReport(s.vf, s.drained, s.warnf)
 	}
 	var offered int64
 	if s.rate > 0 {
-		offered = scheduledBetween(s.rate, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+		// This shard's workers' share of the merged schedule (all of it in
+		// a run of one process).
+		offered = offeredBy(s.rate, s.workers, s.prodLo, s.prodHi, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
 	}
 	var gen *report.Generator
-	if s.workers > 0 && s.cpuOK {
+	if s.prodHi > s.prodLo && s.cpuOK {
 		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0))
 		if gen.Bottleneck {
 			note := ""

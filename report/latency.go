@@ -12,6 +12,7 @@ const (
 	latSendDelay
 	latEndToEnd
 	latCommit
+	latEndToEndCross
 	numLatencyKinds
 )
 
@@ -70,6 +71,11 @@ var LatencyKinds = [numLatencyKinds]LatencyKind{
 		Prefixes: []string{"commit"}, Optional: true,
 		Summary: func(l *Latency) *LatencySummary { return &l.Commit },
 		Encoded: func(h *EncodedHistograms) *string { return &h.CommitUs }},
+	latEndToEndCross: {Name: "end_to_end_cross", Title: "E2E-X", Display: "cross-shard end-to-end",
+		Definition: "consume − intended send, of a message another shard produced (clock offsets corrected; uncertain by their bounds)",
+		Prefixes:   []string{"e2e_cross", "end_to_end_cross"}, Optional: true,
+		Summary: func(l *Latency) *LatencySummary { return &l.EndToEndCross },
+		Encoded: func(h *EncodedHistograms) *string { return &h.EndToEndCrossUs }},
 }
 
 // latencyKind returns the kind named name.

@@ -72,12 +72,20 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 // histograms are merged and the latency summaries recomputed from them
 // (quantiles of the union, not averages), and the rates are summed (the
 // generators ran at the same time). MeasuredSeconds is the longest of the
-// inputs, Partial is true if any input was partial, and the phase times
-// span all inputs. Index, Label, Params, Topics and Plan come from the
-// first step, the brokers' figures (Brokers, measured on the cluster, not
-// per generator) from the first step that has them. Timelines cannot be
-// aligned exactly and are dropped, with a warning. The inputs are not
-// modified.
+// inputs, BehindScheduleSeconds the longest, Partial is true if any input
+// was partial, and the phase times span all inputs. Index, Label, Params,
+// Topics and Plan come from the first step, the brokers' figures (Brokers,
+// measured on the cluster, not per generator) from the first step that has
+// them. Warnings are kept once each, in order.
+//
+// The timelines merge interval by interval (see mergeTimelines) when every
+// input carries per-interval histograms and the intervals align; otherwise
+// the timeline is dropped, with a warning saying why. Verifications of
+// separate runs (each verified its own topics) are summed; a distributed
+// run merges its shards' verification states instead (load.MergeVerification).
+// The generator figures sum CPU seconds and late messages, keep the
+// highest CPU utilisation and say bottleneck when any input was. The
+// inputs are not modified.
 func MergeSteps(steps ...Step) (Step, error) {
 	if len(steps) == 0 {
 		return Step{}, fmt.Errorf("merge steps: nothing to merge")
@@ -107,7 +115,9 @@ func MergeSteps(steps ...Step) (Step, error) {
 			out.Brokers = slices.Clone(s.Brokers) // the cluster's own figures: the same for every generator
 		}
 		out.Partial = out.Partial || s.Partial
-		out.Warnings = append(out.Warnings, s.Warnings...)
+		for _, w := range s.Warnings {
+			out.Warnings = appendOnce(out.Warnings, w)
+		}
 		out.MeasuredSeconds = max(out.MeasuredSeconds, s.MeasuredSeconds)
 		if s.Started.Before(out.Started) {
 			out.Started = s.Started
@@ -142,12 +152,11 @@ func MergeSteps(steps ...Step) (Step, error) {
 		c.BehindSchedule += s.Counters.BehindSchedule
 		c.Clamped += s.Counters.Clamped
 		c.Lag += s.Counters.Lag
-		for k, v := range s.Errors {
-			if out.Errors == nil {
-				out.Errors = make(map[string]int64)
-			}
-			out.Errors[k] += v
-		}
+		c.BehindScheduleSeconds = max(c.BehindScheduleSeconds, s.Counters.BehindScheduleSeconds)
+		out.Errors = addCounts(out.Errors, s.Errors)
+		out.ResponseErrors = addCounts(out.ResponseErrors, s.ResponseErrors)
+		out.Generator = mergeGenerator(out.Generator, s.Generator)
+		out.Verification = mergeVerification(out.Verification, s.Verification)
 		t := &out.Throughput
 		t.OfferedMsgsPerSec += s.Throughput.OfferedMsgsPerSec
 		t.MsgsPerSec += s.Throughput.MsgsPerSec
@@ -178,7 +187,176 @@ func MergeSteps(steps ...Step) (Step, error) {
 		*k.Encoded(&out.Histograms) = e
 	}
 	if len(steps) > 1 {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("merged from %d load generators; per-interval timeline not kept", len(steps)))
+		tl, why, err := mergeTimelines(steps)
+		if err != nil {
+			return Step{}, fmt.Errorf("merge steps: %w", err)
+		}
+		out.Timeline = tl
+		if why != "" {
+			out.Warnings = appendOnce(out.Warnings, fmt.Sprintf("merged from %d load generators; per-interval timeline not kept: %s", len(steps), why))
+		}
+	} else {
+		out.Timeline = slices.Clone(first.Timeline)
 	}
 	return out, nil
+}
+
+// addCounts adds the counts of b to a (allocated on first use).
+func addCounts(a, b map[string]int64) map[string]int64 {
+	for k, v := range b {
+		if a == nil {
+			a = make(map[string]int64)
+		}
+		a[k] += v
+	}
+	return a
+}
+
+// mergeGenerator combines the generator figures of two generators.
+func mergeGenerator(a, b *Generator) *Generator {
+	if b == nil {
+		return a
+	}
+	if a == nil {
+		c := *b
+		return &c
+	}
+	return &Generator{
+		CPUSeconds:     a.CPUSeconds + b.CPUSeconds,
+		CPUUtilization: max(a.CPUUtilization, b.CPUUtilization),
+		LateGenerator:  a.LateGenerator + b.LateGenerator,
+		LateInFlight:   a.LateInFlight + b.LateInFlight,
+		Bottleneck:     a.Bottleneck || b.Bottleneck,
+	}
+}
+
+// mergeVerification sums the verifications of two separate runs.
+func mergeVerification(a, b *Verification) *Verification {
+	if b == nil {
+		return a
+	}
+	if a == nil {
+		c := *b
+		c.Examples = slices.Clone(b.Examples)
+		return &c
+	}
+	c := *a
+	c.Complete = a.Complete && b.Complete
+	c.Lost += b.Lost
+	c.Duplicated += b.Duplicated
+	c.OutOfOrder += b.OutOfOrder
+	c.Corrupted += b.Corrupted
+	c.Foreign += b.Foreign
+	c.Redelivered += b.Redelivered
+	c.AbortedSeen += b.AbortedSeen
+	n := make(map[string]int)
+	c.Examples = nil
+	for _, e := range slices.Concat(a.Examples, b.Examples) {
+		if n[e.Kind] < MaxVerificationExamples {
+			n[e.Kind]++
+			c.Examples = append(c.Examples, e)
+		}
+	}
+	return &c
+}
+
+// mergeTimelines merges the timelines of steps measured at the same time,
+// exactly: an interval of one input matches an interval of another of the
+// same phase whose start lies within a quarter of the shorter interval's
+// length (generators whose intervals are aligned to the same instants —
+// the shards of a distributed run, whose clocks differ by their offsets);
+// matched intervals become one, counters summed, histograms merged and
+// quantiles and rates recomputed from the sums over the span of the
+// matched intervals. An interval that matches none stays on its own (the
+// last drain interval of each input ends when that input stopped).
+//
+// It returns no timeline and the reason when an input's interval recorded
+// messages without per-interval histograms (results written before they
+// were kept), or when the inputs' measure intervals do not align (some
+// input's measure interval matched no other input's).
+func mergeTimelines(steps []Step) (tl []Interval, why string, err error) {
+	type bucket struct {
+		iv    Interval // start, end, phase, lag
+		d     *data
+		n     int // inputs merged into it
+		start time.Time
+	}
+	var buckets []*bucket
+	for i := range steps {
+		for _, iv := range steps[i].Timeline {
+			if iv.Histograms == nil && iv.Sent+iv.Acked+iv.Consumed > 0 {
+				return nil, fmt.Sprintf("input %d has intervals without histograms", i+1), nil
+			}
+			var b *bucket
+			for _, x := range buckets {
+				tol := min(x.iv.End.Sub(x.iv.Start), iv.End.Sub(iv.Start)) / 4
+				if x.iv.Phase == iv.Phase && absDuration(x.start.Sub(iv.Start)) <= tol {
+					b = x
+					break
+				}
+			}
+			if b == nil {
+				b = &bucket{iv: Interval{Start: iv.Start, End: iv.End, Phase: iv.Phase}, d: newData(), start: iv.Start}
+				buckets = append(buckets, b)
+			}
+			if iv.Start.Before(b.iv.Start) {
+				b.iv.Start = iv.Start
+			}
+			if iv.End.After(b.iv.End) {
+				b.iv.End = iv.End
+			}
+			b.n++
+			b.iv.Lag += iv.Lag
+			if err := b.d.addInterval(iv); err != nil {
+				return nil, "", fmt.Errorf("input %d: %w", i+1, err)
+			}
+		}
+	}
+	slices.SortStableFunc(buckets, func(a, b *bucket) int { return a.iv.Start.Compare(b.iv.Start) })
+	var first time.Time
+	for _, b := range buckets {
+		if b.iv.Phase == PhaseMeasure && b.n < len(steps) {
+			return nil, fmt.Sprintf("the measure intervals do not align (the interval at %s is in %d of %d inputs)",
+				b.iv.Start.UTC().Format(time.RFC3339Nano), b.n, len(steps)), nil
+		}
+		if first.IsZero() {
+			first = b.iv.Start
+		}
+		iv := newInterval(b.iv.Start, b.iv.End, b.iv.Phase, b.d)
+		iv.ElapsedSeconds = b.iv.End.Sub(first).Seconds()
+		iv.Lag = b.iv.Lag
+		if iv.Histograms, err = encodeIntervalHistograms(b.d); err != nil {
+			return nil, "", err
+		}
+		tl = append(tl, iv)
+	}
+	return tl, "", nil
+}
+
+// addInterval adds the counters, errors and histograms of iv to d.
+func (d *data) addInterval(iv Interval) error {
+	d.counts.add(counts{
+		sent: iv.Sent, acked: iv.Acked, failed: iv.Failed, consumed: iv.Consumed,
+		ackedBytes: iv.AckedBytes, consumedBytes: iv.ConsumedBytes,
+		behindSchedule: iv.BehindSchedule, clamped: iv.Clamped,
+		throttled: iv.Throttled, throttleMs: iv.ThrottleMs,
+	})
+	for k, v := range iv.Errors {
+		d.errors[k] += v
+	}
+	for i, k := range LatencyKinds {
+		h, err := iv.Histograms.decode(k)
+		if err != nil {
+			return err
+		}
+		mergeHist(&d.hists[i], h)
+	}
+	return nil
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,8 +51,17 @@ func TestMergeSteps(t *testing.T) {
 	if err != nil || h.Count() != 1000 {
 		t.Errorf("merged publish histogram = %v, %v, want 1000 values", h, err)
 	}
-	if m.Timeline != nil || len(m.Warnings) != 1 {
-		t.Errorf("timeline %v warnings %q, want no timeline and one warning", m.Timeline, m.Warnings)
+	// The intervals are aligned (both 0..2 s): one merged interval, exact.
+	if len(m.Timeline) != 1 || len(m.Warnings) != 0 {
+		t.Fatalf("timeline %v warnings %q, want one interval and no warning", m.Timeline, m.Warnings)
+	}
+	iv := m.Timeline[0]
+	if iv.Acked != 1000 || iv.Failed != 3 || iv.MsgsPerSec != 500 || iv.PublishP99Ms != m.Latency.Publish.P99Ms || iv.Errors["timeout"] != 3 {
+		t.Errorf("merged interval acked %d failed %d %v msgs/s p99 %v errors %v, want 1000, 3, 500, the step's p99, timeout=3",
+			iv.Acked, iv.Failed, iv.MsgsPerSec, iv.PublishP99Ms, iv.Errors)
+	}
+	if ih, ok, err := iv.Histogram("publish"); err != nil || !ok || ih.Count() != 1000 {
+		t.Errorf("merged interval histogram = %v, %v, %v, want 1000 values", ih, ok, err)
 	}
 	if _, err := MergeSteps(); err == nil {
 		t.Error("MergeSteps() succeeded, want error")
@@ -95,5 +106,37 @@ func TestMergeResults(t *testing.T) {
 	}
 	if _, err := MergeResults(nil, nil); err == nil {
 		t.Error("MergeResults(nil) succeeded")
+	}
+}
+
+// TestMergeStepsTimelines: intervals that do not align, or carry no
+// histograms, drop the timeline with a reason; behind-schedule seconds are
+// the longest, warnings are kept once.
+func TestMergeStepsTimelines(t *testing.T) {
+	a, b := stepOf(t, []int{1, 2}, 0), stepOf(t, []int{3}, 0)
+	a.Counters.BehindScheduleSeconds, b.Counters.BehindScheduleSeconds = 1.5, 0.5
+	a.Warnings, b.Warnings = []string{"w", "x"}, []string{"w"}
+	m, err := MergeSteps(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Counters.BehindScheduleSeconds != 1.5 {
+		t.Errorf("behind_schedule_seconds = %v, want 1.5 (the longest)", m.Counters.BehindScheduleSeconds)
+	}
+	if len(m.Warnings) != 2 {
+		t.Errorf("warnings %q, want w and x once each", m.Warnings)
+	}
+	late := b
+	late.Timeline = slices.Clone(b.Timeline)
+	late.Timeline[0].Start = late.Timeline[0].Start.Add(time.Second)
+	late.Timeline[0].End = late.Timeline[0].End.Add(time.Second)
+	if m, _ := MergeSteps(a, late); m.Timeline != nil || len(m.Warnings) != 3 || !strings.Contains(m.Warnings[2], "do not align") {
+		t.Errorf("misaligned: timeline %v warnings %q, want none and a warning", m.Timeline, m.Warnings)
+	}
+	old := b
+	old.Timeline = slices.Clone(b.Timeline)
+	old.Timeline[0].Histograms = nil
+	if m, _ := MergeSteps(a, old); m.Timeline != nil || !strings.Contains(strings.Join(m.Warnings, ";"), "without histograms") {
+		t.Errorf("no histograms: timeline %v warnings %q, want none and a warning", m.Timeline, m.Warnings)
 	}
 }

@@ -208,6 +208,19 @@ func (r *Recorder) RecordError(code string, n int) {
 // intended to be sent at intendedNs (read from its stamp): Consumed++,
 // ConsumedBytes += bytes, end-to-end latency consumedNs−intendedNs.
 func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latEndToEnd, intendedNs, consumedNs, bytes)
+}
+
+// RecordConsumeCross records one message as RecordConsume does, but one
+// another shard of a distributed run produced: its end-to-end latency
+// spans two clocks and goes to the end_to_end_cross histogram, never mixed
+// with same-shard end-to-end latency. intendedNs is already on this
+// process's clock (corrected by the clock offsets).
+func (r *Recorder) RecordConsumeCross(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latEndToEndCross, intendedNs, consumedNs, bytes)
+}
+
+func (r *Recorder) recordConsume(kind int, intendedNs, consumedNs int64, bytes int) {
 	us, clamped := clampUs(consumedNs - intendedNs)
 	r.mu.Lock()
 	d := r.cur
@@ -216,7 +229,7 @@ func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
 	if clamped {
 		d.counts.clamped++
 	}
-	hist(&d.hists[latEndToEnd]).RecordUs(us)
+	hist(&d.hists[kind]).RecordUs(us)
 	r.mu.Unlock()
 }
 

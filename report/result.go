@@ -166,6 +166,10 @@ type Step struct {
 	// Verification is the outcome of delivery verification; nil when
 	// verification was off or the step had no consumers.
 	Verification *Verification `json:"verification,omitempty"`
+	// Shards holds, for a step of a distributed run (mskbench run
+	// --shards N), every shard's own figures, by index; empty for a run of
+	// one process. The step's other fields are the merge of all shards.
+	Shards []ShardFigures `json:"shards,omitempty"`
 	// Brokers is what the brokers measured during the step, one entry per
 	// source (open monitoring, Prometheus endpoints, CloudWatch, the
 	// in-process cluster), each with its summary; empty without
@@ -206,6 +210,40 @@ type Generator struct {
 	// with free in-flight capacity, or CPUUtilization at or above
 	// [GeneratorSaturated].
 	Bottleneck bool `json:"bottleneck"`
+}
+
+// ShardFigures are one shard's own figures in a step of a distributed run.
+type ShardFigures struct {
+	// Index is the shard's index, 0..N-1.
+	Index int `json:"index"`
+	// Missing is true when the shard's data never reached shard 0 (it was
+	// killed or lost its connection): the step is partial, and every other
+	// field but Index is zero.
+	Missing bool `json:"missing,omitempty"`
+	// Host is the shard's host name.
+	Host string `json:"host,omitempty"`
+	// ProducerIDsFrom and ProducerIDsTo are the range [from, to) of
+	// producer ids (global worker indexes) the shard ran.
+	ProducerIDsFrom int `json:"producer_ids_from"`
+	ProducerIDsTo   int `json:"producer_ids_to"`
+	// ConsumersPerGroup is how many members of every group it ran.
+	ConsumersPerGroup int `json:"consumers_per_group"`
+	// MeasureStart is when its measured phase started, on its clock.
+	MeasureStart time.Time `json:"measure_start"`
+	// Counters are its own counters.
+	Offered  int64 `json:"offered"`
+	Sent     int64 `json:"sent"`
+	Acked    int64 `json:"acked"`
+	Consumed int64 `json:"consumed"`
+	// Generator is its own load (CPU, late messages, whether it was the
+	// bottleneck); nil when unknown or without producers.
+	Generator *Generator `json:"generator,omitempty"`
+	// ClockOffsetMs is its clock's estimated offset against the cluster
+	// (cluster − shard, from broker timestamps of its control messages),
+	// and ClockOffsetBoundMs the half-width of the interval that holds the
+	// true offset.
+	ClockOffsetMs      float64 `json:"clock_offset_ms"`
+	ClockOffsetBoundMs float64 `json:"clock_offset_bound_ms"`
 }
 
 // GeneratorSaturated is the CPU utilisation (of wall time × GOMAXPROCS) at
@@ -350,6 +388,13 @@ type Latency struct {
 	// Commit is the time a transaction's commit took: EndTxn(commit)
 	// sent → committed (transactional producers only).
 	Commit LatencySummary `json:"commit"`
+	// EndToEndCross is EndToEnd of the messages a consumer read that
+	// another shard of a distributed run produced: it spans two machines'
+	// clocks, corrected by their estimated offsets against the cluster
+	// (Step.Shards), and is uncertain by the sum of their bounds. In a
+	// distributed run EndToEnd holds only same-shard messages
+	// (clock-independent); in a run of one process EndToEndCross is empty.
+	EndToEndCross LatencySummary `json:"end_to_end_cross"`
 }
 
 // LatencySummary are the quantiles of one latency histogram in
@@ -376,6 +421,8 @@ type EncodedHistograms struct {
 	SendDelayUs string `json:"send_delay_us,omitempty"`
 	EndToEndUs  string `json:"end_to_end_us,omitempty"`
 	CommitUs    string `json:"commit_us,omitempty"`
+	// EndToEndCrossUs is the histogram of Latency.EndToEndCross.
+	EndToEndCrossUs string `json:"end_to_end_cross_us,omitempty"`
 }
 
 // HistogramNames returns the names accepted by [Step.Histogram], the

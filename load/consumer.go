@@ -58,7 +58,7 @@ type consumerConfig struct {
 	clk         clock
 	measureFrom *atomic.Int64
 	verify      *verifier
-	rack        string // resolved
+	rack        string      // resolved
 	cross       *crossShard // nil for a run of one process
 }
 

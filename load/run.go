@@ -167,8 +167,8 @@ type step struct {
 	consLo, consHi int
 	// cross classifies consumed messages by the shard that produced them
 	// (nil for a run of one process).
-	cross   *crossShard
-	startAt time.Time // when the schedule starts; zero: as soon as set up
+	cross    *crossShard
+	startAt  time.Time // when the schedule starts; zero: as soon as set up
 	topics   []string
 	groupIDs []string
 	rack     string // resolved consumers.rack

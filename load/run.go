@@ -640,7 +640,7 @@ func (s *step) caughtUp() bool {
 	}
 	acked := totalAcked(s.prods) - totalAborted(s.prods)
 	if s.coord != nil {
-		st := DrainState{ProducersDone: true, Acked: acked, Consumed: totalConsumed(s.cons)}
+		st := DrainState{ProducersDone: true, Groups: s.groups, Acked: acked, Consumed: totalConsumed(s.cons)}
 		if s.vf != nil {
 			st.Unique = s.vf.uniques()
 		}
@@ -831,6 +831,11 @@ func (s *step) summary() report.Step {
 		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
+	if s.coord != nil {
+		// This shard's own placement, for the merged step's per-shard figures.
+		st.Shards = []report.ShardFigures{{Index: s.shard.Index, ProducerIDsFrom: s.prodLo, ProducerIDsTo: s.prodHi,
+			ConsumersPerGroup: s.consHi - s.consLo, MeasureStart: s.measureStart}}
+	}
 	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
 			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)

@@ -190,6 +190,8 @@ type Start struct {
 type DrainState struct {
 	// ProducersDone is true once this shard's producers have ended.
 	ProducersDone bool `json:"producers_done"`
+	// Groups is the step's number of consumer groups.
+	Groups int `json:"groups"`
 	// Acked is the messages this shard's producers acknowledged, less
 	// those of aborted transactions.
 	Acked int64 `json:"acked"`

@@ -22,11 +22,13 @@ import (
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/internal/redact"
+	"github.com/mskbench/mskbench/internal/shardenv"
 	"github.com/mskbench/mskbench/load"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
 	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
+	"github.com/mskbench/mskbench/shard"
 )
 
 // runFlags are the flags of `mskbench run` that are not auth flags.
@@ -48,6 +50,10 @@ type runFlags struct {
 	auth     plan.Auth // auth flags; only those explicitly set override the scenario
 	connect  time.Duration
 	live     *liveFlags // --metrics-listen, --push
+	// The shard contract (internal/shardenv.Flags): a distributed run.
+	shards, shard  int
+	runID          string
+	barrierTimeout time.Duration
 }
 
 // runFlagSet returns the FlagSet of `mskbench run`, bound to a new runFlags.
@@ -71,6 +77,7 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
+	registerShardFlags(fs, f)
 	registerAuthFlags(fs, &f.auth)
 	f.live = registerLiveFlags(fs)
 	return fs, f
@@ -145,7 +152,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res := newResult(s)
 	res.Embedded = s.Embedded()
 	res.Labels = labels
-	runID := newRunID()
+	sh, runID, err := resolveShard(fs, f, s, logf)
+	if err != nil {
+		return err
+	}
+	// The cluster's connection budget is shared by every shard.
+	cfg.Auth.ConnectRate = load.Shard{Index: sh.Index, Count: sh.Count}.ConnectRate(cfg.Auth.ConnectRate)
 	conn, err := auth.Connect(ctx, cfg, logf)
 	if err != nil {
 		var ce *auth.ConfigError
@@ -162,11 +174,23 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	var coord *shard.Run // nil for a run of one process
+	if sh.Count > 1 {
+		if coord, err = shard.Join(ctx, shard.Config{Conn: conn, RunID: runID, Prefix: plans[0].Topics.Prefix,
+			Index: sh.Index, Count: sh.Count, BarrierTimeout: f.barrierTimeout, Logf: logf}); err != nil {
+			return err
+		}
+		defer coord.Close()
+		res.Warnings = append(res.Warnings, coord.Warnings()...)
+	}
 	mon := newBrokerMonitoring(ctx, s, a, conn, metricsURL, logf) // monitoring.go
 	res.Warnings = append(res.Warnings, mon.warnings...)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
+		if coord != nil {
+			opts.Shard, opts.Coordinator = load.Shard{Index: sh.Index, Count: sh.Count}, coord.Step()
+		}
 		if !f.quiet {
 			label := strconv.Itoa(p.Index + 1)
 			if p.Label == "precondition" {
@@ -183,6 +207,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		opts.Progress = lv.step(strconv.Itoa(p.Index+1), p.Producers.Rate.MsgsPerSec(p.Producers.MessageSize.Mean()), opts.Progress)
 		step, err := load.Run(ctx, p, conn, opts)
 		st.endLine()
+		if err != nil && coord != nil {
+			coord.Abort(fmt.Sprintf("step %d: %v", p.Index+1, err)) // the others stop waiting for this shard
+		}
 		return step, err
 	}
 	out, runErr := ramp.ExecuteWith(ctx, s, plans, mon.wrap(runStep), logf, mon.rampOptions())
@@ -198,6 +225,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Warnings = append(res.Warnings, conn.Warnings...)
 	if ctx.Err() != nil || runErr != nil {
 		res.Partial = true
+	}
+	if sh.Index > 0 {
+		// Shard 0 writes the result, prints the summary and judges the
+		// checks, on the merged data; this shard handed its data over.
+		logf("shard %d of %d: done; shard 0 writes the merged result and evaluates the checks", sh.Index, sh.Count)
+		if err := errors.Join(runErr, profs.stop()); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return interruptedError{errors.New("interrupted: results so far are marked partial")}
+		}
+		return nil
 	}
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
 	// The result first (or its fallback), then the summary even when the
@@ -391,4 +430,54 @@ func checkExprs(s *scenarios.Scenario, flags []string) []string {
 		exprs = append(exprs, c.Expr)
 	}
 	return append(exprs, flags...)
+}
+
+// registerShardFlags registers the flags of the shard contract
+// (internal/shardenv.Flags) on fs.
+func registerShardFlags(fs *pflag.FlagSet, f *runFlags) {
+	for _, d := range shardenv.Flags() {
+		switch d.Name {
+		case "shards":
+			fs.IntVar(&f.shards, d.Name, 1, d.Usage)
+		case "shard":
+			fs.IntVar(&f.shard, d.Name, 0, d.Usage)
+		case "run-id":
+			fs.StringVar(&f.runID, d.Name, "", d.Usage)
+		case "barrier-timeout":
+			fs.DurationVar(&f.barrierTimeout, d.Name, shardenv.DefaultBarrierTimeout, d.Usage)
+		}
+	}
+}
+
+// resolveShard returns this process's place in the run (from the flags and
+// the engine's environment, internal/shardenv) and the run id: shared by
+// every shard of a distributed run, random for a run of one process.
+func resolveShard(fs *pflag.FlagSet, f runFlags, s *scenarios.Scenario, logf func(string, ...any)) (shardenv.Shard, string, error) {
+	sh, err := shardenv.Resolve(f.shard, f.shards, fs.Changed("shard"), fs.Changed("shards"), os.Getenv)
+	if err != nil {
+		return sh, "", usageError{err}
+	}
+	id, src, err := shardenv.RunID(f.runID, fs.Changed("run-id"), sh.Count, os.Getenv)
+	if err != nil {
+		return sh, "", usageError{err}
+	}
+	if id == "" {
+		id = newRunID()
+	}
+	if sh.Count <= 1 {
+		return sh, id, nil
+	}
+	switch {
+	case s.Embedded():
+		return sh, "", usageError{fmt.Errorf("%s: a distributed run needs one cluster every shard reaches, not an in-process cluster per shard (give --brokers, e.g. of `mskbench broker`)", sh)}
+	case s.Ramp != nil:
+		return sh, "", usageError{fmt.Errorf("%s: a ramp picks its next step from the last one, which only shard 0 sees merged: run ramps with one shard, or sweep fixed steps", sh)}
+	case f.barrierTimeout <= 0:
+		return sh, "", usageError{fmt.Errorf("--barrier-timeout %s: want > 0", f.barrierTimeout)}
+	}
+	logf("%s, run id %s (from %s)", sh, id, src)
+	for _, o := range sh.Overridden {
+		logf("%s: --shard overrides %s", sh, o)
+	}
+	return sh, id, nil
 }

@@ -472,6 +472,7 @@ func (s *step) agreeStart(ctx context.Context) error {
 		return err
 	}
 	s.startAt = st.At
+	s.logf("shard %d of %d: step %d starts at %s (the barrier's instant on this clock)", s.shard.Index, s.shard.Count, s.p.Index+1, st.At.UTC().Format(time.RFC3339Nano))
 	if s.cross != nil && len(st.Shift) > 0 {
 		shift := make([]int64, len(st.Shift))
 		for i, d := range st.Shift {

@@ -226,6 +226,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if ctx.Err() != nil || runErr != nil {
 		res.Partial = true
 	}
+	for _, st := range res.Steps {
+		for _, x := range st.Shards {
+			if x.Missing { // never silently short
+				res.Partial = true
+			}
+		}
+	}
 	if sh.Index > 0 {
 		// Shard 0 writes the result, prints the summary and judges the
 		// checks, on the merged data; this shard handed its data over.

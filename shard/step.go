@@ -39,7 +39,7 @@ func (r *Run) Step() load.Coordinator {
 type stepCoord struct {
 	r        *Run
 	n        int
-	drained  bool      // the last Drained returned true
+	drained  bool // the last Drained returned true
 	sent     drainState
 	sentAt   time.Time
 	haveSent bool

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,9 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 	merged.Checks = nil
 	merged.Warnings = append([]string(nil), first.Warnings...)
 	for i, r := range results[1:] {
+		for _, w := range r.Warnings {
+			merged.Warnings = appendOnce(merged.Warnings, w)
+		}
 		if len(r.Steps) != len(first.Steps) {
 			return nil, fmt.Errorf("%s has %d steps, %s has %d: not the same run", name(i+1), len(r.Steps), name(0), len(first.Steps))
 		}
@@ -46,6 +50,10 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 		}
 		if r.Ended.After(merged.Ended) {
 			merged.Ended = r.Ended
+		}
+		if r.RunID != "" {
+			// "a+b": a merged result still knows its runs (MergeProblems).
+			merged.RunID = strings.Trim(merged.RunID+"+"+r.RunID, "+")
 		}
 		merged.Partial = merged.Partial || r.Partial
 		merged.Connection.Dials += r.Connection.Dials
@@ -64,6 +72,61 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 	}
 	merged.Warnings = append(merged.Warnings, fmt.Sprintf("merged from %d load generators at %s", len(results), time.Now().UTC().Format(time.RFC3339)))
 	return &merged, nil
+}
+
+// MergeProblems returns why results should not be merged into one: they
+// measured different scenarios, one holds a run another holds too (the
+// same run id: one result file is written per run, by shard 0 for a
+// distributed run; a merged result's RunID joins its runs' ids with "+"), or a step's measured windows do not overlap in time (they were not
+// run concurrently, so their rates must not be summed). names label the
+// inputs as in [MergeResults]. An empty list means they can be merged;
+// `mskbench merge` refuses otherwise unless --force.
+func MergeProblems(results []*Result, names []string) []string {
+	name := func(i int) string {
+		if i < len(names) {
+			return names[i]
+		}
+		return "input " + strconv.Itoa(i+1)
+	}
+	var out []string
+	for i, r := range results {
+		for j := range i {
+			q := results[j]
+			if r.Scenario.Name != q.Scenario.Name {
+				out = append(out, fmt.Sprintf("%s is scenario %q, %s is %q: not the same run", name(j), q.Scenario.Name, name(i), r.Scenario.Name))
+			}
+			for _, id := range strings.Split(r.RunID, "+") {
+				if id != "" && slices.Contains(strings.Split(q.RunID, "+"), id) {
+					out = append(out, fmt.Sprintf("%s and %s hold the same run (run id %s): merging would count it twice", name(j), name(i), id))
+				}
+			}
+		}
+	}
+	for s := range results[0].Steps {
+		var from, to time.Time
+		for i, r := range results {
+			if s >= len(r.Steps) {
+				continue
+			}
+			st := r.Steps[s]
+			if i == 0 || st.MeasureStart.After(from) {
+				from = st.MeasureStart
+			}
+			if i == 0 || st.MeasureEnd.Before(to) {
+				to = st.MeasureEnd
+			}
+		}
+		if !from.Before(to) {
+			var ws []string
+			for i, r := range results {
+				if s < len(r.Steps) {
+					ws = append(ws, fmt.Sprintf("%s %s–%s", name(i), fmtTime(r.Steps[s].MeasureStart), fmtTime(r.Steps[s].MeasureEnd)))
+				}
+			}
+			out = append(out, fmt.Sprintf("step %d: the measured windows do not overlap (%s): not run at the same time", s+1, strings.Join(ws, ", ")))
+		}
+	}
+	return out
 }
 
 // MergeSteps combines the same step measured concurrently by several load

@@ -140,3 +140,36 @@ func TestMergeStepsTimelines(t *testing.T) {
 		t.Errorf("no histograms: timeline %v warnings %q, want none and a warning", m.Timeline, m.Warnings)
 	}
 }
+
+// TestMergeProblems: results of different scenarios, of the same run, or
+// measured at different times are not merged silently.
+func TestMergeProblems(t *testing.T) {
+	at := func(id, scenario string, start time.Time) *Result {
+		st := stepOf(t, []int{1}, 0)
+		st.MeasureStart, st.MeasureEnd = start, start.Add(30*time.Second)
+		return &Result{RunID: id, Scenario: Scenario{Name: scenario}, Steps: []Step{st}}
+	}
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	names := []string{"a.json", "b.json"}
+	if p := MergeProblems([]*Result{at("a", "s", t0), at("b", "s", t0.Add(time.Second))}, names); len(p) != 0 {
+		t.Errorf("concurrent runs of one scenario: %q, want no problem", p)
+	}
+	for _, tc := range []struct {
+		a, b *Result
+		want string
+	}{
+		{at("a", "s", t0), at("b", "s", t0.Add(2*time.Minute)), "step 1: the measured windows do not overlap"},
+		{at("a", "s", t0), at("b", "other", t0), `a.json is scenario "s", b.json is "other"`},
+		{at("a", "s", t0), at("a", "s", t0), "hold the same run (run id a)"},
+		{at("a+c", "s", t0), at("c", "s", t0), "hold the same run (run id c)"},
+	} {
+		p := MergeProblems([]*Result{tc.a, tc.b}, names)
+		if len(p) != 1 || !strings.Contains(p[0], tc.want) {
+			t.Errorf("problems %q, want one containing %q", p, tc.want)
+		}
+	}
+	m, err := MergeResults([]*Result{at("a", "s", t0), at("b", "s", t0)}, names)
+	if err != nil || m.RunID != "a+b" {
+		t.Errorf("merged run id %q (%v), want a+b", m.RunID, err)
+	}
+}

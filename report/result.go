@@ -36,6 +36,13 @@ type Result struct {
 	Ended   time.Time `json:"ended"`
 	// Host is the hostname of the machine running the load.
 	Host string `json:"host"`
+	// RunID is the id that named the run's topics and groups (shared by
+	// every shard of a distributed run).
+	RunID string `json:"run_id,omitempty"`
+	// Shards is the number of processes of a distributed run (mskbench run
+	// --shards N) whose data shard 0 merged into this result; 0 or 1 for a
+	// run of one process. Per-shard figures are in Step.Shards.
+	Shards int `json:"shards,omitempty"`
 	// GoVersion, GOMAXPROCS and NumCPU describe the load generator.
 	GoVersion  string `json:"go_version"`
 	GOMAXPROCS int    `json:"gomaxprocs"`

@@ -156,6 +156,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	res.RunID = runID
+	if sh.Count > 1 {
+		res.Shards = sh.Count
+	}
 	// The cluster's connection budget is shared by every shard.
 	cfg.Auth.ConnectRate = load.Shard{Index: sh.Index, Count: sh.Count}.ConnectRate(cfg.Auth.ConnectRate)
 	conn, err := auth.Connect(ctx, cfg, logf)

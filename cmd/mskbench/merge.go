@@ -42,7 +42,7 @@ func runMerge(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var results []*report.Result
 	var problems []string
-	paths := map[string]string{}   // absolute path → argument
+	paths := map[string]string{}    // absolute path → argument
 	contents := map[string]string{} // content hash → argument
 	for _, name := range fs.Args() {
 		data, err := os.ReadFile(name)

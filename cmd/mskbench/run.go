@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
 
 	"github.com/mskbench/mskbench/auth"
@@ -130,6 +131,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// The probe authenticates with the client the first step runs on.
 	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect, Client: plans[0].Client}
+	// -o s3://... uploads with the credentials MSK IAM would use.
+	awsCfg := func(ctx context.Context) (aws.Config, error) { return auth.AWSConfig(ctx, cfg, "") }
 	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers, Metrics: true})
@@ -171,7 +174,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			// says so.
 			res.Partial, res.Ended = true, time.Now().UTC()
 			return errors.Join(interruptedError{errors.New("interrupted while connecting to the cluster: nothing was run")},
-				saveResult(f.output, res, runID, logf))
+				saveResult(ctx, f.output, res, runID, awsCfg, logf))
 		case errors.As(err, &ce):
 			return usageError{err}
 		}
@@ -252,7 +255,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
 	// The result first (or its fallback), then the summary even when the
 	// file could not be written, then the profiles.
-	writeErr := saveResult(f.output, res, runID, logf)
+	writeErr := saveResult(ctx, f.output, res, runID, awsCfg, logf)
 	if err := resultCIOutputs(f.junit, res); err != nil {
 		writeErr = errors.Join(writeErr, err)
 	}

@@ -267,9 +267,6 @@ func (r *Run) merge(outs []*handOver, missing []int) (report.Step, error) {
 		}
 		m.Shards = append(m.Shards, f)
 	}
-	for _, w := range r.warnings {
-		m.Warnings = append(m.Warnings, w)
-	}
 	if len(missing) > 0 {
 		m.Partial = true
 		m.Warnings = append(m.Warnings, fmt.Sprintf("shards %s missing (silent for %s: killed or disconnected): the step covers %d of %d shards and is partial",

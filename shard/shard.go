@@ -181,7 +181,9 @@ func Join(ctx context.Context, cfg Config) (*Run, error) {
 	bctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	admCl, err := kgo.NewClient(cfg.Conn.KgoOpts()...)
+	// Fresh metadata while waiting for the control topic (the client's
+	// default caches it for 5 s).
+	admCl, err := kgo.NewClient(append(cfg.Conn.KgoOpts(), kgo.MetadataMinAge(50*time.Millisecond))...)
 	if err != nil {
 		return nil, fmt.Errorf("shard: %w", err)
 	}
@@ -325,9 +327,11 @@ func (r *Run) waitTopic(ctx context.Context) error {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
-		md, err := r.adm.Metadata(ctx, r.topic)
+		// All topics: asking for one that does not exist yet makes the
+		// client retry for seconds.
+		tds, err := r.adm.ListTopics(ctx)
 		if err == nil {
-			if td, ok := md.Topics[r.topic]; ok && td.Err == nil && len(td.Partitions) > 0 && td.Partitions[0].Leader >= 0 {
+			if td, ok := tds[r.topic]; ok && td.Err == nil && len(td.Partitions) > 0 && td.Partitions[0].Leader >= 0 {
 				return nil
 			}
 		}

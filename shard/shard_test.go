@@ -206,8 +206,11 @@ func TestJoinMissingShard(t *testing.T) {
 
 // BenchmarkCoordination measures a distributed step's coordination cost
 // for 2, 4 and 8 shards in one process against the in-process cluster:
-// the barrier (join with clock pings, topics ready, start — including the
-// start's 0.5 s lead) and the hand-over with shard 0's merge, and the
+// the barrier (from the start of the run until shard 0 has announced the
+// step's start: join with the clock pings, topics ready, every shard
+// ready; the schedule itself begins 0.5 s later, the start's lead), the
+// hand-over with shard 0's merge (from shard 0's Finish to the merged step:
+// the other shards' drain states and results arriving, the merge), and the
 // merged step's encoded size (steps of 10 one-second intervals of 100
 // messages per shard, with per-interval histograms).
 func BenchmarkCoordination(b *testing.B) {

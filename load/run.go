@@ -82,13 +82,6 @@ type Options struct {
 	// Coordinator connects the step with the other shards; required when
 	// Shard.Count > 1 (see Coordinator), ignored otherwise.
 	Coordinator Coordinator
-	// Align starts a run of one process on the next whole multiple of the
-	// report interval on the wall clock, so that the intervals of runs
-	// started at about the same time on several machines cover the same
-	// windows (`mskbench merge` merges their timelines exactly); it waits
-	// at most one interval. A distributed run starts when its
-	// Coordinator says.
-	Align bool
 }
 
 // offeredRate returns the total schedule rate in msgs/s of r, 0 for max
@@ -457,14 +450,10 @@ func (s *step) setup(ctx context.Context) error {
 }
 
 // agreeStart decides when the schedule starts: at the instant the
-// coordinator's barrier agrees on (a distributed run), on the next whole
-// multiple of the report interval (Options.Align), or as soon as load
+// coordinator's barrier agrees on (a distributed run), or as soon as load
 // begins.
 func (s *step) agreeStart(ctx context.Context) error {
 	if s.coord == nil {
-		if iv := s.p.Phases.ReportInterval.D(); s.opts.Align && iv > 0 {
-			s.startAt = time.Now().Truncate(iv).Add(iv)
-		}
 		return nil
 	}
 	st, err := s.coord.Start(ctx)

@@ -37,6 +37,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -347,15 +348,10 @@ func (r *Run) waitTopic(ctx context.Context) error {
 }
 
 // estimateClock sends pings and estimates this shard's clock offset
-// against the cluster from the broker timestamps they carry when read
-// back: a ping sent at local t0, acknowledged at t1, stamped T by the
-// broker (LogAppendTime, whole milliseconds) bounds the offset o =
-// cluster − local to [T − t1, T + 1 ms − t0]; the estimate is the middle
-// of the intersection of every ping's interval, the bound its half-width
-// (the narrowest single interval when clocks stepped between pings).
+// against the cluster from the broker timestamps they carry when read back
+// (see clockOffset).
 func (r *Run) estimateClock(ctx context.Context) error {
-	lo, hi := int64(-1<<62), int64(1<<62)
-	bestLo, bestHi := lo, hi
+	var samples []clockSample
 	for range pings {
 		t0 := time.Now().UnixNano()
 		rec, err := r.produce(ctx, message{Kind: "ping"})
@@ -372,17 +368,40 @@ func (r *Run) estimateClock(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
-		l, h := ts-t1, ts+int64(time.Millisecond)-t0
+		samples = append(samples, clockSample{sentNs: t0, ackedNs: t1, brokerNs: ts})
+	}
+	r.offsetNs, r.boundNs = clockOffset(samples)
+	return nil
+}
+
+// clockSample is one ping: sent at local sentNs, acknowledged at local
+// ackedNs, stamped brokerNs by the broker (whole milliseconds).
+type clockSample struct{ sentNs, ackedNs, brokerNs int64 }
+
+// clockOffset estimates the offset o = cluster − local clock and its bound
+// from pings: the broker stamped a ping at some instant between its send
+// and its acknowledgement, truncated to the millisecond, so each ping
+// bounds o to [T − t1, T + 1 ms − t0]. The estimate is the middle of the
+// intersection of every ping's interval and the bound its half-width (the
+// narrowest single interval when they do not intersect: a clock stepped
+// between pings).
+func clockOffset(samples []clockSample) (offsetNs, boundNs int64) {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	bestLo, bestHi := lo, hi
+	for _, s := range samples {
+		l, h := s.brokerNs-s.ackedNs, s.brokerNs+int64(time.Millisecond)-s.sentNs
 		lo, hi = max(lo, l), min(hi, h)
-		if h-l < bestHi-bestLo {
+		if bestHi == math.MaxInt64 || h-l < bestHi-bestLo {
 			bestLo, bestHi = l, h
 		}
+	}
+	if len(samples) == 0 {
+		return 0, 0
 	}
 	if lo > hi {
 		lo, hi = bestLo, bestHi
 	}
-	r.offsetNs, r.boundNs = (lo+hi)/2, (hi-lo+1)/2
-	return nil
+	return lo + (hi-lo)/2, (hi - lo + 1) / 2
 }
 
 // send produces m from this shard and waits for its acknowledgement.

@@ -235,3 +235,31 @@ func BenchmarkCoordination(b *testing.B) {
 		})
 	}
 }
+
+// TestClockOffset: the offset is bounded by each ping's round trip and
+// the broker's millisecond; pings narrow it; disjoint pings fall back to
+// the narrowest.
+func TestClockOffset(t *testing.T) {
+	ms := int64(time.Millisecond)
+	// A clock 5 ms behind the cluster: pings with 0.4 ms round trips, the
+	// broker stamping 5 ms later, truncated to whole ms.
+	var samples []clockSample
+	for k := range int64(5) {
+		t0 := 1_000*ms + k*ms/5 // local
+		stamp := (t0 + 5*ms + ms/5) / ms * ms
+		samples = append(samples, clockSample{sentNs: t0, ackedNs: t0 + 2*ms/5, brokerNs: stamp})
+	}
+	o, b := clockOffset(samples)
+	if d := o - 5*ms; d > b || -d > b || b > ms {
+		t.Errorf("offset %s ± %s, want 5ms within a bound below 1ms", time.Duration(o), time.Duration(b))
+	}
+	one, b1 := clockOffset(samples[:1])
+	if b1 < b || one-b1 > 5*ms || one+b1 < 5*ms {
+		t.Errorf("one ping: %s ± %s, want a wider interval holding 5ms than five pings' ±%s", time.Duration(one), time.Duration(b1), time.Duration(b))
+	}
+	// A clock step between two pings: the intervals do not meet.
+	step := []clockSample{{0, ms, 10 * ms}, {100 * ms, 100*ms + ms/2, 50 * ms}}
+	if _, b := clockOffset(step); b > ms {
+		t.Errorf("disjoint pings: bound %s, want the narrowest ping's", time.Duration(b))
+	}
+}

@@ -143,6 +143,9 @@ func (p *shardProc) log() string {
 // shardCluster starts an in-process cluster and writes the scenario.
 func shardCluster(t *testing.T, drainTimeout string) (dir, brokers string, adm *kadm.Client) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs several mskbench processes")
+	}
 	c, err := embedded.Start(embedded.Config{Brokers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +161,12 @@ func shardCluster(t *testing.T, drainTimeout string) (dir, brokers string, adm *
 	}
 	t.Cleanup(cl.Close)
 	return dir, strings.Join(c.Addrs(), ","), kadm.NewClient(cl)
+}
+
+// shardArgs is the command line of every shard of a run.
+func shardArgs(brokers string, shards int, runID, barrierTimeout string) []string {
+	return []string{"run", "s.yaml", "--brokers", brokers, "--shards", fmt.Sprint(shards), "--run-id", runID,
+		"--barrier-timeout", barrierTimeout, "-q", "-o", "out.json"}
 }
 
 // runLeftovers returns the topics and groups of run id on the cluster.
@@ -192,11 +201,8 @@ func runLeftovers(t *testing.T, adm *kadm.Client, runID string) []string {
 // the barrier holds them, their measured phases start at the barrier's
 // instant, and shard 0's result is the exact merge of the three.
 func TestDistributedRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs three processes")
-	}
 	dir, brokers, adm := shardCluster(t, "30s")
-	args := []string{"run", "s.yaml", "--brokers", brokers, "--shards", "3", "--run-id", "dist1", "--barrier-timeout", "2m", "-q", "-o", "out.json"}
+	args := shardArgs(brokers, 3, "dist1", "2m")
 	var ps []*shardProc
 	for i := range 3 {
 		p := startShard(t, dir, i, args...)
@@ -292,11 +298,8 @@ func TestDistributedRun(t *testing.T) {
 // after the barrier timeout on every shard that did, exit 1, naming it,
 // and nothing of the run is left on the cluster.
 func TestDistributedRunMissingShard(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two processes")
-	}
 	dir, brokers, adm := shardCluster(t, "10s")
-	args := []string{"run", "s.yaml", "--brokers", brokers, "--shards", "3", "--run-id", "miss1", "--barrier-timeout", "3s", "-q", "-o", "out.json"}
+	args := shardArgs(brokers, 3, "miss1", "3s")
 	p0 := startShard(t, dir, 0, args...)
 	p0.waitLine(t, "joined the barrier")
 	p1 := startShard(t, dir, 1, args...)
@@ -319,11 +322,8 @@ func TestDistributedRunMissingShard(t *testing.T) {
 // TestDistributedRunKilledShard: a shard killed while measuring leaves a
 // merged result marked partial that names it.
 func TestDistributedRunKilledShard(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two processes")
-	}
 	dir, brokers, _ := shardCluster(t, "3s")
-	args := []string{"run", "s.yaml", "--brokers", brokers, "--shards", "2", "--run-id", "kill1", "--barrier-timeout", "2m", "-q", "-o", "out.json"}
+	args := shardArgs(brokers, 2, "kill1", "2m")
 	p0 := startShard(t, dir, 0, args...)
 	p0.waitLine(t, "joined the barrier")
 	p1 := startShard(t, dir, 1, args...)

@@ -173,3 +173,28 @@ func TestMergeProblems(t *testing.T) {
 		t.Errorf("merged run id %q (%v), want a+b", m.RunID, err)
 	}
 }
+
+// TestSummaryShards: the summary of a distributed step lists its shards,
+// names a missing one and a generator-bound one, and reports cross-shard
+// end-to-end latency apart.
+func TestSummaryShards(t *testing.T) {
+	c := NewCollector(1)
+	r := c.NewRecorder()
+	r.RecordConsumeCross(ns(0), ns(3*time.Millisecond), 10)
+	c.Tick(sec(0), sec(1), PhaseMeasure)
+	st := c.Step(StepInfo{Label: "s"})
+	st.Shards = []ShardFigures{
+		{Index: 0, Host: "a", ProducerIDsFrom: 0, ProducerIDsTo: 2, Generator: &Generator{CPUUtilization: 0.95, Bottleneck: true}},
+		{Index: 1, Missing: true},
+	}
+	var b strings.Builder
+	if err := Summary(&b, &Result{Steps: []Step{st}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"2 shards", "MISSING", "95% GENERATOR BOUND", "Cross-shard end-to-end (1 messages", "p50 3.0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -299,7 +299,7 @@ func TestDistributedRun(t *testing.T) {
 // and nothing of the run is left on the cluster.
 func TestDistributedRunMissingShard(t *testing.T) {
 	dir, brokers, adm := shardCluster(t, "10s")
-	args := shardArgs(brokers, 3, "miss1", "3s")
+	args := shardArgs(brokers, 3, "miss1", "6s") // shard 1 must start within it
 	p0 := startShard(t, dir, 0, args...)
 	p0.waitLine(t, "joined the barrier")
 	p1 := startShard(t, dir, 1, args...)

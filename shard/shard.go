@@ -151,7 +151,8 @@ type Run struct {
 
 	steps    int // steps begun
 	stop     context.CancelFunc
-	done     chan struct{}
+	bg       sync.WaitGroup // read and beat
+	clClosed bool
 	warnings []string
 }
 
@@ -171,7 +172,7 @@ func Join(ctx context.Context, cfg Config) (*Run, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	r := &Run{cfg: cfg, topic: ControlTopic(cfg.Prefix, cfg.RunID), changed: make(chan struct{}), done: make(chan struct{})}
+	r := &Run{cfg: cfg, topic: ControlTopic(cfg.Prefix, cfg.RunID), changed: make(chan struct{})}
 	r.host, _ = os.Hostname()
 	r.peers = make([]*peer, cfg.Count)
 	for i := range r.peers {
@@ -211,6 +212,7 @@ func Join(ctx context.Context, cfg Config) (*Run, error) {
 	}
 	rctx, stop := context.WithCancel(context.Background())
 	r.stop = stop
+	r.bg.Add(2)
 	go r.read(rctx)
 	go r.beat(rctx)
 	cfg.Logf("shard %d of %d: joining run %s on %s", cfg.Index, cfg.Count, cfg.RunID, r.topic)
@@ -429,7 +431,7 @@ func (r *Run) produce(ctx context.Context, m message) (*kgo.Record, error) {
 
 // read consumes the control topic until ctx ends.
 func (r *Run) read(ctx context.Context) {
-	defer close(r.done)
+	defer r.bg.Done()
 	for {
 		fs := r.cl.PollFetches(ctx)
 		if ctx.Err() != nil {
@@ -498,6 +500,7 @@ func (r *Run) apply(m message, rec *kgo.Record, now time.Time) {
 
 // beat sends a heartbeat every LostAfter/10 until ctx ends.
 func (r *Run) beat(ctx context.Context) {
+	defer r.bg.Done()
 	t := time.NewTicker(r.cfg.LostAfter / 10)
 	defer t.Stop()
 	for {
@@ -570,9 +573,10 @@ func (r *Run) Abort(reason string) {
 func (r *Run) Close() {
 	if r.stop != nil {
 		r.stop()
-		<-r.done
+		r.bg.Wait()
 	}
-	if r.cl != nil {
+	if r.cl != nil && !r.clClosed {
+		r.clClosed = true
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = r.cl.Flush(ctx)
 		cancel()

@@ -102,9 +102,9 @@ func coordination(t testing.TB, c *embedded.Cluster, runID string, n int, lose m
 			}
 			if lose[i] {
 				r.stop() // silent from now on, as if killed
-				<-r.done
+				r.bg.Wait()
 				r.cl.Close()
-				r.cl = nil
+				r.clClosed = true
 				return
 			}
 			st, v := synthStep(i, n, perShard, intervals, t0)

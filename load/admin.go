@@ -61,15 +61,15 @@ func (o adminOps) bounded(ctx context.Context) (context.Context, context.CancelF
 
 // ping checks that the cluster answers, within twice the dial timeout. Its
 // error names the addresses tried.
-func (o adminOps) ping(ctx context.Context) (brokers int, err error) {
+func (o adminOps) ping(ctx context.Context) (brokers map[int32]string, err error) {
 	if len(o.brokers) == 0 {
-		return 0, errors.New("no bootstrap brokers given")
+		return nil, errors.New("no bootstrap brokers given")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*o.dial)
 	defer cancel()
 	n, err := o.a.brokers(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("connect to brokers %s: %w (check the addresses, the port for the auth mechanism and network access)",
+		return nil, fmt.Errorf("connect to brokers %s: %w (check the addresses, the port for the auth mechanism and network access)",
 			strings.Join(o.brokers, ","), err)
 	}
 	return n, nil

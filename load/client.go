@@ -109,6 +109,9 @@ type producerClientConfig struct {
 	idempotent bool
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
+	// brokers counts what the client sends to each broker (its
+	// connections go through tapDial with it).
+	brokers *brokerStats
 }
 
 // consumerClient reads for one group member.
@@ -134,6 +137,9 @@ type consumerClientConfig struct {
 	existing  bool
 	isolation plan.Isolation
 	rack      string
+	// brokers counts what the client reads from each broker (its
+	// connections go through tapDial with it).
+	brokers *brokerStats
 }
 
 // header is one record header as the engine sees it: a view into the
@@ -175,8 +181,9 @@ type groupInfo struct {
 // concurrent use; the engine's waits, retries and error wording (admin.go)
 // are built on them.
 type admin interface {
-	// brokers returns the number of brokers in fresh cluster metadata.
-	brokers(ctx context.Context) (int, error)
+	// brokers returns the brokers of fresh cluster metadata: node id →
+	// address (host:port, as the clients dial it).
+	brokers(ctx context.Context) (map[int32]string, error)
 	// topics returns fresh metadata of the named topics (every topic when
 	// names is nil).
 	topics(ctx context.Context, names []string) (map[string]topicState, error)

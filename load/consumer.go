@@ -56,6 +56,7 @@ type consumerConfig struct {
 	measureFrom *atomic.Int64
 	verify      *verifier
 	rack        string // resolved
+	brokers     *brokerStats
 }
 
 // newConsumer builds one group member with its client (which starts
@@ -78,6 +79,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		existing:  cfg.existing,
 		isolation: p.IsolationOrDefault(),
 		rack:      cfg.rack,
+		brokers:   cfg.brokers,
 	})
 	if err != nil {
 		return nil, err

@@ -204,7 +204,7 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 	}
 	// The producer's wire tap counts error responses (retried or not);
 	// kgo reports none of them.
-	dial := tapDial(cfg.conn.DialFunc(), tapHooks{produceError: p.countResponseError})
+	dial := tapDial(cfg.conn.DialFunc(), tapHooks{produceError: p.countResponseError, brokers: cfg.brokers})
 	opts := append(cfg.conn.KgoOpts(),
 		kgo.Dialer(dial),
 		kgo.ClientID(cfg.clientID),
@@ -325,6 +325,9 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 		iso = kgo.ReadCommitted()
 	}
 	opts := append(cfg.conn.KgoOpts(),
+		// Tapped for the per-broker fetch figures only (kgo's hooks give
+		// the throttle time).
+		kgo.Dialer(tapDial(cfg.conn.DialFunc(), tapHooks{brokers: cfg.brokers})),
 		kgo.ClientID(cfg.clientID),
 		kgo.ConsumerGroup(cfg.group),
 		kgo.ConsumeTopics(cfg.topics...),
@@ -438,12 +441,16 @@ func (a franzAdmin) metadata(ctx context.Context, topics []string) (*kmsg.Metada
 	return req.RequestWith(ctx, a.cl)
 }
 
-func (a franzAdmin) brokers(ctx context.Context) (int, error) {
+func (a franzAdmin) brokers(ctx context.Context) (map[int32]string, error) {
 	res, err := a.metadata(ctx, []string{})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(res.Brokers), nil
+	out := make(map[int32]string, len(res.Brokers))
+	for _, b := range res.Brokers {
+		out[b.NodeID] = net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port)))
+	}
+	return out, nil
 }
 
 func (a franzAdmin) topics(ctx context.Context, names []string) (map[string]topicState, error) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,7 +189,7 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 	kp.tr.TLS = nil
 	kp.tr.Dial = tapDial(cfg.conn.DialFunc(), tapHooks{produceThrottle: func(broker string, ms int64) {
 		p.rec.RecordThrottle(broker, false, ms)
-	}})
+	}, brokers: cfg.brokers})
 	kp.ct = newCountingTransport(kp.tr, p, cfg.abort)
 	kp.w = &kafka.Writer{
 		Addr:     kafka.TCP(cfg.conn.Brokers...),
@@ -321,7 +323,7 @@ func (kafkaGoDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consume
 	// does not report it).
 	dial := cfg.conn.DialFunc()
 	d.TLS = nil
-	d.DialFunc = tapDial(dial, tapHooks{fetchThrottle: c.throttled})
+	d.DialFunc = tapDial(dial, tapHooks{fetchThrottle: c.throttled, brokers: cfg.brokers})
 	iso := kafka.ReadUncommitted
 	if cfg.isolation == plan.ReadCommitted {
 		iso = kafka.ReadCommitted
@@ -416,12 +418,16 @@ func (a kafkaGoAdmin) metadata(ctx context.Context, topics []string) (*kafka.Met
 	return res, err
 }
 
-func (a kafkaGoAdmin) brokers(ctx context.Context) (int, error) {
+func (a kafkaGoAdmin) brokers(ctx context.Context) (map[int32]string, error) {
 	res, err := a.metadata(ctx, []string{})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(res.Brokers), nil
+	out := make(map[int32]string, len(res.Brokers))
+	for _, b := range res.Brokers {
+		out[int32(b.ID)] = net.JoinHostPort(b.Host, strconv.Itoa(b.Port))
+	}
+	return out, nil
 }
 
 func (a kafkaGoAdmin) topics(ctx context.Context, names []string) (map[string]topicState, error) {

@@ -113,6 +113,8 @@ type producerConfig struct {
 	stepIndex   int
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
+	// brokers counts the client's requests per broker.
+	brokers *brokerStats
 }
 
 // newProducer builds worker cfg.id with its client. A nil cfg.driver
@@ -179,6 +181,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		topics:     len(cfg.topics),
 		idempotent: pp.IdempotentFor(p.Client),
 		abort:      pr.abort,
+		brokers:    cfg.brokers,
 	})
 	if err != nil {
 		return nil, err

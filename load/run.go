@@ -145,6 +145,11 @@ type step struct {
 	vf    *verifier
 	adm   adminOps
 
+	// bstats counts the clients' requests per broker; brokerAddrs are the
+	// cluster's brokers (node id → address) from the setup's ping.
+	bstats      *brokerStats
+	brokerAddrs map[int32]string
+
 	// Cancellation: abort fails every producer request in flight (after the
 	// drain's grace); producers and consumers have their own contexts.
 	abortCtx      context.Context
@@ -254,6 +259,7 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		s.groupIDs[g] = GroupID(p, s.runID, g)
 	}
 	s.col = report.NewCollector(s.groups)
+	s.bstats = newBrokerStats(s.clk.now)
 	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
 		s.vf = newVerifier(s.workers, s.groups, s.clk.now())
 		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
@@ -306,7 +312,7 @@ func (s *step) setup(ctx context.Context) error {
 		dial = plan.DefaultDialTimeout
 	}
 	s.adm = adminOps{a: a, brokers: s.conn.Brokers, dial: dial}
-	if _, err := s.adm.ping(ctx); err != nil {
+	if s.brokerAddrs, err = s.adm.ping(ctx); err != nil {
 		return err
 	}
 
@@ -339,7 +345,7 @@ func (s *step) setup(ctx context.Context) error {
 			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
 			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
 			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
-			abort: s.abortCtx,
+			abort: s.abortCtx, brokers: s.bstats,
 		})
 		if err != nil {
 			return fmt.Errorf("step %d: producer: %w", p.Index, err)
@@ -358,7 +364,7 @@ func (s *step) setup(ctx context.Context) error {
 			c, err := newConsumer(p, consumerConfig{
 				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
 				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack,
+				verify: s.vf, rack: s.rack, brokers: s.bstats,
 			})
 			if err != nil {
 				return err
@@ -465,6 +471,7 @@ func (s *step) load(ctx context.Context) {
 // tick collects the interval that ends at end and shows it.
 func (s *step) tick(end time.Time, phase string) {
 	iv := s.col.Tick(s.lastTick, end, phase)
+	s.bstats.sample(s.lastTick, end, phase)
 	// Warm-up records are filtered out before they reach the collector;
 	// show the live counts anyway so progress does not look stalled.
 	sent, acked, failed, consumed := totalSent(s.prods), totalAcked(s.prods), totalFailed(s.prods), totalConsumed(s.cons)
@@ -664,6 +671,11 @@ func (s *step) summary() report.Step {
 		st.Warnings = append(st.Warnings, msg)
 		s.logf("warning: %s", msg)
 	}
+	st.BrokerClient = s.bstats.series(invert(s.brokerAddrs))
+	if sl, median, ok := report.SlowestBroker(report.BrokerClientTotals(&st, report.PhaseMeasure)); ok && sl.ProduceServiceTimeMeanMs > 2*median {
+		s.logf("broker %d (%s) answered produce requests in %.1f ms on average, the median broker in %.1f ms",
+			sl.ID, sl.Host, sl.ProduceServiceTimeMeanMs, median)
+	}
 	if st.Throttled() {
 		s.logf("warning: brokers throttled %d responses for %d ms: the step measured a quota", st.Throttle.Responses, st.Throttle.TotalMs)
 	}
@@ -805,6 +817,15 @@ func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.G
 	}
 	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)
 	return g
+}
+
+// invert returns m's values → keys.
+func invert[K, V comparable](m map[K]V) map[V]K {
+	out := make(map[V]K, len(m))
+	for k, v := range m {
+		out[v] = k
+	}
+	return out
 }
 
 func minTime(a, b time.Time) time.Time {

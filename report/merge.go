@@ -75,7 +75,9 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 // inputs, Partial is true if any input was partial, and the phase times
 // span all inputs. Index, Label, Params, Topics and Plan come from the
 // first step, the brokers' figures (Brokers, measured on the cluster, not
-// per generator) from the first step that has them. Timelines cannot be
+// per generator) from the first step that has them; the clients' per-broker
+// figures (BrokerClient) are gathered per broker, every generator's samples
+// in time order. Timelines cannot be
 // aligned exactly and are dropped, with a warning. The inputs are not
 // modified.
 func MergeSteps(steps ...Step) (Step, error) {
@@ -128,6 +130,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		c.Failed += s.Counters.Failed
 		c.Aborted += s.Counters.Aborted
 		out.Throttle = out.Throttle.merge(s.Throttle)
+		out.BrokerClient = mergeBrokerClient(out.BrokerClient, s.BrokerClient)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}

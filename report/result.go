@@ -171,8 +171,8 @@ type Step struct {
 	// in-process cluster), each with its summary; empty without
 	// cluster.monitoring (see brokers.go and docs/monitoring.md).
 	Brokers []BrokerMetrics `json:"brokers,omitempty"`
-	// BrokerClient is reserved for the per-broker figures the clients
-	// measure (see [BrokerClientSeries]); not filled yet.
+	// BrokerClient are the per-broker figures the step's clients measured
+	// (see [BrokerClientSeries]), one series per broker they talked to.
 	BrokerClient []BrokerClientSeries `json:"broker_client,omitempty"`
 	// Client is the effective client configuration of the step; nil in
 	// results written before it was recorded.

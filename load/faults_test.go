@@ -268,6 +268,10 @@ func TestFaultBrokerRemoved(t *testing.T) {
 		var rerr error
 		pl := faultPlan(6)
 		pl.Client = cl
+		// The consumers' rebalance after the broker left takes what the
+		// machine gives it: the drain waits for them (it ends as soon as
+		// they caught up).
+		pl.Phases.DrainTimeout = plan.Duration(30 * time.Second)
 		step := runBounded(t, pl, c, Options{RunID: "removed", Progress: func(iv report.Interval) {
 			if iv.Phase == report.PhaseMeasure {
 				once.Do(func() { rerr = c.Kfake().RemoveNode(0) }) // not 2: kfake never moves its controller

@@ -57,16 +57,41 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// freeport VAR sets VAR to a free loopback TCP port.
+// freeport VAR [N] sets VAR to a free loopback TCP port P such that the N
+// ports P..P+N-1 (default 1) were all free: `mskbench broker --brokers N`
+// listens on consecutive ports.
 func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: freeport VAR")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: freeport VAR [N]")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	port := l.Addr().(*net.TCPAddr).Port
-	ts.Check(l.Close())
-	ts.Setenv(args[0], strconv.Itoa(port))
+	n := 1
+	if len(args) == 2 {
+		var err error
+		if n, err = strconv.Atoi(args[1]); err != nil || n < 1 {
+			ts.Fatalf("freeport: N %q, want a count >= 1", args[1])
+		}
+	}
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		port := l.Addr().(*net.TCPAddr).Port
+		held := []net.Listener{l}
+		for i := 1; i < n; i++ {
+			li, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+i))
+			if err != nil {
+				break
+			}
+			held = append(held, li)
+		}
+		for _, h := range held {
+			ts.Check(h.Close())
+		}
+		if len(held) == n {
+			ts.Setenv(args[0], strconv.Itoa(port))
+			return
+		}
+	}
+	ts.Fatalf("freeport: no %d consecutive free ports found", n)
 }
 
 // waitport HOST:PORT waits (at most 20 s) until something accepts connections there.

@@ -206,13 +206,18 @@ func TestFaultErrorResponses(t *testing.T) {
 		kf := c.Kfake()
 		pl := faultPlan(1) // one partition: one partition per produce request
 		pl.Client = cl
-		var on atomic.Bool
+		// No warm-up, so every answer counts; the first produce requests go
+		// through (the producers start as they would), the next ones get
+		// the injected errors, whatever the machine's speed: a count of
+		// requests, not a moment in the run, turns the faults on.
+		pl.Phases.Warmup = 0
+		var seen atomic.Int64
 		var injected [2]atomic.Int64 // not leader, timed out
 		kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
 			kf.KeepControl()
 			code, i := int16(0), 0
 			switch {
-			case !on.Load():
+			case seen.Add(1) <= 3:
 			case injected[0].Load() < 4:
 				code, i = kerr.NotLeaderForPartition.Code, 0
 			case injected[1].Load() < 3:
@@ -225,11 +230,7 @@ func TestFaultErrorResponses(t *testing.T) {
 			injected[i].Add(int64(n))
 			return resp, nil, true
 		})
-		step := runBounded(t, pl, c, Options{RunID: "faults", Progress: func(iv report.Interval) {
-			if iv.Phase == report.PhaseMeasure {
-				on.Store(true)
-			}
-		}})
+		step := runBounded(t, pl, c, Options{RunID: "faults"})
 		nl, to := injected[0].Load(), injected[1].Load()
 		if nl != 4 || to != 3 {
 			t.Fatalf("injected %d not-leader and %d timed-out answers, want 4 and 3", nl, to)

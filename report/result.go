@@ -208,6 +208,44 @@ type Generator struct {
 	Bottleneck bool `json:"bottleneck"`
 }
 
+// Limits other than the cluster's capacity ([Step.LimitedBy]).
+const (
+	// LimitGenerator: the load generator was the bottleneck
+	// ([Generator.Bottleneck]); the step measured the tool, not the cluster.
+	LimitGenerator = "generator"
+	// LimitThrottle: brokers throttled the step's responses
+	// ([Step.Throttled]); the step measured a quota, not the cluster.
+	LimitThrottle = "throttle"
+)
+
+// LimitedBy returns what other than the cluster's capacity limited step
+// s: [LimitGenerator] when the load generator was the bottleneck,
+// [LimitThrottle] when brokers throttled it (the generator first when
+// both), "" when neither. Such a step measured neither the cluster's
+// capacity nor its latency at the offered load: compare leaves it out of
+// a verdict, a ramp never takes it as its limit and size --from refuses
+// to calibrate from it.
+func (s *Step) LimitedBy() string {
+	switch {
+	case s.Generator != nil && s.Generator.Bottleneck:
+		return LimitGenerator
+	case s.Throttled():
+		return LimitThrottle
+	}
+	return ""
+}
+
+// LimitText describes a limit of [Step.LimitedBy] in words ("" for "").
+func LimitText(limit string) string {
+	switch limit {
+	case LimitGenerator:
+		return "generator bound: the load generator, not the cluster, was the limit"
+	case LimitThrottle:
+		return "throttled: the brokers throttled its responses, a quota was the limit"
+	}
+	return ""
+}
+
 // GeneratorSaturated is the CPU utilisation (of wall time × GOMAXPROCS) at
 // or above which the load generator counts as CPU bound.
 const GeneratorSaturated = 0.9

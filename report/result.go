@@ -312,7 +312,7 @@ func CauseAdvice(g Generator) string {
 			hostBusy = fmt.Sprintf(", host %.0f%% busy", 100*(h.Busy+h.Steal))
 		}
 		return fmt.Sprintf("the tool was CPU bound (%.0f%% of GOMAXPROCS%s): more producer workers cannot help; "+
-			"spread the load over more load generators (--shards, docs/distributed.md) or a larger machine", 100*g.CPUUtilization, hostBusy)
+			"spread the load over more load generators (docs/distributed.md) or use a larger machine", 100*g.CPUUtilization, hostBusy)
 	case CauseHostBusy:
 		return fmt.Sprintf("the host was busy with other processes (%.0f%% of its %d CPUs; this process %.0f%%): the tool waited for a CPU; "+
 			"more producer workers cannot help: run it on a machine of its own", 100*h.Other, h.CPUs, 100*h.Process)

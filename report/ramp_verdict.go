@@ -66,7 +66,11 @@ func RampVerdict(s Step, c RampCriteria) (ok bool, reason string) {
 	var why []string
 	switch s.LimitedBy() {
 	case LimitGenerator:
-		why = append(why, "GENERATOR BOUND: the load generator, not the cluster, capped this rate (add producer workers or load generators)")
+		cause := s.Generator.Cause
+		if cause == "" {
+			cause = GeneratorCause(*s.Generator)
+		}
+		why = append(why, "GENERATOR BOUND: the load generator, not the cluster, capped this rate (cause: "+cause+", see the step's warning)")
 	case LimitThrottle:
 		why = append(why, fmt.Sprintf("THROTTLED: brokers throttled %d responses, a quota capped this rate", s.Throttle.Responses))
 	}

@@ -32,6 +32,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/internal/hostcpu"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
@@ -176,6 +177,7 @@ type step struct {
 	measureStart   time.Time
 	measureEnd     time.Time
 	cpu            time.Duration // process CPU time of the measured phase
+	host           hostcpu.Usage // the host's CPU accounting over the measured phase
 	cpuOK          bool
 	completed      bool   // neither cut short nor cancelled
 	cutIn          string // the phase ctx cancelled
@@ -450,6 +452,7 @@ func (s *step) load(ctx context.Context) {
 	s.startMeasuring()
 	s.measureStart = s.clk.time(s.measureStartNs)
 	cpu0, ok0 := processCPU()
+	host0 := hostcpu.Read()
 	if s.completed {
 		s.logf("measuring for %s", ph.Duration.D())
 		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
@@ -466,6 +469,7 @@ func (s *step) load(ctx context.Context) {
 	s.measureEnd = s.clk.time(s.measureEndNs)
 	cpu1, ok1 := processCPU()
 	s.cpu, s.cpuOK = cpu1-cpu0, ok0 && ok1
+	s.host = hostcpu.Between(host0, hostcpu.Read())
 }
 
 // tick collects the interval that ends at end and shows it.
@@ -626,7 +630,7 @@ func (s *step) summary() report.Step {
 	}
 	var gen *report.Generator
 	if s.workers > 0 && s.cpuOK {
-		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0))
+		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0), s.host)
 		if gen.Bottleneck {
 			note := ""
 			if s.opts.Embedded {
@@ -634,8 +638,8 @@ func (s *step) summary() report.Step {
 			}
 			s.warnf("the load generator was the bottleneck: %d messages sent more than %s late with in-flight "+
 				"capacity free, process CPU at %.0f%% of %d CPUs; latencies include the tool's own limit, not only "+
-				"the cluster's (add producer workers or load generators, or lower the rate)%s",
-				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), note)
+				"the cluster's: %s%s",
+				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), report.CauseAdvice(*gen), note)
 		}
 	}
 	planJSON, err := json.Marshal(p)
@@ -802,9 +806,13 @@ func responseErrors(ps []*producer, cs []*consumer) map[string]int64 {
 // time over the measured wall time; late messages come from the producers.
 // Bottleneck: more than 1% of the sent messages late with in-flight
 // capacity free (timer jitter stays far below), or CPU utilisation at or
-// above report.GeneratorSaturated.
-func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.Generator {
+// above report.GeneratorSaturated. host, the host's CPU accounting over the
+// same phase, tells the cause (report.GeneratorCause).
+func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int, host hostcpu.Usage) *report.Generator {
 	g := &report.Generator{CPUSeconds: cpu.Seconds()}
+	if host.OK {
+		g.Host = &report.HostCPU{CPUs: host.CPUs, Busy: host.Busy, Process: host.Process, Other: host.Other, Steal: host.Steal}
+	}
 	if wall > 0 && procs > 0 {
 		g.CPUUtilization = cpu.Seconds() / (wall.Seconds() * float64(procs))
 	}
@@ -816,6 +824,7 @@ func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.G
 		sent += p.sent.Load()
 	}
 	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)
+	g.Cause = report.GeneratorCause(*g)
 	return g
 }
 

@@ -167,6 +167,12 @@ func TestRunHealthy(t *testing.T) {
 		}
 		if g := step.Generator; g == nil || g.CPUSeconds <= 0 || g.CPUUtilization <= 0 {
 			t.Errorf("Generator = %+v, want CPU figures", g)
+		} else if runtime.GOOS == "linux" {
+			// The host's accounting over the measured phase (/proc/stat):
+			// filled, with this process's share above 0.
+			if h := g.Host; h == nil || h.CPUs < 1 || h.Busy <= 0 || h.Process <= 0 || h.Busy > 1 || h.Other < 0 || h.Steal < 0 {
+				t.Errorf("Generator.Host = %+v, want the host's CPU figures on Linux", h)
+			}
 		}
 		// Offered is the schedule: 1000 msgs/s for 2 s, exactly.
 		if cn.Offered != 2000 {

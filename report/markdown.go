@@ -157,6 +157,9 @@ func ComparisonMarkdown(w io.Writer, c *Comparison) error {
 	b.WriteString("\n" + rule + "\n")
 	for _, s := range c.Steps {
 		fmt.Fprintf(&b, "\n### Step %s\n\n", mdText(s.Label))
+		if s.NoVerdict != "" {
+			fmt.Fprintf(&b, "**Not judged:** %s.\n\n", mdText(s.NoVerdict))
+		}
 		header := []string{"metric", "baseline", "current", "change", "verdict"}
 		if c.Stats != nil {
 			header = []string{"metric", "baseline median", "baseline range", "current", "change", "CI " + fmtPercent(1-c.Stats.Alpha), "p", "verdict"}

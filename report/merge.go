@@ -77,7 +77,9 @@ func MergeResults(results []*Result, names []string) (*Result, error) {
 // first step, the brokers' figures (Brokers, measured on the cluster, not
 // per generator) from the first step that has them; the clients' per-broker
 // figures (BrokerClient) are gathered per broker, every generator's samples
-// in time order. Timelines cannot be
+// in time order. The generators' figures (Generator) merge so that a
+// bottleneck travels: one bound generator makes the merged step bound (see
+// [Generator.merge]). Timelines cannot be
 // aligned exactly and are dropped, with a warning. The inputs are not
 // modified.
 func MergeSteps(steps ...Step) (Step, error) {
@@ -131,6 +133,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		c.Aborted += s.Counters.Aborted
 		out.Throttle = out.Throttle.merge(s.Throttle)
 		out.BrokerClient = mergeBrokerClient(out.BrokerClient, s.BrokerClient)
+		out.Generator = out.Generator.merge(s.Generator)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}
@@ -184,4 +187,30 @@ func MergeSteps(steps ...Step) (Step, error) {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("merged from %d load generators; per-interval timeline not kept", len(steps)))
 	}
 	return out, nil
+}
+
+// merge returns the figures of g and o, two load generators that ran the
+// same step at the same time: CPU seconds and late messages summed, the
+// highest CPU utilisation (each generator's own saturation), Bottleneck
+// when either was one, and the host figures and cause of the first bound
+// generator (else of the first with host figures). Either may be nil; the
+// inputs are not modified.
+func (g *Generator) merge(o *Generator) *Generator {
+	switch {
+	case o == nil:
+		return g
+	case g == nil:
+		c := *o
+		return &c
+	}
+	out := *g
+	out.CPUSeconds += o.CPUSeconds
+	out.CPUUtilization = max(out.CPUUtilization, o.CPUUtilization)
+	out.LateGenerator += o.LateGenerator
+	out.LateInFlight += o.LateInFlight
+	if o.Bottleneck && !g.Bottleneck || out.Host == nil && !g.Bottleneck {
+		out.Host, out.Cause = o.Host, o.Cause
+	}
+	out.Bottleneck = g.Bottleneck || o.Bottleneck
+	return &out
 }

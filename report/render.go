@@ -141,9 +141,19 @@ func writeGenerator(b *strings.Builder, s *Step) {
 			g.LateInFlight, g.LateGenerator, 100*g.CPUUtilization)
 	}
 	b.WriteString(".\n  PUB counts from the intended send time, so it includes that wait; SVC does not.\n")
+	if g != nil && g.Host != nil {
+		h := g.Host
+		fmt.Fprintf(b, "  Host CPU (%d CPUs): %.0f%% busy (this process %.0f%%, other processes %.0f%%), %.0f%% stolen.\n",
+			h.CPUs, 100*h.Busy, 100*h.Process, 100*h.Other, 100*h.Steal)
+	}
 	if g != nil && g.Bottleneck {
 		b.WriteString("  GENERATOR BOUND: the load generator, not the cluster, limited this step; its latencies\n" +
-			"  include the tool's own queueing. Add producer workers or load generators, or lower the rate.\n")
+			"  include the tool's own queueing.")
+		if advice := CauseAdvice(*g); advice != "" {
+			b.WriteString("\n  Cause: " + advice + ".\n")
+		} else {
+			b.WriteString("\n")
+		}
 	}
 }
 

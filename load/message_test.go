@@ -76,3 +76,38 @@ func TestHeadersArrive(t *testing.T) {
 		}
 	})
 }
+
+// The result shows the per-partition spread: one key puts every message on
+// the partition murmur2 gives it (on both clients), so that partition holds
+// them all and the skew is the partition count; the counts add up to the
+// acknowledged messages.
+func TestPartitionSpreadOneKey(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		pl := testPlan()
+		pl.Client = cl
+		pl.Consumers.Groups = 0
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		pl.Producers.Keys = plan.Keys{Mode: plan.KeysUniform, Cardinality: 1}
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "spread"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := step.PartitionSpread
+		if sp == nil || len(sp.Partitions) != 4 {
+			t.Fatalf("spread = %+v, want 4 partitions", sp)
+		}
+		hot := int32(keyPartition([]byte("key-0"), 4))
+		var sum int64
+		for _, p := range sp.Partitions {
+			sum += p.Messages
+			if (p.Partition == hot) != (p.Messages > 0) {
+				t.Errorf("partition %d has %d messages; want all on partition %d (murmur2 of key-0)", p.Partition, p.Messages, hot)
+			}
+		}
+		if sum != step.Counters.Acked || sp.Max != step.Counters.Acked || sp.Skew != 4 {
+			t.Errorf("spread sums to %d, max %d, skew %g; want acked %d on one partition, skew 4", sum, sp.Max, sp.Skew, step.Counters.Acked)
+		}
+	})
+}

@@ -91,6 +91,11 @@ type producer struct {
 	lateGenerator int64 // late messages of episodes not caused by the in-flight bound
 	lateInFlight  int64 // late messages of episodes caused by the in-flight bound
 
+	// parts counts the acknowledged messages of the measure and drain
+	// phases per partition: index topic index × partitions + partition.
+	parts      []atomic.Int64
+	partitions int // per topic
+
 	sent    atomic.Int64 // messages handed to the client, every phase
 	acked   atomic.Int64 // messages acknowledged, every phase
 	failed  atomic.Int64 // messages that failed, every phase
@@ -123,7 +128,7 @@ type producerConfig struct {
 func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	pp := p.Producers
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
-	keys, err := newKeyChooser(pp.Keys, cfg.id)
+	keys, err := newKeyChooser(pp.Keys, cfg.id, cfg.workers)
 	if err != nil {
 		return nil, err
 	}
@@ -134,26 +139,28 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	}
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
-		id:        cfg.id,
-		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
-		topics:    cfg.topics,
-		rec:       cfg.rec,
-		clk:       cfg.clk,
-		measuring: cfg.measuring,
-		free:      make(chan *slot, inflight),
-		slots:     make([]*slot, inflight),
-		maxV:      maxV,
-		pending:   make([]*slot, 0, maxPending),
-		sends:     make([]report.SendTimes, 0, maxPending),
-		rng:       rng,
-		sizes:     cfg.sizes,
-		keys:      keys,
-		fill:      fill,
-		headers:   messageHeaders(pp.Headers, rng),
-		verify:    cfg.verify,
-		offsets:   pp.Acks != plan.AcksNone,
-		abort:     cfg.abort,
-		linger:    pp.Linger > 0,
+		id:         cfg.id,
+		pacer:      Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		topics:     cfg.topics,
+		rec:        cfg.rec,
+		clk:        cfg.clk,
+		measuring:  cfg.measuring,
+		free:       make(chan *slot, inflight),
+		slots:      make([]*slot, inflight),
+		maxV:       maxV,
+		pending:    make([]*slot, 0, maxPending),
+		sends:      make([]report.SendTimes, 0, maxPending),
+		rng:        rng,
+		sizes:      cfg.sizes,
+		keys:       keys,
+		fill:       fill,
+		headers:    messageHeaders(pp.Headers, rng),
+		parts:      make([]atomic.Int64, len(cfg.topics)*max(cfg.partitions, 0)),
+		partitions: max(cfg.partitions, 0),
+		verify:     cfg.verify,
+		offsets:    pp.Acks != plan.AcksNone,
+		abort:      cfg.abort,
+		linger:     pp.Linger > 0,
 	}
 	if pr.abort == nil {
 		pr.abort = context.Background()
@@ -456,8 +463,9 @@ func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
 		s.sum = payloadSum(v)
 	}
 	s.value = v
-	s.key = p.keys.pick(p.rng)
-	s.topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
+	s.key = p.keys.pick(seq)
+	s.topicIndex = int(seq+uint64(p.id)) % len(p.topics)
+	s.topic = p.topics[s.topicIndex]
 	s.seq = seq
 	s.intendedNs = intendedNs
 	s.sentNs = sentNs
@@ -497,6 +505,9 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 		}
 		if measured {
 			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, messageBytes(s.key, s.value, p.headers))
+			if partition >= 0 && int(partition) < p.partitions {
+				p.parts[s.topicIndex*p.partitions+int(partition)].Add(1)
+			}
 		}
 		if p.txn != nil {
 			p.txn.acked(measured)

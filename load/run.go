@@ -228,7 +228,7 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		}
 		// The rest of the producer settings, checked before the cluster is
 		// contacted.
-		if _, err := newKeyChooser(p.Producers.Keys, 0); err != nil {
+		if _, err := newKeyChooser(p.Producers.Keys, 0, 1); err != nil {
 			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
 		}
 		if _, err := compressionCodec(p.Producers.Compression); err != nil {
@@ -658,6 +658,7 @@ func (s *step) summary() report.Step {
 		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
+	st.PartitionSpread = partitionSpread(s.prods)
 	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
 			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)

@@ -128,6 +128,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		c.Failed += s.Counters.Failed
 		c.Aborted += s.Counters.Aborted
 		out.Throttle = out.Throttle.merge(s.Throttle)
+		out.PartitionSpread = mergeSpread(out.PartitionSpread, s.PartitionSpread)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}

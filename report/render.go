@@ -81,6 +81,7 @@ func Summary(w io.Writer, r *Result) error {
 		}
 		writeGenerator(&b, s)
 		writeThrottle(&b, s)
+		writeSpread(&b, s)
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
 		writeBrokers(&b, s)
@@ -164,6 +165,34 @@ func writeThrottle(b *strings.Builder, s *Step) {
 			strconv.FormatInt(c.TotalMs, 10) + " ms", "max " + strconv.FormatInt(c.MaxMs, 10) + " ms"})
 	}
 	bt.write(b)
+}
+
+// hotSkew is the skew (max ÷ mean messages per partition) from which the
+// summary names the hottest partitions.
+const hotSkew = 1.5
+
+// writeSpread writes how the acknowledged messages of s spread over its
+// partitions, naming the hottest when the spread is skewed.
+func writeSpread(b *strings.Builder, s *Step) {
+	sp := s.PartitionSpread
+	if sp == nil || sp.Max == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nPartitions of step %s: %d written; messages per partition min %d, max %d, mean %.1f, skew %.2f (max ÷ mean).\n",
+		stepLabel(s), len(sp.Partitions), sp.Min, sp.Max, sp.Mean, sp.Skew)
+	if sp.Skew < hotSkew {
+		return
+	}
+	hot := slices.Clone(sp.Partitions)
+	slices.SortStableFunc(hot, func(x, y PartitionMessages) int { return cmpInt64(y.Messages, x.Messages) })
+	b.WriteString("  HOT PARTITIONS:")
+	for i, p := range hot[:min(3, len(hot))] {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(b, " %s[%d] %d (%.0f%%)", p.Topic, p.Partition, p.Messages, 100*float64(p.Messages)/(sp.Mean*float64(len(sp.Partitions))))
+	}
+	b.WriteString("\n")
 }
 
 // writeTransactions writes the transaction counts of s, if any.

@@ -179,6 +179,9 @@ type Step struct {
 	Client *ClientSettings `json:"client,omitempty"`
 	// Throttle counts the responses brokers throttled; nil when none was.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// PartitionSpread is how the acknowledged messages spread over the
+	// partitions written (hot partitions); nil without producers.
+	PartitionSpread *PartitionSpread `json:"partition_spread,omitempty"`
 	// Transactions counts the transactions of transactional producers;
 	// nil without them.
 	Transactions *Transactions `json:"transactions,omitempty"`

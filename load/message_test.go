@@ -2,6 +2,8 @@ package load
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +110,60 @@ func TestPartitionSpreadOneKey(t *testing.T) {
 		}
 		if sum != step.Counters.Acked || sp.Max != step.Counters.Acked || sp.Skew != 4 {
 			t.Errorf("spread sums to %d, max %d, skew %g; want acked %d on one partition, skew 4", sum, sp.Max, sp.Skew, step.Counters.Acked)
+		}
+	})
+}
+
+// A payload file's records arrive byte for byte after the stamp: with
+// order cycle, message seq of producer w carries record (seq·workers + w)
+// mod records. franz-go reports the batches' compression (lz4 shrinks the
+// repetitive records); kafka-go reports none.
+func TestPayloadSample(t *testing.T) {
+	recs := []string{`{"order":1,"item":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}`, "\x00\x01\x02binary\xff", `{"order":3}`, strings.Repeat("z", 700)}
+	file := filepath.Join(t.TempDir(), "orders.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(recs, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		conn := testConn(c)
+		pl := testPlan()
+		pl.Client = cl
+		pl.Topics.Keep = true
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		pl.Producers.Payload = plan.Payload{File: file, Order: plan.PayloadCycle}
+		pl.Producers.Compression = "lz4"
+		pl.Verify = true
+		step, err := Run(t.Context(), pl, conn, Options{RunID: "sample"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step.Counters.Acked == 0 || step.Verification == nil || step.Verification.Problems() != 0 {
+			t.Fatalf("acked %d, verification %+v", step.Counters.Acked, step.Verification)
+		}
+		seen := map[int]bool{}
+		for _, r := range readTopic(t, conn, step.Topics[0], step.Counters.Sent) {
+			st, err := VerifyStamp(r.Value)
+			if err != nil {
+				t.Fatalf("offset %d: %v", r.Offset, err)
+			}
+			i := int((st.Seq*uint64(pl.Producers.Workers) + uint64(st.Producer)) % uint64(len(recs)))
+			if got := string(r.Value[StampSize:]); got != recs[i] {
+				t.Fatalf("producer %d seq %d carries %q after the stamp, want record %d %q", st.Producer, st.Seq, got, i, recs[i])
+			}
+			seen[i] = true
+		}
+		if len(seen) != len(recs) {
+			t.Errorf("records sent: %v, want all %d", seen, len(recs))
+		}
+		switch c := step.Compression; {
+		case cl == plan.ClientKafkaGo && c != nil:
+			t.Errorf("kafka-go step has compression %+v, want none (not reported)", c)
+		case cl == plan.ClientFranzGo && (c == nil || !(c.Ratio > 0 && c.Ratio < 0.8)):
+			t.Errorf("franz-go compression = %+v, want lz4 to shrink the batches below 0.8", c)
+		case c != nil:
+			t.Logf("compression: %d → %d bytes, ratio %.3f", c.UncompressedBytes, c.CompressedBytes, c.Ratio)
 		}
 	})
 }

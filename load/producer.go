@@ -54,9 +54,13 @@ type producer struct {
 	sends   []report.SendTimes // scratch of flush
 
 	rng   *rand.Rand
-	sizes *sizeChooser // shared, read-only
-	keys  keyChooser
-	fill  payloadFiller
+	sizes *sizeChooser // shared, read-only; nil with a sample
+	// sample, when not nil, holds the values' payloads (shared, read-only);
+	// workers is the worker count of the merged schedule it cycles over.
+	sample  *sample
+	workers int
+	keys    keyChooser
+	fill    payloadFiller
 	// headers are the record headers of every message (nil without);
 	// read-only, shared with the client.
 	headers []header
@@ -96,6 +100,11 @@ type producer struct {
 	parts      []atomic.Int64
 	partitions int // per topic
 
+	// batchBytes and batchWireBytes are the records' bytes of the batches
+	// the brokers acknowledged in the measure and drain phases, before and
+	// after compression (franz-go only: its HookProduceBatchWritten).
+	batchBytes, batchWireBytes atomic.Int64
+
 	sent    atomic.Int64 // messages handed to the client, every phase
 	acked   atomic.Int64 // messages acknowledged, every phase
 	failed  atomic.Int64 // messages that failed, every phase
@@ -114,7 +123,8 @@ type producerConfig struct {
 	rec         *report.Recorder
 	clk         clock
 	seed        uint64
-	sizes       *sizeChooser
+	sizes       *sizeChooser // nil with a sample
+	sample      *sample
 	measuring   <-chan struct{}
 	verify      *verifier
 	runID       string
@@ -132,10 +142,16 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxV := cfg.sizes.maxSize()
-	fill, err := newPayloadFiller(maxV, pp.Compressibility, rng)
-	if err != nil {
-		return nil, err
+	var maxV int
+	var meanV float64
+	var fill payloadFiller
+	if cfg.sample != nil {
+		maxV, meanV = StampSize+cfg.sample.maxLen, StampSize+cfg.sample.meanLen
+	} else {
+		maxV, meanV = cfg.sizes.maxSize(), cfg.sizes.mean()
+		if fill, err = newPayloadFiller(maxV, pp.Compressibility, rng); err != nil {
+			return nil, err
+		}
 	}
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
@@ -152,6 +168,8 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		sends:      make([]report.SendTimes, 0, maxPending),
 		rng:        rng,
 		sizes:      cfg.sizes,
+		sample:     cfg.sample,
+		workers:    max(cfg.workers, 1),
 		keys:       keys,
 		fill:       fill,
 		headers:    messageHeaders(pp.Headers, rng),
@@ -185,7 +203,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		slots:      pr.slots,
 		maxValue:   maxV,
 		maxRecord:  maxV + keys.maxLen() + int(pp.Headers.Bytes()),
-		meanValue:  cfg.sizes.mean(),
+		meanValue:  meanV,
 		seed:       cfg.seed ^ uint64(cfg.id)<<32,
 		partitions: cfg.partitions,
 		topics:     len(cfg.topics),
@@ -453,14 +471,24 @@ func (p *producer) finish(ctx context.Context) {
 // engine's CPU at 1 KiB messages). It does not allocate once the slot's buffer has grown to the
 // largest size.
 func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
-	size := p.sizes.next(p.rng)
-	if cap(s.buf) < size {
+	if cap(s.buf) < p.maxV {
 		s.buf = make([]byte, p.maxV)
 	}
-	v := s.buf[:size]
-	if len(s.value) != size {
-		p.fill.fill(v, p.rng)
-		s.sum = payloadSum(v)
+	var v []byte
+	if sm := p.sample; sm != nil {
+		// The stamp, then the record byte for byte.
+		i := sm.pick(seq, p.id, p.workers, p.rng)
+		rec := sm.records[i]
+		v = s.buf[:StampSize+len(rec)]
+		copy(v[StampSize:], rec)
+		s.sum = sm.sums[i]
+	} else {
+		size := p.sizes.next(p.rng)
+		v = s.buf[:size]
+		if len(s.value) != size {
+			p.fill.fill(v, p.rng)
+			s.sum = payloadSum(v)
+		}
 	}
 	s.value = v
 	s.key = p.keys.pick(seq)

@@ -130,7 +130,8 @@ type step struct {
 	runID string
 	drv   driver
 
-	sizes    *sizeChooser // built once for every producer
+	sizes    *sizeChooser // built once for every producer; nil with a sample
+	sample   *sample      // producers.payload, read once for every producer
 	rate     float64      // total msgs/s, 0 for max rate
 	workers  int
 	groups   int
@@ -218,12 +219,20 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	s.workers = max(p.Producers.Workers, 0)
 	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
 	if s.workers > 0 {
-		sc, err := newSizeChooser(p.Producers.MessageSize)
-		if err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
+		var mean float64
+		if pl := p.Producers.Payload; pl.Active() {
+			if s.sample, err = loadSample(pl, int(p.Producers.BatchBytes)); err != nil {
+				return nil, fmt.Errorf("step %d: producers.payload: %w", p.Index, err)
+			}
+			mean = StampSize + s.sample.meanLen
+		} else {
+			sc, err := newSizeChooser(p.Producers.MessageSize)
+			if err != nil {
+				return nil, fmt.Errorf("step %d: %w", p.Index, err)
+			}
+			s.sizes, mean = &sc, sc.mean()
 		}
-		s.sizes = &sc
-		if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
+		if s.rate, err = offeredRate(p.Producers.Rate, mean); err != nil {
 			return nil, fmt.Errorf("step %d: %w", p.Index, err)
 		}
 		// The rest of the producer settings, checked before the cluster is
@@ -337,7 +346,7 @@ func (s *step) setup(ctx context.Context) error {
 			id: i, workers: s.workers, rate: s.rate,
 			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
 			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
+			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes, sample: s.sample,
 			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
 			abort: s.abortCtx,
 		})
@@ -659,6 +668,7 @@ func (s *step) summary() report.Step {
 		Generator:             gen,
 	})
 	st.PartitionSpread = partitionSpread(s.prods)
+	st.Compression = compression(s.prods)
 	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
 			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)

@@ -17,3 +17,15 @@ func partitionSpread(ps []*producer) *report.PartitionSpread {
 	}
 	return report.NewPartitionSpread(out)
 }
+
+// compression returns the measured compression of the producers' batches
+// (franz-go reports their sizes; nil on kafka-go, which does not, and
+// without batches).
+func compression(ps []*producer) *report.Compression {
+	var raw, wire int64
+	for _, p := range ps {
+		raw += p.batchBytes.Load()
+		wire += p.batchWireBytes.Load()
+	}
+	return report.NewCompression(raw, wire)
+}

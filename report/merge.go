@@ -129,6 +129,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		c.Aborted += s.Counters.Aborted
 		out.Throttle = out.Throttle.merge(s.Throttle)
 		out.PartitionSpread = mergeSpread(out.PartitionSpread, s.PartitionSpread)
+		out.Compression = out.Compression.merge(s.Compression)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}

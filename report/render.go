@@ -82,6 +82,10 @@ func Summary(w io.Writer, r *Result) error {
 		writeGenerator(&b, s)
 		writeThrottle(&b, s)
 		writeSpread(&b, s)
+		if c := s.Compression; c != nil && c.Ratio < 1 {
+			fmt.Fprintf(&b, "\nCompression of step %s: batches of %.2f MiB written as %.2f MiB, ratio %.3f (compressed ÷ uncompressed).\n",
+				stepLabel(s), float64(c.UncompressedBytes)/MiB, float64(c.CompressedBytes)/MiB, c.Ratio)
+		}
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
 		writeBrokers(&b, s)

@@ -182,6 +182,9 @@ type Step struct {
 	// PartitionSpread is how the acknowledged messages spread over the
 	// partitions written (hot partitions); nil without producers.
 	PartitionSpread *PartitionSpread `json:"partition_spread,omitempty"`
+	// Compression is the measured compression of the produced batches;
+	// nil when the client does not report it (kafka-go).
+	Compression *Compression `json:"compression,omitempty"`
 	// Transactions counts the transactions of transactional producers;
 	// nil without them.
 	Transactions *Transactions `json:"transactions,omitempty"`

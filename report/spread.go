@@ -81,3 +81,41 @@ func mergeSpread(a, b *PartitionSpread) *PartitionSpread {
 	}
 	return NewPartitionSpread(append(slices.Clone(a.Partitions), b.Partitions...))
 }
+
+// Compression is the measured compression of a step's produced batches
+// (measure and drain phases), as the client reports it: franz-go's
+// HookProduceBatchWritten gives each batch's records' bytes before and
+// after compression (without the batch header). kafka-go reports neither,
+// so its steps have none.
+type Compression struct {
+	// UncompressedBytes is the bytes of the batches' records before
+	// compression.
+	UncompressedBytes int64 `json:"uncompressed_bytes"`
+	// CompressedBytes is the bytes of the batches' records as written.
+	CompressedBytes int64 `json:"compressed_bytes"`
+	// Ratio is CompressedBytes ÷ UncompressedBytes: 1 without compression,
+	// 0.25 when batches shrank to a quarter.
+	Ratio float64 `json:"ratio"`
+}
+
+// NewCompression returns the compression of batches of uncompressed and
+// compressed bytes; nil without uncompressed bytes.
+func NewCompression(uncompressed, compressed int64) *Compression {
+	if uncompressed <= 0 {
+		return nil
+	}
+	return &Compression{UncompressedBytes: uncompressed, CompressedBytes: compressed, Ratio: float64(compressed) / float64(uncompressed)}
+}
+
+// merge adds the batches of o to c.
+func (c *Compression) merge(o *Compression) *Compression {
+	switch {
+	case c == nil && o == nil:
+		return nil
+	case c == nil:
+		return NewCompression(o.UncompressedBytes, o.CompressedBytes)
+	case o == nil:
+		return NewCompression(c.UncompressedBytes, c.CompressedBytes)
+	}
+	return NewCompression(c.UncompressedBytes+o.UncompressedBytes, c.CompressedBytes+o.CompressedBytes)
+}

@@ -51,6 +51,9 @@ func Summary(w io.Writer, r *Result) error {
 	t := table{header: summaryHeader()}
 	for i := range r.Steps {
 		t.rows = append(t.rows, summaryRow(&r.Steps[i]))
+		for _, w := range workloadRows(&r.Steps[i]) {
+			t.rows = append(t.rows, summaryRow(&w))
+		}
 	}
 	if len(r.Steps) == 0 {
 		b.WriteString("no steps were measured\n")
@@ -444,6 +447,20 @@ func summaryHeader() []string {
 		h[i] = c.title
 	}
 	return h
+}
+
+// workloadRows returns the workloads of s as steps of their own, for their
+// rows in the summary table under the step's (the total): labelled
+// "<step>/<workload>".
+func workloadRows(s *Step) []Step {
+	out := make([]Step, 0, len(s.Workloads))
+	for _, w := range s.Workloads {
+		out = append(out, Step{
+			Index: s.Index, Label: stepLabel(s) + "/" + w.Name, Partial: s.Partial,
+			ConsumerGroups: w.ConsumerGroups, Counters: w.Counters, Throughput: w.Throughput, Latency: w.Latency,
+		})
+	}
+	return out
 }
 
 // summaryRow is the row of step s in the summary table (terminal and HTML).

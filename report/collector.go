@@ -100,8 +100,17 @@ func (c *Collector) NewRecorder() *Recorder {
 	return r
 }
 
-// lag returns (acked − aborted)×groups − consumed, clamped at 0.
+// lag returns (acked − aborted)×groups − consumed, clamped at 0; with
+// workloads (whose groups read only their own topics) the sum of the
+// workloads' lags over measure + drain.
 func (c *Collector) lag(n counts) int64 {
+	if len(c.workloads) > 0 {
+		var l int64
+		for _, w := range c.workloads {
+			l += lagOf(w.total.counts, w.info.Groups)
+		}
+		return l
+	}
 	if c.groups == 0 {
 		return 0
 	}
@@ -138,6 +147,7 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		d.reset()
 		r.spare = d
 	}
+	c.endWorkloadTick(phase)
 	var lag int64
 	keep := true
 	switch phase {
@@ -159,7 +169,6 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		c.warm.add(t.counts)
 		lag = c.lag(c.warm)
 	}
-	c.endWorkloadTick(phase)
 	iv := newInterval(start, end, phase, t)
 	iv.ElapsedSeconds = end.Sub(c.first).Seconds()
 	iv.Lag = lag

@@ -63,7 +63,9 @@ func newWorkload(p plan.Plan, i int, w plan.Workload, runID string, getenv func(
 		var mean float64
 		var err error
 		if pl := pp.Payload; pl.Active() {
-			if wl.sample, err = loadSample(pl, int(pp.BatchBytes)); err != nil {
+			// A record must fit a batch with the stamp and the headers, as
+			// validation checked.
+			if wl.sample, err = loadSample(pl, int(pp.BatchBytes)-int(pp.Headers.Bytes())); err != nil {
 				return fail(fmt.Errorf("producers.payload: %w", err))
 			}
 			mean = StampSize + wl.sample.meanLen

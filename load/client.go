@@ -59,7 +59,9 @@ type slot struct {
 	sum   uint32
 	key   []byte // nil without a key
 	topic string
-	seq   uint64 // the message's sequence number (also in the stamp)
+	// topicIndex is topic's index among the worker's topics.
+	topicIndex int
+	seq        uint64 // the message's sequence number (also in the stamp)
 	// intendedNs and sentNs are the intended and actual send times (unix
 	// ns, also in the stamp).
 	intendedNs, sentNs int64
@@ -96,12 +98,15 @@ type producerClient interface {
 
 // producerClientConfig is what a producer client needs besides the plan.
 type producerClientConfig struct {
-	plan       plan.Producers
-	conn       *auth.Conn
-	clientID   string
-	txnID      string // "" unless transactional
-	slots      []*slot
-	maxValue   int     // bytes of the largest value
+	plan     plan.Producers
+	conn     *auth.Conn
+	clientID string
+	txnID    string // "" unless transactional
+	slots    []*slot
+	maxValue int // bytes of the largest value
+	// maxRecord is the bytes of the largest message: value, key and
+	// headers (messageBytes).
+	maxRecord  int
 	meanValue  float64 // mean value size, bytes
 	seed       uint64  // for the partitioner's random choices
 	partitions int     // partitions per topic, for kafka-go's derived batch size

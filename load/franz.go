@@ -102,6 +102,19 @@ func (h failedProduceHook) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int,
 	}
 }
 
+// batchSizesHook adds the uncompressed and compressed bytes of every
+// batch the broker acknowledged (kgo.HookProduceBatchWritten) to the
+// producer's counts, in the measure and drain phases.
+type batchSizesHook struct{ p *producer }
+
+// OnProduceBatchWritten implements kgo.HookProduceBatchWritten.
+func (h batchSizesHook) OnProduceBatchWritten(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.ProduceBatchMetrics) {
+	if h.p.counting() {
+		h.p.batchBytes.Add(int64(m.UncompressedBytes))
+		h.p.batchWireBytes.Add(int64(m.CompressedBytes))
+	}
+}
+
 // franzPartitioner returns the kgo partitioner of a partitioner and its
 // name for the settings.
 func franzPartitioner(p plan.Partitioner) (kgo.Partitioner, string) {
@@ -164,8 +177,11 @@ type franzProducer struct {
 	cl       *kgo.Client
 	recs     []kgo.Record
 	promises []func(*kgo.Record, error)
-	abort    context.Context
-	set      report.ProducerSettings
+	// headers are the worker's record headers (producer.headers), shared
+	// read-only by every record.
+	headers []kgo.RecordHeader
+	abort   context.Context
+	set     report.ProducerSettings
 }
 
 func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerClient, error) {
@@ -181,9 +197,9 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 	part, partName := franzPartitioner(pp.Partitioner)
 	inflight := max(pp.MaxInFlight, 1)
 	batchBytes := int64(pp.BatchBytes)
-	if batchBytes > 0 && batchBytes < int64(cfg.maxValue)+512 {
+	if batchBytes > 0 && batchBytes < int64(cfg.maxRecord)+512 {
 		// A record must fit a batch with its overhead.
-		batchBytes = int64(cfg.maxValue) + 512
+		batchBytes = int64(cfg.maxRecord) + 512
 	}
 	inFlightRequests := plan.IdempotentMaxInFlightRequests
 	if !cfg.idempotent && pp.MaxInFlightRequests > 0 {
@@ -194,6 +210,9 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 		recs:     make([]kgo.Record, len(cfg.slots)),
 		promises: make([]func(*kgo.Record, error), len(cfg.slots)),
 		abort:    cfg.abort,
+	}
+	for _, h := range p.headers {
+		fp.headers = append(fp.headers, kgo.RecordHeader{Key: h.key, Value: h.value})
 	}
 	for i, s := range cfg.slots {
 		fp.promises[i] = func(r *kgo.Record, err error) {
@@ -219,7 +238,7 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 		kgo.ProduceRequestTimeout(pp.RequestTimeout.D()),
 		kgo.RecordRetries(pp.Retries),
 		kgo.MetadataMinAge(franzMetadataMinAge),
-		kgo.WithHooks(throttleHook{rec: p.rec}, failedProduceHook{p: p}),
+		kgo.WithHooks(throttleHook{rec: p.rec}, failedProduceHook{p: p}, batchSizesHook{p: p}),
 	)
 	if !cfg.idempotent && cfg.txnID == "" {
 		// Idempotent producers always keep IdempotentMaxInFlightRequests.
@@ -263,7 +282,7 @@ func (fp *franzProducer) send(_ context.Context, slots []*slot) error {
 		r := &fp.recs[s.index]
 		// The send time as the record's timestamp: kgo would read the
 		// clock again.
-		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
+		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Headers: fp.headers, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
 		fp.cl.Produce(fp.abort, r, fp.promises[s.index])
 	}
 	return nil

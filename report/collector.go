@@ -49,6 +49,9 @@ type StepInfo struct {
 	Embedded bool
 	// BehindScheduleSeconds becomes Counters.BehindScheduleSeconds.
 	BehindScheduleSeconds float64
+	// Unsent and UnsentReason become Counters.Unsent and UnsentReason.
+	Unsent       int64
+	UnsentReason string
 	// ResponseErrors, Generator, Verification and Client are copied into
 	// the step.
 	ResponseErrors map[string]int64
@@ -213,6 +216,7 @@ func (c *Collector) Step(info StepInfo) Step {
 			Lag:            c.lag(t.counts),
 
 			BehindScheduleSeconds: info.BehindScheduleSeconds,
+			Unsent:                info.Unsent,
 		},
 		Timeline: append([]Interval(nil), c.timeline...),
 		Plan:     append(json.RawMessage(nil), info.Plan...),
@@ -220,6 +224,9 @@ func (c *Collector) Step(info StepInfo) Step {
 	}
 	if n := t.counts; n.committedTxns+n.abortedTxns+n.failedTxns > 0 || info.Transactional {
 		s.Transactions = &Transactions{Committed: n.committedTxns, Aborted: n.abortedTxns, Failed: n.failedTxns}
+	}
+	if info.Unsent > 0 {
+		s.Counters.UnsentReason = info.UnsentReason
 	}
 	if info.Client != nil {
 		cs := *info.Client

@@ -79,6 +79,9 @@ func Summary(w io.Writer, r *Result) error {
 			fmt.Fprintf(&b, "\nError responses in step %s (every failed attempt, retried or not):\n", stepLabel(s))
 			writeCounts(&b, s.ResponseErrors)
 		}
+		if s.Counters.Unsent > 0 {
+			fmt.Fprintf(&b, "\nStep %s: %s.\n", stepLabel(s), UnsentLine(s.Counters))
+		}
 		writeGenerator(&b, s)
 		writeThrottle(&b, s)
 		writeTransactions(&b, s)
@@ -124,6 +127,24 @@ func writeCounts(b *strings.Builder, m map[string]int64) {
 		t.rows = append(t.rows, []string{"  " + k, strconv.FormatInt(m[k], 10)})
 	}
 	t.write(b)
+}
+
+// UnsentLine says how many offered messages of c were never sent and why,
+// e.g. "1749 of 20000 offered messages were never sent: the schedule ended
+// while ...; they are in no latency histogram". "" when none.
+func UnsentLine(c Counters) string {
+	if c.Unsent == 0 {
+		return ""
+	}
+	of := ""
+	if c.Offered > 0 {
+		of = fmt.Sprintf(" of %d offered", c.Offered)
+	}
+	why := c.UnsentReason
+	if why == "" {
+		why = "the step ended first"
+	}
+	return fmt.Sprintf("%d%s messages were never sent: %s; they are in no latency histogram", c.Unsent, of, why)
 }
 
 // writeGenerator explains time behind schedule and warns when the load

@@ -621,6 +621,9 @@ func (s *step) summary() report.Step {
 	var gen *report.Generator
 	if s.workers > 0 && s.cpuOK {
 		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0))
+		// A step with nothing acknowledged failed (report.Step.Failure):
+		// the cluster refused every message, whatever the generator did.
+		gen.Bottleneck = gen.Bottleneck && totalAcked(s.prods) > 0
 		if gen.Bottleneck {
 			note := ""
 			if s.opts.Embedded {
@@ -670,6 +673,9 @@ func (s *step) summary() report.Step {
 			"publish latency covers only the acknowledged ones", n, labelUnacknowledged)
 		st.Warnings = append(st.Warnings, msg)
 		s.logf("warning: %s", msg)
+	}
+	if f := st.Failure(); f != "" {
+		s.logf("error: step failed: %s", f)
 	}
 	if st.Throttled() {
 		s.logf("warning: brokers throttled %d responses for %d ms: the step measured a quota", st.Throttle.Responses, st.Throttle.TotalMs)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/mskbench/mskbench/internal/embedded"
@@ -171,4 +172,50 @@ func TestSleepControlStallAccounting(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestRunNothingAcknowledged answers every produce request with
+// MESSAGE_TOO_LARGE, on both clients: the step acknowledged nothing, so it
+// is a failed step (report.Step.Failure, exit code 1 in cmd), with every
+// failure counted by code, and it is not blamed on the load generator.
+func TestRunNothingAcknowledged(t *testing.T) {
+	t.Parallel() // waits more than it computes; exact counts
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 1)
+		kf := c.Kfake()
+		var answered atomic.Int64
+		kf.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+			kf.KeepControl()
+			resp, n := produceErrorResponse(kreq.(*kmsg.ProduceRequest), kerr.MessageTooLarge.Code)
+			answered.Add(int64(n))
+			return resp, nil, true
+		})
+		pl := coPlan(200, 50, time.Second)
+		pl.Client = cl
+		pl.Topics.ReplicationFactor = 1
+		step := runBounded(t, pl, c, Options{RunID: "toolarge"})
+		if answered.Load() == 0 {
+			t.Fatalf("no produce request was answered")
+		}
+		checkAccounted(t, &step)
+		cn := step.Counters
+		const label = "[10] Message Size Too Large"
+		if cn.Acked != 0 || cn.Failed == 0 || step.Errors[label] != cn.Failed {
+			t.Errorf("acked %d failed %d errors %v: want nothing acknowledged, every failure %q", cn.Acked, cn.Failed, step.Errors, label)
+		}
+		f := step.Failure()
+		if !strings.Contains(f, "no message was acknowledged") || !strings.Contains(f, label) {
+			t.Errorf("Failure() = %q, want nothing acknowledged with the count by code", f)
+		}
+		if g := step.Generator; g != nil && g.Bottleneck {
+			t.Errorf("generator %+v: a step whose every message failed is not generator bound", *g)
+		}
+		var sum strings.Builder
+		if err := report.Summary(&sum, &report.Result{Steps: []report.Step{step}}); err != nil {
+			t.Fatal(err)
+		}
+		if s := sum.String(); !strings.Contains(s, "FAILED: "+f) || strings.Contains(s, "GENERATOR BOUND") {
+			t.Errorf("summary, want the failure and no GENERATOR BOUND:\n%s", s)
+		}
+	})
 }

@@ -64,6 +64,9 @@ func Summary(w io.Writer, r *Result) error {
 
 	for i := range r.Steps {
 		s := &r.Steps[i]
+		if f := s.Failure(); f != "" {
+			fmt.Fprintf(&b, "\nStep %s FAILED: %s.\n", stepLabel(s), f)
+		}
 		if len(s.Errors) > 0 {
 			fmt.Fprintf(&b, "\nErrors in step %s (%d failed):\n", stepLabel(s), s.Counters.Failed)
 			keys := slices.Sorted(maps.Keys(s.Errors))
@@ -161,7 +164,7 @@ func writeGenerator(b *strings.Builder, s *Step) {
 			g.LateInFlight, g.LateGenerator, 100*g.CPUUtilization)
 	}
 	b.WriteString(".\n  PUB counts from the intended send time, so it includes that wait; SVC does not.\n")
-	if g != nil && g.Bottleneck {
+	if g != nil && g.Bottleneck && s.Failure() == "" {
 		b.WriteString("  GENERATOR BOUND: the load generator, not the cluster, limited this step; its latencies\n" +
 			"  include the tool's own queueing. Add producer workers or load generators, or lower the rate.\n")
 	}

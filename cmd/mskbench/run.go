@@ -223,6 +223,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if ctx.Err() != nil {
 		return interruptedError{errors.New("interrupted: results so far are marked partial")}
 	}
+	// A step that acknowledged nothing is a runtime failure (exit 1), not
+	// a check: it measured nothing the checks could judge.
+	if fs := res.Failures(); len(fs) > 0 {
+		return errors.New(strings.Join(fs, "; "))
+	}
 	return checkErr
 }
 

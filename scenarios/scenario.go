@@ -53,6 +53,12 @@ type Scenario struct {
 	Phases    plan.Phases    `json:"phases"`
 	// Verify turns on delivery verification of every consumed message.
 	Verify bool `json:"verify"`
+	// LostCheck (default true) makes `mskbench run` fail with exit code 3
+	// when a step whose producers used acks=all has verification finding
+	// lost messages (acknowledged by the cluster, never read by a consumer
+	// group): the built-in check report.LostCheckExpr. false turns it off
+	// (a run that measures failover, say); it needs verify.
+	LostCheck bool `json:"lost_check"`
 	// Sweep lists the values to run the scenario with, one step per point
 	// of their cartesian product.
 	Sweep Sweep `json:"sweep"`
@@ -152,6 +158,7 @@ func Default() *Scenario {
 		Consumers: d.Consumers,
 		Phases:    d.Phases,
 		Verify:    d.Verify,
+		LostCheck: true,
 		Client:    d.Client,
 	}
 }

@@ -200,6 +200,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		res.Partial = true
 	}
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
+	if s.LostCheck {
+		checkErr = lostCheck(res, checkErr)
+	}
 	// The result first (or its fallback), then the summary even when the
 	// file could not be written, then the profiles.
 	writeErr := saveResult(f.output, res, runID, logf)

@@ -148,6 +148,21 @@ type header struct {
 	value []byte
 }
 
+// messageBytes is the size of a message as mskbench counts it, the one
+// definition behind report.Counters.AckedBytes and ConsumedBytes (and the
+// byte rates): the key, the value and every header's key and value, in
+// bytes, uncompressed, without the record's framing (lengths, offsets,
+// timestamps, attributes) or the batch's. A nil key or value counts 0.
+// Producers call it with the headers they send, consumers with those they
+// read, so both sides count the same bytes.
+func messageBytes(key, value []byte, headers []header) int {
+	n := len(key) + len(value)
+	for i := range headers {
+		n += len(headers[i].key) + len(headers[i].value)
+	}
+	return n
+}
+
 // delivered is one record a consumer read, as the engine sees it: views
 // into the client's memory, valid only during the handle call.
 type delivered struct {

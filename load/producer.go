@@ -585,7 +585,7 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 			}
 		}
 		if measured {
-			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, len(s.value))
+			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, messageBytes(s.key, s.value, nil))
 		}
 		if p.txn != nil {
 			p.txn.acked(measured)

@@ -283,8 +283,9 @@ type VerificationExample struct {
 	Offset    int64  `json:"offset"`
 }
 
-// Counters are message counts of a step. Bytes are as the engine counts
-// them (key + value, uncompressed).
+// Counters are message counts of a step. Bytes are message bytes as the
+// engine counts them: key + value + every header's key and value,
+// uncompressed, without record or batch framing.
 type Counters struct {
 	// Offered is the number of messages the schedule intended to send in
 	// the measure phase (0 when unknown, e.g. rate: max).
@@ -315,7 +316,8 @@ type Counters struct {
 	Aborted int64 `json:"aborted,omitempty"`
 	// Consumed is the number of messages read, summed over consumer groups.
 	Consumed int64 `json:"consumed"`
-	// AckedBytes and ConsumedBytes are the bytes of those messages.
+	// AckedBytes and ConsumedBytes are the message bytes (key + value +
+	// headers) of the acknowledged and the consumed messages.
 	AckedBytes    int64 `json:"acked_bytes"`
 	ConsumedBytes int64 `json:"consumed_bytes"`
 	// BehindSchedule counts messages sent more than

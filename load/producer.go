@@ -32,6 +32,7 @@ const txnEndTimeout = 10 * time.Second
 // clients: only cl differs.
 type producer struct {
 	id     int
+	stamp  Stamp // Run and Shard of every message's stamp (StampRun, Options.Shard)
 	pacer  Pacer
 	topics []string
 	cl     producerClient
@@ -120,6 +121,7 @@ type producerConfig struct {
 	verify      *verifier
 	runID       string
 	stepIndex   int
+	shard       uint16 // Options.Shard
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
 }
@@ -141,6 +143,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
 		id:        cfg.id,
+		stamp:     Stamp{Run: StampRun(p.Topics.Prefix, cfg.runID, cfg.stepIndex), Shard: cfg.shard, Producer: uint32(cfg.id)},
 		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
 		topics:    cfg.topics,
 		rec:       cfg.rec,
@@ -545,7 +548,9 @@ func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
 	s.seq = seq
 	s.intendedNs = intendedNs
 	s.sentNs = sentNs
-	putHeaderSum(v, uint32(p.id), seq, intendedNs, s.sentNs, s.sum)
+	st := p.stamp
+	st.Seq, st.IntendedNs, st.SentNs = seq, intendedNs, sentNs
+	putHeaderSum(v, st, s.sum)
 	s.inFlight.Store(1)
 	p.pending = append(p.pending, s)
 	return s.sentNs

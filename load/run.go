@@ -64,6 +64,12 @@ type Options struct {
 	// Prefix + RunID + "-" + step index + "-" + topic index. "" means a
 	// base-36 timestamp.
 	RunID string
+	// Shard is the index of this process among the processes (shards) that
+	// run the step together, 0..math.MaxUint16; 0 for a run in one
+	// process. It is written into every message's stamp (Stamp.Shard)
+	// next to the run identity (StampRun of the prefix, RunID and step),
+	// which every shard shares.
+	Shard int
 	// Embedded marks the step as run against the in-process cluster.
 	Embedded bool
 	// Getenv reads the environment (consumers.rack: auto-az reads
@@ -196,6 +202,9 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	if s.runID == "" {
 		s.runID = strconv.FormatInt(time.Now().Unix(), 36)
+	}
+	if opts.Shard < 0 || opts.Shard > math.MaxUint16 {
+		return nil, fmt.Errorf("step %d: shard %d, want 0..%d", p.Index, opts.Shard, math.MaxUint16)
 	}
 	if probs := p.ClientProblems(); len(probs) > 0 {
 		msgs := make([]string, len(probs))
@@ -339,7 +348,7 @@ func (s *step) setup(ctx context.Context) error {
 			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
 			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
 			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
-			abort: s.abortCtx,
+			shard: uint16(s.opts.Shard), abort: s.abortCtx,
 		})
 		if err != nil {
 			return fmt.Errorf("step %d: producer: %w", p.Index, err)
@@ -358,7 +367,7 @@ func (s *step) setup(ctx context.Context) error {
 			c, err := newConsumer(p, consumerConfig{
 				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
 				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack,
+				verify: s.vf, rack: s.rack, run: StampRun(p.Topics.Prefix, s.runID, p.Index),
 			})
 			if err != nil {
 				return err

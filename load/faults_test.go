@@ -90,17 +90,7 @@ func TestVerifyCatchesDroppedWrites(t *testing.T) {
 			}
 			drops.Add(1)
 			dropped.Add(recordsIn(req))
-			resp := req.ResponseKind().(*kmsg.ProduceResponse)
-			for _, rt := range req.Topics {
-				st := kmsg.NewProduceResponseTopic()
-				st.Topic, st.TopicID = rt.Topic, rt.TopicID // produce v13+ names topics by id
-				for _, rp := range rt.Partitions {
-					sp := kmsg.NewProduceResponseTopicPartition()
-					sp.Partition = rp.Partition // error code 0: success, nothing stored
-					st.Partitions = append(st.Partitions, sp)
-				}
-				resp.Topics = append(resp.Topics, st)
-			}
+			resp, _ := produceErrorResponse(req, 0) // error code 0: success, nothing stored
 			return resp, nil, true
 		})
 		pl := faultPlan(4)

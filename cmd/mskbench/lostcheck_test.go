@@ -26,17 +26,7 @@ func dropWrites(c *embedded.Cluster) *atomic.Int64 {
 			return nil, nil, false
 		}
 		drops.Add(1)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = rp.Partition // error code 0: success, nothing stored
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
+		resp, _ := embedded.ProduceResponse(req, 0) // error code 0: success, nothing stored
 		return resp, nil, true
 	})
 	return &drops

@@ -35,6 +35,7 @@ func TestRunCountsProduceErrors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
+		checkAccounted(t, &step)
 		cn := step.Counters
 		t.Logf("counters %+v errors %v warnings %q", cn, step.Errors, step.Warnings)
 		const label = "[29] Topic Authorization Failed"

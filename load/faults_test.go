@@ -51,6 +51,7 @@ func runBounded(t *testing.T, pl plan.Plan, c *embedded.Cluster, opts Options) r
 	}
 	t.Logf("took %s; counters %+v", took.Round(time.Millisecond), step.Counters)
 	t.Logf("errors %v; response errors %v; verification %+v; warnings %q", step.Errors, step.ResponseErrors, step.Verification, step.Warnings)
+	checkAccounted(t, &step)
 	return step
 }
 

@@ -11,10 +11,13 @@ import (
 // This file holds what a message is besides its value: its size as the
 // byte counters count it, and the record headers producers add.
 
-// messageBytes returns the bytes of one message as every byte counter of
-// the engine counts them (acknowledged, consumed, backlog sizes): its key,
-// its value and the key and value of each of its headers. The one
-// definition of "bytes of a message".
+// messageBytes is the size of a message as mskbench counts it, the one
+// definition behind report.Counters.AckedBytes and ConsumedBytes, the byte
+// rates and backlog sizes: the key, the value and every header's key and
+// value, in bytes, uncompressed, without the record's framing (lengths,
+// offsets, timestamps, attributes) or the batch's. A nil key or value
+// counts 0. Producers call it with the headers they send, consumers with
+// those they read, so both sides count the same bytes.
 func messageBytes(key, value []byte, headers []header) int {
 	n := len(key) + len(value)
 	for _, h := range headers {

@@ -65,6 +65,12 @@ type Options struct {
 	// Prefix + RunID + "-" + step index + "-" + topic index. "" means a
 	// base-36 timestamp.
 	RunID string
+	// Shard is the index of this process among the processes (shards) that
+	// run the step together, 0..math.MaxUint16; 0 for a run in one
+	// process. It is written into every message's stamp (Stamp.Shard)
+	// next to the run identity (StampRun of the prefix, RunID and step),
+	// which every shard shares.
+	Shard int
 	// Embedded marks the step as run against the in-process cluster.
 	Embedded bool
 	// Getenv reads the environment (consumers.rack: auto-az reads
@@ -202,6 +208,9 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	if s.runID == "" {
 		s.runID = strconv.FormatInt(time.Now().Unix(), 36)
+	}
+	if opts.Shard < 0 || opts.Shard > math.MaxUint16 {
+		return nil, fmt.Errorf("step %d: shard %d, want 0..%d", p.Index, opts.Shard, math.MaxUint16)
 	}
 	if probs := p.ClientProblems(); len(probs) > 0 {
 		msgs := make([]string, len(probs))
@@ -367,7 +376,7 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
 			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
 			measuring: s.measuring, verify: w.vf, runID: w.runID, stepIndex: s.p.Index,
-			abort: s.abortCtx, brokers: s.bstats,
+			shard: uint16(s.opts.Shard), abort: s.abortCtx, brokers: s.bstats,
 		})
 		if err != nil {
 			return fmt.Errorf("step %d: producer: %w", s.p.Index, err)
@@ -394,7 +403,7 @@ func (s *step) setupConsumers(ctx context.Context, w *workload) error {
 			c, err := newConsumer(w.p, consumerConfig{
 				index: len(s.cons), group: w.groupIDs[g], groupIndex: g, topics: w.topics, existing: existing != "",
 				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: w.vf, rack: w.rack, brokers: s.bstats,
+				verify: w.vf, rack: w.rack, brokers: s.bstats, run: StampRun(w.p.Topics.Prefix, w.runID, s.p.Index),
 			})
 			if err != nil {
 				return err
@@ -657,9 +666,13 @@ func (s *step) summary() report.Step {
 	if len(p.Workloads) > 0 {
 		s.col.SetWorkloads(infos)
 	}
+	unsent, unsentReason := s.unsent()
 	var gen *report.Generator
 	if s.workers > 0 && s.cpuOK {
 		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0), s.host)
+		// A step with nothing acknowledged failed (report.Step.Failure):
+		// the cluster refused every message, whatever the generator did.
+		gen.Bottleneck = gen.Bottleneck && totalAcked(s.prods) > 0
 		if gen.Bottleneck {
 			note := ""
 			if s.opts.Embedded {
@@ -695,26 +708,52 @@ func (s *step) summary() report.Step {
 		Transactional: s.transactional(),
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
+		Unsent:                unsent,
+		UnsentReason:          unsentReason,
 		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
 	st.PartitionSpread = partitionSpread(s.prods)
 	st.Compression = compression(s.prods)
-	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
-		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
-			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)
-		st.Warnings = append(st.Warnings, msg)
-		s.logf("warning: %s", msg)
-	}
 	st.BrokerClient = s.bstats.series(invert(s.brokerAddrs))
 	if sl, median, ok := report.SlowestBroker(report.BrokerClientTotals(&st, report.PhaseMeasure)); ok && sl.ProduceServiceTimeMeanMs > 2*median {
 		s.logf("broker %d (%s) answered produce requests in %.1f ms on average, the median broker in %.1f ms",
 			sl.ID, sl.Host, sl.ProduceServiceTimeMeanMs, median)
 	}
+	if c := st.Counters; c.Unsent > 0 {
+		// The summary says it too (from the counters), not as a warning.
+		s.logf("warning: %s", report.UnsentLine(c))
+	}
+	if n := st.Errors[labelUnacknowledged]; n > 0 {
+		msg := fmt.Sprintf("%d messages were still unacknowledged when the drain ended: counted as failed (%q); "+
+			"publish latency covers only the acknowledged ones", n, labelUnacknowledged)
+		st.Warnings = append(st.Warnings, msg)
+		s.logf("warning: %s", msg)
+	}
+	if f := st.Failure(); f != "" {
+		s.logf("error: step failed: %s", f)
+	}
 	if st.Throttled() {
 		s.logf("warning: brokers throttled %d responses for %d ms: the step measured a quota", st.Throttle.Responses, st.Throttle.TotalMs)
 	}
 	return st
+}
+
+// unsent returns how many messages the schedule offered in the measured
+// window that no producer handed to its client, and why (see
+// report.Counters.Unsent). Call it after the producers ended.
+func (s *step) unsent() (int64, string) {
+	from := s.startNs + int64(s.p.Phases.Warmup.D()) // the producers' measure start
+	n := total(s.prods, func(p *producer) int64 { return p.unsent(s.startNs, from, s.measureEndNs) })
+	switch {
+	case n == 0:
+		return 0, ""
+	case s.cutIn != "":
+		return n, "the step was cut short during " + s.cutIn + " before they were sent"
+	default:
+		return n, "the schedule ended while the producers were behind it (the in-flight bound full, or the generator too slow): " +
+			"the backlog is not sent in the drain phase"
+	}
 }
 
 // transactional reports whether a workload's producers are transactional.

@@ -235,7 +235,7 @@ type Phases struct {
 // MinMessageSize is the smallest message value the engine sends, in bytes:
 // the stamp every value starts with (load.StampSize, whose layout is in
 // load/stamp.go). Every size of Producers.MessageSize must be at least this.
-const MinMessageSize = 35
+const MinMessageSize = 45
 
 // Duration is a time.Duration that reads and writes as text ("30s",
 // "1m30s", "250ms"; "0" is zero). Negative durations are rejected when read.

@@ -536,7 +536,7 @@ func brokerTotalsRow(rows []brokerRow) []string {
 func brokerLines(s *Step, ss sourceSummary) []string {
 	var lines []string
 	if ss.m.Source != BrokerSourceCloudWatch {
-		lines = append(lines, fmt.Sprintf("clients: %s MiB acknowledged, %s MiB consumed (key + value, measure and drain); "+
+		lines = append(lines, fmt.Sprintf("clients: %s MiB acknowledged, %s MiB consumed (key + value + headers, measure and drain); "+
 			"brokers count record batches as stored, with Kafka's framing",
 			strconv.FormatFloat(float64(s.Counters.AckedBytes)/MiB, 'f', 2, 64), strconv.FormatFloat(float64(s.Counters.ConsumedBytes)/MiB, 'f', 2, 64)))
 	}

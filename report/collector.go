@@ -49,6 +49,9 @@ type StepInfo struct {
 	Embedded bool
 	// BehindScheduleSeconds becomes Counters.BehindScheduleSeconds.
 	BehindScheduleSeconds float64
+	// Unsent and UnsentReason become Counters.Unsent and UnsentReason.
+	Unsent       int64
+	UnsentReason string
 	// ResponseErrors, Generator, Verification and Client are copied into
 	// the step.
 	ResponseErrors map[string]int64
@@ -217,8 +220,12 @@ func (c *Collector) Step(info StepInfo) Step {
 		Throttle:       throttleFrom(t.throttle),
 	}
 	s.Counters.BehindScheduleSeconds = info.BehindScheduleSeconds
+	s.Counters.Unsent = info.Unsent
 	if n := t.counts; n.committedTxns+n.abortedTxns+n.failedTxns > 0 || info.Transactional {
 		s.Transactions = &Transactions{Committed: n.committedTxns, Aborted: n.abortedTxns, Failed: n.failedTxns}
+	}
+	if info.Unsent > 0 {
+		s.Counters.UnsentReason = info.UnsentReason
 	}
 	if info.Client != nil {
 		cs := *info.Client

@@ -217,6 +217,10 @@ func (c *Counters) add(o Counters) {
 	c.BehindSchedule += o.BehindSchedule
 	c.Clamped += o.Clamped
 	c.Lag += o.Lag
+	c.Unsent += o.Unsent
+	if c.UnsentReason == "" {
+		c.UnsentReason = o.UnsentReason
+	}
 }
 
 // add adds the rates of o to t (load generators run at the same time).

@@ -173,7 +173,7 @@ func (r *Recorder) RecordSends(ts []SendTimes) {
 }
 
 // RecordAck records one acknowledged message of the given size in bytes (as
-// the engine counts it: key + value): Acked++, AckedBytes += bytes, publish
+// the engine counts it: key + value + headers): Acked++, AckedBytes += bytes, publish
 // latency ackedNs−intendedNs and service time ackedNs−sentNs.
 func (r *Recorder) RecordAck(intendedNs, sentNs, ackedNs int64, bytes int) {
 	pub, c1 := clampUs(ackedNs - intendedNs)

@@ -67,6 +67,9 @@ func Summary(w io.Writer, r *Result) error {
 
 	for i := range r.Steps {
 		s := &r.Steps[i]
+		if f := s.Failure(); f != "" {
+			fmt.Fprintf(&b, "\nStep %s FAILED: %s.\n", stepLabel(s), f)
+		}
 		if len(s.Errors) > 0 {
 			fmt.Fprintf(&b, "\nErrors in step %s (%d failed):\n", stepLabel(s), s.Counters.Failed)
 			keys := slices.Sorted(maps.Keys(s.Errors))
@@ -81,6 +84,9 @@ func Summary(w io.Writer, r *Result) error {
 		if len(s.ResponseErrors) > 0 {
 			fmt.Fprintf(&b, "\nError responses in step %s (every failed attempt, retried or not):\n", stepLabel(s))
 			writeCounts(&b, s.ResponseErrors)
+		}
+		if s.Counters.Unsent > 0 {
+			fmt.Fprintf(&b, "\nStep %s: %s.\n", stepLabel(s), UnsentLine(s.Counters))
 		}
 		writeGenerator(&b, s)
 		writeThrottle(&b, s)
@@ -135,6 +141,24 @@ func writeCounts(b *strings.Builder, m map[string]int64) {
 	t.write(b)
 }
 
+// UnsentLine says how many offered messages of c were never sent and why,
+// e.g. "1749 of 20000 offered messages were never sent: the schedule ended
+// while ...; they are in no latency histogram". "" when none.
+func UnsentLine(c Counters) string {
+	if c.Unsent == 0 {
+		return ""
+	}
+	of := ""
+	if c.Offered > 0 {
+		of = fmt.Sprintf(" of %d offered", c.Offered)
+	}
+	why := c.UnsentReason
+	if why == "" {
+		why = "the step ended first"
+	}
+	return fmt.Sprintf("%d%s messages were never sent: %s; they are in no latency histogram", c.Unsent, of, why)
+}
+
 // writeGenerator explains time behind schedule and warns when the load
 // generator itself was the bottleneck.
 func writeGenerator(b *strings.Builder, s *Step) {
@@ -154,7 +178,7 @@ func writeGenerator(b *strings.Builder, s *Step) {
 		fmt.Fprintf(b, "  Host CPU (%d CPUs): %.0f%% busy (this process %.0f%%, other processes %.0f%%), %.0f%% stolen.\n",
 			h.CPUs, 100*h.Busy, 100*h.Process, 100*h.Other, 100*h.Steal)
 	}
-	if g != nil && g.Bottleneck {
+	if g != nil && g.Bottleneck && s.Failure() == "" {
 		b.WriteString("  GENERATOR BOUND: the load generator, not the cluster, limited this step; its latencies\n" +
 			"  include the tool's own queueing.")
 		if advice := CauseAdvice(*g); advice != "" {

@@ -453,8 +453,9 @@ type VerificationExample struct {
 	Offset    int64  `json:"offset"`
 }
 
-// Counters are message counts of a step. Bytes are as the engine counts
-// them (key + value, uncompressed).
+// Counters are message counts of a step. Bytes are message bytes as the
+// engine counts them: key + value + every header's key and value,
+// uncompressed, without record or batch framing.
 type Counters struct {
 	// Offered is the number of messages the schedule intended to send in
 	// the measure phase (0 when unknown, e.g. rate: max).
@@ -463,16 +464,30 @@ type Counters struct {
 	Sent int64 `json:"sent"`
 	// Acked is the number of messages acknowledged by the cluster.
 	Acked int64 `json:"acked"`
-	// Failed is the number of messages that failed (see Step.Errors).
+	// Failed is the number of messages that failed (see Step.Errors):
+	// refused at the hand-over to the client, answered with an error, or
+	// still unacknowledged when the drain ended (the label
+	// "unacknowledged when the drain ended").
 	Failed int64 `json:"failed"`
+	// Unsent is the number of offered messages never handed to the client
+	// because the step ended first (UnsentReason says how). Every offered
+	// message ends in exactly one place: Offered = Acked + Failed + Unsent
+	// in rate mode (acknowledged ones are in the publish histogram however
+	// late). In max-rate mode (Offered 0) it counts messages built but not
+	// handed over because the step was stopping.
+	Unsent int64 `json:"unsent"`
+	// UnsentReason says why Unsent messages were never sent: the schedule
+	// ended while the producers were behind it (their backlog is not sent
+	// in the drain phase), or the step was cut short; "" when Unsent is 0.
+	UnsentReason string `json:"unsent_reason,omitempty"`
 	// Aborted is the number of acknowledged messages whose transaction was
 	// aborted (transactional producers only; included in Acked, never
 	// expected by read_committed consumers).
 	Aborted int64 `json:"aborted,omitempty"`
 	// Consumed is the number of messages read, summed over consumer groups.
 	Consumed int64 `json:"consumed"`
-	// AckedBytes and ConsumedBytes are the bytes of those messages: key +
-	// value + headers.
+	// AckedBytes and ConsumedBytes are the message bytes (key + value +
+	// headers) of the acknowledged and the consumed messages.
 	AckedBytes    int64 `json:"acked_bytes"`
 	ConsumedBytes int64 `json:"consumed_bytes"`
 	// BehindSchedule counts messages sent more than

@@ -59,6 +59,12 @@ type Scenario struct {
 	// write itself (a field it writes replaces the inherited one whole).
 	// Empty: the step is the blocks above.
 	Workloads []plan.Workload `json:"workloads,omitempty"`
+	// LostCheck (default true) makes `mskbench run` fail with exit code 3
+	// when a step whose producers used acks=all has verification finding
+	// lost messages (acknowledged by the cluster, never read by a consumer
+	// group): the built-in check report.LostCheckExpr. false turns it off
+	// (a run that measures failover, say); it needs verify.
+	LostCheck bool `json:"lost_check"`
 	// Sweep lists the values to run the scenario with, one step per point
 	// of their cartesian product.
 	Sweep Sweep `json:"sweep"`
@@ -158,6 +164,7 @@ func Default() *Scenario {
 		Consumers: d.Consumers,
 		Phases:    d.Phases,
 		Verify:    d.Verify,
+		LostCheck: true,
 		Client:    d.Client,
 	}
 }

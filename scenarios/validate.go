@@ -219,7 +219,11 @@ func (v *validator) scenario(o ValidateOptions) {
 			seen[x] = true
 		}
 	}
+	if _, written := s.pos["lost_check"]; written && s.LostCheck && !s.Verify {
+		v.report("lost_check", "needs verify: true (without verification nothing counts lost messages)")
+	}
 	if s.Topics.Existing != "" && len(s.Sweep.Partitions) > 0 {
+
 		v.report("sweep.partitions", "cannot sweep partitions of the existing topic %q", s.Topics.Existing)
 	}
 }

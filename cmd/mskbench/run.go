@@ -200,6 +200,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		res.Partial = true
 	}
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
+	if s.LostCheck {
+		checkErr = lostCheck(res, checkErr)
+	}
 	// The result first (or its fallback), then the summary even when the
 	// file could not be written, then the profiles.
 	writeErr := saveResult(f.output, res, runID, logf)
@@ -222,6 +225,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if ctx.Err() != nil {
 		return interruptedError{errors.New("interrupted: results so far are marked partial")}
+	}
+	// A step that acknowledged nothing is a runtime failure (exit 1), not
+	// a check: it measured nothing the checks could judge.
+	if fs := res.Failures(); len(fs) > 0 {
+		return errors.New(strings.Join(fs, "; "))
 	}
 	return checkErr
 }

@@ -47,8 +47,12 @@ const (
 	// cluster after the drain phase before their requests are aborted (at
 	// most the drain timeout).
 	producerGrace = 5 * time.Second
-	// teardownTimeout bounds topic deletion.
+	// teardownTimeout bounds teardown (topic and group deletion); it runs
+	// on a context of its own, not derived from the run's (cancelled) one.
 	teardownTimeout = 30 * time.Second
+	// hurriedTeardown bounds what is left of teardown once Options.Hurry
+	// is closed.
+	hurriedTeardown = 3 * time.Second
 )
 
 // Options are the caller's hooks into Run. The zero value is valid.
@@ -69,6 +73,17 @@ type Options struct {
 	// Getenv reads the environment (consumers.rack: auto-az reads
 	// plan.RackEnv); nil means os.Getenv.
 	Getenv func(string) string
+	// Hurry, when closed (a second interrupt after the one that cancelled
+	// ctx), makes a cancelled Run end sooner: the drain stops at once,
+	// producers still waiting for the cluster are aborted without their
+	// grace, and teardown gets at most three more seconds. Run still
+	// returns the partial step. nil never closes.
+	Hurry <-chan struct{}
+	// Leftovers, when not nil, lists every topic and consumer group Run
+	// creates until its teardown deleted it (see Leftovers): what it holds
+	// after Run returned, or at any time from another goroutine, is what
+	// the run leaves on the cluster.
+	Leftovers *Leftovers
 }
 
 // offeredRate returns the total schedule rate in msgs/s of r, 0 for max
@@ -320,6 +335,7 @@ func (s *step) setup(ctx context.Context) error {
 		s.partitions = n
 		s.logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
 	} else {
+		s.opts.Leftovers.addTopics(s.topics)
 		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
 		if err != nil {
 			return err
@@ -534,6 +550,7 @@ func (s *step) drain(ctx context.Context) {
 	s.logf("draining (at most %s)", dt)
 	deadline := time.Now().Add(dt)
 	ctxDone := ctx.Done()
+	var hurry <-chan struct{}
 	for !s.drained {
 		if s.caughtUp() {
 			s.drained = true
@@ -547,6 +564,9 @@ func (s *step) drain(ctx context.Context) {
 			s.tick(now, report.PhaseDrain)
 		}
 		s.timer.Reset(min(drainPoll, deadline.Sub(now)))
+		if !s.completed && hurry == nil {
+			hurry = s.opts.Hurry
+		}
 		select {
 		case <-s.timer.C:
 		case <-ctxDone:
@@ -558,16 +578,32 @@ func (s *step) drain(ctx context.Context) {
 				s.warnf("drain cut short: %v", context.Cause(ctx))
 			}
 			deadline = minTime(deadline, time.Now().Add(cancelDrain))
+		case <-hurry:
+			deadline = time.Now()
 		}
 	}
 	s.stopProducers()
 	grace := min(producerGrace, s.p.Phases.DrainTimeout.D())
+	gt := time.NewTimer(grace)
+	defer gt.Stop()
+	var hurryGrace <-chan struct{}
+	if !s.completed {
+		hurryGrace = s.opts.Hurry
+	}
 	select {
 	case <-s.producersDone:
-	case <-time.After(grace):
+	case <-gt.C:
 		s.warnf("producers still waiting for the cluster %s after the drain phase: requests aborted", grace)
 		s.abortRequests(errors.New("aborted after the drain phase"))
 		<-s.producersDone
+	case <-hurryGrace:
+		select {
+		case <-s.producersDone:
+		default:
+			s.warnf("hurried: producers still waiting for the cluster aborted")
+			s.abortRequests(errors.New("aborted: hurried by a second interrupt"))
+			<-s.producersDone
+		}
 	}
 	s.stopConsumers()
 	_ = s.cg.Wait()
@@ -584,7 +620,11 @@ func (s *step) drain(ctx context.Context) {
 	}
 }
 
-// teardown deletes the topics the step created (unless Keep), once.
+// teardown deletes the topics the step created (unless Keep), once, on a
+// context of its own (teardownTimeout, not derived from the run's context:
+// a cancelled run still cleans up; shortened to hurriedTeardown when
+// Options.Hurry closes). What it could not delete stays in
+// Options.Leftovers and is named in a warning.
 func (s *step) teardown() {
 	if s.tornDown || s.adm.a == nil {
 		return
@@ -597,13 +637,38 @@ func (s *step) teardown() {
 		s.logf("keeping topics %s", strings.Join(s.created, ","))
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	ctx, cancel := s.teardownContext()
 	defer cancel()
 	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
-		s.warnf("teardown: %v", err)
+		s.warnf("teardown: %v; left on the cluster: topics %s", err, strings.Join(s.created, ","))
 		return
 	}
+	s.opts.Leftovers.removeTopics(s.created)
 	s.logf("deleted topics %s", strings.Join(s.created, ","))
+}
+
+// teardownContext returns the context of teardown: teardownTimeout from
+// now, or hurriedTeardown from when Options.Hurry closes if that is sooner.
+func (s *step) teardownContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	if s.opts.Hurry == nil {
+		return ctx, cancel
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-s.opts.Hurry:
+			t := time.NewTimer(hurriedTeardown)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				cancel()
+			case <-done:
+			}
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancel() }
 }
 
 // summary builds the step's result from the collector and the workers.

@@ -110,11 +110,13 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// signal FILE SIG sends SIG (INT or TERM) to the process whose id FILE
-// holds (a process a background shell started and recorded).
+// signal FILE SIG [COUNT [GAP]] sends SIG (INT or TERM) to the process
+// whose id FILE holds (a process a background shell started and recorded),
+// COUNT times (default 1) GAP apart (a Go duration, default 10ms). A
+// process that ended before a repeated signal is not an error.
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: signal FILE INT|TERM")
+	if neg || len(args) < 2 || len(args) > 4 {
+		ts.Fatalf("usage: signal FILE INT|TERM [COUNT [GAP]]")
 	}
 	b, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
@@ -124,7 +126,27 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	if sig == 0 {
 		ts.Fatalf("signal: unknown signal %q", args[1])
 	}
-	ts.Check(syscall.Kill(pid, sig))
+	count, gap := 1, 10*time.Millisecond
+	if len(args) > 2 {
+		count, err = strconv.Atoi(args[2])
+		ts.Check(err)
+	}
+	if len(args) > 3 {
+		gap, err = time.ParseDuration(args[3])
+		ts.Check(err)
+	}
+	for i := range count {
+		if i > 0 {
+			time.Sleep(gap)
+		}
+		if err := syscall.Kill(pid, sig); err != nil {
+			if i > 0 && errors.Is(err, syscall.ESRCH) {
+				ts.Logf("signal %d of %d: the process had ended", i+1, count)
+				return
+			}
+			ts.Fatalf("signal: %v", err)
+		}
+	}
 }
 
 // docscript MARKDOWN HEADING OUT writes the first ```sh block after the

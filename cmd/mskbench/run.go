@@ -146,6 +146,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Embedded = s.Embedded()
 	res.Labels = labels
 	runID := newRunID()
+	// What the run creates on the cluster until teardown deleted it: named
+	// on stderr at the end (or by a third signal) with `mskbench clean`.
+	intr := interruptOf(ctx)
+	left := &leftoverNote{lo: new(load.Leftovers), runID: runID, prefix: plans[0].Topics.Prefix, embedded: s.Embedded()}
 	conn, err := auth.Connect(ctx, cfg, logf)
 	if err != nil {
 		var ce *auth.ConfigError
@@ -161,12 +165,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return err
 	}
+	left.brokers = conn.Brokers
+	intr.beforeExit(left.print)
+	defer intr.beforeExit(nil)
+	defer left.print(stderr)
 
 	mon := newBrokerMonitoring(ctx, s, a, conn, metricsURL, logf) // monitoring.go
 	res.Warnings = append(res.Warnings, mon.warnings...)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
-		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
+		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress,
+			Hurry: intr.hurry, Leftovers: left.lo}
 		if !f.quiet {
 			label := strconv.Itoa(p.Index + 1)
 			if p.Label == "precondition" {

@@ -1,0 +1,78 @@
+package load
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/report"
+)
+
+// TestSleepControlRunHurried cancels a step whose produce requests never
+// return and closes Options.Hurry at once (a second interrupt): the
+// producers are aborted without their grace, the step is returned partial,
+// and teardown still deletes the topic, leaving nothing listed.
+func TestSleepControlRunHurried(t *testing.T) {
+	embedded.SkipSleepControlUnderRace(t)
+	t.Parallel()
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		kf := c.Kfake()
+		release := make(chan struct{})
+		t.Cleanup(func() { close(release) })
+		var stall atomic.Bool
+		kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+			kf.KeepControl()
+			if stall.Load() {
+				kf.SleepControl(func() { <-release })
+			}
+			return nil, nil, false
+		})
+		pl := faultPlan(3)
+		pl.Client = cl
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(time.Minute)
+		pl.Phases.DrainTimeout = plan.Duration(time.Minute)
+		pl.Phases.ReportInterval = plan.Duration(100 * time.Millisecond)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		hurry := make(chan struct{})
+		left := new(Leftovers)
+		var ticks int
+		step, err := Run(ctx, pl, testConn(c), Options{RunID: "hurry", Logf: t.Logf, Hurry: hurry, Leftovers: left,
+			Progress: func(iv report.Interval) {
+				if iv.Phase != report.PhaseMeasure {
+					return
+				}
+				switch ticks++; ticks {
+				case 1:
+					stall.Store(true)
+				case 3:
+					cancel()
+					close(hurry)
+				}
+			}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if !step.Partial {
+			t.Errorf("Partial = false, want true")
+		}
+		if !slices.ContainsFunc(step.Warnings, func(w string) bool { return strings.Contains(w, "hurried") }) {
+			t.Errorf("warnings %q: want the producers aborted by the hurry", step.Warnings)
+		}
+		if _, ok := topicPartitions(t, testConn(c))["mskbench-test-hurry-0-0"]; ok {
+			t.Errorf("topic left behind after a hurried step")
+		}
+		if !left.Empty() {
+			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
+		}
+	})
+}

@@ -29,6 +29,7 @@ const pollInterval = 100 * time.Millisecond
 const (
 	codeUnknownTopicOrPartition = 3
 	codeNotController           = 41
+	codeNonEmptyGroup           = 68
 	codeGroupIDNotFound         = 69
 )
 
@@ -298,8 +299,25 @@ func (o adminOps) listGroups(ctx context.Context, prefix string) ([]string, erro
 }
 
 // deleteGroups deletes the named groups (only ever those this run
-// created); groups already gone are not an error.
+// created); groups already gone are not an error. A group whose members
+// have not left yet (NON_EMPTY_GROUP: a consumer's leave still on its way,
+// or its session not yet expired) is asked again every pollInterval until
+// ctx ends.
 func (o adminOps) deleteGroups(ctx context.Context, groups []string) error {
+	for {
+		err := o.deleteGroupsOnce(ctx, groups)
+		if err == nil || !hasCode(err, codeNonEmptyGroup) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+func (o adminOps) deleteGroupsOnce(ctx context.Context, groups []string) error {
 	if len(groups) == 0 {
 		return nil
 	}

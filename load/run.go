@@ -169,8 +169,11 @@ type step struct {
 
 	partitions int      // per topic
 	created    []string // topics this step created
-	tornDown   bool
-	warnings   []string
+	// ownGroups are the consumer groups this step created (its GroupID
+	// names, once their offsets were committed or a member started).
+	ownGroups []string
+	tornDown  bool
+	warnings  []string
 
 	prods         []*producer
 	cons          []*consumer
@@ -363,6 +366,13 @@ func (s *step) setup(ctx context.Context) error {
 		s.prods = append(s.prods, pr)
 	}
 
+	if s.groups > 0 {
+		// Only the names GroupID gives this run: teardown deletes them.
+		for g := range s.groups {
+			s.ownGroups = append(s.ownGroups, GroupID(p, s.runID, g))
+		}
+		s.opts.Leftovers.addGroups(s.ownGroups)
+	}
 	if existing && s.groups > 0 {
 		// Before any consumer exists: the groups must still be empty.
 		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
@@ -620,25 +630,38 @@ func (s *step) drain(ctx context.Context) {
 	}
 }
 
-// teardown deletes the topics the step created (unless Keep), once, on a
-// context of its own (teardownTimeout, not derived from the run's context:
-// a cancelled run still cleans up; shortened to hurriedTeardown when
-// Options.Hurry closes). What it could not delete stays in
-// Options.Leftovers and is named in a warning.
+// teardown deletes the consumer groups the step created and the topics it
+// created (unless Keep), once, on a context of its own (teardownTimeout,
+// not derived from the run's context: a cancelled run still cleans up;
+// shortened to hurriedTeardown when Options.Hurry closes). It runs after
+// the consumers stopped (left their groups). What it could not delete
+// stays in Options.Leftovers and is named in a warning.
 func (s *step) teardown() {
 	if s.tornDown || s.adm.a == nil {
 		return
 	}
 	s.tornDown = true
-	if len(s.created) == 0 {
-		return
-	}
-	if s.p.Topics.Keep {
-		s.logf("keeping topics %s", strings.Join(s.created, ","))
+	if len(s.created) == 0 && len(s.ownGroups) == 0 {
 		return
 	}
 	ctx, cancel := s.teardownContext()
 	defer cancel()
+	if len(s.ownGroups) > 0 {
+		if err := s.adm.deleteGroups(ctx, s.ownGroups); err != nil {
+			s.warnf("teardown: %v; left on the cluster: consumer groups %s", err, strings.Join(s.ownGroups, ","))
+		} else {
+			s.opts.Leftovers.removeGroups(s.ownGroups)
+			s.logf("deleted consumer groups %s", strings.Join(s.ownGroups, ","))
+		}
+	}
+	if len(s.created) == 0 {
+		return
+	}
+	if s.p.Topics.Keep {
+		s.opts.Leftovers.removeTopics(s.created)
+		s.logf("keeping topics %s", strings.Join(s.created, ","))
+		return
+	}
 	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
 		s.warnf("teardown: %v; left on the cluster: topics %s", err, strings.Join(s.created, ","))
 		return

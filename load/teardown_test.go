@@ -76,3 +76,61 @@ func TestSleepControlRunHurried(t *testing.T) {
 		}
 	})
 }
+
+// TestRunDeletesItsGroups runs a step on a topic it creates and one on an
+// existing topic (where its groups commit offsets): afterwards the cluster
+// lists none of the run's groups, and groups that were there before — one
+// of another application, one of another mskbench run — are untouched.
+func TestRunDeletesItsGroups(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		conn := testConn(c)
+		adm := testAdmin(t, cl, conn)
+		ctx := t.Context()
+		if _, err := adm.createTopics(ctx, []string{"orders"}, plan.Topics{Partitions: 2, ReplicationFactor: 3}); err != nil {
+			t.Fatal(err)
+		}
+		if err := adm.waitLeaders(ctx, []string{"orders"}, 2); err != nil {
+			t.Fatal(err)
+		}
+		before := []string{"orders-app", "mskbench-test-other-0-g0"}
+		if err := adm.commitEndOffsets(ctx, before, "orders", 2); err != nil {
+			t.Fatal(err)
+		}
+		pl := testPlan()
+		pl.Client = cl
+		pl.Consumers.Groups = 2
+		pl.Consumers.PerGroup = 1
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(300 * time.Millisecond)
+		left := new(Leftovers)
+		for i, existing := range []string{"", "orders"} {
+			pl.Index = i
+			pl.Topics.Existing = existing
+			step, err := Run(ctx, pl, conn, Options{RunID: "grp", Logf: t.Logf, Leftovers: left})
+			if err != nil {
+				t.Fatalf("Run (existing %q): %v", existing, err)
+			}
+			if step.Counters.Consumed == 0 {
+				t.Fatalf("existing %q: nothing consumed: the groups never worked", existing)
+			}
+		}
+		gs, err := adm.listGroups(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range gs {
+			if strings.HasPrefix(g, "mskbench-test-grp-") {
+				t.Errorf("group %s left behind", g)
+			}
+		}
+		for _, g := range before {
+			if !slices.Contains(gs, g) {
+				t.Errorf("pre-existing group %s was deleted (groups now %v)", g, gs)
+			}
+		}
+		if !left.Empty() {
+			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
+		}
+	})
+}

@@ -23,6 +23,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -340,8 +341,13 @@ func (s *step) setup(ctx context.Context) error {
 	} else {
 		s.opts.Leftovers.addTopics(s.topics)
 		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
+		s.opts.Leftovers.removeTopics(without(s.topics, s.created)) // refused: not ours
 		if err != nil {
 			return err
+		}
+		if ctx.Err() != nil {
+			// Interrupted while the cluster created them: close deletes them.
+			return fmt.Errorf("interrupted while creating topics %s: %w", strings.Join(s.created, ","), context.Cause(ctx))
 		}
 		s.logf("created topics %s (%d partitions, replication factor %d)",
 			strings.Join(s.created, ","), s.partitions, p.Topics.ReplicationFactor)
@@ -893,6 +899,17 @@ func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.G
 	}
 	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)
 	return g
+}
+
+// without returns the names of all that are not in some.
+func without(all, some []string) []string {
+	var out []string
+	for _, n := range all {
+		if !slices.Contains(some, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -128,6 +129,55 @@ func TestRunDeletesItsGroups(t *testing.T) {
 			if !slices.Contains(gs, g) {
 				t.Errorf("pre-existing group %s was deleted (groups now %v)", g, gs)
 			}
+		}
+		if !left.Empty() {
+			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
+		}
+	})
+}
+
+// TestRunInterruptedDuringTopicCreation cancels the run while the cluster
+// holds its CreateTopics request, then lets the cluster create the topic:
+// Run must not abandon the request (the topic would be left behind,
+// unnamed) but wait for its answer and delete the topic.
+func TestRunInterruptedDuringTopicCreation(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		kf := c.Kfake()
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		returned := make(chan struct{})
+		answered := make(chan struct{})
+		kf.ControlKey(kmsg.CreateTopics.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+			defer close(answered)
+			cancel() // the interrupt arrives while the cluster creates the topic
+			// Hold the answer (this blocks the in-process cluster): until Run
+			// gave up on it, or long enough for a client that waits for it.
+			select {
+			case <-returned:
+			case <-time.After(time.Second):
+			}
+			return nil, nil, false // the cluster creates the topic
+		})
+		pl := testPlan()
+		pl.Client = cl
+		left := new(Leftovers)
+		var logs []string
+		_, err := Run(ctx, pl, testConn(c), Options{RunID: "creating", Leftovers: left, Logf: func(f string, a ...any) {
+			logs = append(logs, fmt.Sprintf(f, a...))
+			t.Logf(f, a...)
+		}})
+		close(returned)
+		if err == nil {
+			t.Fatal("Run: no error after an interrupt during setup")
+		}
+		<-answered
+		name := "mskbench-test-creating-0-0"
+		if _, ok := topicPartitions(t, testConn(c))[name]; ok {
+			t.Errorf("topic %s left behind after an interrupt during its creation (Run: %v; logs %q)", name, err, logs)
+		}
+		if !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "deleted topics "+name) }) {
+			t.Errorf("logs %q: want the topic's deletion", logs)
 		}
 		if !left.Empty() {
 			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())

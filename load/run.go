@@ -316,7 +316,9 @@ func (s *step) warnf(format string, args ...any) {
 // their groups stable.
 func (s *step) setup(ctx context.Context) error {
 	p := s.p
-	a, err := s.drv.newAdmin(s.conn)
+	// The admin client dials on its own budget (auth.Conn.Admin): its
+	// connections, teardown's among them, never queue behind the workers'.
+	a, err := s.drv.newAdmin(s.conn.Admin())
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
@@ -181,6 +182,50 @@ func TestRunInterruptedDuringTopicCreation(t *testing.T) {
 		}
 		if !left.Empty() {
 			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
+		}
+	})
+}
+
+// TestRunTeardownOwnBudget runs 100 producer workers at a connect rate of
+// 2 connections/s: their dials are booked far beyond the step and its
+// teardown bound, yet teardown (on the admin budget) deletes the topic.
+func TestRunTeardownOwnBudget(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		a := plan.DefaultAuth()
+		a.Mechanism = plan.MechanismNone
+		a.ConnectRate = 2
+		conn, err := auth.Connect(t.Context(), auth.Config{Auth: a, Brokers: c.Addrs(), DialTimeout: 2 * time.Second, Client: cl}, t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := testPlan()
+		pl.Client = cl
+		pl.Producers.Workers = 100
+		pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 200}
+		pl.Consumers.Groups = 0
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		pl.Phases.DrainTimeout = plan.Duration(time.Second)
+		left := new(Leftovers)
+		var teardownWarnings []string
+		step, err := Run(t.Context(), pl, conn, Options{RunID: "budget", Leftovers: left, Logf: func(f string, args ...any) {
+			if msg := fmt.Sprintf(f, args...); strings.Contains(msg, "teardown") {
+				teardownWarnings = append(teardownWarnings, msg)
+			}
+		}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		t.Logf("dials %d; counters %+v", conn.Dials(), step.Counters)
+		if len(teardownWarnings) > 0 {
+			t.Errorf("teardown: %q", teardownWarnings)
+		}
+		if _, ok := topicPartitions(t, testConn(c))["mskbench-test-budget-0-0"]; ok {
+			t.Errorf("topic left behind by a teardown behind 100 workers' connections")
+		}
+		if !left.Empty() {
+			t.Errorf("leftovers: topics %v, want none", left.Topics())
 		}
 	})
 }

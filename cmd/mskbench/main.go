@@ -64,6 +64,8 @@ func commands() map[string]command {
 			func(w io.Writer) *pflag.FlagSet { fs, _ := historyFlagSet(w); return fs }, runHistory},
 		"broker": {"run an in-process Kafka cluster in the foreground",
 			func(w io.Writer) *pflag.FlagSet { fs, _ := brokerFlagSet(w); return fs }, runBroker},
+		"clean": {"list (and with --yes delete) the topics and groups interrupted runs left behind",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := cleanFlagSet(w); return fs }, runClean},
 		"size": {"size and price an MSK cluster for a workload",
 			func(w io.Writer) *pflag.FlagSet { fs, _ := sizeFlagSet(w); return fs }, runSize},
 		"version":    {"print the version", versionFlagSet, runVersion},

@@ -185,11 +185,17 @@ func printLeftovers(w io.Writer, found []load.Leftover, now time.Time, deleting 
 // leftoverNote names what a run left on the cluster and the command that
 // removes it.
 type leftoverNote struct {
-	lo       *load.Leftovers
+	lo       leftovers // a *load.Leftovers
 	runID    string
 	prefix   string   // the topics' prefix (plan.Topics.Prefix)
 	brokers  []string // "" until connected
 	embedded bool
+}
+
+// leftovers lists what is left (*load.Leftovers).
+type leftovers interface {
+	Topics() []string
+	Groups() []string
 }
 
 // print writes the note on w, nothing when nothing is left.

@@ -142,7 +142,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// What the run creates on the cluster until teardown deleted it: named
 	// on stderr at the end (or by a third signal) with `mskbench clean`.
 	intr := interruptOf(ctx)
-	left := &leftoverNote{lo: new(load.Leftovers), runID: runID, prefix: plans[0].Topics.Prefix, embedded: s.Embedded()}
+	lo := new(load.Leftovers)
+	left := &leftoverNote{lo: lo, runID: runID, prefix: plans[0].Topics.Prefix, embedded: s.Embedded()}
 	conn, err := auth.Connect(ctx, cfg, logf)
 	if err != nil {
 		var ce *auth.ConfigError
@@ -168,7 +169,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress,
-			Hurry: intr.hurry, Leftovers: left.lo}
+			Hurry: intr.hurry, Leftovers: lo}
 		if !f.quiet {
 			label := strconv.Itoa(p.Index + 1)
 			if p.Label == "precondition" {

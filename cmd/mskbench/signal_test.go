@@ -132,3 +132,38 @@ func (w syncWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+// What a run leaves is named with the command that removes it: the run id,
+// the brokers, and the prefix when it is not the default.
+func TestLeftoverNote(t *testing.T) {
+	var b bytes.Buffer
+	(&leftoverNote{lo: fixedLeftovers{}, runID: "x1", prefix: "mskbench-"}).print(&b)
+	if b.Len() != 0 {
+		t.Errorf("nothing left: printed %q", b.String())
+	}
+	lo := fixedLeftovers{[]string{"mskbench-tpdaui3013-0-0"}, []string{"mskbench-tpdaui3013-0-g0"}}
+	for _, tc := range []struct {
+		note *leftoverNote
+		want []string
+	}{
+		{&leftoverNote{lo: lo, runID: "tpdaui3013", prefix: "mskbench-", brokers: []string{"b-1:9098", "b-2:9098"}},
+			[]string{"left on the cluster: topics mskbench-tpdaui3013-0-0; consumer groups mskbench-tpdaui3013-0-g0",
+				"mskbench clean --brokers b-1:9098,b-2:9098 --run-id tpdaui3013 --yes"}},
+		{&leftoverNote{lo: lo, runID: "x1", prefix: "bench."}, []string{"mskbench clean --prefix bench. --run-id x1 --yes"}},
+		{&leftoverNote{lo: lo, runID: "x1", prefix: "mskbench-", embedded: true},
+			[]string{"left on the embedded cluster (it ends with this process): topics mskbench-tpdaui3013-0-0"}},
+	} {
+		b.Reset()
+		tc.note.print(&b)
+		for _, w := range tc.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("printed %q, want %q", b.String(), w)
+			}
+		}
+	}
+}
+
+type fixedLeftovers struct{ topics, groups []string }
+
+func (f fixedLeftovers) Topics() []string { return f.topics }
+func (f fixedLeftovers) Groups() []string { return f.groups }

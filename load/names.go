@@ -32,9 +32,9 @@ const legacyRunIDDigits = 8
 // to carry: base-36 words that decode to earlier times are not run ids.
 var earliestRunID = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// PreconditionInfix follows the topic prefix in the names of a
-// precondition step (scenarios names its prefix so).
-const PreconditionInfix = "precondition-"
+// preconditionInfix follows the topic prefix in the names of a
+// precondition step (scenarios/ramp.go names its prefix so).
+const preconditionInfix = "precondition-"
 
 // NewRunID returns a new run id that carries the run's start time: now in
 // unix seconds as 6 base-36 digits followed by 4 random hex digits, e.g.
@@ -88,7 +88,7 @@ func isDigits(s string, base int) bool {
 }
 
 // ParseName reports whether name is a name mskbench gives to something a
-// run creates under prefix — prefix, optionally PreconditionInfix, a run
+// run creates under prefix — prefix, optionally preconditionInfix, a run
 // id, "-" and at least one more character — and returns the run id. With
 // runID "" the run id must be one mskbench generates (NewRunID's, or the 8
 // hex digits of earlier versions): "mskbench-orders" or
@@ -100,14 +100,14 @@ func ParseName(prefix, runID, name string) (id string, ok bool) {
 		return "", false
 	}
 	if runID != "" {
-		for _, r := range []string{rest, strings.TrimPrefix(rest, PreconditionInfix)} {
+		for _, r := range []string{rest, strings.TrimPrefix(rest, preconditionInfix)} {
 			if more, ok := strings.CutPrefix(r, runID+"-"); ok && more != "" {
 				return runID, true
 			}
 		}
 		return "", false
 	}
-	for _, r := range []string{rest, strings.TrimPrefix(rest, PreconditionInfix)} {
+	for _, r := range []string{rest, strings.TrimPrefix(rest, preconditionInfix)} {
 		if id, more, ok := strings.Cut(r, "-"); ok && more != "" && isGeneratedRunID(id) {
 			return id, true
 		}

@@ -17,6 +17,23 @@ import (
 	"github.com/mskbench/mskbench/report"
 )
 
+// stallOnce returns a switch: once it is on, the cluster holds every
+// request of key (kfake's SleepControl) until the test ends.
+func stallOnce(t *testing.T, c *embedded.Cluster, key int16) *atomic.Bool {
+	kf := c.Kfake()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	stall := new(atomic.Bool)
+	kf.ControlKey(key, func(kmsg.Request) (kmsg.Response, error, bool) {
+		kf.KeepControl()
+		if stall.Load() {
+			kf.SleepControl(func() { <-release })
+		}
+		return nil, nil, false
+	})
+	return stall
+}
+
 // TestSleepControlRunHurried cancels a step whose produce requests never
 // return and closes Options.Hurry at once (a second interrupt): the
 // producers are aborted without their grace, the step is returned partial,
@@ -26,17 +43,7 @@ func TestSleepControlRunHurried(t *testing.T) {
 	t.Parallel()
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
-		kf := c.Kfake()
-		release := make(chan struct{})
-		t.Cleanup(func() { close(release) })
-		var stall atomic.Bool
-		kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-			kf.KeepControl()
-			if stall.Load() {
-				kf.SleepControl(func() { <-release })
-			}
-			return nil, nil, false
-		})
+		stall := stallOnce(t, c, kmsg.Produce.Int16())
 		pl := faultPlan(3)
 		pl.Client = cl
 		pl.Phases.Warmup = 0

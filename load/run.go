@@ -685,8 +685,9 @@ func (s *step) teardownContext() (context.Context, context.CancelFunc) {
 	if s.opts.Hurry == nil {
 		return ctx, cancel
 	}
-	done := make(chan struct{})
+	done, ended := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(ended)
 		select {
 		case <-s.opts.Hurry:
 			t := time.NewTimer(hurriedTeardown)
@@ -699,7 +700,8 @@ func (s *step) teardownContext() (context.Context, context.CancelFunc) {
 		case <-done:
 		}
 	}()
-	return ctx, func() { close(done); cancel() }
+	// Cancelling ends the watcher too: Run leaves no goroutine behind.
+	return ctx, func() { close(done); <-ended; cancel() }
 }
 
 // summary builds the step's result from the collector and the workers.

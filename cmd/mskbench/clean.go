@@ -63,7 +63,8 @@ func cleanFlagSet(stdout io.Writer) (*pflag.FlagSet, *cleanFlags) {
 			"deletes them. Only names mskbench gives a run's topics and groups match: the prefix, a run id\n"+
 			"mskbench generated (or the one --run-id gives), then \"-\" and more; anything else is never\n"+
 			"touched. Without --yes it only lists them, with their age when the run id carries its start\n"+
-			"time. A run with a consumer group that still has members is in use and left alone.")
+			"time. A run with a consumer group that still has members is in use and left alone; a run\n"+
+			"in progress without consumers cannot be told apart: give --older-than to spare recent runs.")
 	f := new(cleanFlags)
 	registerClusterFlags(fs, &f.clusterFlags, "")
 	fs.StringVar(&f.prefix, "prefix", plan.Defaults().Topics.Prefix, "the topics' prefix of the runs (a scenario's topics.prefix)")

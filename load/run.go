@@ -106,8 +106,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // and consumer clients, consumer groups joined and assigned), load (warm-up:
 // load on, statistics discarded; measure: p.Phases.Duration), drain
 // (producers stop and flush, consumers catch up to what was acknowledged,
-// bounded by DrainTimeout; then teardown deletes only the topics it
-// created, unless Keep) and summary. It returns only after every goroutine
+// bounded by DrainTimeout; then teardown deletes only the consumer groups
+// and topics it created — the topics unless Keep —, on its own deadline;
+// Options.Leftovers lists what it could not delete) and summary. It returns only after every goroutine
 // it started has ended. Fields of p left at an invalid zero take their
 // plan.Defaults value (plan.Plan.WithDefaults); the step records the plan
 // as run and the effective client settings.
@@ -119,8 +120,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // step and a nil error: delivery failures are counted in the step. If ctx
 // is cancelled after load started, Run stops the producers, drains for at
 // most two seconds, tears down and returns the step so far with Partial =
-// true and a nil error; if ctx is cancelled during setup it returns ctx's
-// error. Run is safe to call from several goroutines for different plans.
+// true and a nil error (Options.Hurry shortens that); if ctx is cancelled
+// during setup it returns ctx's error, after deleting what setup created
+// (a CreateTopics request under way is waited for, not abandoned). Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	s, err := newStep(p, conn, opts)
 	if err != nil {

@@ -34,6 +34,14 @@ func stallOnce(t *testing.T, c *embedded.Cluster, key int16) *atomic.Bool {
 	return stall
 }
 
+// wantNoLeftovers fails the test when left lists anything.
+func wantNoLeftovers(t *testing.T, left *Leftovers) {
+	t.Helper()
+	if !left.Empty() {
+		t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
+	}
+}
+
 // TestSleepControlRunHurried cancels a step whose produce requests never
 // return and closes Options.Hurry at once (a second interrupt): the
 // producers are aborted without their grace, the step is returned partial,
@@ -80,9 +88,7 @@ func TestSleepControlRunHurried(t *testing.T) {
 		if _, ok := topicPartitions(t, testConn(c))["mskbench-test-hurry-0-0"]; ok {
 			t.Errorf("topic left behind after a hurried step")
 		}
-		if !left.Empty() {
-			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
-		}
+		wantNoLeftovers(t, left)
 	})
 }
 
@@ -138,9 +144,7 @@ func TestRunDeletesItsGroups(t *testing.T) {
 				t.Errorf("pre-existing group %s was deleted (groups now %v)", g, gs)
 			}
 		}
-		if !left.Empty() {
-			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
-		}
+		wantNoLeftovers(t, left)
 	})
 }
 
@@ -187,9 +191,7 @@ func TestRunInterruptedDuringTopicCreation(t *testing.T) {
 		if !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "deleted topics "+name) }) {
 			t.Errorf("logs %q: want the topic's deletion", logs)
 		}
-		if !left.Empty() {
-			t.Errorf("leftovers: topics %v groups %v, want none", left.Topics(), left.Groups())
-		}
+		wantNoLeftovers(t, left)
 	})
 }
 
@@ -231,8 +233,6 @@ func TestRunTeardownOwnBudget(t *testing.T) {
 		if _, ok := topicPartitions(t, testConn(c))["mskbench-test-budget-0-0"]; ok {
 			t.Errorf("topic left behind by a teardown behind 100 workers' connections")
 		}
-		if !left.Empty() {
-			t.Errorf("leftovers: topics %v, want none", left.Topics())
-		}
+		wantNoLeftovers(t, left)
 	})
 }

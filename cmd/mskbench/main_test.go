@@ -115,19 +115,19 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// signal FILE SIG [COUNT [GAP]] sends SIG (INT or TERM) to the process
+// signal FILE SIG [COUNT [GAP]] sends SIG (INT, TERM, STOP or CONT) to the process
 // whose id FILE holds (a process a background shell started and recorded),
 // COUNT times (default 1) GAP apart (a Go duration, default 10ms). A
 // process that ended before a repeated signal is not an error.
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 || len(args) > 4 {
-		ts.Fatalf("usage: signal FILE INT|TERM [COUNT [GAP]]")
+		ts.Fatalf("usage: signal FILE INT|TERM|STOP|CONT [COUNT [GAP]]")
 	}
 	b, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	ts.Check(err)
-	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM}[args[1]]
+	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT}[args[1]]
 	if sig == 0 {
 		ts.Fatalf("signal: unknown signal %q", args[1])
 	}

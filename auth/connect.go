@@ -133,6 +133,7 @@ func connect(ctx context.Context, cfg Config, logf func(string, ...any), sec *se
 		probeClient: cfg.Client,
 	}
 	c.limiter = newLimiter(cfg.ConnectRate) // 0: no cap
+	c.adminLimiter = newLimiter(cfg.ConnectRate)
 
 	if tlsOn {
 		tc, warnings, err := buildTLS(&cfg)

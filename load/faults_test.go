@@ -414,16 +414,7 @@ func TestSleepControlRunCancelDuringDrain(t *testing.T) {
 	t.Parallel() // waits more than it computes; exact counts, generous bounds
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
-		kf := c.Kfake()
-		release := make(chan struct{})
-		t.Cleanup(func() { close(release) })
-		var stall atomic.Bool
-		kf.ControlKey(kmsg.Fetch.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-			if stall.Load() {
-				kf.SleepControl(func() { <-release })
-			}
-			return nil, nil, false
-		})
+		stall := stallOnce(t, c, kmsg.Fetch.Int16())
 		pl := faultPlan(3)
 		pl.Client = cl
 		pl.Phases.Warmup = 0

@@ -333,7 +333,16 @@ type franzConsumer struct {
 	c       *consumer
 	cl      *kgo.Client
 	headers []header
+	// cancel ends the client's own context: it bounds Close (closeBounded).
+	cancel context.CancelFunc
 }
+
+// consumerLeaveTimeout bounds a franz-go consumer's Close (its final
+// commit and LeaveGroup): against a broker that stopped answering, Close
+// waits for kgo's request retries — 71 s were seen after a second
+// interrupt. A member that could not leave expires with its session (10 s)
+// and teardown's group deletion waits for that.
+const consumerLeaveTimeout = 5 * time.Second
 
 func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerClient, error) {
 	cp := cfg.plan
@@ -382,19 +391,30 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 	if cfg.rack != "" {
 		opts = append(opts, kgo.Rack(cfg.rack))
 	}
-	cl, err := kgo.NewClient(opts...)
+	ctx, cancel := context.WithCancel(context.Background())
+	cl, err := kgo.NewClient(append(opts, kgo.WithContext(ctx))...)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
 	}
-	return &franzConsumer{c: c, cl: cl}, nil
+	return &franzConsumer{c: c, cl: cl, cancel: cancel}, nil
 }
 
-func (fc *franzConsumer) close() { fc.cl.Close() }
+func (fc *franzConsumer) close() { fc.closeBounded() }
+
+// closeBounded closes the client, cancelling its context after
+// consumerLeaveTimeout so that a leave the cluster does not answer ends.
+func (fc *franzConsumer) closeBounded() {
+	t := time.AfterFunc(consumerLeaveTimeout, fc.cancel)
+	fc.cl.Close()
+	t.Stop()
+	fc.cancel()
+}
 
 // run polls until ctx is done, then closes the client (which commits and
 // leaves the group). Fetch errors are counted, not fatal.
 func (fc *franzConsumer) run(ctx context.Context) {
-	defer fc.cl.Close()
+	defer fc.closeBounded()
 	for {
 		fs := fc.cl.PollFetches(ctx)
 		if ctx.Err() != nil {

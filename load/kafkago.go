@@ -613,15 +613,34 @@ func (a kafkaGoAdmin) listGroups(ctx context.Context, prefix string) ([]string, 
 	return out, err
 }
 
+// deleteGroups sends each group's DeleteGroups to its coordinator:
+// kafka-go does not route the request.
 func (a kafkaGoAdmin) deleteGroups(ctx context.Context, groups []string) (map[string]error, error) {
-	var res *kafka.DeleteGroupsResponse
+	out := make(map[string]error, len(groups))
 	err := a.do(ctx, func(ctx context.Context, c *kafka.Client) error {
-		var err error
-		res, err = c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: groups})
-		return err
+		for _, g := range groups {
+			fc, err := c.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{Key: g, KeyType: kafka.CoordinatorKeyTypeConsumer})
+			switch {
+			case err != nil:
+				return fmt.Errorf("find the coordinator of group %s: %w", g, err)
+			case fc.Error != nil:
+				out[g] = fc.Error
+				continue
+			case fc.Coordinator == nil:
+				out[g] = errors.New("no coordinator in the answer")
+				continue
+			}
+			addr := kafka.TCP(net.JoinHostPort(fc.Coordinator.Host, strconv.Itoa(fc.Coordinator.Port)))
+			res, err := c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{Addr: addr, GroupIDs: []string{g}})
+			if err != nil {
+				return err
+			}
+			out[g] = res.Errors[g]
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return res.Errors, nil
+	return out, nil
 }

@@ -23,6 +23,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,8 +49,12 @@ const (
 	// cluster after the drain phase before their requests are aborted (at
 	// most the drain timeout).
 	producerGrace = 5 * time.Second
-	// teardownTimeout bounds topic deletion.
+	// teardownTimeout bounds teardown (topic and group deletion); it runs
+	// on a context of its own, not derived from the run's (cancelled) one.
 	teardownTimeout = 30 * time.Second
+	// hurriedTeardown bounds what is left of teardown once Options.Hurry
+	// is closed.
+	hurriedTeardown = 3 * time.Second
 )
 
 // Options are the caller's hooks into Run. The zero value is valid.
@@ -76,6 +81,17 @@ type Options struct {
 	// Getenv reads the environment (consumers.rack: auto-az reads
 	// plan.RackEnv); nil means os.Getenv.
 	Getenv func(string) string
+	// Hurry, when closed (a second interrupt after the one that cancelled
+	// ctx), makes a cancelled Run end sooner: the drain stops at once,
+	// producers still waiting for the cluster are aborted without their
+	// grace, and teardown gets at most three more seconds. Run still
+	// returns the partial step. nil never closes.
+	Hurry <-chan struct{}
+	// Leftovers, when not nil, lists every topic and consumer group Run
+	// creates until its teardown deleted it (see Leftovers): what it holds
+	// after Run returned, or at any time from another goroutine, is what
+	// the run leaves on the cluster.
+	Leftovers *Leftovers
 }
 
 // offeredRate returns the total schedule rate in msgs/s of r, 0 for max
@@ -97,8 +113,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // and consumer clients, consumer groups joined and assigned), load (warm-up:
 // load on, statistics discarded; measure: p.Phases.Duration), drain
 // (producers stop and flush, consumers catch up to what was acknowledged,
-// bounded by DrainTimeout; then teardown deletes only the topics it
-// created, unless Keep) and summary. It returns only after every goroutine
+// bounded by DrainTimeout; then teardown deletes only the consumer groups
+// and topics it created — the topics unless Keep —, on its own deadline;
+// Options.Leftovers lists what it could not delete) and summary. It returns only after every goroutine
 // it started has ended. Fields of p left at an invalid zero take their
 // plan.Defaults value (plan.Plan.WithDefaults); the step records the plan
 // as run and the effective client settings.
@@ -110,8 +127,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // step and a nil error: delivery failures are counted in the step. If ctx
 // is cancelled after load started, Run stops the producers, drains for at
 // most two seconds, tears down and returns the step so far with Partial =
-// true and a nil error; if ctx is cancelled during setup it returns ctx's
-// error. Run is safe to call from several goroutines for different plans.
+// true and a nil error (Options.Hurry shortens that); if ctx is cancelled
+// during setup it returns ctx's error, after deleting what setup created
+// (a CreateTopics request under way is waited for, not abandoned). Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	s, err := newStep(p, conn, opts)
 	if err != nil {
@@ -164,9 +182,12 @@ type step struct {
 	stopProducers context.CancelFunc
 	stopConsumers context.CancelFunc
 
-	created  []string // topics this step created
-	tornDown bool
-	warnings []string
+	created []string // topics this step created
+	// ownGroups are the consumer groups this step created (its GroupID
+	// names, once their offsets were committed or a member started).
+	ownGroups []string
+	tornDown  bool
+	warnings  []string
 
 	prods         []*producer
 	cons          []*consumer
@@ -289,7 +310,9 @@ func (s *step) warnf(format string, args ...any) {
 // offsets of an existing topic committed first), the consumers started and
 // their groups stable.
 func (s *step) setup(ctx context.Context) error {
-	a, err := s.drv.newAdmin(s.conn)
+	// The admin client dials on its own budget (auth.Conn.Admin): its
+	// connections, teardown's among them, never queue behind the workers'.
+	a, err := s.drv.newAdmin(s.conn.Admin())
 	if err != nil {
 		return err
 	}
@@ -348,10 +371,16 @@ func (s *step) setupTopics(ctx context.Context, w *workload) error {
 		s.logf("using existing topic %s (%d partitions)", t.Existing, n)
 		return nil
 	}
+	s.opts.Leftovers.addTopics(w.topics)
 	created, err := s.adm.createTopics(ctx, w.topics, t)
 	s.created = append(s.created, created...)
+	s.opts.Leftovers.removeTopics(without(w.topics, created)) // refused: not ours
 	if err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		// Interrupted while the cluster created them: close deletes them.
+		return fmt.Errorf("interrupted while creating topics %s: %w", strings.Join(created, ","), context.Cause(ctx))
 	}
 	s.logf("created topics %s (%d partitions, replication factor %d)",
 		strings.Join(created, ","), w.partitions, t.ReplicationFactor)
@@ -392,6 +421,11 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 // still empty groups.
 func (s *step) setupConsumers(ctx context.Context, w *workload) error {
 	existing := w.p.Topics.Existing
+	if w.groups > 0 {
+		// Only the names GroupID gives this run: teardown deletes them.
+		s.ownGroups = append(s.ownGroups, w.groupIDs...)
+		s.opts.Leftovers.addGroups(w.groupIDs)
+	}
 	if existing != "" && w.groups > 0 {
 		// Before any consumer exists: the groups must still be empty.
 		if err := s.adm.commitEndOffsets(ctx, w.groupIDs, existing, w.partitions); err != nil {
@@ -573,6 +607,7 @@ func (s *step) drain(ctx context.Context) {
 	s.logf("draining (at most %s)", dt)
 	deadline := time.Now().Add(dt)
 	ctxDone := ctx.Done()
+	var hurry <-chan struct{}
 	for !s.drained {
 		if s.caughtUp() {
 			s.drained = true
@@ -586,6 +621,9 @@ func (s *step) drain(ctx context.Context) {
 			s.tick(now, report.PhaseDrain)
 		}
 		s.timer.Reset(min(drainPoll, deadline.Sub(now)))
+		if !s.completed && hurry == nil {
+			hurry = s.opts.Hurry
+		}
 		select {
 		case <-s.timer.C:
 		case <-ctxDone:
@@ -597,16 +635,32 @@ func (s *step) drain(ctx context.Context) {
 				s.warnf("drain cut short: %v", context.Cause(ctx))
 			}
 			deadline = minTime(deadline, time.Now().Add(cancelDrain))
+		case <-hurry:
+			deadline = time.Now()
 		}
 	}
 	s.stopProducers()
 	grace := min(producerGrace, s.p.Phases.DrainTimeout.D())
+	gt := time.NewTimer(grace)
+	defer gt.Stop()
+	var hurryGrace <-chan struct{}
+	if !s.completed {
+		hurryGrace = s.opts.Hurry
+	}
 	select {
 	case <-s.producersDone:
-	case <-time.After(grace):
+	case <-gt.C:
 		s.warnf("producers still waiting for the cluster %s after the drain phase: requests aborted", grace)
 		s.abortRequests(errors.New("aborted after the drain phase"))
 		<-s.producersDone
+	case <-hurryGrace:
+		select {
+		case <-s.producersDone:
+		default:
+			s.warnf("hurried: producers still waiting for the cluster aborted")
+			s.abortRequests(errors.New("aborted: hurried by a second interrupt"))
+			<-s.producersDone
+		}
 	}
 	s.stopConsumers()
 	_ = s.cg.Wait()
@@ -627,26 +681,70 @@ func (s *step) drain(ctx context.Context) {
 	}
 }
 
-// teardown deletes the topics the step created (unless Keep), once.
+// teardown deletes the consumer groups the step created and the topics it
+// created (unless Keep), once, on a context of its own (teardownTimeout,
+// not derived from the run's context: a cancelled run still cleans up;
+// shortened to hurriedTeardown when Options.Hurry closes). It runs after
+// the consumers stopped (left their groups). What it could not delete
+// stays in Options.Leftovers and is named in a warning.
 func (s *step) teardown() {
 	if s.tornDown || s.adm.a == nil {
 		return
 	}
 	s.tornDown = true
+	if len(s.created) == 0 && len(s.ownGroups) == 0 {
+		return
+	}
+	ctx, cancel := s.teardownContext()
+	defer cancel()
+	if len(s.ownGroups) > 0 {
+		if err := s.adm.deleteGroups(ctx, s.ownGroups); err != nil {
+			s.warnf("teardown: %v; left on the cluster: consumer groups %s", err, strings.Join(s.ownGroups, ","))
+		} else {
+			s.opts.Leftovers.removeGroups(s.ownGroups)
+			s.logf("deleted consumer groups %s", strings.Join(s.ownGroups, ","))
+		}
+	}
 	if len(s.created) == 0 {
 		return
 	}
 	if s.p.Topics.Keep {
+		s.opts.Leftovers.removeTopics(s.created)
 		s.logf("keeping topics %s", strings.Join(s.created, ","))
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
-	defer cancel()
 	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
-		s.warnf("teardown: %v", err)
+		s.warnf("teardown: %v; left on the cluster: topics %s", err, strings.Join(s.created, ","))
 		return
 	}
+	s.opts.Leftovers.removeTopics(s.created)
 	s.logf("deleted topics %s", strings.Join(s.created, ","))
+}
+
+// teardownContext returns the context of teardown: teardownTimeout from
+// now, or hurriedTeardown from when Options.Hurry closes if that is sooner.
+func (s *step) teardownContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	if s.opts.Hurry == nil {
+		return ctx, cancel
+	}
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		select {
+		case <-s.opts.Hurry:
+			t := time.NewTimer(hurriedTeardown)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				cancel()
+			case <-done:
+			}
+		case <-done:
+		}
+	}()
+	// Cancelling ends the watcher too: Run leaves no goroutine behind.
+	return ctx, func() { close(done); <-ended; cancel() }
 }
 
 // summary builds the step's result from the collector and the workers.
@@ -923,6 +1021,17 @@ func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int, host host
 	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)
 	g.Cause = report.GeneratorCause(*g)
 	return g
+}
+
+// without returns the names of all that are not in some.
+func without(all, some []string) []string {
+	var out []string
+	for _, n := range all {
+		if !slices.Contains(some, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // invert returns m's values → keys.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,23 +29,21 @@ import (
 
 // runFlags are the flags of `mskbench run` that are not auth flags.
 type runFlags struct {
-	sets     []string
-	brokers  string
-	duration string
-	warmup   string
-	client   string
-	embedded bool
-	output   string
-	quiet    bool
-	checks   []string
-	labels   []string
-	junit    string
-	cpuprof  string
-	memprof  string
-	debug    string
-	auth     plan.Auth // auth flags; only those explicitly set override the scenario
-	connect  time.Duration
-	live     *liveFlags // --metrics-listen, --push
+	clusterFlags // --brokers, --connect-timeout, the auth flags
+	sets         []string
+	duration     string
+	warmup       string
+	client       string
+	embedded     bool
+	output       string
+	quiet        bool
+	checks       []string
+	labels       []string
+	junit        string
+	cpuprof      string
+	memprof      string
+	debug        string
+	live         *liveFlags // --metrics-listen, --push
 }
 
 // runFlagSet returns the FlagSet of `mskbench run`, bound to a new runFlags.
@@ -57,7 +53,7 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 			"against a cluster and prints a summary; -o writes the complete result file.")
 	f := new(runFlags)
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
-	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers host:port[,host:port...] (overrides cluster.brokers)")
+	registerClusterFlags(fs, &f.clusterFlags, " (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "measured phase length, e.g. 30s (overrides phases.duration)")
 	fs.StringVar(&f.warmup, "warmup", "", "warm-up length, e.g. 5s (overrides phases.warmup)")
 	fs.StringVar(&f.client, "client", "", "Kafka client library: franz-go (default) or kafka-go (overrides client)")
@@ -67,11 +63,9 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
 	fs.StringArrayVar(&f.labels, "label", nil, labelFlagUsage)
 	fs.StringVar(&f.junit, "junit", "", junitFlagUsage)
-	fs.DurationVar(&f.connect, "connect-timeout", plan.DefaultDialTimeout, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
-	registerAuthFlags(fs, &f.auth)
 	f.live = registerLiveFlags(fs)
 	return fs, f
 }
@@ -116,13 +110,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	// The scenario's cluster.auth block, overridden by the flags that were
 	// set; usage errors end the run before anything starts.
-	a := s.Cluster.Auth
-	mergeAuthFlags(&a, f.auth, fs.Changed)
-	if err := authProblems(a, s.Embedded()); err != nil {
-		return usageError{err}
-	}
 	// The probe authenticates with the client the first step runs on.
-	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect, Client: plans[0].Client}
+	cfg, err := f.config(s.Cluster.Auth, fs.Changed, plans[0].Brokers, plans[0].Client, s.Embedded())
+	if err != nil {
+		return err
+	}
+	a := cfg.Auth
 	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers, Metrics: true})
@@ -146,6 +139,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Embedded = s.Embedded()
 	res.Labels = labels
 	runID := newRunID()
+	// What the run creates on the cluster until teardown deleted it: named
+	// on stderr at the end (or by a third signal) with `mskbench clean`.
+	intr := interruptOf(ctx)
+	lo := new(load.Leftovers)
+	left := &leftoverNote{lo: lo, runID: runID, prefix: plans[0].Topics.Prefix, embedded: s.Embedded()}
 	conn, err := auth.Connect(ctx, cfg, logf)
 	if err != nil {
 		var ce *auth.ConfigError
@@ -161,12 +159,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return err
 	}
+	left.brokers = conn.Brokers
+	intr.beforeExit(left.print)
+	defer intr.beforeExit(nil)
+	defer left.print(stderr)
 
 	mon := newBrokerMonitoring(ctx, s, a, conn, metricsURL, logf) // monitoring.go
 	res.Warnings = append(res.Warnings, mon.warnings...)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
-		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
+		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress,
+			Hurry: intr.hurry, Leftovers: lo}
 		if !f.quiet {
 			label := strconv.Itoa(p.Index + 1)
 			if p.Label == "precondition" {
@@ -330,12 +333,10 @@ func rederiveAuth(s *scenarios.Scenario, scenarioBrokers []string, set func(stri
 	}
 }
 
-// newRunID returns a short random id that names this run's topics and groups.
-func newRunID() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+// newRunID returns a new id that names this run's topics and groups; it
+// carries the run's start time (load.NewRunID), so that `mskbench clean
+// --older-than` can tell old leftovers from a run in progress.
+func newRunID() string { return load.NewRunID(time.Now()) }
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {

@@ -63,21 +63,57 @@ type Conn struct {
 	// probeClient is the client Connect probed with (Config.Client).
 	probeClient plan.Client
 
-	limiter    *limiter // nil: no ceiling on new connections
+	limiter *limiter // nil: no ceiling on new connections
+	// adminLimiter is the budget of administrative connections (Admin):
+	// the same rate as limiter, its own queue.
+	adminLimiter *limiter
+	// parent is the Conn an Admin view was made from (its counters count
+	// the view's connections); nil for a Conn of its own.
+	parent     *Conn
 	dials      atomic.Int64
 	reconnects atomic.Int64
 }
 
+// Admin returns the view of c for administrative clients (topic and group
+// setup, teardown, `mskbench clean`): the same brokers, TLS, SASL, client
+// id and counters (Dials and Reconnects of c count its connections), but a
+// connection budget of its own at the same connect rate. So an admin
+// connection never queues behind the workers' — 500 workers at the default
+// 100 connections/s keep the shared budget busy for several seconds, and
+// a teardown waiting there failed with BROKER_NOT_AVAILABLE — while it
+// adds at most one connection per 1/rate to the cluster's connection rate.
+// Admin of an Admin view is the view itself.
+func (c *Conn) Admin() *Conn {
+	if c.parent != nil {
+		return c
+	}
+	return &Conn{
+		Brokers: c.Brokers, Mechanism: c.Mechanism, TLS: c.TLS, SASL: c.SASL, FranzSASL: c.FranzSASL,
+		DialTimeout: c.DialTimeout, ClientID: c.ClientID, Region: c.Region, Warnings: c.Warnings,
+		probeClient: c.probeClient,
+		limiter:     c.adminLimiter, adminLimiter: c.adminLimiter,
+		parent: c,
+	}
+}
+
+// counters returns the Conn whose counters count c's connections.
+func (c *Conn) counters() *Conn {
+	if c.parent != nil {
+		return c.parent
+	}
+	return c
+}
+
 // Dials returns how many connections transports and dialers of c have
 // opened (TCP connections that succeeded, before TLS and SASL).
-func (c *Conn) Dials() int64 { return c.dials.Load() }
+func (c *Conn) Dials() int64 { return c.counters().dials.Load() }
 
 // Reconnects returns how many connections replaced an earlier connection of
 // the same transport or dialer to the same broker that the broker had closed
 // (a read ended in EOF or a reset) — after MSK closed an IAM connection whose
 // credentials expired, or a broker restart. Connections the client closes
 // itself are not counted. Safe for concurrent use.
-func (c *Conn) Reconnects() int64 { return c.reconnects.Load() }
+func (c *Conn) Reconnects() int64 { return c.counters().reconnects.Load() }
 
 func (c *Conn) dialTimeout() time.Duration {
 	if c.DialTimeout > 0 {
@@ -213,11 +249,11 @@ func (t *dialTracker) dial(ctx context.Context, network, addr string) (net.Conn,
 	if err != nil {
 		return nil, err
 	}
-	t.conn.dials.Add(1)
+	t.conn.counters().dials.Add(1)
 	t.mu.Lock()
 	if t.closed[addr] > 0 {
 		t.closed[addr]--
-		t.conn.reconnects.Add(1)
+		t.conn.counters().reconnects.Add(1)
 	}
 	t.mu.Unlock()
 	return &trackedConn{Conn: nc, onClose: func() {

@@ -133,6 +133,7 @@ func connect(ctx context.Context, cfg Config, logf func(string, ...any), sec *se
 		probeClient: cfg.Client,
 	}
 	c.limiter = newLimiter(cfg.ConnectRate) // 0: no cap
+	c.adminLimiter = newLimiter(cfg.ConnectRate)
 
 	if tlsOn {
 		tc, warnings, err := buildTLS(&cfg)
@@ -306,13 +307,16 @@ func probeOne(ctx context.Context, c *Conn, addr string) (int, error) {
 		}
 	})
 	defer stop()
+	// Through the Conn's dial tracker, like franz-go's probe (c.DialFunc):
+	// the probe's connection is counted in Dials with either client.
+	tracker := newDialTracker(c)
 	d := &kafka.Dialer{
 		ClientID:      c.clientID(),
 		Timeout:       c.dialTimeout(),
 		DualStack:     true,
 		SASLMechanism: c.SASL,
 		DialFunc: func(ctx context.Context, network, address string) (net.Conn, error) {
-			nc, err := (&net.Dialer{Timeout: c.dialTimeout()}).DialContext(ctx, network, address)
+			nc, err := tracker.dial(ctx, network, address)
 			if err != nil {
 				return nil, err
 			}

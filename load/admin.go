@@ -28,7 +28,9 @@ const pollInterval = 100 * time.Millisecond
 // Kafka error codes the engine's admin logic acts on.
 const (
 	codeUnknownTopicOrPartition = 3
+	codeRequestTimedOut         = 7
 	codeNotController           = 41
+	codeNonEmptyGroup           = 68
 	codeGroupIDNotFound         = 69
 )
 
@@ -61,15 +63,15 @@ func (o adminOps) bounded(ctx context.Context) (context.Context, context.CancelF
 
 // ping checks that the cluster answers, within twice the dial timeout. Its
 // error names the addresses tried.
-func (o adminOps) ping(ctx context.Context) (brokers int, err error) {
+func (o adminOps) ping(ctx context.Context) (brokers map[int32]string, err error) {
 	if len(o.brokers) == 0 {
-		return 0, errors.New("no bootstrap brokers given")
+		return nil, errors.New("no bootstrap brokers given")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*o.dial)
 	defer cancel()
 	n, err := o.a.brokers(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("connect to brokers %s: %w (check the addresses, the port for the auth mechanism and network access)",
+		return nil, fmt.Errorf("connect to brokers %s: %w (check the addresses, the port for the auth mechanism and network access)",
 			strings.Join(o.brokers, ","), err)
 	}
 	return n, nil
@@ -97,14 +99,20 @@ func (o adminOps) existingPartitions(ctx context.Context, topic string) (int, er
 }
 
 // createTopics creates the topics with the plan's partitions, replication
-// factor and configs. It returns the names it did create, even on error, so
-// that the caller can delete them.
+// factor and configs. It returns the names it may have created, even on
+// error, so that the caller can delete them: those the answer says were
+// created, those it times out on (REQUEST_TIMED_OUT: the controller may
+// still create them), and every name when there is no answer (refused is
+// only what the answer refuses). The request is not cut short by ctx: an
+// interrupt while the cluster creates the topics waits for its answer
+// (bounded by the dial and admin timeouts), so that what was created is
+// known and deleted.
 func (o adminOps) createTopics(ctx context.Context, names []string, t plan.Topics) (created []string, err error) {
-	ctx, cancel := o.bounded(ctx)
+	ctx, cancel := o.bounded(context.WithoutCancel(ctx))
 	defer cancel()
 	res, err := o.a.createTopics(ctx, names, t)
 	if err != nil {
-		return nil, fmt.Errorf("create topics %s: %w", strings.Join(names, ","), err)
+		return names, fmt.Errorf("create topics %s: %w (they may exist: the cluster did not answer)", strings.Join(names, ","), err)
 	}
 	var errs []error
 	for _, n := range names {
@@ -115,7 +123,9 @@ func (o adminOps) createTopics(ctx context.Context, names []string, t plan.Topic
 		if e != nil {
 			errs = append(errs, fmt.Errorf("create topic %s (%d partitions, replication factor %d): %w",
 				n, t.Partitions, t.ReplicationFactor, e))
-			continue
+			if ok && !hasCode(e, codeRequestTimedOut) {
+				continue
+			}
 		}
 		created = append(created, n)
 	}
@@ -298,8 +308,25 @@ func (o adminOps) listGroups(ctx context.Context, prefix string) ([]string, erro
 }
 
 // deleteGroups deletes the named groups (only ever those this run
-// created); groups already gone are not an error.
+// created); groups already gone are not an error. A group whose members
+// have not left yet (NON_EMPTY_GROUP: a consumer's leave still on its way,
+// or its session not yet expired) is asked again every pollInterval until
+// ctx ends.
 func (o adminOps) deleteGroups(ctx context.Context, groups []string) error {
+	for {
+		err := o.deleteGroupsOnce(ctx, groups)
+		if err == nil || !hasCode(err, codeNonEmptyGroup) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+func (o adminOps) deleteGroupsOnce(ctx context.Context, groups []string) error {
 	if len(groups) == 0 {
 		return nil
 	}

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/plan"
@@ -59,10 +60,16 @@ type slot struct {
 	sum   uint32
 	key   []byte // nil without a key
 	topic string
-	seq   uint64 // the message's sequence number (also in the stamp)
+	// topicIndex is topic's index among the worker's topics.
+	topicIndex int
+	seq        uint64 // the message's sequence number (also in the stamp)
 	// intendedNs and sentNs are the intended and actual send times (unix
 	// ns, also in the stamp).
 	intendedNs, sentNs int64
+	// inFlight is 1 from build until the message settles, or until the
+	// worker gives up on it after its requests were aborted (abandon):
+	// whichever swaps it to 0 accounts for the message, once.
+	inFlight atomic.Int32
 }
 
 // producerClient sends one worker's messages. send and endTransaction
@@ -96,12 +103,15 @@ type producerClient interface {
 
 // producerClientConfig is what a producer client needs besides the plan.
 type producerClientConfig struct {
-	plan       plan.Producers
-	conn       *auth.Conn
-	clientID   string
-	txnID      string // "" unless transactional
-	slots      []*slot
-	maxValue   int     // bytes of the largest value
+	plan     plan.Producers
+	conn     *auth.Conn
+	clientID string
+	txnID    string // "" unless transactional
+	slots    []*slot
+	maxValue int // bytes of the largest value
+	// maxRecord is the bytes of the largest message: value, key and
+	// headers (messageBytes).
+	maxRecord  int
 	meanValue  float64 // mean value size, bytes
 	seed       uint64  // for the partitioner's random choices
 	partitions int     // partitions per topic, for kafka-go's derived batch size
@@ -109,6 +119,9 @@ type producerClientConfig struct {
 	idempotent bool
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
+	// brokers counts what the client sends to each broker (its
+	// connections go through tapDial with it).
+	brokers *brokerStats
 }
 
 // consumerClient reads for one group member.
@@ -134,6 +147,9 @@ type consumerClientConfig struct {
 	existing  bool
 	isolation plan.Isolation
 	rack      string
+	// brokers counts what the client reads from each broker (its
+	// connections go through tapDial with it).
+	brokers *brokerStats
 }
 
 // header is one record header as the engine sees it: a view into the
@@ -175,8 +191,9 @@ type groupInfo struct {
 // concurrent use; the engine's waits, retries and error wording (admin.go)
 // are built on them.
 type admin interface {
-	// brokers returns the number of brokers in fresh cluster metadata.
-	brokers(ctx context.Context) (int, error)
+	// brokers returns the brokers of fresh cluster metadata: node id →
+	// address (host:port, as the clients dial it).
+	brokers(ctx context.Context) (map[int32]string, error)
 	// topics returns fresh metadata of the named topics (every topic when
 	// names is nil).
 	topics(ctx context.Context, names []string) (map[string]topicState, error)

@@ -98,6 +98,7 @@ func TestIdempotenceIsOn(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
+			checkAccounted(t, &step)
 			mu.Lock()
 			defer mu.Unlock()
 			t.Logf("InitProducerID %d, batches %d (without producer id %d), sequence gaps %d, producer ids × partitions %d",
@@ -163,6 +164,7 @@ func TestTransactions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
+			checkAccounted(t, &step)
 			cn, v, x := step.Counters, step.Verification, step.Transactions
 			t.Logf("EndTxn commit %d abort %d; counters %+v; transactions %+v; verification %+v; commit %+v",
 				commits.Load(), aborts.Load(), cn, x, v, step.Latency.Commit)

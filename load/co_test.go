@@ -137,6 +137,7 @@ func TestSleepControlCoordinatedOmissionProduceStall(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
+		checkAccounted(t, &step)
 		half := stall.Microseconds() / 2
 		pub := countAtOrAbove(t, &step, "publish", half)
 		svc := countAtOrAbove(t, &step, "service", half)

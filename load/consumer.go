@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"sync/atomic"
 
@@ -30,6 +29,9 @@ type consumer struct {
 	measureStartNs *atomic.Int64
 	verify         *verifier // nil unless Plan.Verify
 	group          int       // index of the consumer group, for verify
+	// run is the step's run identity (StampRun): a stamp with another is
+	// foreign.
+	runStamp uint64
 	// parts caches the verifier's partition states; only the client's
 	// reading goroutine touches it.
 	parts map[partKey]*partState
@@ -41,8 +43,8 @@ type consumer struct {
 	// Step.ResponseErrors.
 	errs errorCounts
 
-	consumed atomic.Int64 // stamped messages read, every phase
-	foreign  atomic.Int64 // messages without an mskbench stamp (skipped)
+	consumed atomic.Int64 // stamped messages of the step read, every phase
+	foreign  atomic.Int64 // messages without the step's stamp (skipped): none, or another run's
 }
 
 // consumerConfig is what newConsumer needs besides the plan.
@@ -58,7 +60,9 @@ type consumerConfig struct {
 	clk         clock
 	measureFrom *atomic.Int64
 	verify      *verifier
-	rack        string      // resolved
+	rack        string // resolved
+	brokers     *brokerStats
+	run         uint64      // StampRun of the step
 	cross       *crossShard // nil for a run of one process
 }
 
@@ -71,6 +75,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		measureStartNs: cfg.measureFrom,
 		verify:         cfg.verify,
 		group:          cfg.groupIndex,
+		runStamp:       cfg.run,
 		parts:          make(map[partKey]*partState),
 		cross:          cfg.cross,
 	}
@@ -83,6 +88,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		existing:  cfg.existing,
 		isolation: p.IsolationOrDefault(),
 		rack:      cfg.rack,
+		brokers:   cfg.brokers,
 	})
 	if err != nil {
 		return nil, err
@@ -125,6 +131,11 @@ func (c *consumer) throttled(broker string, ms int64) {
 func (c *consumer) handle(d *delivered, nowNs int64) {
 	value := d.value
 	st, err := VerifyStamp(value)
+	if err != ErrNotStamped && st.Run != c.runStamp {
+		// Another run's (or step's) message, whether or not its checksum
+		// holds: foreign, like one without a stamp.
+		err = ErrOtherRun
+	}
 	if c.verify != nil {
 		k := partKey{d.topic, int(d.partition)}
 		ps := c.parts[k]
@@ -132,11 +143,14 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 			ps = c.verify.partition(c.group, k)
 			c.parts[k] = ps
 		}
-		if c.verify.read(c.group, k, ps, d.offset, st, err) {
-			return // a redelivery: counted by the verifier only
+		switch c.verify.read(c.group, k, ps, d.offset, st, err) {
+		case readRedelivered:
+			return // counted by the verifier only
+		case readForeign:
+			c.foreign.Add(1)
+			return
 		}
-	}
-	if errors.Is(err, ErrNotStamped) {
+	} else if err == ErrNotStamped || err == ErrOtherRun {
 		c.foreign.Add(1)
 		return
 	}
@@ -152,9 +166,9 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 			c.rec.RecordError("corrupted", 1)
 		}
 	case cross:
-		c.rec.RecordConsumeCross(intended, nowNs, len(value))
+		c.rec.RecordConsumeCross(intended, nowNs, messageBytes(d.key, value, d.headers))
 	default:
-		c.rec.RecordConsume(intended, nowNs, len(value))
+		c.rec.RecordConsume(intended, nowNs, messageBytes(d.key, value, d.headers))
 	}
 }
 

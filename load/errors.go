@@ -37,6 +37,11 @@ func errorLabel(err error) string {
 	}
 }
 
+// labelUnacknowledged labels the messages still in flight when Run aborted
+// the producers' requests after the drain phase: handed to the client,
+// never acknowledged nor failed by the cluster in time (a stalled broker).
+const labelUnacknowledged = "unacknowledged when the drain ended"
+
 // kafkaCode returns the Kafka error code in err's chain, from either
 // client's error types (see kafkaGoCode and franzCode).
 func kafkaCode(err error) (int16, bool) {

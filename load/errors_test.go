@@ -35,6 +35,7 @@ func TestRunCountsProduceErrors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
+		checkAccounted(t, &step)
 		cn := step.Counters
 		t.Logf("counters %+v errors %v warnings %q", cn, step.Errors, step.Warnings)
 		const label = "[29] Topic Authorization Failed"
@@ -54,21 +55,8 @@ func TestRunCountsProduceErrors(t *testing.T) {
 }
 
 // produceErrorResponse answers every partition of req with the error code
-// and returns the response and the number of partitions answered.
+// and returns the response and the number of partitions answered (see
+// embedded.ProduceResponse).
 func produceErrorResponse(req *kmsg.ProduceRequest, code int16) (*kmsg.ProduceResponse, int) {
-	resp := req.ResponseKind().(*kmsg.ProduceResponse)
-	n := 0
-	for _, rt := range req.Topics {
-		st := kmsg.NewProduceResponseTopic()
-		st.Topic, st.TopicID = rt.Topic, rt.TopicID // produce v13+ names topics by id
-		for _, rp := range rt.Partitions {
-			sp := kmsg.NewProduceResponseTopicPartition()
-			sp.Partition = rp.Partition
-			sp.ErrorCode = code
-			st.Partitions = append(st.Partitions, sp)
-			n++
-		}
-		resp.Topics = append(resp.Topics, st)
-	}
-	return resp, n
+	return embedded.ProduceResponse(req, code)
 }

@@ -102,6 +102,19 @@ func (h failedProduceHook) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int,
 	}
 }
 
+// batchSizesHook adds the uncompressed and compressed bytes of every
+// batch the broker acknowledged (kgo.HookProduceBatchWritten) to the
+// producer's counts, in the measure and drain phases.
+type batchSizesHook struct{ p *producer }
+
+// OnProduceBatchWritten implements kgo.HookProduceBatchWritten.
+func (h batchSizesHook) OnProduceBatchWritten(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.ProduceBatchMetrics) {
+	if h.p.counting() {
+		h.p.batchBytes.Add(int64(m.UncompressedBytes))
+		h.p.batchWireBytes.Add(int64(m.CompressedBytes))
+	}
+}
+
 // franzPartitioner returns the kgo partitioner of a partitioner and its
 // name for the settings.
 func franzPartitioner(p plan.Partitioner) (kgo.Partitioner, string) {
@@ -164,8 +177,11 @@ type franzProducer struct {
 	cl       *kgo.Client
 	recs     []kgo.Record
 	promises []func(*kgo.Record, error)
-	abort    context.Context
-	set      report.ProducerSettings
+	// headers are the worker's record headers (producer.headers), shared
+	// read-only by every record.
+	headers []kgo.RecordHeader
+	abort   context.Context
+	set     report.ProducerSettings
 }
 
 func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerClient, error) {
@@ -181,9 +197,9 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 	part, partName := franzPartitioner(pp.Partitioner)
 	inflight := max(pp.MaxInFlight, 1)
 	batchBytes := int64(pp.BatchBytes)
-	if batchBytes > 0 && batchBytes < int64(cfg.maxValue)+512 {
+	if batchBytes > 0 && batchBytes < int64(cfg.maxRecord)+512 {
 		// A record must fit a batch with its overhead.
-		batchBytes = int64(cfg.maxValue) + 512
+		batchBytes = int64(cfg.maxRecord) + 512
 	}
 	inFlightRequests := plan.IdempotentMaxInFlightRequests
 	if !cfg.idempotent && pp.MaxInFlightRequests > 0 {
@@ -195,6 +211,9 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 		promises: make([]func(*kgo.Record, error), len(cfg.slots)),
 		abort:    cfg.abort,
 	}
+	for _, h := range p.headers {
+		fp.headers = append(fp.headers, kgo.RecordHeader{Key: h.key, Value: h.value})
+	}
 	for i, s := range cfg.slots {
 		fp.promises[i] = func(r *kgo.Record, err error) {
 			t := newTally()
@@ -204,7 +223,7 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 	}
 	// The producer's wire tap counts error responses (retried or not);
 	// kgo reports none of them.
-	dial := tapDial(cfg.conn.DialFunc(), tapHooks{produceError: p.countResponseError})
+	dial := tapDial(cfg.conn.DialFunc(), tapHooks{produceError: p.countResponseError, brokers: cfg.brokers})
 	opts := append(cfg.conn.KgoOpts(),
 		kgo.Dialer(dial),
 		kgo.ClientID(cfg.clientID),
@@ -219,7 +238,7 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 		kgo.ProduceRequestTimeout(pp.RequestTimeout.D()),
 		kgo.RecordRetries(pp.Retries),
 		kgo.MetadataMinAge(franzMetadataMinAge),
-		kgo.WithHooks(throttleHook{rec: p.rec}, failedProduceHook{p: p}),
+		kgo.WithHooks(throttleHook{rec: p.rec}, failedProduceHook{p: p}, batchSizesHook{p: p}),
 	)
 	if !cfg.idempotent && cfg.txnID == "" {
 		// Idempotent producers always keep IdempotentMaxInFlightRequests.
@@ -263,7 +282,7 @@ func (fp *franzProducer) send(_ context.Context, slots []*slot) error {
 		r := &fp.recs[s.index]
 		// The send time as the record's timestamp: kgo would read the
 		// clock again.
-		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
+		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Headers: fp.headers, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
 		fp.cl.Produce(fp.abort, r, fp.promises[s.index])
 	}
 	return nil
@@ -314,7 +333,16 @@ type franzConsumer struct {
 	c       *consumer
 	cl      *kgo.Client
 	headers []header
+	// cancel ends the client's own context: it bounds Close (closeBounded).
+	cancel context.CancelFunc
 }
+
+// consumerLeaveTimeout bounds a franz-go consumer's Close (its final
+// commit and LeaveGroup): against a broker that stopped answering, Close
+// waits for kgo's request retries — 71 s were seen after a second
+// interrupt. A member that could not leave expires with its session (10 s)
+// and teardown's group deletion waits for that.
+const consumerLeaveTimeout = 5 * time.Second
 
 func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerClient, error) {
 	cp := cfg.plan
@@ -325,6 +353,9 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 		iso = kgo.ReadCommitted()
 	}
 	opts := append(cfg.conn.KgoOpts(),
+		// Tapped for the per-broker fetch figures only (kgo's hooks give
+		// the throttle time).
+		kgo.Dialer(tapDial(cfg.conn.DialFunc(), tapHooks{brokers: cfg.brokers})),
 		kgo.ClientID(cfg.clientID),
 		kgo.ConsumerGroup(cfg.group),
 		kgo.ConsumeTopics(cfg.topics...),
@@ -360,19 +391,30 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 	if cfg.rack != "" {
 		opts = append(opts, kgo.Rack(cfg.rack))
 	}
-	cl, err := kgo.NewClient(opts...)
+	ctx, cancel := context.WithCancel(context.Background())
+	cl, err := kgo.NewClient(append(opts, kgo.WithContext(ctx))...)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
 	}
-	return &franzConsumer{c: c, cl: cl}, nil
+	return &franzConsumer{c: c, cl: cl, cancel: cancel}, nil
 }
 
-func (fc *franzConsumer) close() { fc.cl.Close() }
+func (fc *franzConsumer) close() { fc.closeBounded() }
+
+// closeBounded closes the client, cancelling its context after
+// consumerLeaveTimeout so that a leave the cluster does not answer ends.
+func (fc *franzConsumer) closeBounded() {
+	t := time.AfterFunc(consumerLeaveTimeout, fc.cancel)
+	fc.cl.Close()
+	t.Stop()
+	fc.cancel()
+}
 
 // run polls until ctx is done, then closes the client (which commits and
 // leaves the group). Fetch errors are counted, not fatal.
 func (fc *franzConsumer) run(ctx context.Context) {
-	defer fc.cl.Close()
+	defer fc.closeBounded()
 	for {
 		fs := fc.cl.PollFetches(ctx)
 		if ctx.Err() != nil {
@@ -438,12 +480,16 @@ func (a franzAdmin) metadata(ctx context.Context, topics []string) (*kmsg.Metada
 	return req.RequestWith(ctx, a.cl)
 }
 
-func (a franzAdmin) brokers(ctx context.Context) (int, error) {
+func (a franzAdmin) brokers(ctx context.Context) (map[int32]string, error) {
 	res, err := a.metadata(ctx, []string{})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(res.Brokers), nil
+	out := make(map[int32]string, len(res.Brokers))
+	for _, b := range res.Brokers {
+		out[b.NodeID] = net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port)))
+	}
+	return out, nil
 }
 
 func (a franzAdmin) topics(ctx context.Context, names []string) (map[string]topicState, error) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,7 +151,10 @@ type kafkaGoProducer struct {
 	tr   *kafka.Transport
 	ct   *countingTransport
 	msgs []kafka.Message // reused by send; kafka-go copies them
-	set  report.ProducerSettings
+	// headers are the worker's record headers (producer.headers), shared
+	// read-only by every message.
+	headers []kafka.Header
+	set     report.ProducerSettings
 }
 
 func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (producerClient, error) {
@@ -170,9 +175,9 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 		linger = minLinger
 	}
 	batchBytes := int64(pp.BatchBytes)
-	if batchBytes > 0 && batchBytes < int64(cfg.maxValue)+128 {
+	if batchBytes > 0 && batchBytes < int64(cfg.maxRecord)+128 {
 		// kafka-go rejects a message larger than BatchBytes outright.
-		batchBytes = int64(cfg.maxValue) + 128
+		batchBytes = int64(cfg.maxRecord) + 128
 	}
 	batchSize := pp.BatchSize
 	if batchSize <= 0 {
@@ -180,6 +185,9 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 	}
 	bal, balName := kafkaGoBalancer(pp.Partitioner, cfg.seed)
 	kp := &kafkaGoProducer{p: p, tr: cfg.conn.Transport(), msgs: make([]kafka.Message, 0, maxPending)}
+	for _, h := range p.headers {
+		kp.headers = append(kp.headers, kafka.Header{Key: h.key, Value: h.value})
+	}
 	kp.tr.ClientID = cfg.clientID
 	// The transport dials through the Conn's TLS-performing dialer,
 	// tapped for the throttle time of produce responses (its RoundTrip
@@ -187,7 +195,7 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 	kp.tr.TLS = nil
 	kp.tr.Dial = tapDial(cfg.conn.DialFunc(), tapHooks{produceThrottle: func(broker string, ms int64) {
 		p.rec.RecordThrottle(broker, false, ms)
-	}})
+	}, brokers: cfg.brokers})
 	kp.ct = newCountingTransport(kp.tr, p, cfg.abort)
 	kp.w = &kafka.Writer{
 		Addr:     kafka.TCP(cfg.conn.Brokers...),
@@ -243,7 +251,7 @@ func (kp *kafkaGoProducer) endTransaction(context.Context, bool) (int64, error) 
 // send hands the slots' messages to kafka-go in one WriteMessages call.
 func (kp *kafkaGoProducer) send(ctx context.Context, slots []*slot) error {
 	for _, s := range slots {
-		kp.msgs = append(kp.msgs, kafka.Message{Topic: s.topic, Key: s.key, Value: s.value, WriterData: s})
+		kp.msgs = append(kp.msgs, kafka.Message{Topic: s.topic, Key: s.key, Value: s.value, Headers: kp.headers, WriterData: s})
 	}
 	err := kp.w.WriteMessages(ctx, kp.msgs...)
 	clear(kp.msgs)
@@ -321,7 +329,7 @@ func (kafkaGoDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consume
 	// does not report it).
 	dial := cfg.conn.DialFunc()
 	d.TLS = nil
-	d.DialFunc = tapDial(dial, tapHooks{fetchThrottle: c.throttled})
+	d.DialFunc = tapDial(dial, tapHooks{fetchThrottle: c.throttled, brokers: cfg.brokers})
 	iso := kafka.ReadUncommitted
 	if cfg.isolation == plan.ReadCommitted {
 		iso = kafka.ReadCommitted
@@ -416,12 +424,16 @@ func (a kafkaGoAdmin) metadata(ctx context.Context, topics []string) (*kafka.Met
 	return res, err
 }
 
-func (a kafkaGoAdmin) brokers(ctx context.Context) (int, error) {
+func (a kafkaGoAdmin) brokers(ctx context.Context) (map[int32]string, error) {
 	res, err := a.metadata(ctx, []string{})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(res.Brokers), nil
+	out := make(map[int32]string, len(res.Brokers))
+	for _, b := range res.Brokers {
+		out[int32(b.ID)] = net.JoinHostPort(b.Host, strconv.Itoa(b.Port))
+	}
+	return out, nil
 }
 
 func (a kafkaGoAdmin) topics(ctx context.Context, names []string) (map[string]topicState, error) {
@@ -601,15 +613,34 @@ func (a kafkaGoAdmin) listGroups(ctx context.Context, prefix string) ([]string, 
 	return out, err
 }
 
+// deleteGroups sends each group's DeleteGroups to its coordinator:
+// kafka-go does not route the request.
 func (a kafkaGoAdmin) deleteGroups(ctx context.Context, groups []string) (map[string]error, error) {
-	var res *kafka.DeleteGroupsResponse
+	out := make(map[string]error, len(groups))
 	err := a.do(ctx, func(ctx context.Context, c *kafka.Client) error {
-		var err error
-		res, err = c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: groups})
-		return err
+		for _, g := range groups {
+			fc, err := c.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{Key: g, KeyType: kafka.CoordinatorKeyTypeConsumer})
+			switch {
+			case err != nil:
+				return fmt.Errorf("find the coordinator of group %s: %w", g, err)
+			case fc.Error != nil:
+				out[g] = fc.Error
+				continue
+			case fc.Coordinator == nil:
+				out[g] = errors.New("no coordinator in the answer")
+				continue
+			}
+			addr := kafka.TCP(net.JoinHostPort(fc.Coordinator.Host, strconv.Itoa(fc.Coordinator.Port)))
+			res, err := c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{Addr: addr, GroupIDs: []string{g}})
+			if err != nil {
+				return err
+			}
+			out[g] = res.Errors[g]
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return res.Errors, nil
+	return out, nil
 }

@@ -55,6 +55,20 @@ func (p Pacer) Pace(elapsed time.Duration, sent int64) (wait time.Duration, stop
 	return next - elapsed, false
 }
 
+// firstAtOrAfter returns the smallest k >= 0 whose intended time
+// Intended(k) is at or after t (relative to the schedule start): the
+// worker's message indexes intended before t are 0..k-1. Rate must be > 0.
+func (p Pacer) firstAtOrAfter(t time.Duration) int64 {
+	// Global index i = k·W + w: the first global index at or after t,
+	// then the first of this worker's at or after that.
+	i := firstAtOrAfter(p.Rate, t)
+	w, n := int64(p.Worker), int64(p.workers())
+	if i <= w {
+		return 0
+	}
+	return (i - w + n - 1) / n
+}
+
 func (p Pacer) workers() int {
 	if p.Workers < 1 {
 		return 1

@@ -181,14 +181,47 @@ func TestProducerLoopLateStop(t *testing.T) {
 			}
 		}()
 		var n int
-		p.loop(t.Context(), p.clk.now(), func(_ context.Context, s *slot, _ uint64, _, _ int64) {
+		start := p.clk.now()
+		p.loop(t.Context(), start, func(_ context.Context, s *slot, _ uint64, _, _ int64) {
 			n++
 			held <- s
 		})
 		if n != 16 {
 			t.Errorf("sent %d messages, want 16 (the in-flight bound) and no backlog after the end", n)
 		}
+		// Every other message of the schedule was offered and never sent.
+		end := start + int64(100*time.Millisecond)
+		if got := p.unsent(start, start, end); got != 100-16 {
+			t.Errorf("unsent = %d, want the 84 messages after the in-flight bound", got)
+		}
+		// Behind schedule from message 16 (due at 16 ms, blocked until after
+		// the end) to the end of the schedule, although the bound freed a
+		// slot only after it: the stall is not hidden.
+		if got, want := time.Duration(p.behindUntil(end)), 84*time.Millisecond; got != want {
+			t.Errorf("behind schedule for %s, want %s (from the blocked message to the end)", got, want)
+		}
+		if !p.behindInFlight {
+			t.Errorf("the open episode's cause is the generator, want the in-flight bound")
+		}
 	})
+}
+
+// TestPacerFirstAtOrAfter checks the worker's first message at or after a
+// time against Intended, the count unsent is built on.
+func TestPacerFirstAtOrAfter(t *testing.T) {
+	for _, pc := range []Pacer{
+		{Rate: 1000, Workers: 1},
+		{Rate: 1000, Workers: 3, Worker: 2},
+		{Rate: 333.3, Workers: 4, Worker: 1},
+		{Rate: 7, Workers: 2, Worker: 0},
+	} {
+		for _, at := range []time.Duration{0, time.Nanosecond, time.Millisecond, 2 * time.Millisecond, 999 * time.Millisecond, time.Second, 1234567 * time.Microsecond} {
+			k := pc.firstAtOrAfter(at)
+			if pc.Intended(k) < at || (k > 0 && pc.Intended(k-1) >= at) {
+				t.Errorf("%+v.firstAtOrAfter(%s) = %d: Intended(%d) = %s, Intended(%d) = %s", pc, at, k, k, pc.Intended(k), k-1, pc.Intended(k-1))
+			}
+		}
+	}
 }
 
 func TestOfferedRate(t *testing.T) {

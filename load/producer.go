@@ -32,6 +32,7 @@ const txnEndTimeout = 10 * time.Second
 // clients: only cl differs.
 type producer struct {
 	id     int
+	stamp  Stamp // Run and Shard of every message's stamp (StampRun, Options.Shard)
 	pacer  Pacer
 	topics []string
 	cl     producerClient
@@ -54,9 +55,16 @@ type producer struct {
 	sends   []report.SendTimes // scratch of flush
 
 	rng   *rand.Rand
-	sizes *sizeChooser // shared, read-only
-	keys  keyChooser
-	fill  payloadFiller
+	sizes *sizeChooser // shared, read-only; nil with a sample
+	// sample, when not nil, holds the values' payloads (shared, read-only);
+	// workers is the worker count of the merged schedule it cycles over.
+	sample  *sample
+	workers int
+	keys    keyChooser
+	fill    payloadFiller
+	// headers are the record headers of every message (nil without);
+	// read-only, shared with the client.
+	headers []header
 
 	verify *verifier // nil unless Plan.Verify
 	// offsets is true when acknowledgements carry the message's offset
@@ -88,6 +96,24 @@ type producer struct {
 	lateGenerator int64 // late messages of episodes not caused by the in-flight bound
 	lateInFlight  int64 // late messages of episodes caused by the in-flight bound
 
+	// parts counts the acknowledged messages of the measure and drain
+	// phases per partition: index topic index × partitions + partition.
+	parts      []atomic.Int64
+	partitions int // per topic
+
+	// batchBytes and batchWireBytes are the records' bytes of the batches
+	// the brokers acknowledged in the measure and drain phases, before and
+	// after compression (franz-go only: its HookProduceBatchWritten).
+	batchBytes, batchWireBytes atomic.Int64
+	// next is the schedule index of the first message the worker did not
+	// process (neither handed over nor failed at the hand-over), set when
+	// its loop returns; dropped counts measured messages it processed but
+	// could not hand over because the step was stopping (the hand-over
+	// failed with the producers' context done). Both belong to the run
+	// goroutine and are read by Run after it ended: unsent.
+	next    int64
+	dropped int64
+
 	sent    atomic.Int64 // messages handed to the client, every phase
 	acked   atomic.Int64 // messages acknowledged, every phase
 	failed  atomic.Int64 // messages that failed, every phase
@@ -106,13 +132,17 @@ type producerConfig struct {
 	rec         *report.Recorder
 	clk         clock
 	seed        uint64
-	sizes       *sizeChooser
+	sizes       *sizeChooser // nil with a sample
+	sample      *sample
 	measuring   <-chan struct{}
 	verify      *verifier
 	runID       string
 	stepIndex   int
+	shard       uint16 // Options.Shard
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
+	// brokers counts the client's requests per broker.
+	brokers *brokerStats
 }
 
 // newProducer builds worker cfg.id with its client. A nil cfg.driver
@@ -120,36 +150,48 @@ type producerConfig struct {
 func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	pp := p.Producers
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
-	keys, err := newKeyChooser(pp.Keys, cfg.id)
+	keys, err := newKeyChooser(pp.Keys, cfg.id, cfg.workers)
 	if err != nil {
 		return nil, err
 	}
-	maxV := cfg.sizes.maxSize()
-	fill, err := newPayloadFiller(maxV, pp.Compressibility, rng)
-	if err != nil {
-		return nil, err
+	var maxV int
+	var meanV float64
+	var fill payloadFiller
+	if cfg.sample != nil {
+		maxV, meanV = StampSize+cfg.sample.maxLen, StampSize+cfg.sample.meanLen
+	} else {
+		maxV, meanV = cfg.sizes.maxSize(), cfg.sizes.mean()
+		if fill, err = newPayloadFiller(maxV, pp.Compressibility, rng); err != nil {
+			return nil, err
+		}
 	}
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
-		id:        cfg.id,
-		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
-		topics:    cfg.topics,
-		rec:       cfg.rec,
-		clk:       cfg.clk,
-		measuring: cfg.measuring,
-		free:      make(chan *slot, inflight),
-		slots:     make([]*slot, inflight),
-		maxV:      maxV,
-		pending:   make([]*slot, 0, maxPending),
-		sends:     make([]report.SendTimes, 0, maxPending),
-		rng:       rng,
-		sizes:     cfg.sizes,
-		keys:      keys,
-		fill:      fill,
-		verify:    cfg.verify,
-		offsets:   pp.Acks != plan.AcksNone,
-		abort:     cfg.abort,
-		linger:    pp.Linger > 0,
+		id:         cfg.id,
+		stamp:      Stamp{Run: StampRun(p.Topics.Prefix, cfg.runID, cfg.stepIndex), Shard: cfg.shard, Producer: uint32(cfg.id)},
+		pacer:      Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		topics:     cfg.topics,
+		rec:        cfg.rec,
+		clk:        cfg.clk,
+		measuring:  cfg.measuring,
+		free:       make(chan *slot, inflight),
+		slots:      make([]*slot, inflight),
+		maxV:       maxV,
+		pending:    make([]*slot, 0, maxPending),
+		sends:      make([]report.SendTimes, 0, maxPending),
+		rng:        rng,
+		sizes:      cfg.sizes,
+		sample:     cfg.sample,
+		workers:    max(cfg.workers, 1),
+		keys:       keys,
+		fill:       fill,
+		headers:    messageHeaders(pp.Headers, rng),
+		parts:      make([]atomic.Int64, len(cfg.topics)*max(cfg.partitions, 0)),
+		partitions: max(cfg.partitions, 0),
+		verify:     cfg.verify,
+		offsets:    pp.Acks != plan.AcksNone,
+		abort:      cfg.abort,
+		linger:     pp.Linger > 0,
 	}
 	if pr.abort == nil {
 		pr.abort = context.Background()
@@ -173,12 +215,14 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		txnID:      txnID,
 		slots:      pr.slots,
 		maxValue:   maxV,
-		meanValue:  cfg.sizes.mean(),
+		maxRecord:  maxV + keys.maxLen() + int(pp.Headers.Bytes()),
+		meanValue:  meanV,
 		seed:       cfg.seed ^ uint64(cfg.id)<<32,
 		partitions: cfg.partitions,
 		topics:     len(cfg.topics),
 		idempotent: pp.IdempotentFor(p.Client),
 		abort:      pr.abort,
+		brokers:    cfg.brokers,
 	})
 	if err != nil {
 		return nil, err
@@ -205,9 +249,29 @@ func (p *producer) countResponseError(err error) {
 // always returns nil: delivery problems are counted, not fatal.
 func (p *producer) run(ctx context.Context, startNs, measureStartNs int64) error {
 	p.measureStartNs = measureStartNs
-	defer p.cl.close(p.abort)
 	p.loop(ctx, startNs, p.send)
+	p.cl.close(p.abort)
+	if p.abort.Err() != nil {
+		p.abandon()
+	}
 	return nil
+}
+
+// abandon accounts for the messages still in flight after the step aborted
+// the requests and the client closed: failed, labelled
+// labelUnacknowledged, whether or not the client completes them later (a
+// late completion is then ignored, see settle). franz-go's Close returns
+// before it fails the records of a request the broker never answered.
+func (p *producer) abandon() {
+	for _, s := range p.slots {
+		if !s.inFlight.CompareAndSwap(1, 0) {
+			continue
+		}
+		p.failed.Add(1)
+		if s.intendedNs >= p.measureStartNs {
+			p.rec.RecordError(labelUnacknowledged, 1)
+		}
+	}
 }
 
 // loop is the pacing loop of run: for each message of the schedule it waits
@@ -222,7 +286,14 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 	defer timer.Stop()
 	defer p.finish(ctx) // whatever is still pending when the schedule ends
 	gated := p.measuring == nil
-	for k := int64(0); ; k++ {
+	var k int64
+	defer func() { p.next = k }()
+	for ; ; k++ {
+		// The clock is read before the context is checked, and read again
+		// after every wait before it is checked again: a message is sent
+		// only when its intended time (at most the reading) came before the
+		// step was stopped, so a cut-short step's measured window, which ends
+		// when Run stopped the producers, holds every message sent.
 		now := p.clk.now()
 		wait, stop := p.pacer.Pace(time.Duration(now-startNs), k)
 		if stop || ctx.Err() != nil {
@@ -240,6 +311,9 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			case <-timer.C:
 			}
 			now = p.clk.now()
+			if ctx.Err() != nil {
+				return
+			}
 		}
 		var s *slot
 		waited := false
@@ -264,6 +338,10 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			unblocked()
 			p.blockedNs = 0
 			now = p.clk.now()
+			if ctx.Err() != nil {
+				p.free <- s
+				return
+			}
 		}
 		intended := startNs + int64(p.pacer.Intended(k))
 		if p.pacer.Rate <= 0 {
@@ -279,14 +357,24 @@ func (p *producer) loop(ctx context.Context, startNs int64, send func(ctx contex
 			}
 			gated = true
 			now = p.clk.now()
+			if ctx.Err() != nil {
+				p.free <- s
+				return
+			}
 			if p.pacer.Rate <= 0 {
 				intended = max(now, p.measureStartNs)
 			}
 		}
 		// A worker still behind schedule when the schedule ends does not
 		// carry its backlog into the drain phase: those messages count as
-		// offered but not sent.
+		// offered but never sent (unsent), and the worker was behind from
+		// the first of them until the end (its episode stays open: a stall
+		// that outlasts the schedule is behind schedule all along, however
+		// late the in-flight bound freed a slot).
 		if d := p.pacer.Duration; d > 0 && time.Duration(now-startNs) >= d+p.lateStop() {
+			if intended >= p.measureStartNs && now-intended > int64(report.BehindScheduleThreshold) {
+				p.stillBehind(intended, waited)
+			}
 			p.free <- s
 			return
 		}
@@ -322,6 +410,17 @@ func (p *producer) late(intendedNs, nowNs int64, waited bool) {
 	}
 	p.behindInFlight = p.behindInFlight || waited
 	p.episodeLate++
+}
+
+// stillBehind keeps the worker behind schedule from the message intended
+// at intendedNs (never sent: the worker stops) until the end: it opens an
+// episode unless one is open; waited says whether that message waited for
+// the in-flight bound (the episode's cause).
+func (p *producer) stillBehind(intendedNs int64, waited bool) {
+	if p.behindSinceNs == 0 {
+		p.behindSinceNs = max(intendedNs, p.measureStartNs)
+	}
+	p.behindInFlight = p.behindInFlight || waited
 }
 
 // settleEpisode adds the late messages of the current episode to the count
@@ -376,11 +475,9 @@ func (p *producer) lateStop() time.Duration {
 // the next.
 func (p *producer) send(ctx context.Context, s *slot, seq uint64, intendedNs, nowNs int64) {
 	if p.txn != nil && !p.beginMessage(ctx, seq) {
-		p.free <- s // the transaction could not begin: counted as failed below
+		p.free <- s // the transaction could not begin: failed, or unsent when stopping
 		p.failed.Add(1)
-		if intendedNs >= p.measureStartNs && ctx.Err() == nil {
-			p.rec.RecordError("transaction: begin failed", 1)
-		}
+		p.handOverFailed(ctx, intendedNs, "transaction: begin failed")
 		return
 	}
 	p.build(s, seq, intendedNs, nowNs)
@@ -401,9 +498,8 @@ func (p *producer) flush(ctx context.Context) {
 	if err := p.cl.send(ctx, p.pending); err != nil {
 		label := errorLabel(err)
 		for _, s := range p.pending {
-			if s.intendedNs >= p.measureStartNs && ctx.Err() == nil {
-				p.rec.RecordError(label, 1)
-			}
+			s.inFlight.Store(0)
+			p.handOverFailed(ctx, s.intendedNs, label)
 			p.txn.failedMessage()
 			p.free <- s
 		}
@@ -420,6 +516,34 @@ func (p *producer) flush(ctx context.Context) {
 	}
 	clear(p.pending)
 	p.pending = p.pending[:0]
+}
+
+// handOverFailed accounts for a measured message (intended at intendedNs)
+// the client did not take: failed with label, or — when the producers'
+// context is done (the step is stopping) — never sent (dropped, counted
+// as unsent by Run).
+func (p *producer) handOverFailed(ctx context.Context, intendedNs int64, label string) {
+	switch {
+	case intendedNs < p.measureStartNs:
+	case ctx.Err() != nil:
+		p.dropped++
+	default:
+		p.rec.RecordError(label, 1)
+	}
+}
+
+// unsent returns how many messages of the worker's schedule intended in
+// [fromNs, toNs) (unix ns; the measured window) it never handed to the
+// client: those from its first unprocessed message on, and those dropped
+// at the hand-over. Call it after the worker ended. In max-rate mode there
+// is no schedule: only the dropped ones.
+func (p *producer) unsent(startNs, fromNs, toNs int64) int64 {
+	if p.pacer.Rate <= 0 || toNs <= fromNs {
+		return p.dropped
+	}
+	lo := max(p.next, p.pacer.firstAtOrAfter(time.Duration(fromNs-startNs)))
+	hi := p.pacer.firstAtOrAfter(time.Duration(toNs - startNs))
+	return p.dropped + max(hi-lo, 0)
 }
 
 // finish hands over what is pending and ends an open transaction.
@@ -441,22 +565,36 @@ func (p *producer) finish(ctx context.Context) {
 // engine's CPU at 1 KiB messages). It does not allocate once the slot's buffer has grown to the
 // largest size.
 func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
-	size := p.sizes.next(p.rng)
-	if cap(s.buf) < size {
+	if cap(s.buf) < p.maxV {
 		s.buf = make([]byte, p.maxV)
 	}
-	v := s.buf[:size]
-	if len(s.value) != size {
-		p.fill.fill(v, p.rng)
-		s.sum = payloadSum(v)
+	var v []byte
+	if sm := p.sample; sm != nil {
+		// The stamp, then the record byte for byte.
+		i := sm.pick(seq, p.id, p.workers, p.rng)
+		rec := sm.records[i]
+		v = s.buf[:StampSize+len(rec)]
+		copy(v[StampSize:], rec)
+		s.sum = sm.sums[i]
+	} else {
+		size := p.sizes.next(p.rng)
+		v = s.buf[:size]
+		if len(s.value) != size {
+			p.fill.fill(v, p.rng)
+			s.sum = payloadSum(v)
+		}
 	}
 	s.value = v
-	s.key = p.keys.pick(p.rng)
-	s.topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
+	s.key = p.keys.pick(seq)
+	s.topicIndex = int(seq+uint64(p.id)) % len(p.topics)
+	s.topic = p.topics[s.topicIndex]
 	s.seq = seq
 	s.intendedNs = intendedNs
 	s.sentNs = sentNs
-	putHeaderSum(v, uint32(p.id), seq, intendedNs, s.sentNs, s.sum)
+	st := p.stamp
+	st.Seq, st.IntendedNs, st.SentNs = seq, intendedNs, sentNs
+	putHeaderSum(v, st, s.sum)
+	s.inFlight.Store(1)
 	p.pending = append(p.pending, s)
 	return s.sentNs
 }
@@ -479,8 +617,12 @@ func newTally() tally { return tally{offset: -1} }
 // (unix ns): acknowledged at partition and offset when err is nil, else
 // failed with err. It returns the slot to the free list; the client must
 // not touch s afterwards. Clients call it from their goroutines and call
-// p.done(t) after the last message of a callback.
+// p.done(t) after the last message of a callback. A message the worker
+// already abandoned (see abandon) is ignored.
 func (p *producer) settle(s *slot, partition int32, offset int64, err error, nowNs int64, t *tally) {
+	if !s.inFlight.CompareAndSwap(1, 0) {
+		return
+	}
 	measured := s.intendedNs >= p.measureStartNs
 	if err == nil {
 		t.acked++
@@ -491,7 +633,10 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 			}
 		}
 		if measured {
-			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, len(s.value))
+			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, messageBytes(s.key, s.value, p.headers))
+			if partition >= 0 && int(partition) < p.partitions {
+				p.parts[s.topicIndex*p.partitions+int(partition)].Add(1)
+			}
 		}
 		if p.txn != nil {
 			p.txn.acked(measured)
@@ -499,11 +644,22 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 	} else {
 		t.failed++
 		if measured {
-			p.rec.RecordError(errorLabel(err), 1)
+			p.rec.RecordError(p.completionLabel(err), 1)
 		}
 		p.txn.failedMessage()
 	}
 	p.free <- s
+}
+
+// completionLabel is the error label of a message that failed with err: a
+// message the client gave up on because Run aborted the requests still in
+// flight after the drain is labelled labelUnacknowledged, not "canceled".
+func (p *producer) completionLabel(err error) string {
+	label := errorLabel(err)
+	if label == "canceled" && p.abort.Err() != nil {
+		return labelUnacknowledged
+	}
+	return label
 }
 
 // done adds a callback's tally to the shared counters and, outside

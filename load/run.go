@@ -33,6 +33,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/internal/hostcpu"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
 )
@@ -52,8 +53,12 @@ const (
 	// cluster after the drain phase before their requests are aborted (at
 	// most the drain timeout).
 	producerGrace = 5 * time.Second
-	// teardownTimeout bounds topic deletion.
+	// teardownTimeout bounds teardown (topic and group deletion); it runs
+	// on a context of its own, not derived from the run's (cancelled) one.
 	teardownTimeout = 30 * time.Second
+	// hurriedTeardown bounds what is left of teardown once Options.Hurry
+	// is closed.
+	hurriedTeardown = 3 * time.Second
 )
 
 // Options are the caller's hooks into Run. The zero value is valid.
@@ -76,12 +81,26 @@ type Options struct {
 	Getenv func(string) string
 	// Shard is this process's place in a distributed run: it runs its
 	// share of the plan's producer workers and consumers (see Shard), and
-	// only shard 0 creates and deletes the step's topics and groups. The
-	// zero value is a run of one process.
+	// only shard 0 creates and deletes the step's topics and groups. Its
+	// Index (0..math.MaxUint16) is written into every message's stamp
+	// (Stamp.Shard) next to the run identity (StampRun of the prefix, RunID
+	// and step), which every shard shares. The zero value is a run of one
+	// process. A plan with workloads runs in one process only.
 	Shard Shard
 	// Coordinator connects the step with the other shards; required when
 	// Shard.Count > 1 (see Coordinator), ignored otherwise.
 	Coordinator Coordinator
+	// Hurry, when closed (a second interrupt after the one that cancelled
+	// ctx), makes a cancelled Run end sooner: the drain stops at once,
+	// producers still waiting for the cluster are aborted without their
+	// grace, and teardown gets at most three more seconds. Run still
+	// returns the partial step. nil never closes.
+	Hurry <-chan struct{}
+	// Leftovers, when not nil, lists every topic and consumer group Run
+	// creates until its teardown deleted it (see Leftovers): what it holds
+	// after Run returned, or at any time from another goroutine, is what
+	// the run leaves on the cluster.
+	Leftovers *Leftovers
 }
 
 // offeredRate returns the total schedule rate in msgs/s of r, 0 for max
@@ -103,8 +122,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // and consumer clients, consumer groups joined and assigned), load (warm-up:
 // load on, statistics discarded; measure: p.Phases.Duration), drain
 // (producers stop and flush, consumers catch up to what was acknowledged,
-// bounded by DrainTimeout; then teardown deletes only the topics it
-// created, unless Keep) and summary. It returns only after every goroutine
+// bounded by DrainTimeout; then teardown deletes only the consumer groups
+// and topics it created — the topics unless Keep —, on its own deadline;
+// Options.Leftovers lists what it could not delete) and summary. It returns only after every goroutine
 // it started has ended. Fields of p left at an invalid zero take their
 // plan.Defaults value (plan.Plan.WithDefaults); the step records the plan
 // as run and the effective client settings.
@@ -116,8 +136,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // step and a nil error: delivery failures are counted in the step. If ctx
 // is cancelled after load started, Run stops the producers, drains for at
 // most two seconds, tears down and returns the step so far with Partial =
-// true and a nil error; if ctx is cancelled during setup it returns ctx's
-// error. Run is safe to call from several goroutines for different plans.
+// true and a nil error (Options.Hurry shortens that); if ctx is cancelled
+// during setup it returns ctx's error, after deleting what setup created
+// (a CreateTopics request under way is waited for, not abandoned). Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	s, err := newStep(p, conn, opts)
 	if err != nil {
@@ -146,31 +167,33 @@ type step struct {
 	runID string
 	drv   driver
 
-	sizes    *sizeChooser // built once for every producer
-	rate     float64      // total msgs/s, 0 for max rate
-	workers  int          // producer workers of all shards
-	groups   int
-	perGroup int // members per group, all shards
-	// shard is this process's place in the run; prodLo..prodHi are its
-	// producer workers (global indexes: producer ids), consLo..consHi its
-	// members of every group.
-	shard          Shard
-	coord          Coordinator
-	prodLo, prodHi int
-	consLo, consHi int
+	// wls are the step's workloads (one implicit workload for a plan
+	// without them); workers, groups, topics and groupIDs are their
+	// totals.
+	wls     []*workload
+	workers int
+	groups  int
+	// shard is this process's place in the run (each workload holds its
+	// producer and consumer ranges); coord connects it with the others.
+	shard Shard
+	coord Coordinator
 	// cross classifies consumed messages by the shard that produced them
 	// (nil for a run of one process).
 	cross    *crossShard
 	startAt  time.Time // when the schedule starts; zero: as soon as set up
 	topics   []string
 	groupIDs []string
-	rack     string // resolved consumers.rack
 
 	start time.Time
 	clk   clock
 	col   *report.Collector
 	vf    *verifier
 	adm   adminOps
+
+	// bstats counts the clients' requests per broker; brokerAddrs are the
+	// cluster's brokers (node id → address) from the setup's ping.
+	bstats      *brokerStats
+	brokerAddrs map[int32]string
 
 	// Cancellation: abort fails every producer request in flight (after the
 	// drain's grace); producers and consumers have their own contexts.
@@ -179,10 +202,12 @@ type step struct {
 	stopProducers context.CancelFunc
 	stopConsumers context.CancelFunc
 
-	partitions int      // per topic
-	created    []string // topics this step created
-	tornDown   bool
-	warnings   []string
+	created []string // topics this step created
+	// ownGroups are the consumer groups this step created (its GroupID
+	// names, once their offsets were committed or a member started).
+	ownGroups []string
+	tornDown  bool
+	warnings  []string
 
 	prods         []*producer
 	cons          []*consumer
@@ -198,6 +223,7 @@ type step struct {
 	measureStart   time.Time
 	measureEnd     time.Time
 	cpu            time.Duration // process CPU time of the measured phase
+	host           hostcpu.Usage // the host's CPU accounting over the measured phase
 	cpuOK          bool
 	completed      bool   // neither cut short nor cancelled
 	cutIn          string // the phase ctx cancelled
@@ -235,6 +261,14 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if s.runID == "" {
 		s.runID = strconv.FormatInt(time.Now().Unix(), 36)
 	}
+	if s.shard.Index > math.MaxUint16 {
+		return nil, fmt.Errorf("step %d: shard %d, want 0..%d", p.Index, s.shard.Index, math.MaxUint16)
+	}
+	if s.coord != nil && len(p.Workloads) > 0 {
+		// Splitting workloads between shards is not done: refuse rather
+		// than run every workload's totals on every shard.
+		return nil, fmt.Errorf("step %d: workloads: not supported in a distributed run (%d shards): run it with one shard", p.Index, s.shard.Count)
+	}
 	if probs := p.ClientProblems(); len(probs) > 0 {
 		msgs := make([]string, len(probs))
 		for i, pr := range probs {
@@ -253,60 +287,40 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if ph.Warmup.D() < 0 {
 		return nil, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
 	}
-	s.workers = max(p.Producers.Workers, 0)
-	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
-	s.prodLo, s.prodHi = s.shard.Workers(s.workers)
-	s.consLo, s.consHi = s.shard.Split(s.perGroup)
-	if s.workers > 0 {
-		sc, err := newSizeChooser(p.Producers.MessageSize)
-		if err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-		s.sizes = &sc
-		if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-		// The rest of the producer settings, checked before the cluster is
-		// contacted.
-		if _, err := newKeyChooser(p.Producers.Keys, 0); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if _, err := compressionCodec(p.Producers.Compression); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if _, err := requiredAcks(p.Producers.Acks); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if c := p.Producers.Compressibility; c < 0 || c > 1 {
-			return nil, fmt.Errorf("step %d: producer: compressibility %g, want 0..1", p.Index, c)
-		}
-	}
-	if s.groups > 0 {
-		if s.rack, err = resolveRack(p.Consumers.Rack, opts.Getenv); err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-	}
 	s.start = time.Now()
 	s.clk = newClock()
-	s.topics = TopicNames(p, s.runID)
-	s.groupIDs = make([]string, s.groups)
-	for g := range s.groupIDs {
-		s.groupIDs[g] = GroupID(p, s.runID, g)
+	notBefore := s.clk.now()
+	if s.coord != nil {
+		// Stamps carry the producing shard's clock: allow for clocks
+		// that disagree (the run's topics are its own anyway).
+		notBefore -= int64(foreignClockMargin)
+	}
+	for i, w := range p.WorkloadList() {
+		wl, err := newWorkload(p, i, w, s.runID, opts.Getenv, notBefore)
+		if err != nil {
+			return nil, err
+		}
+		// This shard's producer workers (global indexes: producer ids) and
+		// members of every group; all of them in a run of one process.
+		wl.prodLo, wl.prodHi = s.shard.Workers(wl.workers)
+		wl.consLo, wl.consHi = s.shard.Split(wl.perGroup)
+		s.wls = append(s.wls, wl)
+		s.workers += wl.workers
+		s.groups += wl.groups
+		s.topics = append(s.topics, wl.topics...)
+		s.groupIDs = append(s.groupIDs, wl.groupIDs...)
 	}
 	s.col = report.NewCollector(s.groups)
 	if s.coord != nil && s.groups > 0 {
 		s.cross = &crossShard{index: int32(s.shard.Index), owners: s.shard.owners(s.workers)}
 	}
-	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
-		notBefore := s.clk.now()
-		if s.coord != nil {
-			// Stamps carry the producing shard's clock: allow for clocks
-			// that disagree (the run's topics are its own anyway).
-			notBefore -= int64(foreignClockMargin)
+	s.bstats = newBrokerStats(s.clk.now)
+	if len(p.Workloads) > 0 {
+		infos := make([]report.WorkloadInfo, len(s.wls))
+		for i, w := range s.wls {
+			infos[i] = w.info(0)
 		}
-		s.vf = newVerifier(s.workers, s.groups, notBefore)
-		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
-		s.vf.transactional = p.Producers.Transactions != nil
+		s.col.SetWorkloads(infos)
 	}
 	s.measureFrom.Store(math.MaxInt64)
 	s.measuring = make(chan struct{})
@@ -345,8 +359,9 @@ func (s *step) warnf(format string, args ...any) {
 // offsets of an existing topic committed first), the consumers started and
 // their groups stable.
 func (s *step) setup(ctx context.Context) error {
-	p := s.p
-	a, err := s.drv.newAdmin(s.conn)
+	// The admin client dials on its own budget (auth.Conn.Admin): its
+	// connections, teardown's among them, never queue behind the workers'.
+	a, err := s.drv.newAdmin(s.conn.Admin())
 	if err != nil {
 		return err
 	}
@@ -355,98 +370,183 @@ func (s *step) setup(ctx context.Context) error {
 		dial = plan.DefaultDialTimeout
 	}
 	s.adm = adminOps{a: a, brokers: s.conn.Brokers, dial: dial}
-	if _, err := s.adm.ping(ctx); err != nil {
+	if s.brokerAddrs, err = s.adm.ping(ctx); err != nil {
 		return err
 	}
 
-	existing := p.Topics.Existing != ""
-	s.partitions = p.Topics.Partitions
-	// Shard 0 (the only shard of a run of one process) owns the topics and
-	// groups: it creates them and, at teardown, deletes them.
-	owner := s.shard.Index == 0
-	switch {
-	case existing:
-		n, err := s.adm.existingPartitions(ctx, p.Topics.Existing)
-		if err != nil {
-			return err
-		}
-		s.partitions = n
-		s.logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
-	case owner:
-		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
-		if err != nil {
-			return err
-		}
-		s.logf("created topics %s (%d partitions, replication factor %d)",
-			strings.Join(s.created, ","), s.partitions, p.Topics.ReplicationFactor)
-		if err := s.adm.waitLeaders(ctx, s.topics, s.partitions); err != nil {
+	for _, w := range s.wls {
+		if err := s.setupTopics(ctx, w); err != nil {
 			return err
 		}
 	}
-	if owner && existing && s.groups > 0 {
+	if s.shard.Index == 0 {
 		// Before any consumer of any shard exists: the groups must still
 		// be empty.
-		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
-			return err
+		for _, w := range s.wls {
+			if err := s.commitStart(ctx, w); err != nil {
+				return err
+			}
 		}
 	}
 	if s.coord != nil {
 		if err := s.coord.TopicsReady(ctx, s.topics); err != nil {
 			return err
 		}
-		if !owner && !existing {
-			// Shard 0 saw the leaders; wait until this shard's metadata does.
-			if err := s.adm.waitLeaders(ctx, s.topics, s.partitions); err != nil {
-				return err
+		for _, w := range s.wls {
+			if s.shard.Index > 0 && w.p.Topics.Existing == "" {
+				// Shard 0 saw the leaders; wait until this shard's metadata does.
+				if err := s.adm.waitLeaders(ctx, w.topics, w.partitions); err != nil {
+					return err
+				}
 			}
 		}
 	}
-
 	seed := uint64(time.Now().UnixNano())
-	for i := s.prodLo; i < s.prodHi; i++ {
-		pr, err := newProducer(p, producerConfig{
-			id: i, workers: s.workers, rate: s.rate,
-			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
-			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
-			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
-			abort: s.abortCtx,
-		})
-		if err != nil {
-			return fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		s.prods = append(s.prods, pr)
-	}
-
-	for g := range s.groupIDs {
-		for j := s.consLo; j < s.consHi; j++ {
-			c, err := newConsumer(p, consumerConfig{
-				index: g*s.perGroup + j, group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
-				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack, cross: s.cross,
-			})
-			if err != nil {
-				return err
-			}
-			s.cons = append(s.cons, c)
+	for _, w := range s.wls {
+		if err := s.setupProducers(w, seed); err != nil {
+			return err
 		}
 	}
-	if total := s.partitions * len(s.topics); s.groups > 0 && s.perGroup > total {
-		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
-			s.perGroup, total, s.perGroup-total)
+	for _, w := range s.wls {
+		if err := s.setupConsumers(w); err != nil {
+			return err
+		}
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopConsumers = stop
 	for _, c := range s.cons {
 		s.cg.Go(func() error { return c.run(consCtx) })
 	}
-	if s.groups > 0 {
-		s.logf("waiting for %d consumer groups of %d to join", s.groups, s.perGroup)
-		if err := s.adm.waitGroups(ctx, s.groupIDs, s.perGroup, min(s.perGroup, s.partitions*len(s.topics))); err != nil {
-			return err
+	for _, w := range s.wls {
+		if w.groups > 0 {
+			s.logf("waiting for %d consumer groups of %d to join", w.groups, w.perGroup)
+			if err := s.adm.waitGroups(ctx, w.groupIDs, w.perGroup, min(w.perGroup, w.partitions*len(w.topics))); err != nil {
+				return err
+			}
 		}
 	}
 	return s.agreeStart(ctx)
+}
+
+// setupTopics creates the topics of workload w (shard 0 only), or finds
+// its existing topic's partitions.
+func (s *step) setupTopics(ctx context.Context, w *workload) error {
+	t := w.p.Topics
+	w.partitions = t.Partitions
+	if t.Existing != "" {
+		n, err := s.adm.existingPartitions(ctx, t.Existing)
+		if err != nil {
+			return err
+		}
+		w.partitions = n
+		s.logf("using existing topic %s (%d partitions)", t.Existing, n)
+		return nil
+	}
+	if s.shard.Index > 0 {
+		// Shard 0 (the only shard of a run of one process) owns the
+		// topics and groups: it creates them and, at teardown, deletes them.
+		return nil
+	}
+	s.opts.Leftovers.addTopics(w.topics)
+	created, err := s.adm.createTopics(ctx, w.topics, t)
+	s.created = append(s.created, created...)
+	s.opts.Leftovers.removeTopics(without(w.topics, created)) // refused: not ours
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		// Interrupted while the cluster created them: close deletes them.
+		return fmt.Errorf("interrupted while creating topics %s: %w", strings.Join(created, ","), context.Cause(ctx))
+	}
+	s.logf("created topics %s (%d partitions, replication factor %d)",
+		strings.Join(created, ","), w.partitions, t.ReplicationFactor)
+	return s.adm.waitLeaders(ctx, w.topics, w.partitions)
+}
+
+// recorder returns a recorder of workload w's figures.
+func (s *step) recorder(w *workload) *report.Recorder {
+	if len(s.p.Workloads) > 0 {
+		return s.col.NewWorkloadRecorder(w.index)
+	}
+	return s.col.NewRecorder()
+}
+
+// setupProducers builds this shard's producers of workload w with their
+// clients: ids are global (unique across the shards, see Shard.Workers).
+func (s *step) setupProducers(w *workload, seed uint64) error {
+	ph := s.p.Phases
+	for i := w.prodLo; i < w.prodHi; i++ {
+		pr, err := newProducer(w.p, producerConfig{
+			id: i, workers: w.workers, rate: w.rate,
+			schedule: ph.Warmup.D() + ph.Duration.D(),
+			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
+			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
+			measuring: s.measuring, verify: w.vf, runID: w.runID, stepIndex: s.p.Index,
+			shard: uint16(s.shard.Index), abort: s.abortCtx, brokers: s.bstats,
+		})
+		if err != nil {
+			return fmt.Errorf("step %d: producer: %w", s.p.Index, err)
+		}
+		w.prods = append(w.prods, pr)
+		s.prods = append(s.prods, pr)
+	}
+	return nil
+}
+
+// commitStart commits the end offsets of workload w's existing topic for
+// its still empty groups (shard 0 only, before any consumer of any shard
+// exists) and lists its groups as the step's own: teardown deletes them.
+func (s *step) commitStart(ctx context.Context, w *workload) error {
+	if w.groups == 0 {
+		return nil
+	}
+	// Only the names GroupID gives this run: teardown deletes them.
+	s.ownGroups = append(s.ownGroups, w.groupIDs...)
+	s.opts.Leftovers.addGroups(w.groupIDs)
+	if existing := w.p.Topics.Existing; existing != "" {
+		return s.adm.commitEndOffsets(ctx, w.groupIDs, existing, w.partitions)
+	}
+	return nil
+}
+
+// setupConsumers builds this shard's consumers of workload w (their
+// clients start joining): its members of every group, with consumer
+// indexes global over the step's workloads and the shards.
+func (s *step) setupConsumers(w *workload) error {
+	existing := w.p.Topics.Existing
+	base := 0 // consumers of the workloads before w, all shards
+	for _, o := range s.wls[:w.index] {
+		base += o.groups * o.perGroup
+	}
+	for g := range w.groupIDs {
+		for j := w.consLo; j < w.consHi; j++ {
+			c, err := newConsumer(w.p, consumerConfig{
+				index: base + g*w.perGroup + j, group: w.groupIDs[g], groupIndex: g, topics: w.topics, existing: existing != "",
+				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
+				verify: w.vf, rack: w.rack, brokers: s.bstats, run: StampRun(w.p.Topics.Prefix, w.runID, s.p.Index),
+				cross: s.cross,
+			})
+			if err != nil {
+				return err
+			}
+			w.cons = append(w.cons, c)
+			s.cons = append(s.cons, c)
+		}
+	}
+	if total := w.partitions * len(w.topics); w.groups > 0 && w.perGroup > total {
+		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
+			w.perGroup, total, w.perGroup-total)
+	}
+	return nil
+}
+
+// soleVerifier returns the verifier of a step with one workload (a
+// distributed step has one), nil otherwise or without verification.
+func (s *step) soleVerifier() *verifier {
+	if len(s.wls) != 1 {
+		return nil
+	}
+	return s.wls[0].vf
 }
 
 // agreeStart decides when the schedule starts: at the instant the
@@ -535,6 +635,7 @@ func (s *step) load(ctx context.Context) {
 	s.startMeasuring()
 	s.measureStart = s.clk.time(s.measureStartNs)
 	cpu0, ok0 := processCPU()
+	host0 := hostcpu.Read()
 	if s.completed {
 		s.logf("measuring for %s", ph.Duration.D())
 		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
@@ -551,11 +652,13 @@ func (s *step) load(ctx context.Context) {
 	s.measureEnd = s.clk.time(s.measureEndNs)
 	cpu1, ok1 := processCPU()
 	s.cpu, s.cpuOK = cpu1-cpu0, ok0 && ok1
+	s.host = hostcpu.Between(host0, hostcpu.Read())
 }
 
 // tick collects the interval that ends at end and shows it.
 func (s *step) tick(end time.Time, phase string) {
 	iv := s.col.Tick(s.lastTick, end, phase)
+	s.bstats.sample(s.lastTick, end, phase)
 	// Warm-up records are filtered out before they reach the collector;
 	// show the live counts anyway so progress does not look stalled.
 	sent, acked, failed, consumed := totalSent(s.prods), totalAcked(s.prods), totalFailed(s.prods), totalConsumed(s.cons)
@@ -628,18 +731,19 @@ func (s *step) caughtUp() bool {
 	default:
 		return false
 	}
-	acked := totalAcked(s.prods) - totalAborted(s.prods)
 	if s.coord != nil {
-		st := DrainState{ProducersDone: true, Groups: s.groups, Acked: acked, Consumed: totalConsumed(s.cons)}
-		if s.vf != nil {
-			st.Unique = s.vf.uniques()
+		st := DrainState{ProducersDone: true, Groups: s.groups, Acked: totalAcked(s.prods) - totalAborted(s.prods), Consumed: totalConsumed(s.cons)}
+		if vf := s.soleVerifier(); vf != nil {
+			st.Unique = vf.uniques()
 		}
 		return s.coord.Drained(st)
 	}
-	if s.vf != nil {
-		return s.vf.caughtUp(acked, s.p.Producers.Acks != plan.AcksNone)
+	for _, w := range s.wls {
+		if !w.caughtUp() {
+			return false
+		}
 	}
-	return totalConsumed(s.cons) >= acked*int64(s.groups)
+	return true
 }
 
 // drain stops the producers (they flush and close) and waits for the
@@ -655,6 +759,7 @@ func (s *step) drain(ctx context.Context) {
 	s.logf("draining (at most %s)", dt)
 	deadline := time.Now().Add(dt)
 	ctxDone := ctx.Done()
+	var hurry <-chan struct{}
 	for !s.drained {
 		if s.caughtUp() {
 			s.drained = true
@@ -668,6 +773,9 @@ func (s *step) drain(ctx context.Context) {
 			s.tick(next, report.PhaseDrain)
 		}
 		s.timer.Reset(min(drainPoll, deadline.Sub(now)))
+		if !s.completed && hurry == nil {
+			hurry = s.opts.Hurry
+		}
 		select {
 		case <-s.timer.C:
 		case <-ctxDone:
@@ -679,24 +787,44 @@ func (s *step) drain(ctx context.Context) {
 				s.warnf("drain cut short: %v", context.Cause(ctx))
 			}
 			deadline = minTime(deadline, time.Now().Add(cancelDrain))
+		case <-hurry:
+			deadline = time.Now()
 		}
 	}
 	s.stopProducers()
 	grace := min(producerGrace, s.p.Phases.DrainTimeout.D())
+	gt := time.NewTimer(grace)
+	defer gt.Stop()
+	var hurryGrace <-chan struct{}
+	if !s.completed {
+		hurryGrace = s.opts.Hurry
+	}
 	select {
 	case <-s.producersDone:
-	case <-time.After(grace):
+	case <-gt.C:
 		s.warnf("producers still waiting for the cluster %s after the drain phase: requests aborted", grace)
 		s.abortRequests(errors.New("aborted after the drain phase"))
 		<-s.producersDone
+	case <-hurryGrace:
+		select {
+		case <-s.producersDone:
+		default:
+			s.warnf("hurried: producers still waiting for the cluster aborted")
+			s.abortRequests(errors.New("aborted: hurried by a second interrupt"))
+			<-s.producersDone
+		}
 	}
 	s.stopConsumers()
 	_ = s.cg.Wait()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
+		var lag int64
+		for _, w := range s.wls {
+			lag += max(w.lag(), 0)
+		}
 		if s.coord != nil {
 			s.warnf("drain timed out after %s: the consumers of all shards had not read everything the producers of all shards acknowledged", dt)
-		} else if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+		} else if lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -715,8 +843,8 @@ func (s *step) drain(ctx context.Context) {
 func (s *step) finish(ctx context.Context) report.Step {
 	st := s.summary()
 	var v *VerifyState
-	if s.vf != nil {
-		v = s.vf.state()
+	if vf := s.soleVerifier(); vf != nil {
+		v = vf.state()
 	}
 	merged, err := s.coord.Finish(ctx, st, v)
 	if err != nil {
@@ -731,58 +859,101 @@ func (s *step) finish(ctx context.Context) report.Step {
 	return merged
 }
 
-// teardown deletes the topics the step created (unless Keep), once; in a
-// distributed run shard 0 also deletes the step's consumer groups, which
-// the members of every shard formed.
+// teardown deletes the consumer groups the step created and the topics it
+// created (unless Keep), once, on a context of its own (teardownTimeout,
+// not derived from the run's context: a cancelled run still cleans up;
+// shortened to hurriedTeardown when Options.Hurry closes). It runs after
+// the consumers stopped (left their groups); in a distributed run only
+// shard 0 created anything, and tears down after every shard stopped
+// using the step's topics and groups (see finish). What it could not
+// delete stays in Options.Leftovers and is named in a warning.
 func (s *step) teardown() {
 	if s.tornDown || s.adm.a == nil {
 		return
 	}
 	s.tornDown = true
-	groups := s.coord != nil && s.shard.Index == 0 && len(s.groupIDs) > 0
-	if len(s.created) == 0 && !groups {
+	if len(s.created) == 0 && len(s.ownGroups) == 0 {
 		return
 	}
-	if s.p.Topics.Keep {
-		s.logf("keeping topics %s", strings.Join(s.created, ","))
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	ctx, cancel := s.teardownContext()
 	defer cancel()
-	if groups {
-		if err := s.adm.deleteGroups(ctx, s.groupIDs); err != nil {
-			s.warnf("teardown: %v", err)
+	if len(s.ownGroups) > 0 {
+		if err := s.adm.deleteGroups(ctx, s.ownGroups); err != nil {
+			s.warnf("teardown: %v; left on the cluster: consumer groups %s", err, strings.Join(s.ownGroups, ","))
 		} else {
-			s.logf("deleted groups %s", strings.Join(s.groupIDs, ","))
+			s.opts.Leftovers.removeGroups(s.ownGroups)
+			s.logf("deleted consumer groups %s", strings.Join(s.ownGroups, ","))
 		}
 	}
 	if len(s.created) == 0 {
 		return
 	}
-	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
-		s.warnf("teardown: %v", err)
+	if s.p.Topics.Keep {
+		s.opts.Leftovers.removeTopics(s.created)
+		s.logf("keeping topics %s", strings.Join(s.created, ","))
 		return
 	}
+	if err := s.adm.deleteTopics(ctx, s.created); err != nil {
+		s.warnf("teardown: %v; left on the cluster: topics %s", err, strings.Join(s.created, ","))
+		return
+	}
+	s.opts.Leftovers.removeTopics(s.created)
 	s.logf("deleted topics %s", strings.Join(s.created, ","))
+}
+
+// teardownContext returns the context of teardown: teardownTimeout from
+// now, or hurriedTeardown from when Options.Hurry closes if that is sooner.
+func (s *step) teardownContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+	if s.opts.Hurry == nil {
+		return ctx, cancel
+	}
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		select {
+		case <-s.opts.Hurry:
+			t := time.NewTimer(hurriedTeardown)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				cancel()
+			case <-done:
+			}
+		case <-done:
+		}
+	}()
+	// Cancelling ends the watcher too: Run leaves no goroutine behind.
+	return ctx, func() { close(done); <-ended; cancel() }
 }
 
 // summary builds the step's result from the collector and the workers.
 func (s *step) summary() report.Step {
 	p := s.p
 	var verification *report.Verification
-	if s.vf != nil && s.groups > 0 && s.coord == nil {
-		// (A distributed run verifies the merged states of all shards.)
-		verification = verifyReport(s.vf, s.drained, s.warnf)
-	}
 	var offered int64
-	if s.rate > 0 {
+	infos := make([]report.WorkloadInfo, len(s.wls))
+	for i, w := range s.wls {
+		if w.vf != nil && w.groups > 0 && s.coord == nil {
+			// (A distributed run verifies the merged states of all shards.)
+			verification = addVerification(verification, verifyReport(w.vf, s.drained, s.warnf))
+		}
 		// This shard's workers' share of the merged schedule (all of it in
 		// a run of one process).
-		offered = offeredBy(s.rate, s.workers, s.prodLo, s.prodHi, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+		o := w.offered(p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+		offered += o
+		infos[i] = w.info(o)
 	}
+	if len(p.Workloads) > 0 {
+		s.col.SetWorkloads(infos)
+	}
+	unsent, unsentReason := s.unsent()
 	var gen *report.Generator
-	if s.prodHi > s.prodLo && s.cpuOK {
-		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0))
+	if len(s.prods) > 0 && s.cpuOK {
+		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0), s.host)
+		// A step with nothing acknowledged failed (report.Step.Failure):
+		// the cluster refused every message, whatever the generator did.
+		gen.Bottleneck = gen.Bottleneck && totalAcked(s.prods) > 0
 		if gen.Bottleneck {
 			note := ""
 			if s.opts.Embedded {
@@ -790,8 +961,8 @@ func (s *step) summary() report.Step {
 			}
 			s.warnf("the load generator was the bottleneck: %d messages sent more than %s late with in-flight "+
 				"capacity free, process CPU at %.0f%% of %d CPUs; latencies include the tool's own limit, not only "+
-				"the cluster's (add producer workers or load generators, or lower the rate)%s",
-				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), note)
+				"the cluster's: %s%s",
+				gen.LateGenerator, report.BehindScheduleThreshold, 100*gen.CPUUtilization, runtime.GOMAXPROCS(0), report.CauseAdvice(*gen), note)
 		}
 	}
 	planJSON, err := json.Marshal(p)
@@ -815,22 +986,39 @@ func (s *step) summary() report.Step {
 		Embedded:      s.opts.Embedded,
 		Verification:  verification,
 		Client:        s.clientSettings(),
-		Transactional: p.Producers.Transactions != nil,
+		Transactional: s.transactional(),
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
+		Unsent:                unsent,
+		UnsentReason:          unsentReason,
 		ResponseErrors:        responseErrors(s.prods, s.cons),
 		Generator:             gen,
 	})
 	if s.coord != nil {
 		// This shard's own placement, for the merged step's per-shard figures.
-		st.Shards = []report.ShardFigures{{Index: s.shard.Index, ProducerIDsFrom: s.prodLo, ProducerIDsTo: s.prodHi,
-			ConsumersPerGroup: s.consHi - s.consLo, MeasureStart: s.measureStart}}
+		w := s.wls[0] // a distributed step has one workload
+		st.Shards = []report.ShardFigures{{Index: s.shard.Index, ProducerIDsFrom: w.prodLo, ProducerIDsTo: w.prodHi,
+			ConsumersPerGroup: w.consHi - w.consLo, MeasureStart: s.measureStart}}
 	}
-	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {
-		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+
-			"(raise max_in_flight or workers, or the cluster is saturated)", st.Counters.Sent, offered)
+	st.PartitionSpread = partitionSpread(s.prods)
+	st.Compression = compression(s.prods)
+	st.BrokerClient = s.bstats.series(invert(s.brokerAddrs))
+	if sl, median, ok := report.SlowestBroker(report.BrokerClientTotals(&st, report.PhaseMeasure)); ok && sl.ProduceServiceTimeMeanMs > 2*median {
+		s.logf("broker %d (%s) answered produce requests in %.1f ms on average, the median broker in %.1f ms",
+			sl.ID, sl.Host, sl.ProduceServiceTimeMeanMs, median)
+	}
+	if c := st.Counters; c.Unsent > 0 {
+		// The summary says it too (from the counters), not as a warning.
+		s.logf("warning: %s", report.UnsentLine(c))
+	}
+	if n := st.Errors[labelUnacknowledged]; n > 0 {
+		msg := fmt.Sprintf("%d messages were still unacknowledged when the drain ended: counted as failed (%q); "+
+			"publish latency covers only the acknowledged ones", n, labelUnacknowledged)
 		st.Warnings = append(st.Warnings, msg)
 		s.logf("warning: %s", msg)
+	}
+	if f := st.Failure(); f != "" {
+		s.logf("error: step failed: %s", f)
 	}
 	if st.Throttled() {
 		s.logf("warning: brokers throttled %d responses for %d ms: the step measured a quota", st.Throttle.Responses, st.Throttle.TotalMs)
@@ -838,9 +1026,51 @@ func (s *step) summary() report.Step {
 	return st
 }
 
-// clientSettings are the effective client settings of the step.
+// unsent returns how many messages the schedule offered in the measured
+// window that no producer handed to its client, and why (see
+// report.Counters.Unsent). Call it after the producers ended.
+func (s *step) unsent() (int64, string) {
+	from := s.startNs + int64(s.p.Phases.Warmup.D()) // the producers' measure start
+	n := total(s.prods, func(p *producer) int64 { return p.unsent(s.startNs, from, s.measureEndNs) })
+	switch {
+	case n == 0:
+		return 0, ""
+	case s.cutIn != "":
+		return n, "the step was cut short during " + s.cutIn + " before they were sent"
+	default:
+		return n, "the schedule ended while the producers were behind it (the in-flight bound full, or the generator too slow): " +
+			"the backlog is not sent in the drain phase"
+	}
+}
+
+// transactional reports whether a workload's producers are transactional.
+func (s *step) transactional() bool {
+	for _, w := range s.wls {
+		if w.p.Producers.Transactions != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// clientSettings are the effective client settings of the step: with
+// several workloads, those of the first workload with producers (and with
+// consumers), the client ids of all.
 func (s *step) clientSettings() *report.ClientSettings {
 	p := s.p
+	for _, w := range s.wls {
+		if len(w.cons) > 0 {
+			p = w.p
+			break
+		}
+	}
+	rack := ""
+	for _, w := range s.wls {
+		if len(w.cons) > 0 {
+			rack = w.rack
+			break
+		}
+	}
 	cs := &report.ClientSettings{Name: p.Client.String()}
 	if len(s.prods) > 0 {
 		ps := s.prods[0].cl.settings()
@@ -849,10 +1079,12 @@ func (s *step) clientSettings() *report.ClientSettings {
 			c.TransactionalIDs = nil
 			ps.Transactions = &c
 		}
-		for _, pr := range s.prods {
-			ps.ClientIDs = append(ps.ClientIDs, p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
-			if t := pr.cl.settings().Transactions; t != nil {
-				ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
+		for _, w := range s.wls {
+			for _, pr := range w.prods {
+				ps.ClientIDs = append(ps.ClientIDs, w.p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
+				if t := pr.cl.settings().Transactions; t != nil && ps.Transactions != nil {
+					ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
+				}
 			}
 		}
 		cs.Producer = &ps
@@ -868,7 +1100,7 @@ func (s *step) clientSettings() *report.ClientSettings {
 			ids[i] = c.ClientID + "-" + strconv.Itoa(i)
 		}
 		cs.Consumer = &report.ConsumerSettings{
-			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: s.rack,
+			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: rack,
 			FetchMinBytes: int64(c.FetchMinBytes), FetchMaxBytes: int64(c.FetchMaxBytes),
 			MaxWaitMs: ms(c.MaxWait.D()), CommitIntervalMs: ms(c.CommitInterval.D()), StartOffset: start,
 		}
@@ -958,9 +1190,13 @@ func responseErrors(ps []*producer, cs []*consumer) map[string]int64 {
 // time over the measured wall time; late messages come from the producers.
 // Bottleneck: more than 1% of the sent messages late with in-flight
 // capacity free (timer jitter stays far below), or CPU utilisation at or
-// above report.GeneratorSaturated.
-func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.Generator {
+// above report.GeneratorSaturated. host, the host's CPU accounting over the
+// same phase, tells the cause (report.GeneratorCause).
+func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int, host hostcpu.Usage) *report.Generator {
 	g := &report.Generator{CPUSeconds: cpu.Seconds()}
+	if host.OK {
+		g.Host = &report.HostCPU{CPUs: host.CPUs, Busy: host.Busy, Process: host.Process, Other: host.Other, Steal: host.Steal}
+	}
 	if wall > 0 && procs > 0 {
 		g.CPUUtilization = cpu.Seconds() / (wall.Seconds() * float64(procs))
 	}
@@ -972,7 +1208,28 @@ func generatorLoad(ps []*producer, cpu, wall time.Duration, procs int) *report.G
 		sent += p.sent.Load()
 	}
 	g.Bottleneck = g.CPUUtilization >= report.GeneratorSaturated || (g.LateGenerator > 0 && g.LateGenerator*100 > sent)
+	g.Cause = report.GeneratorCause(*g)
 	return g
+}
+
+// without returns the names of all that are not in some.
+func without(all, some []string) []string {
+	var out []string
+	for _, n := range all {
+		if !slices.Contains(some, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// invert returns m's values → keys.
+func invert[K, V comparable](m map[K]V) map[V]K {
+	out := make(map[V]K, len(m))
+	for k, v := range m {
+		out[v] = k
+	}
+	return out
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -133,6 +133,7 @@ func TestRunHealthy(t *testing.T) {
 		}
 		cn := step.Counters
 		t.Logf("counters %+v errors %v warnings %v", cn, step.Errors, step.Warnings)
+		checkAccounted(t, &step)
 		if step.Partial {
 			t.Errorf("Partial = true, want false")
 		}
@@ -167,6 +168,12 @@ func TestRunHealthy(t *testing.T) {
 		}
 		if g := step.Generator; g == nil || g.CPUSeconds <= 0 || g.CPUUtilization <= 0 {
 			t.Errorf("Generator = %+v, want CPU figures", g)
+		} else if runtime.GOOS == "linux" {
+			// The host's accounting over the measured phase (/proc/stat):
+			// filled, with this process's share above 0.
+			if h := g.Host; h == nil || h.CPUs < 1 || h.Busy <= 0 || h.Process <= 0 || h.Busy > 1 || h.Other < 0 || h.Steal < 0 {
+				t.Errorf("Generator.Host = %+v, want the host's CPU figures on Linux", h)
+			}
 		}
 		// Offered is the schedule: 1000 msgs/s for 2 s, exactly.
 		if cn.Offered != 2000 {
@@ -212,6 +219,7 @@ func TestRunOfferedRate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
+		checkAccounted(t, &step)
 		// Deterministic whatever the machine's speed: the offered count is the
 		// schedule (2000 msgs/s for 3 s), every message sent was acknowledged
 		// and is in the publish histogram, and nothing beyond the schedule was
@@ -292,6 +300,7 @@ func TestRunMaxRate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
+		checkAccounted(t, &step)
 		if step.Counters.Acked == 0 || step.Counters.Acked != step.Counters.Sent {
 			t.Errorf("max rate: sent %d acked %d, want equal and > 0", step.Counters.Sent, step.Counters.Acked)
 		}
@@ -324,6 +333,7 @@ func TestRunCancel(t *testing.T) {
 		if !step.Partial {
 			t.Errorf("Partial = false, want true")
 		}
+		checkAccounted(t, &step) // cut short: the rest of the minute is not offered
 		// Not a timing assertion on speed: a minute-long step must stop well
 		// before its end when cancelled.
 		if took := time.Since(cancelled); took > 30*time.Second {

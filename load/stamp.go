@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"hash/fnv"
+	"strconv"
 
 	"github.com/mskbench/mskbench/plan"
 )
@@ -12,34 +14,66 @@ import (
 // value mskbench produces. Message sizes include it, so the smallest message
 // the engine sends is StampSize bytes.
 //
-// Layout (big endian):
+// Layout (big endian), format version 4:
 //
 //	offset  size  field
 //	0       2     magic "mb"
 //	2       1     format version (StampVersion)
-//	3       4     producer id (worker index)
-//	7       8     sequence number (per producer, from 0)
-//	15      8     intended send time, unix ns
-//	23      8     actual send time, unix ns
-//	31      4     CRC-32 (Castagnoli) of the payload (the bytes after the
-//	              stamp) followed by bytes 3..30 (the fields above)
+//	3       8     run identity (StampRun: a hash of the run id and the step)
+//	11      2     shard index (0 for a run in one process)
+//	13      4     producer id (worker index within the shard)
+//	17      8     sequence number (per producer, from 0)
+//	25      8     intended send time, unix ns
+//	33      8     actual send time, unix ns
+//	41      4     CRC-32 (Castagnoli) of the payload (the bytes after the
+//	              stamp) followed by bytes 3..40 (the fields above)
 //
-// The checksum covers the header fields too, so a corrupted producer id,
-// sequence number or timestamp is caught like a corrupted payload. The
-// payload comes first so that a producer can keep the checksum of a payload
-// it sends again and add only the fields (format version 3; version 2
-// summed the fields first).
+// The checksum covers the header fields too, so a corrupted run, shard,
+// producer id, sequence number or timestamp is caught like a corrupted
+// payload. The payload comes first so that a producer can keep the checksum
+// of a payload it sends again and add only the fields (since version 3).
+// A consumer counts a message whose run identity is not its own step's as
+// foreign: never consumed, never in end-to-end latency (version 4; version
+// 3 had no run identity, so another run's messages on a shared topic were
+// taken for the step's own).
+//
 // plan.MinMessageSize, which scenarios validate message sizes against, is
 // this size.
 const StampSize = plan.MinMessageSize
 
-// StampVersion is the format version written into every stamp.
-const StampVersion = 3
+// StampVersion is the format version written into every stamp. Values of
+// other versions are not stamped as far as this build is concerned.
+const StampVersion = 4
+
+// Offsets of the stamp's fields (see StampSize).
+const (
+	stampRunAt      = 3
+	stampShardAt    = 11
+	stampProducerAt = 13
+	stampSeqAt      = 17
+	stampIntendedAt = 25
+	stampSentAt     = 33
+	stampSumAt      = 41
+)
 
 const (
 	stampMagic0 = 'm'
 	stampMagic1 = 'b'
 )
+
+// StampRun returns the run identity stamped into the messages of step
+// stepIndex of the run with the topic prefix and run id given: the 64-bit
+// FNV-1a hash of prefix + runID + "-" + stepIndex, the step's topic name
+// stem. Every shard of a run has the same identity (their shard indexes
+// differ); another run, or another step on a shared existing topic, has
+// another.
+func StampRun(prefix, runID string, stepIndex int) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(prefix))
+	h.Write([]byte(runID))
+	h.Write([]byte("-" + strconv.Itoa(stepIndex)))
+	return h.Sum64()
+}
 
 // castagnoli is the CRC-32C table; crc32.MakeTable returns a shared table for
 // Castagnoli (hardware accelerated), so this is effectively a constant.
@@ -47,11 +81,13 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Stamp is the decoded header of a message value.
 type Stamp struct {
-	Producer   uint32 // producer id (worker index within the step)
+	Run        uint64 // run identity (StampRun)
+	Shard      uint16 // shard index of the producing process (0 without shards)
+	Producer   uint32 // producer id (worker index within the shard)
 	Seq        uint64 // sequence number of the message for that producer
 	IntendedNs int64  // intended send time from the schedule, unix ns
 	SentNs     int64  // time the message was handed to the client, unix ns
-	Checksum   uint32 // CRC-32C of the header fields and the payload
+	Checksum   uint32 // CRC-32C of the payload and the header fields
 }
 
 // Errors returned by ReadStamp and VerifyStamp.
@@ -62,11 +98,15 @@ var (
 	// ErrChecksum means the header fields or the payload do not match the
 	// stamp's checksum.
 	ErrChecksum = errors.New("payload checksum mismatch")
+	// ErrOtherRun means the value carries a stamp of another run (or
+	// another step): a foreign message, never counted as consumed.
+	ErrOtherRun = errors.New("value carries the stamp of another run")
 )
 
-// putHeader writes the stamp fields and their checksum, and returns it.
-func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64) uint32 {
-	return putHeaderSum(value, producer, seq, intendedNs, sentNs, payloadSum(value))
+// putHeader writes the stamp st (its Checksum ignored) with the checksum,
+// and returns the checksum.
+func putHeader(value []byte, st Stamp) uint32 {
+	return putHeaderSum(value, st, payloadSum(value))
 }
 
 // payloadSum is the CRC-32C of the payload of value (the bytes after the
@@ -74,46 +114,50 @@ func putHeader(value []byte, producer uint32, seq uint64, intendedNs, sentNs int
 func payloadSum(value []byte) uint32 { return crc32.Checksum(value[StampSize:], castagnoli) }
 
 // putHeaderSum is putHeader with the payload's checksum (payloadSum)
-// already known: only the fields are summed.
-func putHeaderSum(value []byte, producer uint32, seq uint64, intendedNs, sentNs int64, payload uint32) uint32 {
+// already known: only the fields are summed. It does not allocate.
+func putHeaderSum(value []byte, st Stamp, payload uint32) uint32 {
 	_ = value[StampSize-1]
 	value[0] = stampMagic0
 	value[1] = stampMagic1
 	value[2] = StampVersion
-	binary.BigEndian.PutUint32(value[3:], producer)
-	binary.BigEndian.PutUint64(value[7:], seq)
-	binary.BigEndian.PutUint64(value[15:], uint64(intendedNs))
-	binary.BigEndian.PutUint64(value[23:], uint64(sentNs))
-	sum := crc32.Update(payload, castagnoli, value[3:31])
-	binary.BigEndian.PutUint32(value[31:], sum)
+	binary.BigEndian.PutUint64(value[stampRunAt:], st.Run)
+	binary.BigEndian.PutUint16(value[stampShardAt:], st.Shard)
+	binary.BigEndian.PutUint32(value[stampProducerAt:], st.Producer)
+	binary.BigEndian.PutUint64(value[stampSeqAt:], st.Seq)
+	binary.BigEndian.PutUint64(value[stampIntendedAt:], uint64(st.IntendedNs))
+	binary.BigEndian.PutUint64(value[stampSentAt:], uint64(st.SentNs))
+	sum := crc32.Update(payload, castagnoli, value[stampRunAt:stampSumAt])
+	binary.BigEndian.PutUint32(value[stampSumAt:], sum)
 	return sum
 }
 
 // stampSum is the CRC-32C of the payload followed by the stamp's fields
-// (bytes 3..30).
+// (bytes 3..40).
 func stampSum(value []byte) uint32 {
-	return crc32.Update(payloadSum(value), castagnoli, value[3:31])
+	return crc32.Update(payloadSum(value), castagnoli, value[stampRunAt:stampSumAt])
 }
 
 // ReadStamp decodes the stamp at the start of value without checking the
 // payload checksum. It returns ErrNotStamped when value is not an mskbench
-// message. It does not allocate.
+// message of this format version. It does not allocate.
 func ReadStamp(value []byte) (Stamp, error) {
 	if len(value) < StampSize || value[0] != stampMagic0 || value[1] != stampMagic1 || value[2] != StampVersion {
 		return Stamp{}, ErrNotStamped
 	}
 	return Stamp{
-		Producer:   binary.BigEndian.Uint32(value[3:]),
-		Seq:        binary.BigEndian.Uint64(value[7:]),
-		IntendedNs: int64(binary.BigEndian.Uint64(value[15:])),
-		SentNs:     int64(binary.BigEndian.Uint64(value[23:])),
-		Checksum:   binary.BigEndian.Uint32(value[31:]),
+		Run:        binary.BigEndian.Uint64(value[stampRunAt:]),
+		Shard:      binary.BigEndian.Uint16(value[stampShardAt:]),
+		Producer:   binary.BigEndian.Uint32(value[stampProducerAt:]),
+		Seq:        binary.BigEndian.Uint64(value[stampSeqAt:]),
+		IntendedNs: int64(binary.BigEndian.Uint64(value[stampIntendedAt:])),
+		SentNs:     int64(binary.BigEndian.Uint64(value[stampSentAt:])),
+		Checksum:   binary.BigEndian.Uint32(value[stampSumAt:]),
 	}, nil
 }
 
 // VerifyStamp decodes the stamp like ReadStamp and also checks the checksum
-// of its fields and the payload, returning ErrChecksum (with the decoded stamp) on a mismatch.
-// It does not allocate.
+// of its fields and the payload, returning ErrChecksum (with the decoded
+// stamp) on a mismatch. It does not allocate.
 func VerifyStamp(value []byte) (Stamp, error) {
 	s, err := ReadStamp(value)
 	if err != nil {

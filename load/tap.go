@@ -41,6 +41,9 @@ type tapHooks struct {
 	// address.
 	fetchThrottle   func(broker string, ms int64)
 	produceThrottle func(broker string, ms int64)
+	// brokers, when not nil, counts every produce request and fetch
+	// response per broker address (brokerstats.go).
+	brokers *brokerStats
 }
 
 // tapDial wraps a dial function so that every connection it returns is
@@ -51,12 +54,19 @@ func tapDial(dial func(ctx context.Context, network, addr string) (net.Conn, err
 		if err != nil {
 			return nil, err
 		}
-		return &tapConn{Conn: c, addr: addr, h: h, reqs: make(map[int32]apiVersion)}, nil
+		return &tapConn{Conn: c, addr: addr, h: h, bc: h.brokers.forAddr(addr), reqs: make(map[int32]apiRequest)}, nil
 	}
 }
 
-// apiVersion is the API key and version of a request in flight.
+// apiVersion is the API key and version of a request.
 type apiVersion struct{ key, version int16 }
+
+// apiRequest is a request in flight: its API key and version, and when
+// the tap saw its first bytes written (unix ns; 0 when not counted).
+type apiRequest struct {
+	apiVersion
+	sentNs int64
+}
 
 // tapConn is a tapped connection. Write and Read are each called by one
 // goroutine at a time (both clients serialise them per direction); reqs
@@ -65,9 +75,10 @@ type tapConn struct {
 	net.Conn
 	addr string
 	h    tapHooks
+	bc   *brokerCounters // nil: no per-broker counts
 
 	mu   sync.Mutex
-	reqs map[int32]apiVersion // correlation id → request, for the responses we decode
+	reqs map[int32]apiRequest // correlation id → request, for the responses we follow
 
 	w frameReader // requests written
 	r frameReader // responses read
@@ -153,10 +164,20 @@ func (c *tapConn) request(f *frameReader) int {
 		return 8
 	}
 	av := apiVersion{int16(binary.BigEndian.Uint16(f.head)), int16(binary.BigEndian.Uint16(f.head[2:]))}
-	if (av.key == apiProduce && (c.h.produceError != nil || c.h.produceThrottle != nil)) || (av.key == apiFetch && c.h.fetchThrottle != nil) {
+	req := apiRequest{apiVersion: av}
+	follow := (av.key == apiProduce && (c.h.produceError != nil || c.h.produceThrottle != nil)) || (av.key == apiFetch && c.h.fetchThrottle != nil)
+	if c.bc != nil && (av.key == apiProduce || av.key == apiFetch) {
+		follow = true
+		if av.key == apiProduce {
+			c.bc.produceRequests.Add(1)
+			c.bc.produceBytes.Add(int64(f.total) + 4)
+			req.sentNs = c.h.brokers.now()
+		}
+	}
+	if follow {
 		corr := int32(binary.BigEndian.Uint32(f.head[4:]))
 		c.mu.Lock()
-		c.reqs[corr] = av
+		c.reqs[corr] = req
 		c.mu.Unlock()
 	}
 	return 0
@@ -172,17 +193,33 @@ func (c *tapConn) response(f *frameReader) int {
 	case len(f.head) == 4:
 		corr := int32(binary.BigEndian.Uint32(f.head))
 		c.mu.Lock()
-		av, ok := c.reqs[corr]
+		req, ok := c.reqs[corr]
 		delete(c.reqs, corr)
 		c.mu.Unlock()
 		if !ok {
 			return 0
 		}
-		f.api = av
-		switch av.key {
+		f.api = req.apiVersion
+		if c.bc != nil {
+			switch req.key {
+			case apiProduce:
+				c.bc.produceResponses.Add(1)
+				c.bc.produceServiceNs.Add(max(c.h.brokers.now()-req.sentNs, 0))
+			case apiFetch:
+				c.bc.fetchResponses.Add(1)
+				c.bc.fetchBytes.Add(int64(f.total) + 4)
+			}
+		}
+		switch req.key {
 		case apiProduce:
+			if c.h.produceError == nil && c.h.produceThrottle == nil && c.bc == nil {
+				return 0
+			}
 			return f.total // the whole response
 		case apiFetch:
+			if c.h.fetchThrottle == nil {
+				return 0
+			}
 			return 4 + 1 + 4 // correlation id, (header tags,) throttle
 		}
 		return 0
@@ -219,12 +256,18 @@ func (c *tapConn) produceResponse(b []byte, version int16) {
 	if c.h.produceThrottle != nil && resp.ThrottleMillis > 0 {
 		c.h.produceThrottle(c.addr, int64(resp.ThrottleMillis))
 	}
-	if c.h.produceError == nil {
+	if c.h.produceError == nil && c.bc == nil {
 		return
 	}
 	for _, t := range resp.Topics {
 		for _, p := range t.Partitions {
-			if p.ErrorCode != 0 {
+			if p.ErrorCode == 0 {
+				continue
+			}
+			if c.bc != nil {
+				c.bc.errors.Add(1)
+			}
+			if c.h.produceError != nil {
 				c.h.produceError(kerr.ErrorForCode(p.ErrorCode))
 			}
 		}

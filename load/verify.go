@@ -390,11 +390,22 @@ func (v *verifier) partition(g int, k partKey) *partState {
 	return ps
 }
 
+// readOutcome is what the verifier made of a message: the consumer counts
+// readCounted messages as consumed, and neither redeliveries nor foreign
+// messages.
+type readOutcome uint8
+
+const (
+	readCounted     readOutcome = iota // the step's message (possibly duplicated, out of order or corrupted)
+	readRedelivered                    // an offset the group had already read
+	readForeign                        // not the step's: no stamp, another run's, an unknown producer, older than the step
+)
+
 // read checks one message read by group g at offset of ps (the state of
-// k): st and stErr are the result of VerifyStamp on its value. It reports
-// whether the message is a redelivery (an offset the group had already
-// read), which the consumer does not count again.
-func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp, stErr error) (redelivered bool) {
+// k): st and stErr are the result of VerifyStamp on its value (stErr
+// ErrOtherRun when the stamp is another run's). It says what the message
+// is for the consumer's counts.
+func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp, stErr error) readOutcome {
 	ex := func(kind string) report.VerificationExample {
 		return report.VerificationExample{Kind: kind, Group: g, Producer: int(st.Producer), Sequence: st.Seq,
 			Topic: k.topic, Partition: k.partition, Offset: offset}
@@ -403,23 +414,23 @@ func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp,
 	if offset < ps.next {
 		ps.mu.Unlock()
 		v.redelivered.Add(1)
-		return true
+		return readRedelivered
 	}
 	ps.next = offset + 1
 	switch {
-	case stErr == ErrNotStamped, int(st.Producer) >= v.producers, st.IntendedNs < v.notBeforeNs:
+	case stErr == ErrNotStamped, stErr == ErrOtherRun, int(st.Producer) >= v.producers, st.IntendedNs < v.notBeforeNs:
 		ps.mu.Unlock()
 		if stErr == ErrNotStamped {
 			st = Stamp{}
 		}
 		v.foreign.Add(1)
 		v.example(ex("foreign"))
-		return false
+		return readForeign
 	case stErr != nil:
 		ps.mu.Unlock()
 		v.corrupted.Add(1)
 		v.example(ex("corrupted"))
-		return false
+		return readCounted
 	}
 	last := ps.last[st.Producer]
 	ps.last[st.Producer] = max(last, st.Seq+1)
@@ -441,7 +452,7 @@ func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp,
 	default:
 		gs.unique.Add(1)
 	}
-	return false
+	return readCounted
 }
 
 // caughtUp reports whether every group has read acked distinct messages,

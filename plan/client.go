@@ -221,10 +221,16 @@ func (p Producers) IdempotentFor(c Client) bool {
 // unset: read_committed when the producers are transactional, else
 // read_uncommitted (the Kafka default).
 func (p Plan) IsolationOrDefault() Isolation {
-	if p.Consumers.Isolation != "" {
-		return p.Consumers.Isolation
+	return Workload{Producers: p.Producers, Consumers: p.Consumers}.IsolationOrDefault()
+}
+
+// IsolationOrDefault returns the workload's Consumers.Isolation, or its
+// default as [Plan.IsolationOrDefault] says.
+func (w Workload) IsolationOrDefault() Isolation {
+	if w.Consumers.Isolation != "" {
+		return w.Consumers.Isolation
 	}
-	if p.Producers.Transactions != nil {
+	if w.Producers.Transactions != nil {
 		return ReadCommitted
 	}
 	return ReadUncommitted
@@ -237,15 +243,31 @@ func (p Plan) IsolationOrDefault() Isolation {
 // scenarios reports these problems at their file:line:column, and the
 // engine refuses a plan that has any.
 func (p Plan) ClientProblems() []Problem {
-	var out []Problem
-	c, pr := p.Client.String(), p.Producers
+	c := p.Client.String()
 	if c != string(ClientFranzGo) && c != string(ClientKafkaGo) {
 		pb := problem("client", "unknown client %q; want franz-go or kafka-go", string(p.Client))
 		pb.Value, pb.Choices = string(p.Client), Clients()
-		return append(out, pb)
+		return []Problem{pb}
 	}
-	kafkaGo := c == string(ClientKafkaGo)
-	idem := pr.IdempotentFor(p.Client)
+	if len(p.Workloads) == 0 {
+		return clientProblems(p.Client, p.Producers, p.Consumers, "")
+	}
+	var out []Problem
+	for i, w := range p.Workloads {
+		out = append(out, clientProblems(p.Client, w.Producers, w.Consumers, fmt.Sprintf("workloads[%d].", i))...)
+	}
+	return out
+}
+
+// clientProblems returns the ClientProblems of one workload's producers and
+// consumers on client cl, their fields prefixed with prefix.
+func clientProblems(cl Client, pr Producers, cs Consumers, prefix string) []Problem {
+	var out []Problem
+	problem := func(field, format string, args ...any) Problem {
+		return problem(prefix+field, format, args...)
+	}
+	kafkaGo := cl.String() == string(ClientKafkaGo)
+	idem := pr.IdempotentFor(cl)
 	if kafkaGo && pr.Idempotent != nil && *pr.Idempotent {
 		out = append(out, problem("producers.idempotent", "kafka-go has no idempotent producer (segmentio/kafka-go#797); use client franz-go or leave {producers.idempotent} unset (false on kafka-go)"))
 	}
@@ -279,8 +301,11 @@ func (p Plan) ClientProblems() []Problem {
 			out = append(out, problem("producers.transactions.abort_ratio", "must be between 0 and 1, got %g", t.AbortRatio))
 		}
 	}
-	if p.Consumers.Rack != "" && kafkaGo {
+	if cs.Rack != "" && kafkaGo {
 		out = append(out, problem("consumers.rack", "kafka-go cannot fetch from a follower in its rack (no client.rack; segmentio/kafka-go PR #1434 is open); use client franz-go or remove {consumers.rack}"))
+	}
+	if cs.Churn.Active() && cs.Groups > 0 && kafkaGo {
+		out = append(out, problem("consumers.churn", "kafka-go's Reader reports no group rebalance (no revoke or assign callbacks), so rebalances cannot be timed; use client franz-go or remove {consumers.churn}"))
 	}
 	if pr.Retries < 0 {
 		out = append(out, problem("producers.retries", "must not be negative, got %d", pr.Retries))

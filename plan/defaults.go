@@ -40,6 +40,7 @@ func Defaults() Plan {
 			MaxWait:        ms(250),
 			CommitInterval: ms(1000),
 			ClientID:       DefaultConsumerClientID,
+			Start:          StartOffset{Mode: StartLatest},
 		},
 		Phases: Phases{
 			Warmup:         ms(5000),
@@ -56,9 +57,10 @@ func Defaults() Plan {
 // value where that is not a valid setting replaced by its [Defaults] value:
 // the engine's only fallback. Those fields are Client; Producers.BatchBytes,
 // MaxInFlight, RequestTimeout, an empty Keys.Mode, Compression,
-// Partitioner or ClientID; Consumers.PerGroup (when Groups > 0),
-// FetchMinBytes, FetchMaxBytes, MaxWait, CommitInterval and an empty
-// ClientID; Phases.DrainTimeout and ReportInterval. Fields whose zero means
+// Partitioner, ClientID or Payload.Order (with a file); Consumers.PerGroup
+// (when Groups > 0), FetchMinBytes, FetchMaxBytes, MaxWait,
+// CommitInterval, an empty ClientID or Start; Phases.DrainTimeout and
+// ReportInterval — in the plan's blocks and in every workload's. Fields whose zero means
 // something (Workers, Groups, Warmup, Linger, Compressibility, Acks 0,
 // BatchSize 0 (derived), Retries, Idempotent nil and MaxInFlightRequests 0
 // (the client's default), Isolation "" (by transactions), ...) and fields
@@ -66,10 +68,27 @@ func Defaults() Plan {
 // are. p is not modified.
 func (p Plan) WithDefaults() Plan {
 	d := Defaults()
-	pr, dp := &p.Producers, d.Producers
 	if p.Client == "" {
 		p.Client = d.Client
 	}
+	p.Producers, p.Consumers = withDefaults(p.Producers, p.Consumers, d)
+	if len(p.Workloads) > 0 {
+		ws := make([]Workload, len(p.Workloads))
+		for i, w := range p.Workloads {
+			w.Producers, w.Consumers = withDefaults(w.Producers, w.Consumers, d)
+			ws[i] = w
+		}
+		p.Workloads = ws
+	}
+	orDefault(&p.Phases.DrainTimeout, d.Phases.DrainTimeout)
+	orDefault(&p.Phases.ReportInterval, d.Phases.ReportInterval)
+	return p
+}
+
+// withDefaults applies WithDefaults to the producers and consumers of one
+// workload (d is Defaults()).
+func withDefaults(pr Producers, c Consumers, d Plan) (Producers, Consumers) {
+	dp := d.Producers
 	if pr.BatchSize < 0 {
 		pr.BatchSize = 0
 	}
@@ -88,7 +107,10 @@ func (p Plan) WithDefaults() Plan {
 	if pr.Compression == "" {
 		pr.Compression = dp.Compression
 	}
-	c, dc := &p.Consumers, d.Consumers
+	if pr.Payload.Active() && pr.Payload.Order == "" {
+		pr.Payload.Order = PayloadCycle
+	}
+	dc := d.Consumers
 	if c.Groups > 0 {
 		orDefault(&c.PerGroup, dc.PerGroup)
 	}
@@ -99,9 +121,10 @@ func (p Plan) WithDefaults() Plan {
 	if c.ClientID == "" {
 		c.ClientID = dc.ClientID
 	}
-	orDefault(&p.Phases.DrainTimeout, d.Phases.DrainTimeout)
-	orDefault(&p.Phases.ReportInterval, d.Phases.ReportInterval)
-	return p
+	if c.Start.Mode == "" {
+		c.Start.Mode = StartLatest
+	}
+	return pr, c
 }
 
 // orDefault sets *v to def when *v is not positive.

@@ -53,6 +53,13 @@ type Plan struct {
 	// consumers and admin requests (default franz-go; see [Client] and
 	// [Plan.ClientProblems] for what each supports).
 	Client Client `json:"client"`
+	// Workloads, when not empty, are the step's topic groups, each with
+	// its own topics, producers and consumers, run at the same time; the
+	// engine then ignores Topics, Producers and Consumers above (the
+	// scenario's blocks every workload inherited from). Without them the
+	// step is one implicit workload of Topics, Producers and Consumers
+	// (see [Plan.WorkloadList]).
+	Workloads []Workload `json:"workloads,omitempty"`
 }
 
 // Name names the step in logs: its Label, or the scenario's name for a step
@@ -152,6 +159,12 @@ type Producers struct {
 	// Transactions, when set, makes every worker transactional (franz-go
 	// only; see [Transactions]).
 	Transactions *Transactions `json:"transactions,omitempty"`
+	// Headers are the record headers of every message (default none; see
+	// [Headers]).
+	Headers Headers `json:"headers,omitzero"`
+	// Payload, when active, takes message values from a sample file (see
+	// [Payload]); MessageSize and Compressibility are then unused.
+	Payload Payload `json:"payload,omitzero"`
 }
 
 // Consumers describes the consumer groups. Groups == 0 means produce only.
@@ -188,6 +201,17 @@ type Consumers struct {
 	// "-" + consumer index, counted over all groups (default
 	// "mskbench-consumer").
 	ClientID string `json:"client_id"`
+	// Start is where the groups start reading (default latest; see
+	// [StartOffset]).
+	Start StartOffset `json:"start"`
+	// GroupID, when not "", is the id of the consumer group instead of
+	// the run's own name (Groups 1), or the prefix of the ids GroupID +
+	// "-" + group index; such groups are the user's and never deleted.
+	// Start committed needs it.
+	GroupID string `json:"group_id,omitempty"`
+	// Churn makes members leave and rejoin during the measured phase
+	// (default none; see [Churn]).
+	Churn Churn `json:"churn,omitzero"`
 }
 
 // Phases are the time limits of a step.
@@ -203,12 +227,15 @@ type Phases struct {
 	// ReportInterval is the histogram rotation and progress interval (> 0
 	// and <= Duration; default 1s).
 	ReportInterval Duration `json:"report_interval"`
+	// Backlog, when active, is a phase before the measured one that builds
+	// a backlog with the consumers paused (see [Backlog]).
+	Backlog Backlog `json:"backlog,omitzero"`
 }
 
 // MinMessageSize is the smallest message value the engine sends, in bytes:
 // the stamp every value starts with (load.StampSize, whose layout is in
 // load/stamp.go). Every size of Producers.MessageSize must be at least this.
-const MinMessageSize = 35
+const MinMessageSize = 45
 
 // Duration is a time.Duration that reads and writes as text ("30s",
 // "1m30s", "250ms"; "0" is zero). Negative durations are rejected when read.
@@ -272,14 +299,24 @@ type KeyMode string
 
 const (
 	KeysNone       KeyMode = "none"        // no key: the balancer spreads messages round-robin
-	KeysRandom     KeyMode = "random"      // uniform over Cardinality distinct keys
-	KeysRoundRobin KeyMode = "round-robin" // cycle through Cardinality distinct keys
+	KeysRandom     KeyMode = "random"      // uniform over Cardinality distinct keys (the same as uniform)
+	KeysUniform    KeyMode = "uniform"     // uniform over Cardinality distinct keys
+	KeysRoundRobin KeyMode = "round-robin" // each worker cycles through Cardinality distinct keys
 	KeysHot        KeyMode = "hot"         // HotFraction of messages use one hot key, the rest uniform over Cardinality
+	// KeysSequential gives the merged schedule of a workload's workers the
+	// keys First, First+1, ... First+Cardinality-1 in turn: message i
+	// carries key First + i mod Cardinality (a key range, KIP-1299 style).
+	KeysSequential KeyMode = "sequential"
+	// KeysZipf draws keys of rank 1..Cardinality with probability
+	// proportional to 1/rank^Exponent (key-0 is the most frequent).
+	KeysZipf KeyMode = "zipf"
 )
 
-// Keys says how message keys are generated.
+// Keys says how message keys are generated. A key is the text "key-"
+// followed by its number in decimal (key-0 ... key-999).
 type Keys struct {
-	// Mode is none, random, round-robin or hot (default none).
+	// Mode is none, random, uniform, round-robin, hot, sequential or zipf
+	// (default none).
 	Mode KeyMode `json:"mode"`
 	// Cardinality is the number of distinct keys (>= 1 unless Mode is none;
 	// a scenario defaults it to 1000 for keyed modes).
@@ -287,7 +324,16 @@ type Keys struct {
 	// HotFraction is the share 0..1 of messages with the hot key (Mode hot
 	// only; a scenario defaults it to 0.8).
 	HotFraction float64 `json:"hot_fraction,omitempty"`
+	// Exponent is the exponent S of a zipf distribution (> 0; Mode zipf
+	// only; a scenario defaults it to 1).
+	Exponent float64 `json:"exponent,omitempty"`
+	// First is the number of the first key of a sequential range (>= 0;
+	// Mode sequential only).
+	First int64 `json:"first,omitempty"`
 }
+
+// Keyed reports whether messages carry keys.
+func (k Keys) Keyed() bool { return k.Mode != "" && k.Mode != KeysNone }
 
 // Acks is the producer acknowledgement level: 0, 1 or -1 ("all").
 type Acks int

@@ -363,17 +363,24 @@ func (c Compression) MarshalText() ([]byte, error) { return []byte(c), nil }
 // String returns the codec name.
 func (c Compression) String() string { return string(c) }
 
-// ParseKeyMode reads a key mode: none, random, round-robin or hot.
+// KeyModes returns the accepted key modes.
+func KeyModes() []string {
+	return []string{string(KeysNone), string(KeysRandom), string(KeysUniform), string(KeysRoundRobin),
+		string(KeysHot), string(KeysSequential), string(KeysZipf)}
+}
+
+// ParseKeyMode reads a key mode: none, random, uniform, round-robin, hot,
+// sequential or zipf.
 func ParseKeyMode(s string) (KeyMode, error) {
 	m := strings.ToLower(strings.TrimSpace(s))
 	if m == "round_robin" || m == "roundrobin" {
 		m = string(KeysRoundRobin)
 	}
 	switch k := KeyMode(m); k {
-	case KeysNone, KeysRandom, KeysRoundRobin, KeysHot:
+	case KeysNone, KeysRandom, KeysUniform, KeysRoundRobin, KeysHot, KeysSequential, KeysZipf:
 		return k, nil
 	}
-	return "", fmt.Errorf("invalid key mode %q: want none, random, round-robin or hot", strings.TrimSpace(s))
+	return "", fmt.Errorf("invalid key mode %q: want none, random, uniform, round-robin, hot, sequential or zipf", strings.TrimSpace(s))
 }
 
 // UnmarshalText reads a key mode as ParseKeyMode does.

@@ -63,7 +63,9 @@ func (o Outcome) Apply(res *report.Result) {
 // plan (see runPrecondition). With a ramp, each plan is a sweep point whose
 // offered rate takes the values of s.RampRates() in turn, each step labelled
 // "<point> rate=<rate>", until a step fails report.RampVerdict; the highest
-// rate that passed is the point's report.Limit.
+// rate that passed is the point's report.Limit. A step the load generator
+// or broker throttling limited (report.Step.LimitedBy) fails the verdict
+// and stops the ramp with Limit.CappedBy set: it is never the limit.
 //
 // A step that fails to start returns the steps so far and an error naming
 // it. When ctx is cancelled, it returns what was run so far and a nil error
@@ -150,8 +152,12 @@ func ExecuteWith(ctx context.Context, s *scenarios.Scenario, plans []plan.Plan, 
 				break
 			}
 			if !passed {
-				logf("ramp %s: %s does not keep up: %s", point.Name(), rate, reason)
-				limit.StoppedAt, limit.StopReason = rate.String(), reason
+				limit.StoppedAt, limit.StopReason, limit.CappedBy = rate.String(), reason, last.LimitedBy()
+				if limit.CappedBy != "" {
+					logf("ramp %s: stopped at %s: %s: the cluster's limit was not reached", point.Name(), rate, report.LimitText(limit.CappedBy))
+				} else {
+					logf("ramp %s: %s does not keep up: %s", point.Name(), rate, reason)
+				}
 				break
 			}
 			logf("ramp %s: %s keeps up (%s%% acked)", point.Name(), rate, strconv.FormatFloat(last.AchievedRatio()*100, 'f', 2, 64))

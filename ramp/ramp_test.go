@@ -1,6 +1,7 @@
 package ramp
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -138,6 +139,62 @@ func TestExecutePlansRamp(t *testing.T) {
 	out.Apply(res)
 	if len(res.Steps) != 9 || len(res.Limits) != 2 {
 		t.Errorf("apply: %d steps, %d limits", len(res.Steps), len(res.Limits))
+	}
+}
+
+// A step at which the load generator was the bottleneck (or brokers
+// throttled it) stops the ramp and is never the limit, even when it acked
+// every message: the limit stays the step below, and says what capped it.
+func TestExecuteRampStopsAtLimitedStep(t *testing.T) {
+	for _, tt := range []struct {
+		limit string
+		mark  func(*report.Step)
+	}{
+		{report.LimitGenerator, func(st *report.Step) {
+			st.Generator = &report.Generator{CPUUtilization: 0.97, Bottleneck: true}
+		}},
+		{report.LimitThrottle, func(st *report.Step) {
+			st.Throttle = &report.Throttle{ThrottleCounts: report.ThrottleCounts{Responses: 3}}
+		}},
+	} {
+		t.Run(tt.limit, func(t *testing.T) {
+			s, plans := parseScenario(t, rampSweep)
+			fc := &fakeCluster{capacity: func(plan.Plan) float64 { return 1e9 }} // the cluster never gives up
+			run := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
+				st, err := fc.run(ctx, p, progress)
+				if p.Producers.Rate.PerSec >= 3000 { // from 3000/s the generator cannot keep up
+					tt.mark(&st)
+				}
+				return st, err
+			}
+			var logs []string
+			out, err := Execute(context.Background(), s, plans[:1], run, func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Steps) != 3 {
+				t.Fatalf("%d steps run, want 3 (1000, 2000, then the capped 3000/s)", len(out.Steps))
+			}
+			l := out.Limits[0]
+			if !l.Found || l.Rate != "2000/s" || l.StoppedAt != "3000/s" || l.CappedBy != tt.limit || l.ReachedMax {
+				t.Errorf("limit %+v, want 2000/s, stopped at 3000/s capped by %s", l, tt.limit)
+			}
+			if st := out.Steps[2]; st.Ramp == nil || st.Ramp.Passed {
+				t.Errorf("capped step verdict %+v, want failed", st.Ramp)
+			}
+			if !strings.Contains(strings.Join(logs, "\n"), "the cluster's limit was not reached") {
+				t.Errorf("log %q does not say the cluster's limit was not reached", logs)
+			}
+			res := &report.Result{}
+			out.Apply(res)
+			var sum bytes.Buffer
+			if err := report.Summary(&sum, res); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(sum.String(), "capped the ramp at 3000/s, not the cluster") {
+				t.Errorf("summary does not say what capped the ramp:\n%s", sum.String())
+			}
+		})
 	}
 }
 
@@ -501,10 +558,20 @@ ramp: {start: 100/s, step: 100/s, max: 500/s, min_achieved_ratio: 0.9}
 			st.Throughput.MsgsPerSec, st.Latency.Publish.P99Ms, st.Ramp.Reason)
 	}
 	want := []string{"rate=100/s passed=true", "rate=200/s passed=true", "rate=300/s passed=false"}
+	l := out.Limits[0]
+	// A machine too busy to send even these rates on time makes a step
+	// generator bound: then the ramp must stop there, capped by the
+	// generator, with every step before it passed and the limit below it.
+	if last := out.Steps[len(out.Steps)-1]; last.LimitedBy() == report.LimitGenerator && len(got) <= 3 {
+		t.Logf("this machine was too busy: %s was generator bound (%+v)", last.Label, *last.Generator)
+		if !reflect.DeepEqual(got[:len(got)-1], want[:len(got)-1]) || last.Ramp.Passed || l.CappedBy != report.LimitGenerator || l.StoppedAt != last.Ramp.Rate {
+			t.Fatalf("ramp steps %q, limit %+v; want %q up to the generator-bound step, capped by the generator there", got, l, want)
+		}
+		return
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ramp steps:\n%q\nwant\n%q", got, want)
 	}
-	l := out.Limits[0]
 	if !l.Found || l.Rate != "200/s" || l.StoppedAt != "300/s" || l.Step != 1 || l.ReachedMax {
 		t.Errorf("limit %+v, want 200/s, stopped at 300/s", l)
 	}

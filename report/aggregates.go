@@ -16,7 +16,7 @@ func (s *Step) Aggregates() map[string]float64 {
 	c, tp := s.Counters, s.Throughput
 	m := map[string]float64{
 		"offered": float64(c.Offered), "sent": float64(c.Sent), "acked": float64(c.Acked),
-		"failed": float64(c.Failed), "consumed": float64(c.Consumed),
+		"failed": float64(c.Failed), "unsent": float64(c.Unsent), "consumed": float64(c.Consumed),
 		"acked_bytes": float64(c.AckedBytes), "consumed_bytes": float64(c.ConsumedBytes),
 		"behind_schedule": float64(c.BehindSchedule), "clamped": float64(c.Clamped), "lag": float64(c.Lag),
 		"offered_msgs_per_sec": tp.OfferedMsgsPerSec, "msgs_per_sec": tp.MsgsPerSec,

@@ -13,36 +13,153 @@ import (
 // the check aggregates, the ramp's broker criteria, the summary section and
 // the CSV columns. Everything here is a pure function of the step.
 
-// BrokerClientSeries is reserved for the per-broker figures the clients
-// themselves measure (produce requests, bytes and service time per
-// partition leader, fetch bytes and errors per broker: issue 12's
-// "per-broker client-side figures"), which need the engine's client hooks.
-// Nothing fills it yet; its shape is the plan.
+// BrokerClientSeries are the per-broker figures the step's clients
+// measured themselves (issue 12's "per-broker client-side figures"): what
+// its producers and consumers sent to and read from each broker, seen by
+// the engine's wire tap on every client connection of both clients (not
+// the admin connection), one sample per report interval. The broker a
+// produce request goes to is the leader of its partitions, so a slow
+// broker shows as a high service time of its own.
 type BrokerClientSeries struct {
-	// ID and Host name the broker (the partition leader the requests went to).
+	// ID is the broker's node id from the cluster metadata (-1 when the
+	// address matched no broker of it); Host its address as dialled.
 	ID   int32  `json:"id"`
 	Host string `json:"host,omitempty"`
-	// Samples are per report interval.
+	// Samples are per report interval (warm-up, measure and drain), in
+	// time order; an interval in which the broker got no produce request
+	// and sent no fetch response has none.
 	Samples []BrokerClientSample `json:"samples"`
 }
 
-// BrokerClientSample is what the clients sent to one broker in one
-// interval (reserved; see [BrokerClientSeries]).
+// BrokerClientSample is what the clients sent to and read from one broker
+// in one interval.
 type BrokerClientSample struct {
-	// Start is the start of the interval.
+	// Start and End bound the interval; Phase is its phase (warmup,
+	// measure or drain).
 	Start time.Time `json:"start"`
-	// End is the end of the interval.
-	End time.Time `json:"end"`
-	// ProduceRequests and ProduceBytes are the produce requests sent to the
-	// broker and their record bytes; ProduceServiceTimeMeanMs their mean
-	// request-to-response time in ms.
+	End   time.Time `json:"end"`
+	Phase string    `json:"phase,omitempty"`
+	// ProduceRequests are the produce requests written to the broker and
+	// ProduceBytes their bytes on the wire (request frames: records,
+	// batch and request headers). ProduceResponses are the responses read
+	// back in the interval; ProduceServiceTimeSumMs sums their service
+	// times (first bytes of the request written to first bytes of the
+	// response read: network, queueing and the broker's work, replication
+	// for acks=all) and ProduceServiceTimeMeanMs is the mean.
 	ProduceRequests          int64   `json:"produce_requests"`
 	ProduceBytes             int64   `json:"produce_bytes"`
+	ProduceResponses         int64   `json:"produce_responses"`
+	ProduceServiceTimeSumMs  float64 `json:"produce_service_time_sum_ms"`
 	ProduceServiceTimeMeanMs float64 `json:"produce_service_time_mean_ms"`
-	// FetchBytes are record bytes fetched from the broker; Errors the
-	// failed requests to it.
-	FetchBytes int64 `json:"fetch_bytes"`
-	Errors     int64 `json:"errors"`
+	// FetchResponses are the fetch responses read from the broker and
+	// FetchBytes their bytes on the wire (response frames).
+	FetchResponses int64 `json:"fetch_responses"`
+	FetchBytes     int64 `json:"fetch_bytes"`
+	// Errors are the partitions of the broker's produce responses that
+	// carried an error code (retried or not).
+	Errors int64 `json:"errors"`
+}
+
+// mergeBrokerClient adds the per-broker series of another generator's
+// step to a: samples of the same broker (id and address) are gathered in
+// time order. a is not modified.
+func mergeBrokerClient(a, b []BrokerClientSeries) []BrokerClientSeries {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Clone(a)
+	for _, s := range b {
+		i := slices.IndexFunc(out, func(x BrokerClientSeries) bool { return x.ID == s.ID && x.Host == s.Host })
+		if i < 0 {
+			out = append(out, BrokerClientSeries{ID: s.ID, Host: s.Host})
+			i = len(out) - 1
+		}
+		out[i].Samples = append(slices.Clone(out[i].Samples), s.Samples...)
+		slices.SortStableFunc(out[i].Samples, func(x, y BrokerClientSample) int { return x.Start.Compare(y.Start) })
+	}
+	return out
+}
+
+// BrokerClientTotal is one broker's client-side figures summed over the
+// samples of one phase (see [BrokerClientTotals]).
+type BrokerClientTotal struct {
+	ID   int32
+	Host string
+	// Seconds is the wall time of the phase: the measured seconds of the
+	// step for the measured phase, otherwise the span of the samples (first
+	// start to last end: the generators of a merged step ran at the same
+	// time).
+	Seconds float64
+
+	ProduceRequests, ProduceBytes, ProduceResponses int64
+	ProduceServiceTimeMeanMs                        float64 // 0 without responses
+	FetchResponses, FetchBytes, Errors              int64
+}
+
+// BrokerClientTotals sums each broker's samples of phase (every phase when
+// ""), in the order of s.BrokerClient.
+func BrokerClientTotals(s *Step, phase string) []BrokerClientTotal {
+	out := make([]BrokerClientTotal, 0, len(s.BrokerClient))
+	for _, b := range s.BrokerClient {
+		t := BrokerClientTotal{ID: b.ID, Host: b.Host}
+		var sumMs float64
+		var first, last time.Time
+		for _, x := range b.Samples {
+			if phase != "" && x.Phase != phase {
+				continue
+			}
+			if first.IsZero() || x.Start.Before(first) {
+				first = x.Start
+			}
+			if x.End.After(last) {
+				last = x.End
+			}
+			t.ProduceRequests += x.ProduceRequests
+			t.ProduceBytes += x.ProduceBytes
+			t.ProduceResponses += x.ProduceResponses
+			sumMs += x.ProduceServiceTimeSumMs
+			t.FetchResponses += x.FetchResponses
+			t.FetchBytes += x.FetchBytes
+			t.Errors += x.Errors
+		}
+		if t.ProduceResponses > 0 {
+			t.ProduceServiceTimeMeanMs = sumMs / float64(t.ProduceResponses)
+		}
+		switch {
+		case phase == PhaseMeasure && s.MeasuredSeconds > 0:
+			t.Seconds = s.MeasuredSeconds // a broker idle for a while still counts the whole phase
+		case !first.IsZero():
+			t.Seconds = last.Sub(first).Seconds()
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// SlowestBroker returns the broker of totals with the highest mean produce
+// service time, and the median of the brokers' means, when at least two
+// brokers answered produce requests (one broker cannot be the slow one).
+func SlowestBroker(totals []BrokerClientTotal) (slowest BrokerClientTotal, median float64, ok bool) {
+	var means []float64
+	for _, t := range totals {
+		if t.ProduceResponses == 0 {
+			continue
+		}
+		means = append(means, t.ProduceServiceTimeMeanMs)
+		if !ok || t.ProduceServiceTimeMeanMs > slowest.ProduceServiceTimeMeanMs {
+			slowest, ok = t, true
+		}
+	}
+	if len(means) < 2 {
+		return BrokerClientTotal{}, 0, false
+	}
+	slices.Sort(means)
+	n := len(means)
+	median = means[n/2]
+	if n%2 == 0 {
+		median = (means[n/2-1] + means[n/2]) / 2
+	}
+	return slowest, median, true
 }
 
 // brokerAggregate is one check aggregate of a step's broker metrics.
@@ -419,7 +536,7 @@ func brokerTotalsRow(rows []brokerRow) []string {
 func brokerLines(s *Step, ss sourceSummary) []string {
 	var lines []string
 	if ss.m.Source != BrokerSourceCloudWatch {
-		lines = append(lines, fmt.Sprintf("clients: %s MiB acknowledged, %s MiB consumed (key + value, measure and drain); "+
+		lines = append(lines, fmt.Sprintf("clients: %s MiB acknowledged, %s MiB consumed (key + value + headers, measure and drain); "+
 			"brokers count record batches as stored, with Kafka's framing",
 			strconv.FormatFloat(float64(s.Counters.AckedBytes)/MiB, 'f', 2, 64), strconv.FormatFloat(float64(s.Counters.ConsumedBytes)/MiB, 'f', 2, 64)))
 	}

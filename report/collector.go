@@ -49,6 +49,9 @@ type StepInfo struct {
 	Embedded bool
 	// BehindScheduleSeconds becomes Counters.BehindScheduleSeconds.
 	BehindScheduleSeconds float64
+	// Unsent and UnsentReason become Counters.Unsent and UnsentReason.
+	Unsent       int64
+	UnsentReason string
 	// ResponseErrors, Generator, Verification and Client are copied into
 	// the step.
 	ResponseErrors map[string]int64
@@ -76,6 +79,7 @@ type Collector struct {
 	measureNs int64     // summed duration of measure ticks
 	timeline  []Interval
 	warnings  []string
+	workloads []*workloadData // see SetWorkloads
 }
 
 // NewCollector returns a collector for a step with the given number of
@@ -99,8 +103,17 @@ func (c *Collector) NewRecorder() *Recorder {
 	return r
 }
 
-// lag returns (acked − aborted)×groups − consumed, clamped at 0.
+// lag returns (acked − aborted)×groups − consumed, clamped at 0; with
+// workloads (whose groups read only their own topics) the sum of the
+// workloads' lags over measure + drain.
 func (c *Collector) lag(n counts) int64 {
+	if len(c.workloads) > 0 {
+		var l int64
+		for _, w := range c.workloads {
+			l += lagOf(w.total.counts, w.info.Groups)
+		}
+		return l
+	}
 	if c.groups == 0 {
 		return 0
 	}
@@ -133,9 +146,11 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		}
 		d := r.swap(spare)
 		t.merge(d)
+		c.tickWorkload(r, d)
 		d.reset()
 		r.spare = d
 	}
+	c.endWorkloadTick(phase)
 	var lag int64
 	keep := true
 	switch phase {
@@ -199,27 +214,18 @@ func (c *Collector) Step(info StepInfo) Step {
 		MeasureEnd:     info.MeasureEnd,
 		Ended:          info.End,
 		ConsumerGroups: c.groups,
-		Counters: Counters{
-			Offered:        info.Offered,
-			Sent:           t.counts.sent,
-			Acked:          t.counts.acked,
-			Failed:         t.counts.failed,
-			Aborted:        t.counts.aborted,
-			Consumed:       t.counts.consumed,
-			AckedBytes:     t.counts.ackedBytes,
-			ConsumedBytes:  t.counts.consumedBytes,
-			BehindSchedule: t.counts.behindSchedule,
-			Clamped:        t.counts.clamped,
-			Lag:            c.lag(t.counts),
-
-			BehindScheduleSeconds: info.BehindScheduleSeconds,
-		},
-		Timeline: append([]Interval(nil), c.timeline...),
-		Plan:     append(json.RawMessage(nil), info.Plan...),
-		Throttle: throttleFrom(t.throttle),
+		Counters:       countersOf(t.counts, info.Offered, c.lag(t.counts)),
+		Timeline:       append([]Interval(nil), c.timeline...),
+		Plan:           append(json.RawMessage(nil), info.Plan...),
+		Throttle:       throttleFrom(t.throttle),
 	}
+	s.Counters.BehindScheduleSeconds = info.BehindScheduleSeconds
+	s.Counters.Unsent = info.Unsent
 	if n := t.counts; n.committedTxns+n.abortedTxns+n.failedTxns > 0 || info.Transactional {
 		s.Transactions = &Transactions{Committed: n.committedTxns, Aborted: n.abortedTxns, Failed: n.failedTxns}
+	}
+	if info.Unsent > 0 {
+		s.Counters.UnsentReason = info.UnsentReason
 	}
 	if info.Client != nil {
 		cs := *info.Client
@@ -243,23 +249,12 @@ func (c *Collector) Step(info StepInfo) Step {
 		v.Examples = append([]VerificationExample(nil), v.Examples...)
 		s.Verification = &v
 	}
-	secs := float64(c.measureNs) / 1e9
-	if secs <= 0 && info.MeasureEnd.After(info.MeasureStart) {
-		secs = info.MeasureEnd.Sub(info.MeasureStart).Seconds()
-	}
+	secs := measuredSeconds(c.measureNs, info.MeasureStart, info.MeasureEnd)
 	s.MeasuredSeconds = secs
-	if secs > 0 {
-		m := c.measured
-		s.Throughput = Throughput{
-			OfferedMsgsPerSec:   float64(info.Offered) / secs,
-			MsgsPerSec:          float64(m.acked) / secs,
-			BytesPerSec:         float64(m.ackedBytes) / secs,
-			MiBPerSec:           float64(m.ackedBytes) / secs / MiB,
-			ConsumedMsgsPerSec:  float64(m.consumed) / secs,
-			ConsumedBytesPerSec: float64(m.consumedBytes) / secs,
-			ConsumedMiBPerSec:   float64(m.consumedBytes) / secs / MiB,
-		}
-	}
+	s.Throughput = throughputOf(c.measured, info.Offered, secs)
+	var ww []string
+	s.Workloads, ww = c.workloadSteps(secs)
+	s.Warnings = append(s.Warnings, ww...)
 	for i, k := range LatencyKinds {
 		*k.Summary(&s.Latency) = t.hists[i].Summary()
 	}

@@ -22,6 +22,13 @@ type CompareOptions struct {
 	// count as a regression, so that noise on sub-millisecond latencies
 	// does not fail a nightly job. 0 disables the floor.
 	MinLatencyChangeMs float64 `json:"min_latency_change_ms"`
+	// IncludeBound judges baseline steps that another limit than the
+	// cluster's capacity bounded ([Step.LimitedBy]: the load generator,
+	// or broker throttling). By default they are left out of the verdict:
+	// with one baseline the step's metrics are shown but marked neither
+	// regressed nor improved ([StepComparison.NoVerdict]); with several
+	// the run is excluded ([StepComparison.Excluded]).
+	IncludeBound bool `json:"include_bound"`
 }
 
 // compareMetric is one row of a step comparison.
@@ -87,6 +94,12 @@ type StepComparison struct {
 	// of the verdict (generator bound).
 	Baselines int `json:"baselines,omitempty"`
 	Excluded  int `json:"excluded,omitempty"`
+	// NoVerdict, in a comparison with one baseline, says why the step was
+	// not judged: the baseline step was limited by something other than
+	// the cluster ([Step.LimitedBy]), so a change against it means
+	// nothing. Its metrics then have neither Regression nor Improvement.
+	// "" when the step was judged (always with CompareOptions.IncludeBound).
+	NoVerdict string `json:"no_verdict,omitempty"`
 }
 
 // MetricChange is the change of one aggregate between two steps.
@@ -169,7 +182,15 @@ func Compare(base, cur *Result, opts CompareOptions) (*Comparison, error) {
 	for _, p := range pairs {
 		matchedBase[p[0]] = true
 		bs, cs := &base.Steps[p[0]], &cur.Steps[p[1]]
-		c.Steps = append(c.Steps, compareStep(bs, cs, p[0], p[1], opts))
+		sc := compareStep(bs, cs, p[0], p[1], opts)
+		if lim := bs.LimitedBy(); lim != "" && !opts.IncludeBound {
+			sc.NoVerdict = "the baseline step was " + LimitText(lim)
+			for i := range sc.Metrics {
+				sc.Metrics[i].Regression, sc.Metrics[i].Improvement = false, false
+			}
+			c.Warnings = append(c.Warnings, fmt.Sprintf("step %s: not judged: the baseline step was %s (--include-bound judges it anyway)", stepLabel(cs), LimitText(lim)))
+		}
+		c.Steps = append(c.Steps, sc)
 		c.Warnings = append(c.Warnings, limitWarnings("baseline", bs)...)
 		c.Warnings = append(c.Warnings, limitWarnings("current", cs)...)
 		bo, co := bs.Throughput.OfferedMsgsPerSec, cs.Throughput.OfferedMsgsPerSec
@@ -304,6 +325,9 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	b.WriteString(threshold + "\n")
 	for _, s := range c.Steps {
 		fmt.Fprintf(&b, "\nStep %s\n", s.Label)
+		if s.NoVerdict != "" {
+			fmt.Fprintf(&b, "  NOT JUDGED: %s\n", s.NoVerdict)
+		}
 		t := table{header: []string{"  METRIC", "BASELINE", "CURRENT", "CHANGE", "CHANGE %"}}
 		marks := []string{""}
 		for _, m := range s.Metrics {
@@ -349,7 +373,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	if n := c.Regressions(); n > 0 {
 		fmt.Fprintf(&b, "REGRESSION in %d metric(s) (max regression %s): %s\n", n, fmtPercent(c.Options.MaxRegression), strings.Join(c.regressed(), ", "))
 	} else {
-		fmt.Fprintf(&b, "OK: no regression beyond %s in %d step(s)\n", fmtPercent(c.Options.MaxRegression), len(c.Steps))
+		fmt.Fprintf(&b, "OK: no regression beyond %s in %d step(s)%s\n", fmtPercent(c.Options.MaxRegression), len(c.Steps), notJudged(c))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write comparison: %w", err)
@@ -394,4 +418,19 @@ func fmtRelative(m MetricChange) string {
 // fmtPercent formats a fraction as a percentage with up to 3 decimals.
 func fmtPercent(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100*1000)/1000, 'f', -1, 64) + "%"
+}
+
+// notJudged returns ", N not judged (...)" for the steps of c without a
+// verdict, "" when every step was judged.
+func notJudged(c *Comparison) string {
+	var labels []string
+	for _, s := range c.Steps {
+		if s.NoVerdict != "" {
+			labels = append(labels, s.Label)
+		}
+	}
+	if len(labels) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d of them not judged (%s: the baseline was limited by the generator or throttling)", len(labels), strings.Join(labels, ", "))
 }

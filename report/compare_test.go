@@ -207,3 +207,87 @@ func TestCompareFlagsLimitedSteps(t *testing.T) {
 		t.Errorf("warnings flag other steps too:\n%s", warn)
 	}
 }
+
+// TestCompareLimitedBaseline: a baseline step that the load generator or
+// broker throttling limited is shown but not judged (issue 8: "pub p99
+// −88.9 % improved" only because the baseline was generator bound), unless
+// IncludeBound; a limited current step keeps its verdict and is flagged.
+func TestCompareLimitedBaseline(t *testing.T) {
+	base, cur := cmpResults()
+	// Step 0 of the baseline: generator bound, inflated latencies; step 1:
+	// throttled.
+	base.Steps[0].Latency.Publish.P99Ms = 100
+	base.Steps[0].Generator = &Generator{CPUUtilization: 0.97, Bottleneck: true}
+	base.Steps[1].Throttle = &Throttle{ThrottleCounts: ThrottleCounts{Responses: 12, TotalMs: 3400}}
+	c, err := Compare(base, cur, CompareOptions{MaxRegression: 0.10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range c.Steps {
+		if s.NoVerdict == "" {
+			t.Errorf("step %s: judged, want NoVerdict (the baseline was limited)", s.Label)
+		}
+		for _, m := range s.Metrics {
+			if m.Regression || m.Improvement {
+				t.Errorf("step %d %s: regression %t improvement %t, want neither", i, m.Name, m.Regression, m.Improvement)
+			}
+		}
+	}
+	if !strings.Contains(c.Steps[0].NoVerdict, "generator bound") || !strings.Contains(c.Steps[1].NoVerdict, "throttled") {
+		t.Errorf("NoVerdict = %q, %q; want generator bound, throttled", c.Steps[0].NoVerdict, c.Steps[1].NoVerdict)
+	}
+	if p99 := c.Steps[0].Metrics[2]; p99.Base != 100 || p99.Cur != 11 {
+		t.Errorf("p99 of the unjudged step = %+v, want the figures still shown (100 → 11)", p99)
+	}
+	var out bytes.Buffer
+	if err := WriteComparison(&out, c); err != nil {
+		t.Fatal(err)
+	}
+	if txt := out.String(); strings.Contains(txt, "improved") || strings.Contains(txt, "REGRESSION") || !strings.Contains(txt, "NOT JUDGED") || !strings.Contains(txt, "2 of them not judged") {
+		t.Errorf("text comparison marks an unjudged step or does not say it was not judged:\n%s", txt)
+	}
+
+	// Asked for, the steps are judged as before.
+	c, err = Compare(base, cur, CompareOptions{MaxRegression: 0.10, IncludeBound: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Steps[0].NoVerdict != "" || !c.Steps[0].Metrics[2].Improvement || c.Regressions() != 4 {
+		t.Errorf("IncludeBound: NoVerdict %q, p99 improvement %t, %d regressions; want judged, improved, 4", c.Steps[0].NoVerdict, c.Steps[0].Metrics[2].Improvement, c.Regressions())
+	}
+
+	// A limited current step is judged (a nightly job must not pass
+	// because its own run was limited) and named in the warnings.
+	base, cur = cmpResults()
+	cur.Steps[1].Generator = &Generator{Bottleneck: true}
+	c, err = Compare(base, cur, CompareOptions{MaxRegression: 0.10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Steps[1].NoVerdict != "" || c.Regressions() != 4 || !strings.Contains(strings.Join(c.Warnings, "\n"), "GENERATOR BOUND in the current run") {
+		t.Errorf("limited current step: NoVerdict %q, %d regressions, warnings %q", c.Steps[1].NoVerdict, c.Regressions(), c.Warnings)
+	}
+}
+
+// TestCompareRunsExcludesThrottled: with several baselines a throttled
+// baseline step is excluded like a generator-bound one.
+func TestCompareRunsExcludesThrottled(t *testing.T) {
+	var bases []*Result
+	for range 3 {
+		b, _ := cmpResults()
+		bases = append(bases, b)
+	}
+	bases[0].Steps[0].Throttle = &Throttle{ThrottleCounts: ThrottleCounts{Responses: 1}}
+	_, cur := cmpResults()
+	c, err := CompareRuns(bases, cur, StatOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Steps[0].Excluded; got != 1 {
+		t.Errorf("step 0: %d baselines excluded, want 1 (throttled)", got)
+	}
+	c, _ = CompareRuns(bases, cur, StatOptions{CompareOptions: CompareOptions{IncludeBound: true}})
+	if got := c.Steps[0].Excluded; got != 0 {
+		t.Errorf("IncludeBound: %d excluded, want 0", got)
+	}
+}

@@ -28,10 +28,6 @@ type StatOptions struct {
 	// Seed seeds the bootstrap's random number generator, so that the
 	// same inputs always give the same figures.
 	Seed uint64 `json:"seed"`
-	// IncludeBound keeps baseline steps whose load generator was the
-	// bottleneck ([Generator.Bottleneck]); by default they are excluded
-	// from the verdict and named in the warnings.
-	IncludeBound bool `json:"include_bound"`
 }
 
 // MetricStats is the statistical evidence for one metric of one step in a
@@ -39,7 +35,7 @@ type StatOptions struct {
 // metric; relative figures are fractions of the baseline median.
 type MetricStats struct {
 	// Baselines is the number of baseline runs the metric was compared
-	// with; Excluded the number left out (generator bound).
+	// with; Excluded the number left out (generator bound or throttled).
 	Baselines int `json:"baselines"`
 	Excluded  int `json:"excluded,omitempty"`
 	// BaseMedian is the median over the baseline runs; BaseMin, BaseMax
@@ -114,7 +110,8 @@ type MetricStats struct {
 //     a one-sided bound on the baseline's metric. It is seeded
 //     (opts.Seed), so the same files always give the same figures.
 //
-// Baseline steps whose load generator was the bottleneck are excluded
+// Baseline steps limited by something other than the cluster
+// ([Step.LimitedBy]: the load generator, broker throttling) are excluded
 // unless opts.IncludeBound, and named in the warnings; so are metrics with
 // fewer than two usable baselines (then skipped). CompareRuns fails only
 // when no step of cur matches a step of any baseline ([ErrNoCommonSteps]).
@@ -144,7 +141,9 @@ func CompareRuns(bases []*Result, cur *Result, opts StatOptions) (*Comparison, e
 	matched := make([][]*Step, len(cur.Steps))
 	for bi, b := range bases {
 		c.Baselines = append(c.Baselines, describe(b))
-		pair, err := Compare(b, cur, opts.CompareOptions)
+		pairOpts := opts.CompareOptions
+		pairOpts.IncludeBound = true // limited baselines are excluded below, not left unjudged
+		pair, err := Compare(b, cur, pairOpts)
 		for _, w := range pair.Warnings {
 			warn(fmt.Sprintf("baseline %d: %s", bi+1, w))
 		}
@@ -164,14 +163,14 @@ func CompareRuns(bases []*Result, cur *Result, opts StatOptions) (*Comparison, e
 		var use []*Step
 		excluded := 0
 		for _, bs := range matched[j] {
-			if !opts.IncludeBound && bs.Generator != nil && bs.Generator.Bottleneck {
+			if !opts.IncludeBound && bs.LimitedBy() != "" {
 				excluded++
 				continue
 			}
 			use = append(use, bs)
 		}
 		if excluded > 0 {
-			warn(fmt.Sprintf("step %s: %d baseline run(s) were generator bound and are excluded from the verdict (--include-bound keeps them)", stepLabel(cs), excluded))
+			warn(fmt.Sprintf("step %s: %d baseline run(s) were generator bound or throttled and are excluded from the verdict (--include-bound keeps them)", stepLabel(cs), excluded))
 		}
 		if cs.Generator != nil && cs.Generator.Bottleneck {
 			warn(fmt.Sprintf("step %s: the current run was generator bound: its latencies include the tool's own queueing", stepLabel(cs)))
@@ -464,7 +463,7 @@ func writeStatComparison(w io.Writer, c *Comparison) error {
 	for _, s := range c.Steps {
 		fmt.Fprintf(&b, "\nStep %s (%d baseline runs", s.Label, s.Baselines)
 		if s.Excluded > 0 {
-			fmt.Fprintf(&b, ", %d excluded: generator bound", s.Excluded)
+			fmt.Fprintf(&b, ", %d excluded: generator bound or throttled", s.Excluded)
 		}
 		b.WriteString(")\n")
 		t := table{header: []string{"  METRIC", "BASE MEDIAN", "BASE RANGE", "CURRENT", "EFFECT", "CI " + fmtPercent(1-o.Alpha), "P", "VERDICT"}}

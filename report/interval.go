@@ -17,7 +17,7 @@ type Interval struct {
 	// ElapsedSeconds is End minus the start of the collector's first tick.
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	// Counters of this interval (not cumulative). Bytes as counted by the
-	// engine (key + value).
+	// engine (key + value + headers).
 	Sent           int64 `json:"sent"`
 	Acked          int64 `json:"acked"`
 	Failed         int64 `json:"failed"`

@@ -212,6 +212,8 @@ func ComparisonJUnit(w io.Writer, c *Comparison) error {
 			cm := comparedMetric(m.Name)
 			tc := junitCase{Name: s.Label + " " + cm.label, Classname: class, Time: "0.000"}
 			switch {
+			case s.NoVerdict != "":
+				tc.Skipped = &junitSkipped{Message: "not judged: " + s.NoVerdict}
 			case m.Skipped:
 				why := "no samples in the baseline"
 				if m.Note != "" {

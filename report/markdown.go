@@ -45,6 +45,9 @@ func Markdown(w io.Writer, r *Result) error {
 		rows := make([][]string, 0, len(r.Steps))
 		for i := range r.Steps {
 			rows = append(rows, append(summaryRow(&r.Steps[i]), stepStatus(&r.Steps[i])))
+			for _, w := range workloadRows(&r.Steps[i]) {
+				rows = append(rows, append(summaryRow(&w), ""))
+			}
 		}
 		mdTable(&b, header, rows)
 		b.WriteString("\nLatencies in ms. PUB = ack − intended send (the number to quote), SVC = ack − actual send, " +
@@ -157,6 +160,9 @@ func ComparisonMarkdown(w io.Writer, c *Comparison) error {
 	b.WriteString("\n" + rule + "\n")
 	for _, s := range c.Steps {
 		fmt.Fprintf(&b, "\n### Step %s\n\n", mdText(s.Label))
+		if s.NoVerdict != "" {
+			fmt.Fprintf(&b, "**Not judged:** %s.\n\n", mdText(s.NoVerdict))
+		}
 		header := []string{"metric", "baseline", "current", "change", "verdict"}
 		if c.Stats != nil {
 			header = []string{"metric", "baseline median", "baseline range", "current", "change", "CI " + fmtPercent(1-c.Stats.Alpha), "p", "verdict"}

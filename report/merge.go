@@ -139,16 +139,19 @@ func MergeProblems(results []*Result, names []string) []string {
 // was partial, and the phase times span all inputs. Index, Label, Params,
 // Topics and Plan come from the first step, the brokers' figures (Brokers,
 // measured on the cluster, not per generator) from the first step that has
-// them. Warnings are kept once each, in order.
+// them; the clients' per-broker figures (BrokerClient) are gathered per
+// broker, every generator's samples in time order. Warnings are kept once
+// each, in order. Errors and response errors are summed.
 //
 // The timelines merge interval by interval (see mergeTimelines) when every
 // input carries per-interval histograms and the intervals align; otherwise
 // the timeline is dropped, with a warning saying why. Verifications of
 // separate runs (each verified its own topics) are summed; a distributed
 // run merges its shards' verification states instead (load.MergeVerification).
-// The generator figures sum CPU seconds and late messages, keep the
-// highest CPU utilisation and say bottleneck when any input was. The
-// inputs are not modified.
+// The generators' figures (Generator) merge so that a bottleneck travels:
+// one bound generator makes the merged step bound (see [Generator.merge]).
+// Workloads merge by position (see mergeWorkloads). The inputs are not
+// modified.
 func MergeSteps(steps ...Step) (Step, error) {
 	if len(steps) == 0 {
 		return Step{}, fmt.Errorf("merge steps: nothing to merge")
@@ -194,13 +197,12 @@ func MergeSteps(steps ...Step) (Step, error) {
 		if s.Ended.After(out.Ended) {
 			out.Ended = s.Ended
 		}
-		c := &out.Counters
-		c.Offered += s.Counters.Offered
-		c.Sent += s.Counters.Sent
-		c.Acked += s.Counters.Acked
-		c.Failed += s.Counters.Failed
-		c.Aborted += s.Counters.Aborted
+		out.Counters.add(s.Counters)
 		out.Throttle = out.Throttle.merge(s.Throttle)
+		out.BrokerClient = mergeBrokerClient(out.BrokerClient, s.BrokerClient)
+		out.Generator = out.Generator.merge(s.Generator)
+		out.PartitionSpread = mergeSpread(out.PartitionSpread, s.PartitionSpread)
+		out.Compression = out.Compression.merge(s.Compression)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}
@@ -209,25 +211,10 @@ func MergeSteps(steps ...Step) (Step, error) {
 			out.Transactions.Aborted += x.Aborted
 			out.Transactions.Failed += x.Failed
 		}
-		c.Consumed += s.Counters.Consumed
-		c.AckedBytes += s.Counters.AckedBytes
-		c.ConsumedBytes += s.Counters.ConsumedBytes
-		c.BehindSchedule += s.Counters.BehindSchedule
-		c.Clamped += s.Counters.Clamped
-		c.Lag += s.Counters.Lag
-		c.BehindScheduleSeconds = max(c.BehindScheduleSeconds, s.Counters.BehindScheduleSeconds)
 		out.Errors = addCounts(out.Errors, s.Errors)
 		out.ResponseErrors = addCounts(out.ResponseErrors, s.ResponseErrors)
-		out.Generator = mergeGenerator(out.Generator, s.Generator)
 		out.Verification = mergeVerification(out.Verification, s.Verification)
-		t := &out.Throughput
-		t.OfferedMsgsPerSec += s.Throughput.OfferedMsgsPerSec
-		t.MsgsPerSec += s.Throughput.MsgsPerSec
-		t.BytesPerSec += s.Throughput.BytesPerSec
-		t.MiBPerSec += s.Throughput.MiBPerSec
-		t.ConsumedMsgsPerSec += s.Throughput.ConsumedMsgsPerSec
-		t.ConsumedBytesPerSec += s.Throughput.ConsumedBytesPerSec
-		t.ConsumedMiBPerSec += s.Throughput.ConsumedMiBPerSec
+		out.Throughput.add(s.Throughput)
 		for j, k := range LatencyKinds {
 			h, err := s.Histogram(k.Name)
 			if err != nil {
@@ -249,6 +236,11 @@ func MergeSteps(steps ...Step) (Step, error) {
 		}
 		*k.Encoded(&out.Histograms) = e
 	}
+	ws, err := mergeWorkloads(steps)
+	if err != nil {
+		return Step{}, err
+	}
+	out.Workloads = ws
 	if len(steps) > 1 {
 		tl, why, err := mergeTimelines(steps)
 		if err != nil {
@@ -273,24 +265,6 @@ func addCounts(a, b map[string]int64) map[string]int64 {
 		a[k] += v
 	}
 	return a
-}
-
-// mergeGenerator combines the generator figures of two generators.
-func mergeGenerator(a, b *Generator) *Generator {
-	if b == nil {
-		return a
-	}
-	if a == nil {
-		c := *b
-		return &c
-	}
-	return &Generator{
-		CPUSeconds:     a.CPUSeconds + b.CPUSeconds,
-		CPUUtilization: max(a.CPUUtilization, b.CPUUtilization),
-		LateGenerator:  a.LateGenerator + b.LateGenerator,
-		LateInFlight:   a.LateInFlight + b.LateInFlight,
-		Bottleneck:     a.Bottleneck || b.Bottleneck,
-	}
 }
 
 // mergeVerification sums the verifications of two separate runs.
@@ -422,4 +396,101 @@ func absDuration(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// merge returns the figures of g and o, two load generators that ran the
+// same step at the same time: CPU seconds and late messages summed, the
+// highest CPU utilisation (each generator's own saturation), Bottleneck
+// when either was one, and the host figures and cause of the first bound
+// generator (else of the first with host figures). Either may be nil; the
+// inputs are not modified.
+func (g *Generator) merge(o *Generator) *Generator {
+	switch {
+	case o == nil:
+		return g
+	case g == nil:
+		c := *o
+		return &c
+	}
+	out := *g
+	out.CPUSeconds += o.CPUSeconds
+	out.CPUUtilization = max(out.CPUUtilization, o.CPUUtilization)
+	out.LateGenerator += o.LateGenerator
+	out.LateInFlight += o.LateInFlight
+	if o.Bottleneck && !g.Bottleneck || out.Host == nil && !g.Bottleneck {
+		out.Host, out.Cause = o.Host, o.Cause
+	}
+	out.Bottleneck = g.Bottleneck || o.Bottleneck
+	return &out
+}
+
+// add adds the counts of o to c (Counters of several load generators).
+func (c *Counters) add(o Counters) {
+	c.Offered += o.Offered
+	c.Sent += o.Sent
+	c.Acked += o.Acked
+	c.Failed += o.Failed
+	c.Aborted += o.Aborted
+	c.Consumed += o.Consumed
+	c.AckedBytes += o.AckedBytes
+	c.ConsumedBytes += o.ConsumedBytes
+	c.BehindSchedule += o.BehindSchedule
+	c.Clamped += o.Clamped
+	c.Lag += o.Lag
+	c.Unsent += o.Unsent
+	c.BehindScheduleSeconds = max(c.BehindScheduleSeconds, o.BehindScheduleSeconds) // the generators stalled at the same time
+	if c.UnsentReason == "" {
+		c.UnsentReason = o.UnsentReason
+	}
+}
+
+// add adds the rates of o to t (load generators run at the same time).
+func (t *Throughput) add(o Throughput) {
+	t.OfferedMsgsPerSec += o.OfferedMsgsPerSec
+	t.MsgsPerSec += o.MsgsPerSec
+	t.BytesPerSec += o.BytesPerSec
+	t.MiBPerSec += o.MiBPerSec
+	t.ConsumedMsgsPerSec += o.ConsumedMsgsPerSec
+	t.ConsumedBytesPerSec += o.ConsumedBytesPerSec
+	t.ConsumedMiBPerSec += o.ConsumedMiBPerSec
+}
+
+// mergeWorkloads merges the workloads of steps, by position: counts and
+// rates add up, histograms merge exactly.
+func mergeWorkloads(steps []Step) ([]WorkloadStep, error) {
+	first := steps[0].Workloads
+	if len(first) == 0 {
+		return nil, nil
+	}
+	out := make([]WorkloadStep, len(first))
+	for i, w := range first {
+		m := WorkloadStep{Name: w.Name, Topics: slices.Clone(w.Topics), ConsumerGroups: w.ConsumerGroups}
+		var hs [numLatencyKinds]*Histogram
+		for j := range hs {
+			hs[j] = NewHistogram()
+		}
+		for n := range steps {
+			if i >= len(steps[n].Workloads) {
+				return nil, fmt.Errorf("merge steps: input %d has %d workloads, want %d", n, len(steps[n].Workloads), len(first))
+			}
+			sw := steps[n].Workloads[i]
+			m.Counters.add(sw.Counters)
+			m.Throughput.add(sw.Throughput)
+			for j, k := range LatencyKinds {
+				h, err := sw.Histograms.decode(k)
+				if err != nil {
+					return nil, fmt.Errorf("merge steps: input %d workload %s %s: %w", n, w.Name, k.Name, err)
+				}
+				hs[j].Merge(h)
+			}
+		}
+		for j, k := range LatencyKinds {
+			*k.Summary(&m.Latency) = hs[j].Summary()
+		}
+		if err := m.Histograms.encode(&hs); err != nil {
+			return nil, fmt.Errorf("merge steps: workload %s: %w", w.Name, err)
+		}
+		out[i] = m
+	}
+	return out, nil
 }

@@ -198,3 +198,27 @@ func TestSummaryShards(t *testing.T) {
 		}
 	}
 }
+
+// A generator bottleneck travels through a merge: one bound load generator
+// makes the merged step bound, so compare, the ramp and size --from see it.
+func TestMergeStepsGenerator(t *testing.T) {
+	free := Step{Label: "a", Generator: &Generator{CPUSeconds: 1, CPUUtilization: 0.2, LateInFlight: 3,
+		Host: &HostCPU{CPUs: 4, Busy: 0.3, Process: 0.2, Other: 0.1}}}
+	bound := Step{Label: "a", Generator: &Generator{CPUSeconds: 2, CPUUtilization: 0.95, LateGenerator: 40, Bottleneck: true,
+		Cause: CauseGeneratorCPU, Host: &HostCPU{CPUs: 2, Busy: 0.97, Process: 0.95, Other: 0.02}}}
+	m, err := MergeSteps(free, bound, Step{Label: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := m.Generator
+	if g == nil || !g.Bottleneck || m.LimitedBy() != LimitGenerator || g.CPUSeconds != 3 || g.CPUUtilization != 0.95 ||
+		g.LateGenerator != 40 || g.LateInFlight != 3 || g.Cause != CauseGeneratorCPU || g.Host == nil || g.Host.CPUs != 2 {
+		t.Errorf("merged generator %+v (host %+v), want bound with the bound generator's cause and host, sums of the counts", g, g.Host)
+	}
+	if free.Generator.Bottleneck || free.Generator.CPUSeconds != 1 {
+		t.Errorf("input modified: %+v", free.Generator)
+	}
+	if m, _ := MergeSteps(free, free); m.Generator == nil || m.Generator.Bottleneck || m.Generator.Host == nil {
+		t.Errorf("two free generators: %+v, want not bound, with host figures", m.Generator)
+	}
+}

@@ -71,6 +71,11 @@ type Limit struct {
 	StoppedAt string `json:"stopped_at,omitempty"`
 	// StopReason says why that step failed.
 	StopReason string `json:"stop_reason,omitempty"`
+	// CappedBy is [LimitGenerator] or [LimitThrottle] when the ramp stopped
+	// at a step that the load generator or broker throttling limited
+	// ([Step.LimitedBy]) rather than the cluster: the cluster's own limit
+	// was not reached and lies at or above Rate. "" otherwise.
+	CappedBy string `json:"capped_by,omitempty"`
 	// ReachedMax is true when every rate up to the ramp's max passed: the
 	// limit lies above the tested range.
 	ReachedMax bool `json:"reached_max"`

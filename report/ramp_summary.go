@@ -61,6 +61,10 @@ func (l Limit) outcome() string {
 		return "interrupted"
 	case l.ReachedMax:
 		return "every rate up to the ramp's max passed: the limit is higher"
+	case l.CappedBy == LimitGenerator:
+		return "the load generator capped the ramp at " + l.StoppedAt + ", not the cluster: its limit is higher (" + l.StopReason + ")"
+	case l.CappedBy == LimitThrottle:
+		return "broker throttling (a quota) capped the ramp at " + l.StoppedAt + ", not the cluster's capacity (" + l.StopReason + ")"
 	case l.StoppedAt != "":
 		return l.StoppedAt + " failed: " + l.StopReason
 	}

@@ -22,6 +22,10 @@ func TestRampVerdict(t *testing.T) {
 	std := RampCriteria{MinAchievedRatio: DefaultMinAchievedRatio, MaxPublishP99Ms: 50, MaxErrorRate: 0.001}
 	partial := rampStep(1000, 1000, 5, 1000, 0)
 	partial.Partial = true
+	bound := rampStep(1000, 1000, 5, 10000, 0)
+	bound.Generator = &Generator{CPUUtilization: 0.95, Bottleneck: true}
+	throttled := rampStep(1000, 1000, 5, 10000, 0)
+	throttled.Throttle = &Throttle{ThrottleCounts: ThrottleCounts{Responses: 7}}
 	tests := []struct {
 		name   string
 		step   Step
@@ -49,6 +53,12 @@ func TestRampVerdict(t *testing.T) {
 		{"partial", partial, std, false, []string{"cut short"}},
 		// rate: max has no offered rate to compare with.
 		{"no offered rate", rampStep(0, 1000, 5, 1000, 0), std, false, []string{"no offered rate"}},
+		// Keeping up while the generator was the bottleneck (or a quota
+		// throttled) measured the tool (the quota), not the cluster: it
+		// never passes, even with the loosest criteria (issue 8).
+		{"generator bound", bound, std, false, []string{"GENERATOR BOUND"}},
+		{"generator bound, zero criteria", bound, RampCriteria{}, false, []string{"GENERATOR BOUND"}},
+		{"throttled", throttled, std, false, []string{"THROTTLED: brokers throttled 7 responses"}},
 		// Nothing acknowledged at all.
 		{"nothing acked", rampStep(1000, 0, 0, 0, 0), std, false, []string{"no message was acknowledged", "no publish latency"}},
 	}

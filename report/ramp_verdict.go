@@ -50,8 +50,12 @@ func (s *Step) AchievedRatio() float64 {
 // c.MaxPublishP99Ms (when set) and its error rate (failed ÷ (acked +
 // failed)) at or below c.MaxErrorRate, and, when c asks, kept the busiest
 // broker's mean CPU at or below c.MaxBrokerCPU and saw no broker throttle
-// (c.StopOnThrottle). When it did not, reason names every
-// condition that failed, separated by "; ". It is a pure function.
+// (c.StopOnThrottle). A step that something other than the cluster
+// limited ([Step.LimitedBy]: the load generator, or brokers throttling its
+// responses) never passes, whatever c says: it did not measure the
+// cluster, so its rate cannot be the cluster's limit. When it did not
+// pass, reason names every condition that failed, separated by "; ". It
+// is a pure function.
 func RampVerdict(s Step, c RampCriteria) (ok bool, reason string) {
 	if s.Partial {
 		return false, "the step was cut short"
@@ -60,6 +64,16 @@ func RampVerdict(s Step, c RampCriteria) (ok bool, reason string) {
 		return false, "no offered rate was recorded (a ramp needs a rate, not max)"
 	}
 	var why []string
+	switch s.LimitedBy() {
+	case LimitGenerator:
+		cause := s.Generator.Cause
+		if cause == "" {
+			cause = GeneratorCause(*s.Generator)
+		}
+		why = append(why, "GENERATOR BOUND: the load generator, not the cluster, capped this rate (cause: "+cause+", see the step's warning)")
+	case LimitThrottle:
+		why = append(why, fmt.Sprintf("THROTTLED: brokers throttled %d responses, a quota capped this rate", s.Throttle.Responses))
+	}
 	if ratio := s.AchievedRatio(); ratio < c.MinAchievedRatio {
 		why = append(why, fmt.Sprintf("acked %s msgs/s, %s of the offered %s msgs/s (below %s)",
 			fmtRate(s.Throughput.MsgsPerSec), rampPercent(ratio), fmtRate(s.Throughput.OfferedMsgsPerSec), rampPercent(c.MinAchievedRatio)))

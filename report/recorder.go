@@ -119,6 +119,9 @@ type Recorder struct {
 	// spare is swapped in by the Collector at each Tick; only the Collector
 	// touches it, under the Collector's lock.
 	spare *data
+	// workload is 1 + the index of the recorder's workload, 0 for none
+	// (see Collector.NewWorkloadRecorder).
+	workload int
 }
 
 // RecordSend records one message handed to the client at sentNs that the
@@ -170,7 +173,7 @@ func (r *Recorder) RecordSends(ts []SendTimes) {
 }
 
 // RecordAck records one acknowledged message of the given size in bytes (as
-// the engine counts it: key + value): Acked++, AckedBytes += bytes, publish
+// the engine counts it: key + value + headers): Acked++, AckedBytes += bytes, publish
 // latency ackedNs−intendedNs and service time ackedNs−sentNs.
 func (r *Recorder) RecordAck(intendedNs, sentNs, ackedNs int64, bytes int) {
 	pub, c1 := clampUs(ackedNs - intendedNs)

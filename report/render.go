@@ -51,6 +51,9 @@ func Summary(w io.Writer, r *Result) error {
 	t := table{header: summaryHeader()}
 	for i := range r.Steps {
 		t.rows = append(t.rows, summaryRow(&r.Steps[i]))
+		for _, w := range workloadRows(&r.Steps[i]) {
+			t.rows = append(t.rows, summaryRow(&w))
+		}
 	}
 	if len(r.Steps) == 0 {
 		b.WriteString("no steps were measured\n")
@@ -64,6 +67,9 @@ func Summary(w io.Writer, r *Result) error {
 
 	for i := range r.Steps {
 		s := &r.Steps[i]
+		if f := s.Failure(); f != "" {
+			fmt.Fprintf(&b, "\nStep %s FAILED: %s.\n", stepLabel(s), f)
+		}
 		if len(s.Errors) > 0 {
 			fmt.Fprintf(&b, "\nErrors in step %s (%d failed):\n", stepLabel(s), s.Counters.Failed)
 			keys := slices.Sorted(maps.Keys(s.Errors))
@@ -79,12 +85,21 @@ func Summary(w io.Writer, r *Result) error {
 			fmt.Fprintf(&b, "\nError responses in step %s (every failed attempt, retried or not):\n", stepLabel(s))
 			writeCounts(&b, s.ResponseErrors)
 		}
+		if s.Counters.Unsent > 0 {
+			fmt.Fprintf(&b, "\nStep %s: %s.\n", stepLabel(s), UnsentLine(s.Counters))
+		}
 		writeGenerator(&b, s)
 		writeShards(&b, s)
 		writeThrottle(&b, s)
+		writeSpread(&b, s)
+		if c := s.Compression; c != nil && c.Ratio < 1 {
+			fmt.Fprintf(&b, "\nCompression of step %s: batches of %.2f MiB written as %.2f MiB, ratio %.3f (compressed ÷ uncompressed).\n",
+				stepLabel(s), float64(c.UncompressedBytes)/MiB, float64(c.CompressedBytes)/MiB, c.Ratio)
+		}
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
 		writeBrokers(&b, s)
+		writeBrokerClient(&b, s)
 		if s.Counters.Lag > 0 {
 			fmt.Fprintf(&b, "\nStep %s: %d messages not consumed by the end of the drain phase (lag).\n", stepLabel(s), s.Counters.Lag)
 		}
@@ -127,6 +142,24 @@ func writeCounts(b *strings.Builder, m map[string]int64) {
 	t.write(b)
 }
 
+// UnsentLine says how many offered messages of c were never sent and why,
+// e.g. "1749 of 20000 offered messages were never sent: the schedule ended
+// while ...; they are in no latency histogram". "" when none.
+func UnsentLine(c Counters) string {
+	if c.Unsent == 0 {
+		return ""
+	}
+	of := ""
+	if c.Offered > 0 {
+		of = fmt.Sprintf(" of %d offered", c.Offered)
+	}
+	why := c.UnsentReason
+	if why == "" {
+		why = "the step ended first"
+	}
+	return fmt.Sprintf("%d%s messages were never sent: %s; they are in no latency histogram", c.Unsent, of, why)
+}
+
 // writeGenerator explains time behind schedule and warns when the load
 // generator itself was the bottleneck.
 func writeGenerator(b *strings.Builder, s *Step) {
@@ -141,9 +174,19 @@ func writeGenerator(b *strings.Builder, s *Step) {
 			g.LateInFlight, g.LateGenerator, 100*g.CPUUtilization)
 	}
 	b.WriteString(".\n  PUB counts from the intended send time, so it includes that wait; SVC does not.\n")
-	if g != nil && g.Bottleneck {
+	if g != nil && g.Host != nil {
+		h := g.Host
+		fmt.Fprintf(b, "  Host CPU (%d CPUs): %.0f%% busy (this process %.0f%%, other processes %.0f%%), %.0f%% stolen.\n",
+			h.CPUs, 100*h.Busy, 100*h.Process, 100*h.Other, 100*h.Steal)
+	}
+	if g != nil && g.Bottleneck && s.Failure() == "" {
 		b.WriteString("  GENERATOR BOUND: the load generator, not the cluster, limited this step; its latencies\n" +
-			"  include the tool's own queueing. Add producer workers or load generators, or lower the rate.\n")
+			"  include the tool's own queueing.")
+		if advice := CauseAdvice(*g); advice != "" {
+			b.WriteString("\n  Cause: " + advice + ".\n")
+		} else {
+			b.WriteString("\n")
+		}
 	}
 }
 
@@ -198,6 +241,34 @@ func writeThrottle(b *strings.Builder, s *Step) {
 			strconv.FormatInt(c.TotalMs, 10) + " ms", "max " + strconv.FormatInt(c.MaxMs, 10) + " ms"})
 	}
 	bt.write(b)
+}
+
+// hotSkew is the skew (max ÷ mean messages per partition) from which the
+// summary names the hottest partitions.
+const hotSkew = 1.5
+
+// writeSpread writes how the acknowledged messages of s spread over its
+// partitions, naming the hottest when the spread is skewed.
+func writeSpread(b *strings.Builder, s *Step) {
+	sp := s.PartitionSpread
+	if sp == nil || sp.Max == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nPartitions of step %s: %d written; messages per partition min %d, max %d, mean %.1f, skew %.2f (max ÷ mean).\n",
+		stepLabel(s), len(sp.Partitions), sp.Min, sp.Max, sp.Mean, sp.Skew)
+	if sp.Skew < hotSkew {
+		return
+	}
+	hot := slices.Clone(sp.Partitions)
+	slices.SortStableFunc(hot, func(x, y PartitionMessages) int { return cmpInt64(y.Messages, x.Messages) })
+	b.WriteString("  HOT PARTITIONS:")
+	for i, p := range hot[:min(3, len(hot))] {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(b, " %s[%d] %d (%.0f%%)", p.Topic, p.Partition, p.Messages, 100*float64(p.Messages)/(sp.Mean*float64(len(sp.Partitions))))
+	}
+	b.WriteString("\n")
 }
 
 // writeTransactions writes the transaction counts of s, if any.
@@ -445,6 +516,20 @@ func summaryHeader() []string {
 		h[i] = c.title
 	}
 	return h
+}
+
+// workloadRows returns the workloads of s as steps of their own, for their
+// rows in the summary table under the step's (the total): labelled
+// "<step>/<workload>".
+func workloadRows(s *Step) []Step {
+	out := make([]Step, 0, len(s.Workloads))
+	for _, w := range s.Workloads {
+		out = append(out, Step{
+			Index: s.Index, Label: stepLabel(s) + "/" + w.Name, Partial: s.Partial,
+			ConsumerGroups: w.ConsumerGroups, Counters: w.Counters, Throughput: w.Throughput, Latency: w.Latency,
+		})
+	}
+	return out
 }
 
 // summaryRow is the row of step s in the summary table (terminal and HTML).

@@ -399,3 +399,67 @@ func TestSummaryClientThrottleTransactions(t *testing.T) {
 		t.Errorf("summary flags the unthrottled step too:\n%s", out)
 	}
 }
+
+// GeneratorCause tells the tool's own limit from contention for its host
+// (issue 8: at 14–27 % process CPU the diagnosis advised adding workers,
+// which cannot help a busy host).
+func TestGeneratorCause(t *testing.T) {
+	host := func(busy, process, steal float64) *HostCPU {
+		return &HostCPU{CPUs: 2, Busy: busy, Process: process, Other: max(0, busy-process), Steal: steal}
+	}
+	tests := []struct {
+		name string
+		g    Generator
+		want string
+	}{
+		// Not a bottleneck: no cause, whatever the figures.
+		{"not bound", Generator{CPUUtilization: 0.95, Host: host(1, 0.95, 0)}, ""},
+		// The tool's own CPU at the saturation mark.
+		{"own CPU", Generator{Bottleneck: true, CPUUtilization: 0.92, Host: host(0.95, 0.92, 0)}, CauseGeneratorCPU},
+		{"own CPU, host unknown", Generator{Bottleneck: true, CPUUtilization: 0.9}, CauseGeneratorCPU},
+		// The probe of issue 8: 20 % process CPU on a host others kept busy.
+		{"host busy", Generator{Bottleneck: true, CPUUtilization: 0.2, Host: host(0.97, 0.2, 0.01)}, CauseHostBusy},
+		// Saturated host, but mostly by this process (GOMAXPROCS below the CPUs, say).
+		{"host busy with us", Generator{Bottleneck: true, CPUUtilization: 0.6, Host: host(0.9, 0.6, 0)}, CauseGeneratorCPU},
+		// Others share the host but it is not saturated: not their fault.
+		{"others, host not saturated", Generator{Bottleneck: true, CPUUtilization: 0.1, Host: host(0.6, 0.1, 0)}, CausePacing},
+		// The hypervisor stole 15 %: that decides, even on a busy host.
+		{"steal", Generator{Bottleneck: true, CPUUtilization: 0.2, Host: host(0.8, 0.2, 0.15)}, CauseSteal},
+		{"steal below the mark", Generator{Bottleneck: true, CPUUtilization: 0.2, Host: host(0.3, 0.2, 0.05)}, CausePacing},
+		// Nothing saturated: the pacing loop or the client.
+		{"pacing", Generator{Bottleneck: true, CPUUtilization: 0.15, Host: host(0.2, 0.15, 0)}, CausePacing},
+		{"unknown host", Generator{Bottleneck: true, CPUUtilization: 0.15}, CauseUnknown},
+	}
+	for _, tt := range tests {
+		if got := GeneratorCause(tt.g); got != tt.want {
+			t.Errorf("%s: GeneratorCause = %q, want %q", tt.name, got, tt.want)
+		}
+		g := tt.g
+		g.Cause = GeneratorCause(g)
+		advice := CauseAdvice(g)
+		if (advice == "") != (tt.want == "") {
+			t.Errorf("%s: advice %q for cause %q", tt.name, advice, tt.want)
+		}
+		// Only a cause that more workers could help suggests them.
+		if more := strings.Contains(advice, "try more producer workers"); more != (tt.want == CausePacing || tt.want == CauseUnknown) {
+			t.Errorf("%s: advice %q: suggests more workers %t", tt.name, advice, more)
+		}
+	}
+}
+
+// The summary of a generator-bound step gives the host's figures and the
+// cause instead of a blanket "add producer workers".
+func TestSummaryGeneratorCause(t *testing.T) {
+	s := Step{Label: "rate=2000/s", Counters: Counters{BehindSchedule: 300, BehindScheduleSeconds: 2}}
+	s.Generator = &Generator{Bottleneck: true, CPUUtilization: 0.2, LateGenerator: 300,
+		Host: &HostCPU{CPUs: 2, Busy: 0.97, Process: 0.2, Other: 0.77, Steal: 0.01}}
+	s.Generator.Cause = GeneratorCause(*s.Generator)
+	var b strings.Builder
+	writeGenerator(&b, &s)
+	for _, want := range []string{"Host CPU (2 CPUs): 97% busy (this process 20%, other processes 77%), 1% stolen",
+		"busy with other processes", "more producer workers cannot help"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+}

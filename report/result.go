@@ -182,14 +182,24 @@ type Step struct {
 	// in-process cluster), each with its summary; empty without
 	// cluster.monitoring (see brokers.go and docs/monitoring.md).
 	Brokers []BrokerMetrics `json:"brokers,omitempty"`
-	// BrokerClient is reserved for the per-broker figures the clients
-	// measure (see [BrokerClientSeries]); not filled yet.
+	// BrokerClient are the per-broker figures the step's clients measured
+	// (see [BrokerClientSeries]), one series per broker they talked to.
 	BrokerClient []BrokerClientSeries `json:"broker_client,omitempty"`
 	// Client is the effective client configuration of the step; nil in
 	// results written before it was recorded.
 	Client *ClientSettings `json:"client,omitempty"`
 	// Throttle counts the responses brokers throttled; nil when none was.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// PartitionSpread is how the acknowledged messages spread over the
+	// partitions written (hot partitions); nil without producers.
+	PartitionSpread *PartitionSpread `json:"partition_spread,omitempty"`
+	// Workloads are the figures of each workload of a step with several
+	// (the scenario's workloads:); the step's own figures are their
+	// totals. Nil for a step of one implicit workload.
+	Workloads []WorkloadStep `json:"workloads,omitempty"`
+	// Compression is the measured compression of the produced batches;
+	// nil when the client does not report it (kafka-go).
+	Compression *Compression `json:"compression,omitempty"`
 	// Transactions counts the transactions of transactional producers;
 	// nil without them.
 	Transactions *Transactions `json:"transactions,omitempty"`
@@ -217,6 +227,166 @@ type Generator struct {
 	// with free in-flight capacity, or CPUUtilization at or above
 	// [GeneratorSaturated].
 	Bottleneck bool `json:"bottleneck"`
+	// Host is the host's CPU accounting over the measure phase (Linux:
+	// /proc/stat and /proc/self/stat sampled at the phase's start and end);
+	// nil when unknown (another system).
+	Host *HostCPU `json:"host,omitempty"`
+	// Cause says what made the generator the bottleneck, one of the
+	// Cause* constants ([GeneratorCause]); "" when it was not.
+	Cause string `json:"cause,omitempty"`
+}
+
+// HostCPU is how busy the load generator's host was during a measure
+// phase. Every figure is a fraction 0..1 of the host's whole CPU capacity
+// (measured wall time × CPUs, as the host's own accounting counts it), so
+// Process differs from [Generator.CPUUtilization] (÷ GOMAXPROCS) when
+// GOMAXPROCS is not the host's CPU count. In a container the host is the
+// machine, not the container's CPU quota.
+type HostCPU struct {
+	// CPUs is the number of CPUs the host accounts.
+	CPUs int `json:"cpus"`
+	// Busy is the host's busy time (user, nice, system, irq, softirq), this
+	// process included.
+	Busy float64 `json:"busy"`
+	// Process is this process's user + system time.
+	Process float64 `json:"process"`
+	// Other is Busy − Process, at least 0: what other processes took.
+	Other float64 `json:"other"`
+	// Steal is the time the hypervisor ran something else while this
+	// virtual machine had work to run.
+	Steal float64 `json:"steal"`
+}
+
+// Causes of a generator bottleneck ([Generator.Cause], [GeneratorCause]).
+const (
+	// CauseGeneratorCPU: the tool used the CPU it had; more workers cannot
+	// help, more load generators can.
+	CauseGeneratorCPU = "generator_cpu"
+	// CauseHostBusy: the host was saturated and other processes took at
+	// least as much of it as the tool: the tool waited for a CPU.
+	CauseHostBusy = "host_busy"
+	// CauseSteal: the hypervisor stole a significant share of the CPU.
+	CauseSteal = "steal"
+	// CausePacing: neither the tool's CPU nor the host was saturated: the
+	// pacing loop or the client held messages back.
+	CausePacing = "pacing"
+	// CauseUnknown: the tool's CPU was not saturated and the host's
+	// figures are unknown (not Linux).
+	CauseUnknown = "unknown"
+)
+
+// Thresholds of [GeneratorCause], fractions of the host's CPU capacity.
+const (
+	// StealSignificant is the stolen share at or above which the
+	// hypervisor is taken as the cause.
+	StealSignificant = 0.10
+	// HostSaturated is the host's busy + stolen share at or above which
+	// the host counts as saturated.
+	HostSaturated = 0.80
+)
+
+// GeneratorCause says what made g a bottleneck, a pure function of its
+// figures; "" when g is not one. In order:
+//
+//  1. CPUUtilization ≥ [GeneratorSaturated]: [CauseGeneratorCPU];
+//  2. no host figures: [CauseUnknown];
+//  3. Host.Steal ≥ [StealSignificant]: [CauseSteal];
+//  4. Host.Busy + Host.Steal ≥ [HostSaturated]: [CauseHostBusy] when
+//     other processes took at least as much as this one (Other ≥
+//     Process), else [CauseGeneratorCPU];
+//  5. otherwise [CausePacing].
+func GeneratorCause(g Generator) string {
+	h := g.Host
+	switch {
+	case !g.Bottleneck:
+		return ""
+	case g.CPUUtilization >= GeneratorSaturated:
+		return CauseGeneratorCPU
+	case h == nil:
+		return CauseUnknown
+	case h.Steal >= StealSignificant:
+		return CauseSteal
+	case h.Busy+h.Steal >= HostSaturated && h.Other >= h.Process:
+		return CauseHostBusy
+	case h.Busy+h.Steal >= HostSaturated:
+		return CauseGeneratorCPU
+	}
+	return CausePacing
+}
+
+// CauseAdvice explains g.Cause (or, when empty, as in results written
+// before it was recorded, [GeneratorCause] of g) with the figures of g and
+// says what to try; "" when g was not a bottleneck.
+func CauseAdvice(g Generator) string {
+	h := g.Host
+	if h == nil {
+		h = &HostCPU{}
+	}
+	cause := g.Cause
+	if cause == "" {
+		cause = GeneratorCause(g)
+	}
+	switch cause {
+	case CauseGeneratorCPU:
+		hostBusy := ""
+		if g.Host != nil {
+			hostBusy = fmt.Sprintf(", host %.0f%% busy", 100*(h.Busy+h.Steal))
+		}
+		return fmt.Sprintf("the tool was CPU bound (%.0f%% of GOMAXPROCS%s): more producer workers cannot help; "+
+			"spread the load over more load generators (docs/distributed.md) or use a larger machine", 100*g.CPUUtilization, hostBusy)
+	case CauseHostBusy:
+		return fmt.Sprintf("the host was busy with other processes (%.0f%% of its %d CPUs; this process %.0f%%): the tool waited for a CPU; "+
+			"more producer workers cannot help: run it on a machine of its own", 100*h.Other, h.CPUs, 100*h.Process)
+	case CauseSteal:
+		return fmt.Sprintf("the hypervisor stole %.0f%% of the CPU time: more producer workers cannot help; "+
+			"use an instance with dedicated CPUs (not a burstable one out of credits) or one with fewer neighbours", 100*h.Steal)
+	case CausePacing:
+		return fmt.Sprintf("neither the tool's CPU (%.0f%%) nor the host (%.0f%% busy, %.0f%% stolen) was saturated: the pacing loop or "+
+			"the client held messages back; try more producer workers (each has its own client), a longer linger or larger batches, "+
+			"the other client (producers.client), or profile with --cpuprofile", 100*g.CPUUtilization, 100*h.Busy, 100*h.Steal)
+	case CauseUnknown:
+		return fmt.Sprintf("the tool's CPU was at %.0f%% and this system does not report the host's: if the host was busy with "+
+			"other processes, run on a machine of its own; if not, try more producer workers or the other client", 100*g.CPUUtilization)
+	}
+	return ""
+}
+
+// Limits other than the cluster's capacity ([Step.LimitedBy]).
+const (
+	// LimitGenerator: the load generator was the bottleneck
+	// ([Generator.Bottleneck]); the step measured the tool, not the cluster.
+	LimitGenerator = "generator"
+	// LimitThrottle: brokers throttled the step's responses
+	// ([Step.Throttled]); the step measured a quota, not the cluster.
+	LimitThrottle = "throttle"
+)
+
+// LimitedBy returns what other than the cluster's capacity limited step
+// s: [LimitGenerator] when the load generator was the bottleneck,
+// [LimitThrottle] when brokers throttled it (the generator first when
+// both), "" when neither. Such a step measured neither the cluster's
+// capacity nor its latency at the offered load: compare leaves it out of
+// a verdict, a ramp never takes it as its limit and size --from refuses
+// to calibrate from it.
+func (s *Step) LimitedBy() string {
+	switch {
+	case s.Generator != nil && s.Generator.Bottleneck:
+		return LimitGenerator
+	case s.Throttled():
+		return LimitThrottle
+	}
+	return ""
+}
+
+// LimitText describes a limit of [Step.LimitedBy] in words ("" for "").
+func LimitText(limit string) string {
+	switch limit {
+	case LimitGenerator:
+		return "generator bound: the load generator, not the cluster, was the limit"
+	case LimitThrottle:
+		return "throttled: the brokers throttled its responses, a quota was the limit"
+	}
+	return ""
 }
 
 // ShardFigures are one shard's own figures in a step of a distributed run.
@@ -328,8 +498,9 @@ type VerificationExample struct {
 	Offset    int64  `json:"offset"`
 }
 
-// Counters are message counts of a step. Bytes are as the engine counts
-// them (key + value, uncompressed).
+// Counters are message counts of a step. Bytes are message bytes as the
+// engine counts them: key + value + every header's key and value,
+// uncompressed, without record or batch framing.
 type Counters struct {
 	// Offered is the number of messages the schedule intended to send in
 	// the measure phase (0 when unknown, e.g. rate: max).
@@ -338,15 +509,30 @@ type Counters struct {
 	Sent int64 `json:"sent"`
 	// Acked is the number of messages acknowledged by the cluster.
 	Acked int64 `json:"acked"`
-	// Failed is the number of messages that failed (see Step.Errors).
+	// Failed is the number of messages that failed (see Step.Errors):
+	// refused at the hand-over to the client, answered with an error, or
+	// still unacknowledged when the drain ended (the label
+	// "unacknowledged when the drain ended").
 	Failed int64 `json:"failed"`
+	// Unsent is the number of offered messages never handed to the client
+	// because the step ended first (UnsentReason says how). Every offered
+	// message ends in exactly one place: Offered = Acked + Failed + Unsent
+	// in rate mode (acknowledged ones are in the publish histogram however
+	// late). In max-rate mode (Offered 0) it counts messages built but not
+	// handed over because the step was stopping.
+	Unsent int64 `json:"unsent"`
+	// UnsentReason says why Unsent messages were never sent: the schedule
+	// ended while the producers were behind it (their backlog is not sent
+	// in the drain phase), or the step was cut short; "" when Unsent is 0.
+	UnsentReason string `json:"unsent_reason,omitempty"`
 	// Aborted is the number of acknowledged messages whose transaction was
 	// aborted (transactional producers only; included in Acked, never
 	// expected by read_committed consumers).
 	Aborted int64 `json:"aborted,omitempty"`
 	// Consumed is the number of messages read, summed over consumer groups.
 	Consumed int64 `json:"consumed"`
-	// AckedBytes and ConsumedBytes are the bytes of those messages.
+	// AckedBytes and ConsumedBytes are the message bytes (key + value +
+	// headers) of the acknowledged and the consumed messages.
 	AckedBytes    int64 `json:"acked_bytes"`
 	ConsumedBytes int64 `json:"consumed_bytes"`
 	// BehindSchedule counts messages sent more than

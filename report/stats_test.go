@@ -210,7 +210,7 @@ func TestCompareRunsOptions(t *testing.T) {
 	if len(c.Warnings) == 0 {
 		t.Error("no warning about generator-bound baselines")
 	}
-	c, _ = CompareRuns(bases, synthRun(rng, 0, 10), StatOptions{IncludeBound: true})
+	c, _ = CompareRuns(bases, synthRun(rng, 0, 10), StatOptions{CompareOptions: CompareOptions{IncludeBound: true}})
 	if m := c.Steps[0].Metrics[1]; m.Skipped || m.Stats.Baselines != 3 {
 		t.Errorf("--include-bound: metric %+v, want 3 baselines", m)
 	}

@@ -49,6 +49,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/mskbench/mskbench/auth"
+	"github.com/mskbench/mskbench/load"
 )
 
 // Defaults of Config.
@@ -83,6 +84,9 @@ type Config struct {
 	// LostAfter: a shard silent this long is lost (0: DefaultLostAfter).
 	LostAfter time.Duration
 	Logf      func(string, ...any)
+	// Leftovers, when not nil, lists the control topic while shard 0 has
+	// it on the cluster (created, not yet deleted): see load.Leftovers.
+	Leftovers *load.Leftovers
 }
 
 // ControlTopic returns the name of the control topic of a run.
@@ -314,11 +318,13 @@ func (r *Run) createTopic(ctx context.Context) error {
 	}
 	rf := int16(min(3, max(len(bm.Brokers), 1)))
 	lat, ret := "LogAppendTime", "86400000"
+	r.cfg.Leftovers.AddTopic(r.topic)
 	resp, err := r.adm.CreateTopic(ctx, 1, rf, map[string]*string{"message.timestamp.type": &lat, "retention.ms": &ret}, r.topic)
 	if err == nil {
 		err = resp.Err
 	}
 	if err != nil {
+		r.cfg.Leftovers.RemoveTopic(r.topic) // not created (or not ours)
 		return fmt.Errorf("shard: create control topic %s: %w", r.topic, err)
 	}
 	r.created = true
@@ -587,6 +593,7 @@ func (r *Run) Close() {
 		if _, err := r.adm.DeleteTopic(ctx, r.topic); err != nil {
 			r.cfg.Logf("warning: shard: delete control topic %s: %v", r.topic, err)
 		} else {
+			r.cfg.Leftovers.RemoveTopic(r.topic)
 			r.cfg.Logf("deleted control topic %s", r.topic)
 		}
 		cancel()

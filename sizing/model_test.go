@@ -482,3 +482,37 @@ func TestPlanCalibrationByUtilization(t *testing.T) {
 		t.Errorf("notes %q do not explain the refusal", o.Notes)
 	}
 }
+
+// A lower-bound measurement (a fixed rate the cluster kept up with) may
+// raise the catalogue's capacity, never lower it (issue 8).
+func TestPlanCalibrationLowerBound(t *testing.T) {
+	c := defaultCatalog(t)
+	catalog := 156.25 / 6.5 // m7g.xlarge at fan-out 2, MiB/s per broker
+	plan := func(ingress float64, lower bool) Option {
+		t.Helper()
+		m := &Measurement{InstanceType: "kafka.m7g.xlarge", Brokers: 3, IngressMiBps: ingress, Source: "r.json", LowerBound: lower}
+		r, err := Plan(c, Workload{IngressMiBps: 100, ConsumerGroups: 2, ReplicationFactor: 3, Retention: 24 * time.Hour,
+			Measurement: m, InstanceTypes: []string{"kafka.m7g.xlarge"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Options[0]
+	}
+	// 30 MiB/s on 3 brokers = 10 per broker, below the catalogue's 24.04:
+	// as a lower bound it keeps the catalogue's figure.
+	o := plan(30, true)
+	if cal := o.Calibration; cal == nil || !cal.CatalogKept || !near(o.CapacityMiBps, catalog, 1e-5) || !near(cal.CapacityMiBps, catalog, 1e-5) || cal.MeasuredMiBps != 10 {
+		t.Errorf("low lower bound: capacity %v, calibration %+v; want the catalogue's %.3f kept", o.CapacityMiBps, o.Calibration, catalog)
+	}
+	if !strings.Contains(strings.Join(o.Notes, " "), "does not lower it") {
+		t.Errorf("notes %q do not say the lower bound was not used to lower the capacity", o.Notes)
+	}
+	// The same figure at the cluster's limit (not a lower bound) lowers it.
+	if o := plan(30, false); o.Calibration.CatalogKept || o.CapacityMiBps != 10 {
+		t.Errorf("measured limit: capacity %v kept %t, want 10", o.CapacityMiBps, o.Calibration.CatalogKept)
+	}
+	// A lower bound above the catalogue raises it.
+	if o := plan(120, true); o.Calibration.CatalogKept || o.CapacityMiBps != 40 {
+		t.Errorf("high lower bound: capacity %v kept %t, want 40", o.CapacityMiBps, o.Calibration.CatalogKept)
+	}
+}

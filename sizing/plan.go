@@ -58,6 +58,11 @@ type Calibration struct {
 	// LowerBound is true when the measured run did not reach the cluster's
 	// limit, so MeasuredMiBps understates the capacity (see Measurement).
 	LowerBound bool `json:"lower_bound,omitempty"`
+	// CatalogKept is true when the measurement is a LowerBound below the
+	// catalogue's capacity and the calibration is client-side: CapacityMiBps is then CatalogMiBps (a lower
+	// bound may raise the catalogue's capacity, never lower it), and
+	// DifferencePercent still compares the measurement.
+	CatalogKept bool `json:"catalog_kept,omitempty"`
 	// Basis is CalibrationBroker when the capacity is extrapolated from the
 	// binding broker resource's utilisation, CalibrationClient when it is
 	// the measured throughput itself.
@@ -324,6 +329,13 @@ func calibrate(w Workload, it InstanceType, catalog, u float64) *Calibration {
 	}
 	if catalog > 0 {
 		cal.DifferencePercent = (cal.CapacityMiBps - catalog) / catalog * 100
+		// A lower bound may raise the catalogue's capacity, never lower it:
+		// the cluster kept up, so it can do at least what was measured, and
+		// perhaps as much as the catalogue says. (A calibration by broker
+		// utilisation estimates the capacity itself and is kept.)
+		if cal.LowerBound && cal.Basis == CalibrationClient && cal.CapacityMiBps < catalog {
+			cal.CapacityMiBps, cal.CatalogKept = catalog, true
+		}
 	}
 	return cal
 }
@@ -522,6 +534,9 @@ func calibrationNote(cal *Calibration) string {
 	if cal.LowerBound {
 		note += "; the run did not reach the cluster's limit (a fixed rate it kept up with, no failed ramp step), " +
 			"so this is a lower bound: measure with a ramp (find-limit) or rate max"
+	}
+	if cal.CatalogKept {
+		note += fmt.Sprintf("; a lower bound below the catalogue's figure does not lower it: sized with %.2f MiB/s per broker from the catalogue", cal.CatalogMiBps)
 	}
 	return note
 }

@@ -260,3 +260,44 @@ phases: {warmup: 0s, duration: 1s}
 		t.Errorf("--auth iam: exit %d, want a failure with iam (no credentials)", r.code)
 	}
 }
+
+// SCRAM over TLS, as MSK's port 9096 runs it, with both clients: every
+// connection of the run (the probe's included) costs exactly one TLS
+// handshake and one SASL authentication at the broker, the result's
+// connection.dials counts every one of them, and none is a reconnect — no
+// churn. (Issue 8 reported publish p50 357 ms for this combination; it was
+// not reproduced, see docs/performance.md: BenchmarkAuthPublishLatency.)
+func TestRunSCRAMOverTLSConnections(t *testing.T) {
+	authEnv(t)
+	ca := authtest.NewCA(t, "cli scram+tls root")
+	caFile := authtest.WriteFile(t, "ca.pem", ca.PEM)
+	for _, client := range authClients {
+		t.Run(client, func(t *testing.T) {
+			var peer authtest.PeerCounts
+			cluster := embedded.ForTest(t, 1, append([]kfake.Opt{kfake.TLS(peer.CountTLS(ca.ServerTLS(t)))},
+				authtest.SCRAM(authtest.SCRAMUser{Mechanism: "SCRAM-SHA-512", Name: "alice", Password: cliPassword})...)...)
+			peer.CountSASL(cluster.Kfake())
+			addr := cluster.Addrs()[0]
+			out := filepath.Join(t.TempDir(), "result.json")
+			r := runMain(t, "run", authScenario(t), "--brokers", addr, "-q", "-o", out, "--client", client,
+				"--auth", "scram-sha-512", "--scram-user", "alice", "--scram-password-env", "MSKBENCH_TEST_SCRAM_PASSWORD", "--tls-ca", caFile)
+			if r.code != exitOK {
+				t.Fatalf("exit code %d, want 0", r.code)
+			}
+			res, _ := readAuthResult(t, out, "scram-sha-512")
+			assertDelivered(t, res)
+			tlsN, saslN, dials := peer.TLSHandshakes(), peer.SASLHandshakes(), res.Connection.Dials
+			t.Logf("%s: %d dials, %d TLS handshakes, %d SASL authentications (%d SASLAuthenticate requests)", client, dials, tlsN, saslN, peer.SASLAuthenticates())
+			if tlsN == 0 || saslN != tlsN || peer.SASLAuthenticates() != 2*saslN {
+				t.Errorf("%d TLS handshakes, %d SASL handshakes, %d SASLAuthenticate requests; want one SCRAM authentication (two requests) per TLS connection",
+					tlsN, saslN, peer.SASLAuthenticates())
+			}
+			if dials != tlsN {
+				t.Errorf("connection.dials = %d, the broker served %d TLS connections: want every connection counted", dials, tlsN)
+			}
+			if res.Connection.Reconnects != 0 {
+				t.Errorf("connection.reconnects = %d, want 0 (no connection churn)", res.Connection.Reconnects)
+			}
+		})
+	}
+}

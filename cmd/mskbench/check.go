@@ -52,3 +52,20 @@ func runChecks(r *report.Result, exprs []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+// lostCheck adds the built-in check report.LostCheckExpr (acks=all steps
+// with verification; the scenario's lost_check: false turns it off) to
+// r.Checks. It returns err when err is not nil, else a checkError (exit
+// code 3) when the check failed on any step, else nil.
+func lostCheck(r *report.Result, err error) error {
+	cr := report.EvaluateLost(r)
+	r.Checks = append(r.Checks, cr...)
+	if err != nil {
+		return err
+	}
+	if n := report.Failed(cr); n > 0 {
+		return checkError{fmt.Errorf("%d step(s) lost messages the cluster acknowledged under acks=all (built-in check %q; "+
+			"lost_check: false in the scenario turns it off)", n, report.LostCheckExpr)}
+	}
+	return nil
+}

@@ -41,7 +41,7 @@ func compareFlagSet(stdout io.Writer) (*pflag.FlagSet, compareFlags) {
 	f.minLat = fs.Duration("min-latency-change", 0, "latency increases smaller than this never count as regressions, e.g. 500us")
 	f.format = fs.String("format", "text", "output format: text, json or markdown")
 	f.alpha = fs.Float64("alpha", report.DefaultAlpha, "with several baselines: significance level of the regression tests")
-	f.includeBound = fs.Bool("include-bound", false, "with several baselines: keep baseline steps that were generator bound in the verdict")
+	f.includeBound = fs.Bool("include-bound", false, "judge baseline steps the load generator or broker throttling limited (left out of the verdict by default)")
 	f.junit = fs.String("junit", "", junitFlagUsage)
 	return fs, f
 }
@@ -80,10 +80,10 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		CompareOptions: report.CompareOptions{
 			MaxRegression:      float64(maxReg),
 			MinLatencyChangeMs: float64(*minLat) / float64(time.Millisecond),
+			IncludeBound:       *includeBound,
 		},
-		Alpha:        *alpha,
-		Seed:         1,
-		IncludeBound: *includeBound,
+		Alpha: *alpha,
+		Seed:  1,
 	}
 	c, err := report.CompareRuns(bases, cur, opts)
 	if err != nil {

@@ -63,7 +63,7 @@ func runHistory(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Errorf("history: %s", strings.TrimPrefix(err.Error(), "baseline: "))}
 	}
 	h := report.NewHistory(results, names, report.HistoryOptions{
-		StatOptions: report.StatOptions{CompareOptions: report.CompareOptions{MaxRegression: float64(maxReg)}, Alpha: *alpha, Seed: 1, IncludeBound: *includeBound},
+		StatOptions: report.StatOptions{CompareOptions: report.CompareOptions{MaxRegression: float64(maxReg), IncludeBound: *includeBound}, Alpha: *alpha, Seed: 1},
 		Window:      *window,
 	})
 	for _, r := range h.Runs {

@@ -18,7 +18,9 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -62,6 +64,8 @@ func commands() map[string]command {
 			func(w io.Writer) *pflag.FlagSet { fs, _ := historyFlagSet(w); return fs }, runHistory},
 		"broker": {"run an in-process Kafka cluster in the foreground",
 			func(w io.Writer) *pflag.FlagSet { fs, _ := brokerFlagSet(w); return fs }, runBroker},
+		"clean": {"list (and with --yes delete) the topics and groups interrupted runs left behind",
+			func(w io.Writer) *pflag.FlagSet { fs, _ := cleanFlagSet(w); return fs }, runClean},
 		"size": {"size and price an MSK cluster for a workload",
 			func(w io.Writer) *pflag.FlagSet { fs, _ := sizeFlagSet(w); return fs }, runSize},
 		"version":    {"print the version", versionFlagSet, runVersion},
@@ -77,29 +81,91 @@ func main() {
 	os.Exit(exitCode(err, os.Stderr))
 }
 
+// signalWindow is how close together signals count as one: GNU timeout and
+// a terminal's Ctrl-C signal the whole process group, so one intent often
+// arrives as two signals a few milliseconds apart.
+const signalWindow = 500 * time.Millisecond
+
+// interrupt is what the signal handler shares with a command through its
+// context (interruptOf): the hurry channel, closed by a second signal, and
+// what to print before exiting at a third. Safe for concurrent use.
+type interrupt struct {
+	hurry chan struct{}
+	mu    sync.Mutex
+	last  func(w io.Writer) // prints what is left behind; nil: nothing
+}
+
+type interruptKey struct{}
+
+// interruptOf returns the interrupt state of ctx (a fresh one, never
+// hurried, for a context signalContext did not build).
+func interruptOf(ctx context.Context) *interrupt {
+	if in, ok := ctx.Value(interruptKey{}).(*interrupt); ok {
+		return in
+	}
+	return &interrupt{hurry: make(chan struct{})}
+}
+
+// beforeExit sets what to print on stderr when a third signal exits at
+// once (what the run left on the cluster); nil prints nothing.
+func (in *interrupt) beforeExit(f func(w io.Writer)) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.last = f
+}
+
 // signalContext returns a context cancelled by the first SIGINT or SIGTERM:
 // the run then stops gracefully (load stops, consumers drain briefly, topics
-// are deleted, partial results written). A second signal exits at once with
+// and groups are deleted, partial results written). Signals within
+// signalWindow of the last one counted are the same signal. A second one
+// hurries the stop (interruptOf(ctx).hurry closes: the drain ends at once
+// and teardown is shortened; results are still written); a third prints
+// what the run leaves behind (interrupt.beforeExit) and exits at once with
 // exitSignal through exit (os.Exit). stop releases the signal handler.
 func signalContext(stderr io.Writer, exit func(int)) (ctx context.Context, stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 2)
+	in := &interrupt{hurry: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), interruptKey{}, in))
+	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		s, ok := <-sigs
-		if !ok {
-			return
-		}
-		fmt.Fprintf(stderr, "mskbench: %v: stopping (send it again to exit at once)\n", s)
-		cancel()
-		if _, ok := <-sigs; ok {
-			exit(exitSignal)
-		}
-	}()
+	go in.handle(sigs, time.Now, stderr, cancel, exit)
 	return ctx, func() {
 		signal.Stop(sigs)
 		close(sigs)
 		cancel()
+	}
+}
+
+// handle acts on the signals of sigs (see signalContext) until sigs is
+// closed or it called exit; now is the clock that tells signals apart.
+func (in *interrupt) handle(sigs <-chan os.Signal, now func() time.Time, stderr io.Writer, cancel func(), exit func(int)) {
+	var last time.Time
+	n := 0
+	for s := range sigs {
+		t := now()
+		if n > 0 && t.Sub(last) < signalWindow {
+			continue // the same signal, delivered twice
+		}
+		last = t
+		n++
+		switch n {
+		case 1:
+			fmt.Fprintf(stderr, "mskbench: %v: stopping; results so far are written and the run's topics deleted "+
+				"(send it again to hurry, a third time to exit at once)\n", s)
+			cancel()
+		case 2:
+			fmt.Fprintf(stderr, "mskbench: %v again: hurrying: drain cut, teardown shortened; results are still written "+
+				"(a third signal exits at once)\n", s)
+			close(in.hurry)
+		default:
+			fmt.Fprintf(stderr, "mskbench: %v a third time: exiting at once\n", s)
+			in.mu.Lock()
+			if in.last != nil {
+				in.last(stderr)
+			}
+			in.mu.Unlock()
+			exit(exitSignal)
+			return
+		}
 	}
 }
 

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +18,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 var updateScripts = flag.Bool("update-scripts", false, "rewrite the cmp files of testscript scripts")
@@ -53,20 +57,46 @@ func TestScripts(t *testing.T) {
 			"waitfor":   cmdWaitfor,
 			"signal":    cmdSignal,
 			"exitcode":  cmdExitcode,
+			"kafka":     cmdKafka,
 		},
 	})
 }
 
-// freeport VAR sets VAR to a free loopback TCP port.
+// freeport VAR [N] sets VAR to a free loopback TCP port P such that the N
+// ports P..P+N-1 (default 1) were all free: `mskbench broker --brokers N`
+// listens on consecutive ports.
 func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: freeport VAR")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: freeport VAR [N]")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	port := l.Addr().(*net.TCPAddr).Port
-	ts.Check(l.Close())
-	ts.Setenv(args[0], strconv.Itoa(port))
+	n := 1
+	if len(args) == 2 {
+		var err error
+		if n, err = strconv.Atoi(args[1]); err != nil || n < 1 {
+			ts.Fatalf("freeport: N %q, want a count >= 1", args[1])
+		}
+	}
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		port := l.Addr().(*net.TCPAddr).Port
+		held := []net.Listener{l}
+		for i := 1; i < n; i++ {
+			li, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+i))
+			if err != nil {
+				break
+			}
+			held = append(held, li)
+		}
+		for _, h := range held {
+			ts.Check(h.Close())
+		}
+		if len(held) == n {
+			ts.Setenv(args[0], strconv.Itoa(port))
+			return
+		}
+	}
+	ts.Fatalf("freeport: no %d consecutive free ports found", n)
 }
 
 // waitport HOST:PORT waits (at most 20 s) until something accepts connections there.
@@ -110,21 +140,43 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// signal FILE SIG sends SIG (INT or TERM) to the process whose id FILE
-// holds (a process a background shell started and recorded).
+// signal FILE SIG [COUNT [GAP]] sends SIG (INT, TERM, STOP or CONT) to the process
+// whose id FILE holds (a process a background shell started and recorded),
+// COUNT times (default 1) GAP apart (a Go duration, default 10ms). A
+// process that ended before a repeated signal is not an error.
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: signal FILE INT|TERM")
+	if neg || len(args) < 2 || len(args) > 4 {
+		ts.Fatalf("usage: signal FILE INT|TERM|STOP|CONT [COUNT [GAP]]")
 	}
 	b, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	ts.Check(err)
-	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM}[args[1]]
+	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT}[args[1]]
 	if sig == 0 {
 		ts.Fatalf("signal: unknown signal %q", args[1])
 	}
-	ts.Check(syscall.Kill(pid, sig))
+	count, gap := 1, 10*time.Millisecond
+	if len(args) > 2 {
+		count, err = strconv.Atoi(args[2])
+		ts.Check(err)
+	}
+	if len(args) > 3 {
+		gap, err = time.ParseDuration(args[3])
+		ts.Check(err)
+	}
+	for i := range count {
+		if i > 0 {
+			time.Sleep(gap)
+		}
+		if err := syscall.Kill(pid, sig); err != nil {
+			if i > 0 && errors.Is(err, syscall.ESRCH) {
+				ts.Logf("signal %d of %d: the process had ended", i+1, count)
+				return
+			}
+			ts.Fatalf("signal: %v", err)
+		}
+	}
 }
 
 // docscript MARKDOWN HEADING OUT writes the first ```sh block after the
@@ -170,5 +222,52 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if !slices.Contains(want, got) {
 		ts.Fatalf("%s exited with code %d, want %s", args[1], got, args[0])
+	}
+}
+
+// kafka BROKER create-topic NAME... | commit-group GROUP TOPIC | topics |
+// groups: administrative requests (franz-go's kadm) against a cluster a
+// script started — creating what an interrupted run or another
+// application leaves, and listing what is there (one name a line on
+// stdout, sorted).
+func cmdKafka(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: kafka BROKER create-topic NAME... | commit-group GROUP TOPIC | topics | groups")
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(args[0]))
+	ts.Check(err)
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out []string
+	switch args[1] {
+	case "create-topic":
+		res, err := adm.CreateTopics(ctx, 1, 1, nil, args[2:]...)
+		ts.Check(err)
+		ts.Check(res.Error())
+	case "commit-group":
+		if len(args) != 4 {
+			ts.Fatalf("usage: kafka BROKER commit-group GROUP TOPIC")
+		}
+		var o kadm.Offsets
+		o.Add(kadm.Offset{Topic: args[3], Partition: 0, At: 0, LeaderEpoch: -1})
+		res, err := adm.CommitOffsets(ctx, args[2], o)
+		ts.Check(err)
+		ts.Check(res.Error())
+	case "topics":
+		td, err := adm.ListTopics(ctx)
+		ts.Check(err)
+		out = td.Names()
+	case "groups":
+		gs, err := adm.ListGroups(ctx)
+		ts.Check(err)
+		out = gs.Groups()
+	default:
+		ts.Fatalf("kafka: unknown request %q", args[1])
+	}
+	slices.Sort(out)
+	for _, n := range out {
+		fmt.Fprintln(ts.Stdout(), n)
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,23 +32,21 @@ import (
 
 // runFlags are the flags of `mskbench run` that are not auth flags.
 type runFlags struct {
-	sets     []string
-	brokers  string
-	duration string
-	warmup   string
-	client   string
-	embedded bool
-	output   string
-	quiet    bool
-	checks   []string
-	labels   []string
-	junit    string
-	cpuprof  string
-	memprof  string
-	debug    string
-	auth     plan.Auth // auth flags; only those explicitly set override the scenario
-	connect  time.Duration
-	live     *liveFlags // --metrics-listen, --push
+	clusterFlags // --brokers, --connect-timeout, the auth flags
+	sets         []string
+	duration     string
+	warmup       string
+	client       string
+	embedded     bool
+	output       string
+	quiet        bool
+	checks       []string
+	labels       []string
+	junit        string
+	cpuprof      string
+	memprof      string
+	debug        string
+	live         *liveFlags // --metrics-listen, --push
 	// The shard contract (internal/shardenv.Flags): a distributed run.
 	shards, shard  int
 	runID          string
@@ -64,7 +60,7 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 			"against a cluster and prints a summary; -o writes the complete result file.")
 	f := new(runFlags)
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario field, e.g. --set producers.rate=2000/s (repeatable)")
-	fs.StringVar(&f.brokers, "brokers", "", "bootstrap brokers host:port[,host:port...] (overrides cluster.brokers)")
+	registerClusterFlags(fs, &f.clusterFlags, " (overrides cluster.brokers)")
 	fs.StringVar(&f.duration, "duration", "", "measured phase length, e.g. 30s (overrides phases.duration)")
 	fs.StringVar(&f.warmup, "warmup", "", "warm-up length, e.g. 5s (overrides phases.warmup)")
 	fs.StringVar(&f.client, "client", "", "Kafka client library: franz-go (default) or kafka-go (overrides client)")
@@ -74,12 +70,10 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringArrayVar(&f.checks, "check", nil, checkFlagUsage)
 	fs.StringArrayVar(&f.labels, "label", nil, labelFlagUsage)
 	fs.StringVar(&f.junit, "junit", "", junitFlagUsage)
-	fs.DurationVar(&f.connect, "connect-timeout", plan.DefaultDialTimeout, "bound on each connection attempt and the initial cluster probe")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
 	registerShardFlags(fs, f)
-	registerAuthFlags(fs, &f.auth)
 	f.live = registerLiveFlags(fs)
 	return fs, f
 }
@@ -124,13 +118,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	// The scenario's cluster.auth block, overridden by the flags that were
 	// set; usage errors end the run before anything starts.
-	a := s.Cluster.Auth
-	mergeAuthFlags(&a, f.auth, fs.Changed)
-	if err := authProblems(a, s.Embedded()); err != nil {
-		return usageError{err}
-	}
 	// The probe authenticates with the client the first step runs on.
-	cfg := auth.Config{Auth: a, Brokers: plans[0].Brokers, DialTimeout: f.connect, Client: plans[0].Client}
+	cfg, err := f.config(s.Cluster.Auth, fs.Changed, plans[0].Brokers, plans[0].Client, s.Embedded())
+	if err != nil {
+		return err
+	}
+	a := cfg.Auth
 	// -o s3://... uploads with the credentials MSK IAM would use.
 	awsCfg := func(ctx context.Context) (aws.Config, error) { return auth.AWSConfig(ctx, cfg, "") }
 	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
@@ -162,9 +155,21 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.RunID = runID
 	if sh.Count > 1 {
 		res.Shards = sh.Count
+		// Splitting workloads between shards is not done: refuse them
+		// rather than run every workload's totals on every shard.
+		for _, p := range plans {
+			if len(p.Workloads) > 0 {
+				return usageError{fmt.Errorf("%s: workloads: a distributed run does not split workloads between shards: run the scenario with one shard, or without workloads", sh)}
+			}
+		}
 	}
 	// The cluster's connection budget is shared by every shard.
 	cfg.Auth.ConnectRate = load.Shard{Index: sh.Index, Count: sh.Count}.ConnectRate(cfg.Auth.ConnectRate)
+	// What the run creates on the cluster until teardown deleted it: named
+	// on stderr at the end (or by a third signal) with `mskbench clean`.
+	intr := interruptOf(ctx)
+	lo := new(load.Leftovers)
+	left := &leftoverNote{lo: lo, runID: runID, prefix: plans[0].Topics.Prefix, embedded: s.Embedded()}
 	conn, err := auth.Connect(ctx, cfg, logf)
 	if err != nil {
 		var ce *auth.ConfigError
@@ -180,11 +185,15 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return err
 	}
+	left.brokers = conn.Brokers
+	intr.beforeExit(left.print)
+	defer intr.beforeExit(nil)
+	defer left.print(stderr)
 
 	var coord *shard.Run // nil for a run of one process
 	if sh.Count > 1 {
 		if coord, err = shard.Join(ctx, shard.Config{Conn: conn, RunID: runID, Prefix: plans[0].Topics.Prefix,
-			Index: sh.Index, Count: sh.Count, BarrierTimeout: f.barrierTimeout, Logf: logf}); err != nil {
+			Index: sh.Index, Count: sh.Count, BarrierTimeout: f.barrierTimeout, Logf: logf, Leftovers: lo}); err != nil {
 			return err
 		}
 		defer coord.Close()
@@ -194,7 +203,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.Warnings = append(res.Warnings, mon.warnings...)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
-		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress}
+		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress,
+			Hurry: intr.hurry, Leftovers: lo}
 		if coord != nil {
 			opts.Shard, opts.Coordinator = load.Shard{Index: sh.Index, Count: sh.Count}, coord.Step()
 		}
@@ -211,7 +221,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				st.progress(iv)
 			}
 		}
-		opts.Progress = lv.step(strconv.Itoa(p.Index+1), p.Producers.Rate.MsgsPerSec(p.Producers.MessageSize.Mean()), opts.Progress)
+		opts.Progress = lv.step(strconv.Itoa(p.Index+1), offeredMsgsPerSec(p), opts.Progress)
 		step, err := load.Run(ctx, p, conn, opts)
 		st.endLine()
 		if err != nil && coord != nil {
@@ -253,6 +263,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return nil
 	}
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
+	if s.LostCheck {
+		checkErr = lostCheck(res, checkErr)
+	}
 	// The result first (or its fallback), then the summary even when the
 	// file could not be written, then the profiles.
 	writeErr := saveResult(ctx, f.output, res, runID, awsCfg, logf)
@@ -275,6 +288,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if ctx.Err() != nil {
 		return interruptedError{errors.New("interrupted: results so far are marked partial")}
+	}
+	// A step that acknowledged nothing is a runtime failure (exit 1), not
+	// a check: it measured nothing the checks could judge.
+	if fs := res.Failures(); len(fs) > 0 {
+		return errors.New(strings.Join(fs, "; "))
 	}
 	return checkErr
 }
@@ -375,12 +393,10 @@ func rederiveAuth(s *scenarios.Scenario, scenarioBrokers []string, set func(stri
 	}
 }
 
-// newRunID returns a short random id that names this run's topics and groups.
-func newRunID() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+// newRunID returns a new id that names this run's topics and groups; it
+// carries the run's start time (load.NewRunID), so that `mskbench clean
+// --older-than` can tell old leftovers from a run in progress.
+func newRunID() string { return load.NewRunID(time.Now()) }
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {
@@ -494,4 +510,14 @@ func resolveShard(fs *pflag.FlagSet, f runFlags, s *scenarios.Scenario, logf fun
 		logf("%s: --shard overrides %s", sh, o)
 	}
 	return sh, id, nil
+}
+
+// offeredMsgsPerSec is the step's offered rate in msgs/s, summed over its
+// workloads (0 for max rate).
+func offeredMsgsPerSec(p plan.Plan) float64 {
+	var r float64
+	for _, w := range p.WorkloadList() {
+		r += w.Producers.Rate.MsgsPerSec(w.Producers.MessageSize.Mean())
+	}
+	return r
 }

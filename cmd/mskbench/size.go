@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -36,6 +37,7 @@ type sizeFlags struct {
 	maxBrokers                               int
 	instanceTypes                            []string
 	catalog, from                            string
+	force                                    bool
 	measuredType                             string
 	measuredBrokers                          int
 	format, output, tfvars                   string
@@ -76,6 +78,7 @@ func sizeFlagSet(stdout io.Writer) (*pflag.FlagSet, *sizeFlags) {
 	fs.StringSliceVar(&f.instanceTypes, "instance-types", nil, "only these instance types; names or globs, e.g. 'kafka.m7g.*,express.*'")
 	fs.StringVar(&f.catalog, "catalog", "", "JSON file overriding or extending the built-in catalogue (prices, other regions, discounts)")
 	fs.StringVar(&f.from, "from", "", "result file written by mskbench run -o: calibrate its instance type with the measured throughput")
+	fs.BoolVar(&f.force, "force", false, "with --from: calibrate from a result measured on loopback, the embedded cluster or mskbench broker, or from steps the load generator or broker throttling limited")
 	fs.StringVar(&f.measuredType, "measured-instance-type", "", "instance type of the --from cluster (default: the result's cluster.instance_type)")
 	fs.IntVar(&f.measuredBrokers, "measured-brokers", 0, "broker count of the --from cluster (default: the result's cluster.broker_count)")
 	fs.StringVar(&f.format, "format", "table", "output on stdout: table, json or markdown")
@@ -109,7 +112,8 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{fmt.Errorf("size: %w", err)}
 		}
 	}
-	w, err := sizeWorkload(fs, f, cat)
+	warnf := func(format string, a ...any) { fmt.Fprintf(stderr, "mskbench size: "+format+"\n", a...) }
+	w, err := sizeWorkload(fs, f, cat, warnf)
 	if err != nil {
 		return usageError{fmt.Errorf("size: %w", err)}
 	}
@@ -172,7 +176,7 @@ func sizeRender(w io.Writer, res *sizing.Result, format string) error {
 
 // sizeWorkload turns the flags into a sizing.Workload, reporting every
 // problem at once.
-func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.Workload, error) {
+func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog, warnf func(string, ...any)) (sizing.Workload, error) {
 	var errs []error
 	rate := func(flag, s string) float64 {
 		if s == "" {
@@ -279,7 +283,7 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 		data, err := os.ReadFile(f.from)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--from: %w", err))
-		} else if m, step, err := sizeMeasurement(data, f.from); err != nil {
+		} else if m, step, err := sizeMeasurement(data, f.from, f.force, warnf); err != nil {
 			errs = append(errs, err)
 		} else {
 			if f.measuredType != "" {
@@ -297,8 +301,8 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 			}
 			w.Measurement = m
 		}
-	} else if f.measuredType != "" || f.measuredBrokers != 0 {
-		errs = append(errs, errors.New("--measured-instance-type and --measured-brokers need --from"))
+	} else if f.measuredType != "" || f.measuredBrokers != 0 || f.force {
+		errs = append(errs, errors.New("--measured-instance-type, --measured-brokers and --force need --from"))
 	}
 	return w, errors.Join(errs...)
 }
@@ -312,8 +316,12 @@ func sizeWorkload(fs *pflag.FlagSet, f sizeFlags, cat *sizing.Catalog) (sizing.W
 // The measured ingress is the highest acknowledged produce rate of a
 // complete (non-partial) step, bytes/s converted to MiB/s; that step is
 // returned too (its broker metrics calibrate by utilisation). A file from
-// another tool, an embedded run or one without complete steps is an error.
-func sizeMeasurement(data []byte, name string) (*sizing.Measurement, *report.Step, error) {
+// another tool or one without complete steps is an error; so, unless
+// force, is a run that was not measured against a real cluster
+// (notARealCluster) or one whose every step the load generator or broker
+// throttling limited. Limited steps are left out unless force; warnf
+// says what was left out or forced.
+func sizeMeasurement(data []byte, name string, force bool, warnf func(string, ...any)) (*sizing.Measurement, *report.Step, error) {
 	r, err := report.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, fmt.Errorf("--from %s: %w", name, err)
@@ -321,8 +329,11 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, *report.Ste
 	if r.Tool.Name != "mskbench" {
 		return nil, nil, fmt.Errorf("--from %s: %w (tool.name is %q, not \"mskbench\")", name, report.ErrNotResult, r.Tool.Name)
 	}
-	if r.Embedded {
-		return nil, nil, fmt.Errorf("--from %s: an embedded run measures this machine, not an MSK cluster", name)
+	if why := notARealCluster(r); why != "" {
+		if !force {
+			return nil, nil, fmt.Errorf("--from %s: %s: it measures this machine and kfake, not a Kafka instance type (--force calibrates from it anyway)", name, why)
+		}
+		warnf("--force: calibrating from a result that %s", why)
 	}
 	var spec struct {
 		Cluster scenarios.Cluster `json:"cluster"`
@@ -338,24 +349,91 @@ func sizeMeasurement(data []byte, name string) (*sizing.Measurement, *report.Ste
 	// passing steps below it are the capacity) or a step ran at rate max
 	// (no offered rate); otherwise the cluster kept up with a fixed rate and
 	// the figure is only a lower bound.
+	// A step that the load generator or broker throttling limited
+	// (report.Step.LimitedBy) measured neither: it is left out (unless
+	// forced), and neither it nor a ramp it capped shows the limit.
 	saturated := false
+	var limited []string
 	for i, s := range r.Steps {
 		if s.Partial {
 			continue
 		}
-		if (s.Ramp != nil && !s.Ramp.Passed) || s.Throughput.OfferedMsgsPerSec == 0 {
+		if lim := s.LimitedBy(); lim != "" {
+			limited = append(limited, fmt.Sprintf("step %s was %s", stepName(&r.Steps[i]), report.LimitText(lim)))
+			if !force {
+				continue
+			}
+		}
+		if (s.Ramp != nil && !s.Ramp.Passed && s.LimitedBy() == "") || (s.Throughput.OfferedMsgsPerSec == 0 && s.LimitedBy() == "") {
 			saturated = true
 		}
-		if (s.Ramp == nil || s.Ramp.Passed) && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
+		if (s.Ramp == nil || s.Ramp.Passed || (force && s.LimitedBy() != "")) && s.Throughput.BytesPerSec > m.IngressMiBps*sizing.MiB {
 			m.IngressMiBps = s.Throughput.BytesPerSec / sizing.MiB
 			best = &r.Steps[i]
 		}
 	}
 	m.LowerBound = !saturated
+	switch {
+	case len(limited) > 0 && force:
+		warnf("--force: calibrating with limited steps (%s)", strings.Join(limited, "; "))
+	case len(limited) > 0 && m.IngressMiBps > 0:
+		warnf("--from %s: left out: %s", name, strings.Join(limited, "; "))
+	case len(limited) > 0:
+		return nil, nil, fmt.Errorf("--from %s: no step measured the cluster: %s (add producer workers or load generators, lift the quota, or --force to calibrate from them anyway)",
+			name, strings.Join(limited, "; "))
+	}
 	if m.IngressMiBps <= 0 {
 		return nil, nil, fmt.Errorf("--from %s: no complete step with a produce throughput", name)
 	}
 	return m, best, nil
+}
+
+// stepName is a step's label, or "#N" (1-based) without one.
+func stepName(s *report.Step) string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return fmt.Sprintf("#%d", s.Index+1)
+}
+
+// notARealCluster says why r was not measured against a real Kafka
+// cluster, "" when nothing shows it: the run used the embedded cluster, a
+// step's broker metrics came from `mskbench broker`'s /metrics, or every
+// bootstrap address it used is a loopback address (an SSH tunnel to a
+// real cluster looks the same: --force is for that).
+func notARealCluster(r *report.Result) string {
+	if r.Embedded {
+		return "was measured against the embedded in-process cluster"
+	}
+	for _, s := range r.Steps {
+		for _, b := range s.Brokers {
+			if b.Source == report.BrokerSourceMSKBenchBroker {
+				return "was measured against mskbench broker (its /metrics were scraped)"
+			}
+		}
+	}
+	if addrs := r.Connection.Brokers; len(addrs) > 0 && allLoopback(addrs) {
+		return fmt.Sprintf("was measured against loopback brokers (%s), such as mskbench broker", strings.Join(addrs, ","))
+	}
+	return ""
+}
+
+// allLoopback reports whether every host:port in addrs names a loopback
+// address (127.0.0.0/8, ::1, localhost).
+func allLoopback(addrs []string) bool {
+	for _, a := range addrs {
+		host, _, err := net.SplitHostPort(a)
+		if err != nil {
+			host = a
+		}
+		if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+			continue
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }
 
 // sizeScenarioName returns the scenario name of a result file (for the

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -408,6 +409,11 @@ func TestSizeUsageErrors(t *testing.T) {
 	}
 	other := write("other.json", `{"results": [{"throughput": 1}]}`)
 	embedded := write("embedded.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, "embedded": true, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
+	const spec = `"scenario": {"spec": {"cluster": {"instance_type": "kafka.m7g.large", "broker_count": 3}}}`
+	loopback := write("loopback.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "connection": {"brokers": ["127.0.0.1:9092", "[::1]:9093", "localhost:9094"]}, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
+	mskbenchBroker := write("broker.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "connection": {"brokers": ["10.0.0.5:9092"]}, "steps": [{"throughput": {"bytes_per_sec": 1000}, "brokers": [{"source": "mskbench_broker"}]}]}`)
+	bound := write("bound.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "steps": [{"label": "rate=max", "throughput": {"bytes_per_sec": 1000}, "generator": {"cpu_utilization": 0.95, "bottleneck": true}}]}`)
+	throttled := write("throttled.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "steps": [{"label": "rate=max", "throughput": {"bytes_per_sec": 1000}, "throttle": {"responses": 4}}]}`)
 	noType := write("notype.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
 	unknownType := write("unknown.json", `{"instance_types": [{"name": "kafka.m9.large", "price_per_hour_usd": 1}]}`)
 	badField := write("field.json", `{"instance_types": [{"name": "kafka.m5.large", "price_per_hr": 1}]}`)
@@ -433,6 +439,11 @@ func TestSizeUsageErrors(t *testing.T) {
 		{"other tool's result", append(base, "--from", other), "not an mskbench result"},
 		{"embedded result", append(base, "--from", embedded), "embedded"},
 		{"result without type", append(base, "--from", noType), "--measured-instance-type"},
+		{"loopback brokers", append(base, "--from", loopback), "loopback brokers (127.0.0.1:9092,[::1]:9093,localhost:9094)"},
+		{"mskbench broker", append(base, "--from", mskbenchBroker), "mskbench broker"},
+		{"generator bound", append(base, "--from", bound), "step rate=max was generator bound"},
+		{"throttled", append(base, "--from", throttled), "step rate=max was throttled"},
+		{"force without from", append(base, "--force"), "--force need --from"},
 		{"format", append(base, "--format", "yaml"), "--format"},
 		{"bad tfvars name", append(base, "--tfvars", filepath.Join(dir, "x.tfvars"), "--name", "9lives"), "cluster name"},
 		{"tiered reads without tiered storage", append(base, "--tiered-reads", "1MiB/s"), "need tiered storage"},
@@ -501,12 +512,54 @@ func TestSizeMeasurementLowerBound(t *testing.T) {
 		{"ramp found the limit", `{"ramp":{"passed":true},"throughput":{"bytes_per_sec":3145728,"offered_msgs_per_sec":3000}},` +
 			`{"ramp":{"passed":false},"throughput":{"bytes_per_sec":3250000,"offered_msgs_per_sec":4000}}`, false, 3},
 	} {
-		m, _, err := sizeMeasurement([]byte(head+tc.steps+`]}`), "r.json")
+		m, _, err := sizeMeasurement([]byte(head+tc.steps+`]}`), "r.json", false, t.Logf)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		if m.LowerBound != tc.lower || m.IngressMiBps != tc.mibps {
 			t.Errorf("%s: lower bound %t, %.2f MiB/s; want %t, %.2f", tc.name, m.LowerBound, m.IngressMiBps, tc.lower, tc.mibps)
 		}
+	}
+}
+
+// size --from leaves steps the generator or throttling limited out of the
+// calibration (they measured the tool or a quota), and --force takes
+// them, or a loopback result, anyway, saying so (issue 8).
+func TestSizeFromLimitedAndForce(t *testing.T) {
+	const head = `{"schema_version":1,"tool":{"name":"mskbench"},"scenario":{"spec":{"cluster":{"instance_type":"kafka.m7g.large","broker_count":3}}},`
+	// 2 MiB/s kept up at a fixed rate; 8 MiB/s at rate max, generator bound.
+	steps := `"steps":[{"label":"a","throughput":{"bytes_per_sec":2097152,"offered_msgs_per_sec":2000}},` +
+		`{"label":"b","throughput":{"bytes_per_sec":8388608,"offered_msgs_per_sec":0},"generator":{"bottleneck":true}}]}`
+	var warned []string
+	warnf := func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }
+	m, st, err := sizeMeasurement([]byte(head+steps), "r.json", false, warnf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bound max-rate step neither counts nor shows saturation: 2 MiB/s
+	// is a lower bound.
+	if m.IngressMiBps != 2 || !m.LowerBound || st.Label != "a" {
+		t.Errorf("measurement %+v from step %s; want 2 MiB/s from a, a lower bound", m, st.Label)
+	}
+	if !strings.Contains(strings.Join(warned, "\n"), "left out: step b was generator bound") {
+		t.Errorf("warnings %q do not name the step left out", warned)
+	}
+	warned = nil
+	m, st, err = sizeMeasurement([]byte(head+steps), "r.json", true, warnf)
+	if err != nil || m.IngressMiBps != 8 || st.Label != "b" || !strings.Contains(strings.Join(warned, "\n"), "--force") {
+		t.Errorf("--force: %+v from %v, %v, warnings %q; want 8 MiB/s from b, said", m, st, err, warned)
+	}
+	loop := head + `"connection":{"brokers":["127.0.0.1:9092"]},"steps":[{"throughput":{"bytes_per_sec":1048576}}]}`
+	if _, _, err := sizeMeasurement([]byte(loop), "r.json", false, warnf); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("loopback result: %v, want a refusal naming --force", err)
+	}
+	warned = nil
+	if m, _, err := sizeMeasurement([]byte(loop), "r.json", true, warnf); err != nil || m.IngressMiBps != 1 || !strings.Contains(strings.Join(warned, "\n"), "loopback") {
+		t.Errorf("loopback result with --force: %+v, %v, warnings %q", m, err, warned)
+	}
+	// A real cluster's addresses are not refused.
+	real := head + `"connection":{"brokers":["b-1.x.kafka.us-east-1.amazonaws.com:9096","127.0.0.1:9092"]},"steps":[{"throughput":{"bytes_per_sec":1048576}}]}`
+	if _, _, err := sizeMeasurement([]byte(real), "r.json", false, warnf); err != nil {
+		t.Errorf("MSK addresses: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // ForTest starts a cluster of n brokers on free loopback ports for a test and
@@ -40,3 +41,25 @@ func SkipSleepControlUnderRace(t testing.TB) {
 // SleepControlPrefix starts the name of every test that uses kfake's
 // SleepControl (see SkipSleepControlUnderRace).
 const SleepControlPrefix = "TestSleepControl"
+
+// ProduceResponse is an answer to req, for a kfake control function, that
+// stores nothing: every partition of the request answered with the error
+// code (0: a success, so the records are acknowledged without being
+// stored). It returns the response and the number of partitions answered.
+func ProduceResponse(req *kmsg.ProduceRequest, code int16) (*kmsg.ProduceResponse, int) {
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	n := 0
+	for _, rt := range req.Topics {
+		st := kmsg.NewProduceResponseTopic()
+		st.Topic, st.TopicID = rt.Topic, rt.TopicID // produce v13+ names topics by id
+		for _, rp := range rt.Partitions {
+			sp := kmsg.NewProduceResponseTopicPartition()
+			sp.Partition = rp.Partition
+			sp.ErrorCode = code
+			st.Partitions = append(st.Partitions, sp)
+			n++
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	return resp, n
+}

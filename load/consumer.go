@@ -12,8 +12,15 @@ import (
 )
 
 // GroupID returns the consumer group id of group g of a step:
-// Prefix + runID + "-" + step index + "-g" + g.
+// Prefix + runID + "-" + step index + "-g" + g, or with
+// Consumers.GroupID that id (one group) or GroupID + "-" + g.
 func GroupID(p plan.Plan, runID string, g int) string {
+	if id := p.Consumers.GroupID; id != "" {
+		if p.Consumers.Groups <= 1 {
+			return id
+		}
+		return id + "-" + strconv.Itoa(g)
+	}
 	return p.Topics.Prefix + runID + "-" + strconv.Itoa(p.Index) + "-g" + strconv.Itoa(g)
 }
 
@@ -33,6 +40,13 @@ type consumer struct {
 	// parts caches the verifier's partition states; only the client's
 	// reading goroutine touches it.
 	parts map[partKey]*partState
+	// catch, in a catch-up step, follows the backlog; then every message
+	// read is counted as consumed: a backlog phase's with its latency
+	// (backlog end-to-end), other runs' and unstamped ones without.
+	catch *catchUp
+	// stepStartNs is when the step began: stamps intended earlier are
+	// another run's.
+	stepStartNs int64
 
 	// errs counts fetch and commit errors (not failed messages) for
 	// Step.ResponseErrors.
@@ -48,7 +62,6 @@ type consumerConfig struct {
 	group       string
 	groupIndex  int
 	topics      []string
-	existing    bool
 	conn        *auth.Conn
 	driver      driver
 	rec         *report.Recorder
@@ -56,6 +69,8 @@ type consumerConfig struct {
 	measureFrom *atomic.Int64
 	verify      *verifier
 	rack        string // resolved
+	catch       *catchUp
+	stepStartNs int64
 }
 
 // newConsumer builds one group member with its client (which starts
@@ -68,6 +83,8 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		verify:         cfg.verify,
 		group:          cfg.groupIndex,
 		parts:          make(map[partKey]*partState),
+		catch:          cfg.catch,
+		stepStartNs:    cfg.stepStartNs,
 	}
 	cl, err := cfg.driver.newConsumer(c, consumerClientConfig{
 		plan:      p.Consumers,
@@ -75,7 +92,6 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		clientID:  p.Consumers.ClientID + "-" + strconv.Itoa(cfg.index),
 		group:     cfg.group,
 		topics:    cfg.topics,
-		existing:  cfg.existing,
 		isolation: p.IsolationOrDefault(),
 		rack:      cfg.rack,
 	})
@@ -120,8 +136,11 @@ func (c *consumer) throttled(broker string, ms int64) {
 func (c *consumer) handle(d *delivered, nowNs int64) {
 	value := d.value
 	st, err := VerifyStamp(value)
+	k := partKey{d.topic, int(d.partition)}
+	if c.catch != nil {
+		c.catch.read(c.group, k, d.offset, len(value), nowNs)
+	}
 	if c.verify != nil {
-		k := partKey{d.topic, int(d.partition)}
 		ps := c.parts[k]
 		if ps == nil {
 			ps = c.verify.partition(c.group, k)
@@ -133,11 +152,21 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 	}
 	if errors.Is(err, ErrNotStamped) {
 		c.foreign.Add(1)
+		if c.catch != nil {
+			c.rec.RecordRead(len(value))
+		}
+		return
+	}
+	if c.catch != nil && err == nil && st.IntendedNs < c.stepStartNs {
+		c.rec.RecordRead(len(value)) // another run's message
 		return
 	}
 	c.consumed.Add(1)
 	switch {
 	case st.IntendedNs < c.measureStartNs.Load():
+		if c.catch != nil && err == nil {
+			c.rec.RecordBacklogConsume(st.IntendedNs, nowNs, len(value))
+		}
 	case err != nil:
 		if c.verify == nil {
 			c.rec.RecordError("corrupted", 1)

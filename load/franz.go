@@ -328,8 +328,8 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 		kgo.ClientID(cfg.clientID),
 		kgo.ConsumerGroup(cfg.group),
 		kgo.ConsumeTopics(cfg.topics...),
-		// Created topics are read from the start; an existing topic from
-		// the offsets committed for the group at setup (its end).
+		// Groups start at the offsets the engine committed for them at
+		// setup (startPositions); a partition without one at the start.
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.FetchMaxWait(cp.MaxWait.D()),
 		kgo.FetchMinBytes(minBytes),
@@ -527,8 +527,18 @@ func (a franzAdmin) describeGroup(ctx context.Context, group string) (groupInfo,
 	return st, nil
 }
 
-func (a franzAdmin) endOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
-	res, err := a.adm.ListEndOffsets(ctx, topic)
+func (a franzAdmin) listOffsets(ctx context.Context, topic string, at int64) (map[int32]int64, error) {
+	var res kadm.ListedOffsets
+	var err error
+	switch at {
+	case offsetEnd:
+		res, err = a.adm.ListEndOffsets(ctx, topic)
+	case offsetStart:
+		res, err = a.adm.ListStartOffsets(ctx, topic)
+	default:
+		// kadm answers the end offset where no record is that recent.
+		res, err = a.adm.ListOffsetsAfterMilli(ctx, at, topic)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -538,6 +548,23 @@ func (a franzAdmin) endOffsets(ctx context.Context, topic string) (map[int32]int
 			return nil, fmt.Errorf("partition %d: %w", p, o.Err)
 		}
 		out[p] = o.Offset
+	}
+	return out, nil
+}
+
+func (a franzAdmin) committedOffsets(ctx context.Context, group, topic string) (map[int32]int64, error) {
+	res, err := a.adm.FetchOffsets(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Error(); err != nil {
+		return nil, err
+	}
+	out := make(map[int32]int64)
+	for p, o := range res[topic] {
+		if o.At >= 0 {
+			out[p] = o.At
+		}
 	}
 	return out, nil
 }

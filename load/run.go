@@ -139,6 +139,12 @@ type step struct {
 	groupIDs []string
 	rack     string // resolved consumers.rack
 
+	// catch follows the backlog of a catch-up step (plan.Plan.CatchUp);
+	// nil in other steps. stepStartNs is when the step began.
+	catch       *catchUp
+	stepStartNs int64
+	consStopNs  int64 // when the consumers stopped
+
 	start time.Time
 	clk   clock
 	col   *report.Collector
@@ -190,6 +196,10 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		return nil, errors.New("load: nil connection")
 	}
 	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID}
+	if s.p.CatchUp() {
+		// The consumers read their backlog from the measure start on.
+		s.p.Phases.Warmup = 0
+	}
 	p = s.p
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
@@ -216,6 +226,9 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		return nil, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
 	}
 	s.workers = max(p.Producers.Workers, 0)
+	if r := p.Producers.Rate; !r.IsMax() && r.PerSec == 0 {
+		s.workers = 0 // rate 0: consumers only
+	}
 	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
 	if s.workers > 0 {
 		sc, err := newSizeChooser(p.Producers.MessageSize)
@@ -248,6 +261,7 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	s.start = time.Now()
 	s.clk = newClock()
+	s.stepStartNs = s.clk.now()
 	s.topics = TopicNames(p, s.runID)
 	s.groupIDs = make([]string, s.groups)
 	for g := range s.groupIDs {
@@ -258,6 +272,9 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		s.vf = newVerifier(s.workers, s.groups, s.clk.now())
 		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
 		s.vf.transactional = p.Producers.Transactions != nil
+		if p.CatchUp() {
+			s.vf.earlier = newEarlierRuns(s.groups)
+		}
 	}
 	s.measureFrom.Store(math.MaxInt64)
 	s.measuring = make(chan struct{})
@@ -347,18 +364,27 @@ func (s *step) setup(ctx context.Context) error {
 		s.prods = append(s.prods, pr)
 	}
 
-	if existing && s.groups > 0 {
+	if s.groups > 0 {
 		// Before any consumer exists: the groups must still be empty.
-		if err := s.adm.commitEndOffsets(ctx, s.groupIDs, p.Topics.Existing, s.partitions); err != nil {
+		from, err := s.startPositions(ctx)
+		if err != nil {
 			return err
+		}
+		if from != nil {
+			targets, err := s.endOffsets(ctx)
+			if err != nil {
+				return err
+			}
+			s.catch = newCatchUp(from, targets)
+			s.logf("catch-up read from %s: %d messages of backlog", p.Consumers.Start, s.catch.backlog)
 		}
 	}
 	for g := range s.groupIDs {
 		for range s.perGroup {
 			c, err := newConsumer(p, consumerConfig{
-				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics, existing: existing,
+				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics,
 				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack,
+				verify: s.vf, rack: s.rack, catch: s.catch, stepStartNs: s.stepStartNs,
 			})
 			if err != nil {
 				return err
@@ -372,6 +398,12 @@ func (s *step) setup(ctx context.Context) error {
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopConsumers = stop
+	if s.catch != nil {
+		// The catch-up clock starts with the consumers: joining their
+		// groups is part of catching up.
+		s.catch.resume(s.clk.now())
+		s.col.SetBacklogLag(s.catch.lag)
+	}
 	for _, c := range s.cons {
 		s.cg.Go(func() error { return c.run(consCtx) })
 	}
@@ -535,7 +567,7 @@ func (s *step) drain(ctx context.Context) {
 	deadline := time.Now().Add(dt)
 	ctxDone := ctx.Done()
 	for !s.drained {
-		if s.caughtUp() {
+		if s.caughtUp() && (s.catch == nil || s.catch.lag() == 0) {
 			s.drained = true
 			break
 		}
@@ -571,9 +603,12 @@ func (s *step) drain(ctx context.Context) {
 	}
 	s.stopConsumers()
 	_ = s.cg.Wait()
+	s.consStopNs = s.clk.now()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
-		if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+		if s.catch != nil && s.catch.lag() > 0 {
+			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, s.catch.lag())
+		} else if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -636,6 +671,7 @@ func (s *step) summary() report.Step {
 		s.warnf("encode plan: %v", err)
 		planJSON = nil
 	}
+	catchUp := s.catchUpResult()
 	st := s.col.Step(report.StepInfo{
 		Index:         p.Index,
 		Label:         p.Label,
@@ -653,6 +689,7 @@ func (s *step) summary() report.Step {
 		Verification:  verification,
 		Client:        s.clientSettings(),
 		Transactional: p.Producers.Transactions != nil,
+		CatchUp:       catchUp,
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
 		ResponseErrors:        responseErrors(s.prods, s.cons),
@@ -691,9 +728,12 @@ func (s *step) clientSettings() *report.ClientSettings {
 	}
 	if len(s.cons) > 0 {
 		c := p.Consumers
-		start := "earliest"
-		if p.Topics.Existing != "" {
-			start = "end offsets committed at setup"
+		start := c.Start.String() + " (committed for the groups at setup)"
+		switch {
+		case c.Start.ModeOrDefault() == plan.StartCommitted:
+			start = "committed (the groups' own offsets; the log start where none)"
+		case p.Topics.Existing == "" && (c.Start.ModeOrDefault() == plan.StartLatest || c.Start.ModeOrDefault() == plan.StartEarliest):
+			start = c.Start.String() + " (created topics: from the log start)"
 		}
 		ids := make([]string, len(s.cons))
 		for i := range ids {

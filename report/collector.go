@@ -58,6 +58,8 @@ type StepInfo struct {
 	// Transactional says the producers were transactional: the step gets
 	// a Transactions record even when no transaction ended.
 	Transactional bool
+	// CatchUp is copied into the step.
+	CatchUp *CatchUp
 }
 
 // Collector owns the recorders of one step and rotates them each interval.
@@ -76,6 +78,8 @@ type Collector struct {
 	measureNs int64     // summed duration of measure ticks
 	timeline  []Interval
 	warnings  []string
+	// backlogLag, when set, gives every interval its BacklogLag.
+	backlogLag func() int64
 }
 
 // NewCollector returns a collector for a step with the given number of
@@ -97,6 +101,14 @@ func (c *Collector) NewRecorder() *Recorder {
 	c.recorders = append(c.recorders, r)
 	c.mu.Unlock()
 	return r
+}
+
+// SetBacklogLag makes every later interval carry f() as its BacklogLag
+// (catch-up steps). f is called from Tick and must return quickly.
+func (c *Collector) SetBacklogLag(f func() int64) {
+	c.mu.Lock()
+	c.backlogLag = f
+	c.mu.Unlock()
 }
 
 // lag returns (acked − aborted)×groups − consumed, clamped at 0.
@@ -160,6 +172,9 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 	iv := newInterval(start, end, phase, t)
 	iv.ElapsedSeconds = end.Sub(c.first).Seconds()
 	iv.Lag = lag
+	if c.backlogLag != nil {
+		iv.BacklogLag = c.backlogLag()
+	}
 	if keep {
 		hs, err := encodeIntervalHistograms(t)
 		if err != nil {
@@ -221,6 +236,10 @@ func (c *Collector) Step(info StepInfo) Step {
 	if n := t.counts; n.committedTxns+n.abortedTxns+n.failedTxns > 0 || info.Transactional {
 		s.Transactions = &Transactions{Committed: n.committedTxns, Aborted: n.abortedTxns, Failed: n.failedTxns}
 	}
+	if info.CatchUp != nil {
+		cu := *info.CatchUp
+		s.CatchUp = &cu
+	}
 	if info.Client != nil {
 		cs := *info.Client
 		s.Client = &cs
@@ -241,6 +260,10 @@ func (c *Collector) Step(info StepInfo) Step {
 	if info.Verification != nil {
 		v := *info.Verification
 		v.Examples = append([]VerificationExample(nil), v.Examples...)
+		if v.Earlier != nil {
+			e := *v.Earlier
+			v.Earlier = &e
+		}
 		s.Verification = &v
 	}
 	secs := float64(c.measureNs) / 1e9

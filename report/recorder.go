@@ -220,6 +220,32 @@ func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
 	r.mu.Unlock()
 }
 
+// RecordBacklogConsume records one message of a backlog phase consumed at
+// consumedNs as RecordConsume does, its latency into the backlog
+// end-to-end histogram instead.
+func (r *Recorder) RecordBacklogConsume(intendedNs, consumedNs int64, bytes int) {
+	us, clamped := clampUs(consumedNs - intendedNs)
+	r.mu.Lock()
+	d := r.cur
+	d.counts.consumed++
+	d.counts.consumedBytes += int64(bytes)
+	if clamped {
+		d.counts.clamped++
+	}
+	hist(&d.hists[latBacklogEndToEnd]).RecordUs(us)
+	r.mu.Unlock()
+}
+
+// RecordRead records one message consumed without a latency (a catch-up
+// read of a message another run produced, or of one without a stamp):
+// Consumed++, ConsumedBytes += bytes.
+func (r *Recorder) RecordRead(bytes int) {
+	r.mu.Lock()
+	r.cur.counts.consumed++
+	r.cur.counts.consumedBytes += int64(bytes)
+	r.mu.Unlock()
+}
+
 // RecordThrottle records one response of broker (host:port) that the
 // broker throttled for ms milliseconds (throttle_time_ms > 0; other
 // values are ignored); fetch says whether it answered a fetch (else a

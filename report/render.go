@@ -83,6 +83,7 @@ func Summary(w io.Writer, r *Result) error {
 		writeThrottle(&b, s)
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
+		writeCatchUp(&b, s)
 		writeBrokers(&b, s)
 		if s.Counters.Lag > 0 {
 			fmt.Fprintf(&b, "\nStep %s: %d messages not consumed by the end of the drain phase (lag).\n", stepLabel(s), s.Counters.Lag)
@@ -189,7 +190,7 @@ func writeVerification(b *strings.Builder, s *Step) {
 		return
 	}
 	verdict := "OK"
-	if v.Problems() > 0 {
+	if v.Problems() > 0 || s.ReadNothing() {
 		verdict = "FAILED"
 	}
 	fmt.Fprintf(b, "\nVerification of step %s: %s  lost %d, duplicated %d, out of order %d, corrupted %d",

@@ -1,0 +1,243 @@
+package load
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/report"
+)
+
+// This file holds where consumer groups start (consumers.start) and the
+// catch-up read of a step whose consumers have a backlog when the measured
+// phase begins (plan.Plan.CatchUp): a backlog phase, or an existing topic
+// read from a start other than latest.
+//
+// Both clients start the same way: before any member joins, the engine
+// lists the start offset of every partition for the group (end, log start,
+// first offset at a timestamp, or the group's committed offsets) and
+// commits it for the group (unless the start is committed); the clients
+// then only resume from committed offsets (a partition without one starts
+// at the log start). kafka-go's Reader has no timestamp start for a group
+// (SetOffsetAt refuses a GroupID), and the engine needs the start offsets
+// anyway: they tell how much backlog each group has to read.
+
+// startPositions lists (and, but for a committed start, commits) the start
+// offsets of every group on every topic of the step. On created topics a
+// latest or earliest start is the (empty) log start, which the clients'
+// reset offset already is: nothing is listed or committed there. It
+// returns the start offsets by group when the step catches up (for the
+// catch-up tracker), nil otherwise.
+func (s *step) startPositions(ctx context.Context) ([]map[partKey]int64, error) {
+	p := s.p
+	start := p.Consumers.Start
+	mode := start.ModeOrDefault()
+	created := p.Topics.Existing == ""
+	catchUp := p.CatchUp()
+	var out []map[partKey]int64
+	if catchUp {
+		out = make([]map[partKey]int64, s.groups)
+		for g := range out {
+			out[g] = make(map[partKey]int64)
+		}
+	}
+	fresh := created && (mode == plan.StartLatest || mode == plan.StartEarliest)
+	if fresh && !catchUp {
+		return nil, nil
+	}
+	for _, topic := range s.topics {
+		for g, group := range s.groupIDs {
+			var offs map[int32]int64
+			if fresh {
+				offs = make(map[int32]int64, s.partitions)
+				for i := range s.partitions {
+					offs[int32(i)] = 0
+				}
+			} else {
+				var err error
+				if offs, err = s.adm.startOffsets(ctx, group, topic, s.partitions, start, s.start); err != nil {
+					return nil, err
+				}
+				if mode != plan.StartCommitted {
+					if err := s.adm.commitStart(ctx, group, topic, offs); err != nil {
+						return nil, err
+					}
+				}
+			}
+			if out != nil {
+				for i, o := range offs {
+					out[g][partKey{topic, int(i)}] = o
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// catchUp follows the consumer groups of a catch-up step through their
+// backlog: every partition from its start offset up to its end offset when
+// the consumers resume (the target). Consumers call read for every record;
+// Run reads the rest. Safe for concurrent use.
+type catchUp struct {
+	groups  []*groupCatchUp
+	backlog int64 // offsets to read at resume, summed over groups
+	// resumeNs is when the consumers started (before joining their
+	// groups).
+	resumeNs atomic.Int64
+}
+
+// groupCatchUp is one group's progress through its backlog.
+type groupCatchUp struct {
+	parts     map[partKey]*partCatchUp // read-only once built
+	remaining atomic.Int64             // partitions not read up to their target
+	doneNs    atomic.Int64             // when remaining reached 0 (unix ns), 0 before
+	read      atomic.Int64             // backlog records read (first reads)
+	bytes     atomic.Int64             // their value bytes
+}
+
+// partCatchUp is one partition of a group's backlog.
+type partCatchUp struct {
+	target int64        // the end offset when the consumers resumed
+	next   atomic.Int64 // one past the highest offset read (from the start offset)
+}
+
+// newCatchUp builds the tracker from the start offsets of every group
+// (startPositions) and the end offsets of every partition at resume
+// (targets).
+func newCatchUp(from []map[partKey]int64, targets map[partKey]int64) *catchUp {
+	c := &catchUp{groups: make([]*groupCatchUp, len(from))}
+	for g, starts := range from {
+		gc := &groupCatchUp{parts: make(map[partKey]*partCatchUp, len(targets))}
+		for k, t := range targets {
+			pc := &partCatchUp{target: t}
+			f := starts[k]
+			pc.next.Store(f)
+			if f < t {
+				gc.remaining.Add(1)
+				c.backlog += t - f
+			}
+			gc.parts[k] = pc
+		}
+		c.groups[g] = gc
+	}
+	return c
+}
+
+// resume starts the catch-up clock at nowNs, as the consumers start; a
+// group without backlog is caught up at once.
+func (c *catchUp) resume(nowNs int64) {
+	c.resumeNs.Store(nowNs)
+	for _, g := range c.groups {
+		if g.remaining.Load() == 0 {
+			g.doneNs.CompareAndSwap(0, nowNs)
+		}
+	}
+}
+
+// read accounts for the record at offset of k (bytes of value) that group
+// g read at nowNs.
+func (c *catchUp) read(g int, k partKey, offset int64, bytes int, nowNs int64) {
+	gc := c.groups[g]
+	pc := gc.parts[k]
+	if pc == nil {
+		return
+	}
+	n := offset + 1
+	for {
+		cur := pc.next.Load()
+		if n <= cur {
+			return // read before (a redelivery)
+		}
+		if !pc.next.CompareAndSwap(cur, n) {
+			continue
+		}
+		if offset < pc.target {
+			gc.read.Add(1)
+			gc.bytes.Add(int64(bytes))
+		}
+		if cur < pc.target && n >= pc.target && gc.remaining.Add(-1) == 0 {
+			gc.doneNs.Store(max(nowNs, c.resumeNs.Load()))
+		}
+		return
+	}
+}
+
+// lag returns the backlog not yet read: the offsets from each partition's
+// next read up to its target, summed over groups.
+func (c *catchUp) lag() int64 {
+	var n int64
+	for _, g := range c.groups {
+		for _, pc := range g.parts {
+			n += max(pc.target-pc.next.Load(), 0)
+		}
+	}
+	return n
+}
+
+// result summarises the catch-up at endNs (the end of the step's reading).
+func (c *catchUp) result(start plan.StartOffset, endNs int64, built int64, buildSecs float64) *report.CatchUp {
+	r := &report.CatchUp{Start: start.String(), BacklogMessages: c.backlog, BuiltMessages: built,
+		BuildSeconds: buildSecs, CaughtUp: true, Lag: c.lag()}
+	resume := c.resumeNs.Load()
+	var last int64
+	for _, g := range c.groups {
+		r.ReadMessages += g.read.Load()
+		r.ReadBytes += g.bytes.Load()
+		d := g.doneNs.Load()
+		if d == 0 {
+			r.CaughtUp = false
+			d = endNs
+		}
+		last = max(last, d)
+	}
+	if resume > 0 && last > resume {
+		r.Seconds = time.Duration(last - resume).Seconds()
+		r.MsgsPerSec = float64(r.ReadMessages) / r.Seconds
+		r.MiBPerSec = float64(r.ReadBytes) / r.Seconds / report.MiB
+	}
+	return r
+}
+
+// endOffsets returns the end offset of every partition of the step's
+// topics: the backlog's end when the consumers resume.
+func (s *step) endOffsets(ctx context.Context) (map[partKey]int64, error) {
+	out := make(map[partKey]int64)
+	for _, topic := range s.topics {
+		offs, err := s.adm.offsets(ctx, topic, s.partitions, offsetEnd)
+		if err != nil {
+			return nil, err
+		}
+		for i, o := range offs {
+			out[partKey{topic, int(i)}] = o
+		}
+	}
+	return out, nil
+}
+
+// catchUpResult is the step's catch-up, nil outside catch-up steps; it
+// warns when the consumers read nothing or other runs' messages show gaps
+// or duplicates.
+func (s *step) catchUpResult() *report.CatchUp {
+	if s.catch == nil {
+		return nil
+	}
+	end := s.consStopNs
+	if end == 0 {
+		end = s.clk.now()
+	}
+	r := s.catch.result(s.p.Consumers.Start, end, 0, 0)
+	if r.BacklogMessages == 0 {
+		s.warnf("catch-up: nothing to read from start %s: the topic held no message after the start position", r.Start)
+	}
+	if !r.CaughtUp {
+		s.warnf("catch-up: the consumers had not read %d messages of the backlog when they stopped", r.Lag)
+	}
+	if s.vf != nil && s.vf.earlier != nil {
+		if e := s.vf.earlier.result(); e != nil && (e.Gaps > 0 || e.Duplicated > 0) {
+			s.warnf("verify: messages of earlier runs: %d gaps and %d duplicated over %d producers (failed sends, "+
+				"retention or several runs with the same producer ids also make them)", e.Gaps, e.Duplicated, e.Producers)
+		}
+	}
+	return r
+}

@@ -1,0 +1,121 @@
+package load
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/report"
+)
+
+// sumEndOffsets returns the messages in topic: the sum of its end offsets
+// (the topic was never trimmed).
+func sumEndOffsets(t *testing.T, adm adminOps, topic string, partitions int) int64 {
+	t.Helper()
+	offs, err := adm.offsets(context.Background(), topic, partitions, offsetEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, o := range offs {
+		n += o
+	}
+	return n
+}
+
+// TestConsumeOnlyFromEarliest fills a kept topic with one step, then reads
+// it with consume-only steps (no producer worker) on the existing topic:
+// from earliest every message is read and verified as another run's, with
+// a catch-up time; from latest nothing is, and the step fails.
+func TestConsumeOnlyFromEarliest(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		conn := testConn(c)
+		pl := testPlan()
+		pl.Client = cl
+		pl.Verify = true
+		pl.Topics.Keep = true
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(time.Second)
+		pl.Consumers.Groups = 0
+		fill, err := Run(t.Context(), pl, conn, Options{RunID: "fill"})
+		if err != nil {
+			t.Fatalf("Run fill: %v", err)
+		}
+		topic := "mskbench-test-fill-0-0"
+		n := sumEndOffsets(t, testAdmin(t, cl, conn), topic, 4)
+		if n == 0 || n != fill.Counters.Acked {
+			t.Fatalf("filled topic holds %d messages, fill step acked %d: want equal and > 0", n, fill.Counters.Acked)
+		}
+
+		read := testPlan()
+		read.Client = cl
+		read.Verify = true
+		read.Topics.Existing = topic
+		read.Producers.Workers = 0
+		read.Consumers.Groups, read.Consumers.PerGroup = 1, 2
+		read.Consumers.Start = plan.StartOffset{Mode: plan.StartEarliest}
+		read.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		step, err := Run(t.Context(), read, conn, Options{RunID: "read", Logf: t.Logf})
+		if err != nil {
+			t.Fatalf("Run read: %v", err)
+		}
+		t.Logf("counters %+v catch-up %+v verification %+v warnings %v", step.Counters, step.CatchUp, step.Verification, step.Warnings)
+		if step.Counters.Consumed != n {
+			t.Errorf("consumed %d, want every message of the topic: %d", step.Counters.Consumed, n)
+		}
+		cu := step.CatchUp
+		if cu == nil {
+			t.Fatal("CatchUp = nil in a consume-only step from earliest")
+		}
+		if cu.BacklogMessages != n || cu.ReadMessages != n || !cu.CaughtUp || cu.Seconds <= 0 || cu.Lag != 0 {
+			t.Errorf("catch-up %+v: want backlog = read = %d, caught up with a time > 0 and lag 0", cu, n)
+		}
+		v := step.Verification
+		if v == nil || v.Earlier == nil {
+			t.Fatalf("verification %+v: want the earlier run's messages verified", v)
+		}
+		if e := v.Earlier; e.Messages != n || e.Gaps != 0 || e.Duplicated != 0 || e.Producers != 2 {
+			t.Errorf("earlier runs %+v: want %d messages of 2 producers, no gap, no duplicate", e, n)
+		}
+		if v.Foreign != 0 || v.Problems() != 0 {
+			t.Errorf("verification: foreign %d, problems %d, want 0 and 0", v.Foreign, v.Problems())
+		}
+		if why := report.StepFailure(&step); why != "" {
+			t.Errorf("StepFailure = %q, want none", why)
+		}
+		if len(step.Timeline) == 0 || step.Timeline[len(step.Timeline)-1].BacklogLag != 0 {
+			t.Errorf("timeline %v: want intervals ending with backlog lag 0", step.Timeline)
+		}
+
+		// From latest there is nothing to read: a failed step, never OK.
+		read.Consumers.Start = plan.StartOffset{Mode: plan.StartLatest}
+		read.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 0}
+		read.Producers.Workers = 2 // rate 0: still consumers only
+		step, err = Run(t.Context(), read, conn, Options{RunID: "latest"})
+		if err != nil {
+			t.Fatalf("Run latest: %v", err)
+		}
+		if step.Counters.Sent != 0 || step.Counters.Consumed != 0 {
+			t.Errorf("latest, rate 0: sent %d consumed %d, want 0 and 0", step.Counters.Sent, step.Counters.Consumed)
+		}
+		if step.CatchUp != nil {
+			t.Errorf("latest start: CatchUp %+v, want nil", step.CatchUp)
+		}
+		if n2 := sumEndOffsets(t, testAdmin(t, cl, conn), topic, 4); n2 != n {
+			t.Errorf("a consumers-only step wrote into the existing topic: %d messages, want %d", n2, n)
+		}
+
+		// A timestamp start before the fill reads everything again.
+		read.Consumers.Start = plan.StartOffset{Mode: plan.StartTimestamp, Ago: plan.Duration(time.Hour)}
+		step, err = Run(t.Context(), read, conn, Options{RunID: "ts"})
+		if err != nil {
+			t.Fatalf("Run timestamp: %v", err)
+		}
+		if step.Counters.Consumed != n || step.CatchUp == nil || !step.CatchUp.CaughtUp {
+			t.Errorf("timestamp(-1h): consumed %d, catch-up %+v, want %d caught up", step.Counters.Consumed, step.CatchUp, n)
+		}
+	})
+}

@@ -102,6 +102,9 @@ type producerClientConfig struct {
 	txnID      string // "" unless transactional
 	slots      []*slot
 	maxValue   int     // bytes of the largest value
+	// maxRecord is the bytes of the largest message: value, key and
+	// headers (messageBytes).
+	maxRecord int
 	meanValue  float64 // mean value size, bytes
 	seed       uint64  // for the partitioner's random choices
 	partitions int     // partitions per topic, for kafka-go's derived batch size

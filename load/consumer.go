@@ -172,6 +172,6 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 			c.rec.RecordError("corrupted", 1)
 		}
 	default:
-		c.rec.RecordConsume(st.IntendedNs, nowNs, len(value))
+		c.rec.RecordConsume(st.IntendedNs, nowNs, messageBytes(d.key, value, d.headers))
 	}
 }

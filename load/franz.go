@@ -164,6 +164,9 @@ type franzProducer struct {
 	cl       *kgo.Client
 	recs     []kgo.Record
 	promises []func(*kgo.Record, error)
+	// headers are the worker's record headers (producer.headers), shared
+	// read-only by every record.
+	headers []kgo.RecordHeader
 	abort    context.Context
 	set      report.ProducerSettings
 }
@@ -181,9 +184,9 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 	part, partName := franzPartitioner(pp.Partitioner)
 	inflight := max(pp.MaxInFlight, 1)
 	batchBytes := int64(pp.BatchBytes)
-	if batchBytes > 0 && batchBytes < int64(cfg.maxValue)+512 {
+	if batchBytes > 0 && batchBytes < int64(cfg.maxRecord)+512 {
 		// A record must fit a batch with its overhead.
-		batchBytes = int64(cfg.maxValue) + 512
+		batchBytes = int64(cfg.maxRecord) + 512
 	}
 	inFlightRequests := plan.IdempotentMaxInFlightRequests
 	if !cfg.idempotent && pp.MaxInFlightRequests > 0 {
@@ -194,6 +197,9 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 		recs:     make([]kgo.Record, len(cfg.slots)),
 		promises: make([]func(*kgo.Record, error), len(cfg.slots)),
 		abort:    cfg.abort,
+	}
+	for _, h := range p.headers {
+		fp.headers = append(fp.headers, kgo.RecordHeader{Key: h.key, Value: h.value})
 	}
 	for i, s := range cfg.slots {
 		fp.promises[i] = func(r *kgo.Record, err error) {
@@ -263,7 +269,7 @@ func (fp *franzProducer) send(_ context.Context, slots []*slot) error {
 		r := &fp.recs[s.index]
 		// The send time as the record's timestamp: kgo would read the
 		// clock again.
-		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
+		*r = kgo.Record{Topic: s.topic, Key: s.key, Value: s.value, Headers: fp.headers, Context: fp.abort, Timestamp: time.Unix(0, s.sentNs)}
 		fp.cl.Produce(fp.abort, r, fp.promises[s.index])
 	}
 	return nil

@@ -149,6 +149,9 @@ type kafkaGoProducer struct {
 	tr   *kafka.Transport
 	ct   *countingTransport
 	msgs []kafka.Message // reused by send; kafka-go copies them
+	// headers are the worker's record headers (producer.headers), shared
+	// read-only by every message.
+	headers []kafka.Header
 	set  report.ProducerSettings
 }
 
@@ -170,9 +173,9 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 		linger = minLinger
 	}
 	batchBytes := int64(pp.BatchBytes)
-	if batchBytes > 0 && batchBytes < int64(cfg.maxValue)+128 {
+	if batchBytes > 0 && batchBytes < int64(cfg.maxRecord)+128 {
 		// kafka-go rejects a message larger than BatchBytes outright.
-		batchBytes = int64(cfg.maxValue) + 128
+		batchBytes = int64(cfg.maxRecord) + 128
 	}
 	batchSize := pp.BatchSize
 	if batchSize <= 0 {
@@ -180,6 +183,9 @@ func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (produce
 	}
 	bal, balName := kafkaGoBalancer(pp.Partitioner, cfg.seed)
 	kp := &kafkaGoProducer{p: p, tr: cfg.conn.Transport(), msgs: make([]kafka.Message, 0, maxPending)}
+	for _, h := range p.headers {
+		kp.headers = append(kp.headers, kafka.Header{Key: h.key, Value: h.value})
+	}
 	kp.tr.ClientID = cfg.clientID
 	// The transport dials through the Conn's TLS-performing dialer,
 	// tapped for the throttle time of produce responses (its RoundTrip
@@ -243,7 +249,7 @@ func (kp *kafkaGoProducer) endTransaction(context.Context, bool) (int64, error) 
 // send hands the slots' messages to kafka-go in one WriteMessages call.
 func (kp *kafkaGoProducer) send(ctx context.Context, slots []*slot) error {
 	for _, s := range slots {
-		kp.msgs = append(kp.msgs, kafka.Message{Topic: s.topic, Key: s.key, Value: s.value, WriterData: s})
+		kp.msgs = append(kp.msgs, kafka.Message{Topic: s.topic, Key: s.key, Value: s.value, Headers: kp.headers, WriterData: s})
 	}
 	err := kp.w.WriteMessages(ctx, kp.msgs...)
 	clear(kp.msgs)

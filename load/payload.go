@@ -142,6 +142,15 @@ func newKeyChooser(k plan.Keys, worker int) (keyChooser, error) {
 	return keyChooser{mode: k.Mode, keys: keys, hot: k.HotFraction, next: worker % k.Cardinality}, nil
 }
 
+// maxLen returns the length of the longest key in bytes (0 without keys).
+func (c *keyChooser) maxLen() int {
+	m := 0
+	for _, k := range c.keys {
+		m = max(m, len(k))
+	}
+	return m
+}
+
 // keyed reports whether messages carry keys (and so need a hash balancer).
 func (c *keyChooser) keyed() bool { return c.mode != plan.KeysNone }
 

@@ -57,6 +57,9 @@ type producer struct {
 	sizes *sizeChooser // shared, read-only
 	keys  keyChooser
 	fill  payloadFiller
+	// headers are the record headers of every message (nil without);
+	// read-only, shared with the client.
+	headers []header
 
 	verify *verifier // nil unless Plan.Verify
 	// offsets is true when acknowledgements carry the message's offset
@@ -146,6 +149,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		sizes:     cfg.sizes,
 		keys:      keys,
 		fill:      fill,
+		headers:   messageHeaders(pp.Headers, rng),
 		verify:    cfg.verify,
 		offsets:   pp.Acks != plan.AcksNone,
 		abort:     cfg.abort,
@@ -173,6 +177,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		txnID:      txnID,
 		slots:      pr.slots,
 		maxValue:   maxV,
+		maxRecord:  maxV + keys.maxLen() + int(pp.Headers.Bytes()),
 		meanValue:  cfg.sizes.mean(),
 		seed:       cfg.seed ^ uint64(cfg.id)<<32,
 		partitions: cfg.partitions,
@@ -491,7 +496,7 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 			}
 		}
 		if measured {
-			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, len(s.value))
+			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, messageBytes(s.key, s.value, p.headers))
 		}
 		if p.txn != nil {
 			p.txn.acked(measured)

@@ -308,7 +308,8 @@ type Counters struct {
 	Aborted int64 `json:"aborted,omitempty"`
 	// Consumed is the number of messages read, summed over consumer groups.
 	Consumed int64 `json:"consumed"`
-	// AckedBytes and ConsumedBytes are the bytes of those messages.
+	// AckedBytes and ConsumedBytes are the bytes of those messages: key +
+	// value + headers.
 	AckedBytes    int64 `json:"acked_bytes"`
 	ConsumedBytes int64 `json:"consumed_bytes"`
 	// BehindSchedule counts messages sent more than

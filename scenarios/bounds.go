@@ -66,6 +66,11 @@ var bounds = []bound{
 	{field: "producers.compressibility", max: 1, why: "a fraction"},
 	{field: "producers.keys.cardinality", max: 1_000_000, why: "every distinct key is held in memory"},
 	{field: "producers.keys.hot_fraction", max: 1, why: "a fraction"},
+	{field: "producers.keys.exponent", max: 10, why: "above it the top key takes all but a trace of the messages; a sane ceiling"},
+	{field: "producers.keys.first", max: 1e15, why: "keys are \"key-\" and the number in decimal; a sane ceiling"},
+	{field: "producers.headers.count", max: 1_000, why: "headers per message; a sane ceiling"},
+	{field: "producers.headers.key_size", max: 32 << 10, why: "a header key is a string; a sane ceiling"},
+	{field: "producers.headers.value_size", max: 1 << 20, why: "a sane ceiling"},
 	{field: "producers.batch_size", max: 1_000_000, why: "messages per batch; a sane ceiling"},
 	{field: "producers.batch_bytes", max: maxRequestBytes, why: "Kafka's socket.request.max.bytes default: a broker refuses larger requests"},
 	{field: "producers.linger", max: float64(time.Minute), why: "a sane ceiling"},
@@ -82,6 +87,12 @@ var bounds = []bound{
 	{field: "consumers.fetch_max_bytes", max: 256 << 20, why: "each consumer may hold a whole fetch in memory"},
 	{field: "consumers.max_wait", max: float64(time.Minute), why: "a sane ceiling"},
 	{field: "consumers.commit_interval", max: float64(time.Hour), why: "a sane ceiling"},
+	{field: "consumers.churn.every", max: day, why: "a sane ceiling"},
+	{field: "consumers.churn.members", max: 10_000, why: "as consumers.per_group"},
+	{field: "phases.backlog.messages", max: 1e12, why: "a sane ceiling"},
+	{field: "phases.backlog.size", max: 1 << 40, why: "a sane ceiling"},
+	{field: "phases.backlog.duration", max: day, why: "as phases.warmup"},
+	{field: "phases.backlog.rate", max: maxMsgRate, maxBytes: maxByteRate, why: "as producers.rate"},
 	{field: "phases.warmup", max: day, why: "a sane ceiling"},
 	{field: "phases.duration", max: 30 * day, why: "a sane ceiling"},
 	{field: "phases.drain_timeout", max: float64(time.Hour), why: "a sane ceiling"},
@@ -108,12 +119,13 @@ func planField(field string) bool {
 	return head == "topics" || head == "producers" || head == "consumers" || head == "phases"
 }
 
-// boundChecks reports every value of the fields of root (a plan.Plan when
-// plans is true, else the Scenario) above its bound. A field that already
-// has a problem is left alone (its own rule said what is wrong).
-func (v *validator) boundChecks(root reflect.Value, plans bool) {
+// boundChecks reports every value of the fields of root (the Scenario, a
+// plan.Plan or a plan.Workload) above its bound, for the bounds whose field
+// keep accepts. A field that already has a problem is left alone (its own
+// rule said what is wrong).
+func (v *validator) boundChecks(root reflect.Value, keep func(field string) bool) {
 	for _, b := range bounds {
-		if planField(b.field) != plans {
+		if !keep(b.field) {
 			continue
 		}
 		fv := fieldAt(root, b.field)
@@ -135,16 +147,21 @@ func (v *validator) boundChecks(root reflect.Value, plans bool) {
 // hasProblem reports whether a problem was already reported at field (or,
 // through a sweep, at the sweep entry standing for it).
 func (v *validator) hasProblem(field string) bool {
-	shown := field
-	if to, ok := v.swept[field]; ok {
-		shown = to
-	}
+	shown, _ := v.shownField(field)
 	for _, p := range v.problems {
 		if p.Field == field || p.Field == shown || strings.HasPrefix(p.Field, field+".") || strings.HasPrefix(p.Field, field+"[") {
 			return true
 		}
 	}
 	return false
+}
+
+// hasWorkloadProblem is hasProblem for a field of workload i.
+func (v *validator) hasWorkloadProblem(i int, field string) bool {
+	prev := v.wl
+	v.wl = i
+	defer func() { v.wl = prev }()
+	return v.hasProblem(field)
 }
 
 // number is one numeric value of a field: a SizeDist has several.
@@ -223,20 +240,42 @@ func formatLimit(t reflect.Type, limit float64, bytesPerSec bool) string {
 	return strconv.FormatFloat(limit, 'f', -1, 64)
 }
 
-// crossBounds checks the limits that involve several fields of one step.
-func (v *validator) crossBounds(p plan.Plan) {
-	pr := p.Producers
+// workloadBounds checks the limits that involve several fields of one
+// workload (v.wl says which).
+func (v *validator) workloadBounds(w plan.Workload) {
+	pr := w.Producers
 	if largest := float64(pr.MessageSize.MaxSize()); pr.MaxInFlight > 0 && float64(pr.MaxInFlight)*largest > maxInFlightBytes && !v.hasProblem("producers.max_in_flight") {
 		v.report("producers.max_in_flight", "%d in-flight messages of up to %v is more than %v per producer worker; lower producers.max_in_flight or the message size",
 			pr.MaxInFlight, pr.MessageSize.MaxSize(), plan.Size(maxInFlightBytes))
 	}
+}
+
+// stepBounds checks the limits that involve several fields of one step.
+func (v *validator) stepBounds(p plan.Plan) {
 	ph := p.Phases
 	if ph.ReportInterval > 0 && float64(ph.Duration)/float64(ph.ReportInterval) > maxIntervals && !v.hasProblem("phases.report_interval") {
 		v.report("phases.report_interval", "%v over phases.duration %v is more than %d intervals; use a longer report_interval", ph.ReportInterval, ph.Duration, maxIntervals)
 	}
-	if v.s.Embedded() && float64(p.Topics.Count)*float64(p.Topics.Partitions) > maxEmbeddedPartitions && !v.hasProblem("topics.partitions") {
-		v.report("topics.partitions", "%d topics × %d partitions is more than the %d partitions the in-process cluster holds in memory", p.Topics.Count, p.Topics.Partitions, maxEmbeddedPartitions)
+	if !v.s.Embedded() {
+		return
 	}
+	var total float64
+	for i, w := range p.WorkloadList() {
+		total += float64(w.Topics.Count) * float64(w.Topics.Partitions)
+		if len(p.Workloads) > 0 && v.hasWorkloadProblem(i, "topics.partitions") {
+			return // its own bound said what is wrong
+		}
+	}
+	if total <= maxEmbeddedPartitions {
+		return
+	}
+	if len(p.Workloads) == 0 {
+		if !v.hasProblem("topics.partitions") {
+			v.report("topics.partitions", "%d topics × %d partitions is more than the %d partitions the in-process cluster holds in memory", p.Topics.Count, p.Topics.Partitions, maxEmbeddedPartitions)
+		}
+		return
+	}
+	v.report("workloads", "the workloads' topics hold %.0f partitions together, more than the %d partitions the in-process cluster holds in memory", total, maxEmbeddedPartitions)
 }
 
 // plannedTime returns the longest the scenario may run, in nanoseconds as a
@@ -247,7 +286,7 @@ func (s *Scenario) plannedTime(plans []plan.Plan) float64 {
 	var total float64
 	for _, p := range plans {
 		ph := p.Phases
-		total += float64(rampSteps) * (float64(ph.Warmup) + float64(ph.Duration) + float64(ph.DrainTimeout))
+		total += float64(rampSteps) * (float64(ph.Warmup) + float64(ph.Backlog.Duration) + float64(ph.Duration) + float64(ph.DrainTimeout))
 	}
 	if s.Precondition.Active() {
 		total += float64(s.Precondition.Timeout)

@@ -243,7 +243,7 @@ func want(t reflect.Type) string {
 	case reflect.TypeFor[plan.Compression]():
 		return "a compression codec (none, gzip, snappy, lz4, zstd)"
 	case reflect.TypeFor[plan.KeyMode]():
-		return "a key mode (none, random, round-robin, hot)"
+		return "a key mode (" + strings.Join(plan.KeyModes(), ", ") + ")"
 	case reflect.TypeFor[plan.Percent]():
 		return "a percentage such as \"60%\""
 	case reflect.TypeFor[plan.Client]():

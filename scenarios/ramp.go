@@ -199,6 +199,13 @@ func clonePlan(p plan.Plan) plan.Plan {
 	p.Topics.Configs = maps.Clone(p.Topics.Configs)
 	p.Producers.MessageSize = cloneDist(p.Producers.MessageSize)
 	p.Params = maps.Clone(p.Params)
+	if p.Workloads != nil {
+		ws := make([]plan.Workload, len(p.Workloads))
+		for i, w := range p.Workloads {
+			ws[i] = cloneWorkload(w)
+		}
+		p.Workloads = ws
+	}
 	return p
 }
 
@@ -214,6 +221,9 @@ func (s *Scenario) PreconditionPlan(first plan.Plan) plan.Plan {
 	p.Index = 0
 	p.Label = "precondition"
 	p.Params = nil
+	// The precondition writes into fresh topics of its own: the scenario's
+	// blocks, never the workloads' topics.
+	p.Workloads = nil
 	p.Topics.Existing = ""
 	p.Topics.Keep = false
 	p.Topics.Prefix = first.Topics.Prefix + "precondition-"

@@ -53,6 +53,12 @@ type Scenario struct {
 	Phases    plan.Phases    `json:"phases"`
 	// Verify turns on delivery verification of every consumed message.
 	Verify bool `json:"verify"`
+	// Workloads are named topic groups run at the same time, each with its
+	// own topics, producers and consumers; a workload inherits every field
+	// of the topics, producers and consumers blocks above that it does not
+	// write itself (a field it writes replaces the inherited one whole).
+	// Empty: the step is the blocks above.
+	Workloads []plan.Workload `json:"workloads,omitempty"`
 	// Sweep lists the values to run the scenario with, one step per point
 	// of their cartesian product.
 	Sweep Sweep `json:"sweep"`
@@ -158,26 +164,28 @@ func Default() *Scenario {
 
 // Dependent defaults, applied when the file leaves the field out.
 const (
-	defaultCardinality = 1000 // producers.keys.cardinality for keyed modes
-	defaultHotFraction = 0.8  // producers.keys.hot_fraction for mode hot
+	defaultCardinality     = 1000 // producers.keys.cardinality for keyed modes
+	defaultHotFraction     = 0.8  // producers.keys.hot_fraction for mode hot
+	defaultExponent        = 1.0  // producers.keys.exponent for mode zipf
+	defaultHeaderKeySize   = 8    // producers.headers.key_size with headers
+	defaultHeaderValueSize = 32   // producers.headers.value_size with headers
+	defaultChurnMembers    = 1    // consumers.churn.members with churn
 )
 
 // finish applies the defaults that depend on other fields, for the fields
-// that were not written explicitly.
+// that were not written explicitly: in the producers and consumers blocks
+// and in every workload's.
 func (s *Scenario) finish() {
 	set := func(p string) bool { _, ok := s.pos[p]; return ok }
-	k := &s.Producers.Keys
-	if !set("producers.keys.cardinality") {
-		k.Cardinality = 0
-		if k.Mode != plan.KeysNone && k.Mode != "" {
-			k.Cardinality = defaultCardinality
-		}
+	s.finishBlocks("", &s.Producers, &s.Consumers)
+	for i := range s.Workloads {
+		w := &s.Workloads[i]
+		s.finishBlocks(fmt.Sprintf("workloads[%d].", i), &w.Producers, &w.Consumers)
 	}
-	if !set("producers.keys.hot_fraction") {
-		k.HotFraction = 0
-		if k.Mode == plan.KeysHot {
-			k.HotFraction = defaultHotFraction
-		}
+	if !set("phases.warmup") && s.catchUp() {
+		// A catch-up step has no warm-up: its consumers are paused until
+		// the measured phase.
+		s.Phases.Warmup = 0
 	}
 	if s.Cluster.Auth.ClusterARN != "" && !set("cluster.brokers") {
 		s.Cluster.Brokers = nil
@@ -189,6 +197,61 @@ func (s *Scenario) finish() {
 			s.Name = strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")
 		}
 	}
+}
+
+// finishBlocks applies the dependent defaults of one producers and
+// consumers block, whose YAML paths start with prefix.
+func (s *Scenario) finishBlocks(prefix string, pr *plan.Producers, c *plan.Consumers) {
+	set := func(p string) bool { _, ok := s.pos[prefix+p]; return ok }
+	k := &pr.Keys
+	if !set("producers.keys.cardinality") {
+		k.Cardinality = 0
+		if k.Keyed() {
+			k.Cardinality = defaultCardinality
+		}
+	}
+	if !set("producers.keys.hot_fraction") {
+		k.HotFraction = 0
+		if k.Mode == plan.KeysHot {
+			k.HotFraction = defaultHotFraction
+		}
+	}
+	if !set("producers.keys.exponent") {
+		k.Exponent = 0
+		if k.Mode == plan.KeysZipf {
+			k.Exponent = defaultExponent
+		}
+	}
+	h := &pr.Headers
+	if !set("producers.headers.key_size") {
+		h.KeySize = 0
+		if h.Count > 0 {
+			h.KeySize = defaultHeaderKeySize
+		}
+	}
+	if !set("producers.headers.value_size") {
+		h.ValueSize = 0
+		if h.Count > 0 {
+			h.ValueSize = defaultHeaderValueSize
+		}
+	}
+	if pr.Payload.Active() && pr.Payload.Order == "" {
+		pr.Payload.Order = plan.PayloadCycle
+	}
+	if !set("consumers.churn.members") {
+		c.Churn.Members = 0
+		if c.Churn.Active() {
+			c.Churn.Members = defaultChurnMembers
+		}
+	}
+}
+
+// catchUp reports whether a step of the scenario is a catch-up step
+// (plan.Plan.CatchUp), before sweep values.
+func (s *Scenario) catchUp() bool {
+	p := plan.Plan{Topics: s.Topics, Producers: s.Producers, Consumers: s.Consumers, Phases: s.Phases}
+	p.Workloads = s.workloads()
+	return p.CatchUp()
 }
 
 //go:embed *.yaml

@@ -424,12 +424,21 @@ func TestErrorsFormat(t *testing.T) {
 }
 
 // TestDocs parses every ```yaml block of docs/scenarios.md that starts with
-// "name:" as a whole scenario, and checks that it validates.
+// "name:" as a whole scenario, and checks that it validates (in a directory
+// holding the payload sample its examples name).
 func TestDocs(t *testing.T) {
 	data, err := os.ReadFile("../docs/scenarios.md")
 	if err != nil {
 		t.Skipf("docs not found: %v", err)
 	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "samples"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "samples", "orders.ndjson"), []byte("{\"id\":1}\n{\"id\":2}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
 	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1)
 	n := 0
 	for i, b := range blocks {
@@ -493,6 +502,7 @@ func FuzzSet(f *testing.F) {
 	for _, seed := range []string{
 		"producers.rate=2000/s", "topics.configs.a.b=c", "sweep.partitions=[1,2]", "producers.message_size=100B..2KiB",
 		"cluster.auth.tls=", "=", "phases={duration: [1]}", "producers.keys=hot", "a.b.c.d=e", "topics.configs=",
+		"workloads=[{name: a}, {name: b}]", "workloads[0].producers.rate=1/s", "workloads[x]=1",
 	} {
 		f.Add(seed)
 	}

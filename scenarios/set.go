@@ -3,9 +3,12 @@ package scenarios
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mskbench/mskbench/plan"
 )
 
 // setFile is the File of problems found in --set expressions.
@@ -110,6 +113,12 @@ func (s *Scenario) clone() *Scenario {
 		}
 	}
 	c.Producers.MessageSize = cloneDist(s.Producers.MessageSize)
+	if s.Workloads != nil {
+		c.Workloads = make([]plan.Workload, len(s.Workloads))
+		for i, w := range s.Workloads {
+			c.Workloads[i] = cloneWorkload(w)
+		}
+	}
 	if s.Ramp != nil {
 		r := *s.Ramp
 		if r.Step != nil {
@@ -151,6 +160,8 @@ func (s *Scenario) find(path string) (reflect.Value, string, error) {
 		default:
 			return reflect.Value{}, "", Errors{{File: setFile, Field: path, Message: fmt.Sprintf("%s is not a mapping; set it whole", strings.Join(parts[:i], "."))}}.err()
 		}
+		// "workloads[1]" addresses an entry of a list.
+		part, index, indexed := cutIndex(part)
 		var names []string
 		found := -1
 		for _, f := range schemaFields(v.Type()) {
@@ -172,6 +183,29 @@ func (s *Scenario) find(path string) (reflect.Value, string, error) {
 			return reflect.Value{}, "", Errors{{File: setFile, Field: so, Message: msg}}.err()
 		}
 		v = v.Field(found)
+		if indexed {
+			if v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Struct {
+				return reflect.Value{}, "", Errors{{File: setFile, Field: so, Message: fmt.Sprintf("%s is not a list of mappings; set it whole", part)}}.err()
+			}
+			if index >= v.Len() {
+				return reflect.Value{}, "", Errors{{File: setFile, Field: so, Message: fmt.Sprintf("%s has %d entries (counted from 0); set it whole to add one", part, v.Len())}}.err()
+			}
+			v = v.Index(index)
+		}
 	}
 	return v, "", nil
+}
+
+// cutIndex splits a path element "workloads[1]" into its name and index.
+func cutIndex(part string) (string, int, bool) {
+	name, rest, ok := strings.Cut(part, "[")
+	num, ok2 := strings.CutSuffix(rest, "]")
+	if !ok || !ok2 {
+		return part, 0, false
+	}
+	i, err := strconv.Atoi(num)
+	if err != nil || i < 0 {
+		return part, 0, false
+	}
+	return name, i, true
 }

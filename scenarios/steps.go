@@ -24,9 +24,18 @@ func (a sweepAxis) n() int { return a.values.Len() }
 // text is value i as labels and Params print it ("12", "1KiB", "all").
 func (a sweepAxis) text(i int) string { return fmt.Sprint(a.values.Index(i).Interface()) }
 
-// apply sets the plan field of a to value i (Steps clones the plan after).
+// apply sets the plan field of a to value i (Steps clones the plan after):
+// in the plan, and for a field of the topics, producers or consumers block
+// in every workload too (a sweep applies to every workload, whatever the
+// workload writes itself).
 func (a sweepAxis) apply(p *plan.Plan, i int) {
 	fieldAt(reflect.ValueOf(p).Elem(), a.field).Set(a.values.Index(i))
+	if inheritKey(a.field) == "" {
+		return
+	}
+	for w := range p.Workloads {
+		fieldAt(reflect.ValueOf(&p.Workloads[w]).Elem(), a.field).Set(a.values.Index(i))
+	}
 }
 
 // sweepAxes returns every sweep list of s, empty or not, in the order of
@@ -104,6 +113,7 @@ func (s *Scenario) base() plan.Plan {
 		Phases:    ph,
 		Verify:    s.Verify,
 		Client:    s.Client,
+		Workloads: s.workloads(),
 	}
 }
 

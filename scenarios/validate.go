@@ -5,6 +5,7 @@ import (
 	"net"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,18 +30,89 @@ type validator struct {
 	// swept maps the field paths a sweep step substituted to the sweep
 	// entries that hold their values ("topics.partitions" → "sweep.partitions[2]").
 	swept map[string]string
+	// wl is the workload whose fields are being checked (an index into
+	// the scenario's workloads), or -1 for the step's own blocks.
+	wl int
+	// inherited holds, per problem index, the message before its note and
+	// the names of the workloads that inherit the value (see report).
+	inherited map[int]inheritedNote
+	// samples caches the payload files read, by path and record limit.
+	samples map[sampleKey]error
 }
 
-// report records a problem with the value at field (a YAML path).
+// inheritedNote is the note of a problem found in a workload with a value
+// it inherited from the scenario's blocks.
+type inheritedNote struct {
+	message   string
+	workloads []string
+}
+
+// report records a problem with the value at field (a YAML path). While a
+// workload's fields are checked (v.wl >= 0), a field of its topics,
+// producers or consumers block is located in the workload when the
+// workload writes it, else at the scenario's block it inherits it from,
+// with a note naming the workloads that inherit it.
 func (v *validator) report(field, format string, args ...any) {
-	shown := field
+	shown, inherited := v.shownField(field)
+	p := v.s.lookup(shown)
+	msg := fmt.Sprintf(format, args...)
+	if inherited {
+		name := v.s.Workloads[v.wl].Name
+		for i, n := range v.inherited {
+			q := &v.problems[i]
+			if q.Field == shown && n.message == msg {
+				if !slices.Contains(n.workloads, name) {
+					n.workloads = append(n.workloads, name)
+					v.inherited[i] = n
+					q.Message = inheritedMessage(n)
+				}
+				return
+			}
+		}
+		if v.inherited == nil {
+			v.inherited = map[int]inheritedNote{}
+		}
+		n := inheritedNote{message: msg, workloads: []string{name}}
+		v.inherited[len(v.problems)] = n
+		msg = inheritedMessage(n)
+	}
+	v.problems = append(v.problems, Problem{File: p.File, Line: p.Line, Column: p.Column, Field: shown, Message: msg})
+}
+
+// inheritedMessage is a problem's message with the note of the workloads
+// that inherit the value.
+func inheritedMessage(n inheritedNote) string {
+	verb := "inherits"
+	if len(n.workloads) > 1 {
+		verb = "inherit"
+	}
+	return fmt.Sprintf("%s (workload %s %s it)", n.message, strings.Join(n.workloads, ", "), verb)
+}
+
+// shownField returns the YAML path a problem with field is shown at: the
+// sweep entry that set it, the workload's own field, or the field itself;
+// inherited is true when the field is a workload's inherited value.
+func (v *validator) shownField(field string) (shown string, inherited bool) {
 	for from, to := range v.swept {
 		if rest, ok := strings.CutPrefix(field, from); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
-			shown = to + rest
+			return to + rest, false
 		}
 	}
-	p := v.s.lookup(shown)
-	v.problems = append(v.problems, Problem{File: p.File, Line: p.Line, Column: p.Column, Field: shown, Message: fmt.Sprintf(format, args...)})
+	if v.wl < 0 || inheritKey(field) == "" {
+		return field, false
+	}
+	if v.s.writes(v.wl, field) {
+		return workloadPrefix(v.wl) + field, false
+	}
+	return field, true
+}
+
+// written reports whether the value of field, as shownField locates it,
+// was written in the file, by --set or by a sweep.
+func (v *validator) written(field string) bool {
+	shown, _ := v.shownField(field)
+	_, ok := v.s.pos[shown]
+	return ok || shown != field && !strings.HasPrefix(shown, "workloads[")
 }
 
 // lookup returns the position of the value at field, or of its nearest
@@ -62,10 +134,11 @@ func (s *Scenario) lookup(field string) position {
 // Validate checks the scenario and every sweep step and returns every
 // problem found, as a *Errors error, or nil. It never panics.
 func (s *Scenario) Validate(o ValidateOptions) error {
-	v := &validator{s: s}
+	v := &validator{s: s, wl: -1}
 	v.scenario(o)
 	v.rampChecks()
-	v.boundChecks(reflect.ValueOf(s).Elem(), false)
+	v.workloadChecks()
+	v.boundChecks(reflect.ValueOf(s).Elem(), func(f string) bool { return !planField(f) })
 	if n := s.StepCount(); n > MaxSteps {
 		v.report("sweep", "expands to more than %d steps; split the sweep into several scenarios", MaxSteps)
 		return v.problems.err()
@@ -74,8 +147,6 @@ func (s *Scenario) Validate(o ValidateOptions) error {
 	for i, p := range steps {
 		v.swept = s.sweptFields(i)
 		v.plan(p, o)
-		v.boundChecks(reflect.ValueOf(&p).Elem(), true)
-		v.crossBounds(p)
 	}
 	v.swept = nil
 	if t := s.plannedTime(steps); t > maxPlannedTime {
@@ -168,9 +239,51 @@ func (v *validator) auth() {
 	}
 }
 
-// plan checks one step.
+// plan checks one step: each of its workloads (or its own blocks, the one
+// implicit workload), then what belongs to the step.
 func (v *validator) plan(p plan.Plan, o ValidateOptions) {
-	t := p.Topics
+	v.clientProblems(p)
+	ws := p.WorkloadList()
+	for i, w := range ws {
+		v.wl = -1
+		if len(p.Workloads) > 0 {
+			v.wl = i
+		}
+		v.workload(w, p, o)
+		v.boundChecks(reflect.ValueOf(&w).Elem(), func(f string) bool { return inheritKey(f) != "" })
+		v.workloadBounds(w)
+	}
+	v.wl = -1
+	v.boundChecks(reflect.ValueOf(&p).Elem(), func(f string) bool { head, _, _ := strings.Cut(f, "."); return head == "phases" })
+	v.stepBounds(p)
+	v.backlog(p)
+
+	ph := p.Phases
+	nonNegative := []struct {
+		field string
+		d     plan.Duration
+	}{
+		{"phases.warmup", ph.Warmup}, {"phases.drain_timeout", ph.DrainTimeout},
+	}
+	for _, x := range nonNegative {
+		if x.d < 0 {
+			v.report(x.field, "must not be negative")
+		}
+	}
+	if ph.Duration <= 0 {
+		v.report("phases.duration", "must be greater than 0")
+	}
+	if ph.ReportInterval <= 0 {
+		v.report("phases.report_interval", "must be greater than 0")
+	} else if ph.Duration > 0 && ph.ReportInterval > ph.Duration {
+		v.report("phases.report_interval", "%v is longer than phases.duration (%v)", ph.ReportInterval, ph.Duration)
+	}
+}
+
+// workload checks the topics, producers and consumers of one workload of
+// step p (v.wl says which; -1 for the step's own blocks).
+func (v *validator) workload(w plan.Workload, p plan.Plan, o ValidateOptions) {
+	t := w.Topics
 	if t.Count < 1 {
 		v.report("topics.count", "must be at least 1, got %d", t.Count)
 	}
@@ -201,33 +314,25 @@ func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 		}
 	}
 
-	pr := p.Producers
+	pr := w.Producers
 	if pr.Workers < 0 {
 		v.report("producers.workers", "must not be negative, got %d", pr.Workers)
 	}
-	if pr.Workers == 0 && p.Consumers.Groups == 0 {
+	if pr.Workers == 0 && w.Consumers.Groups == 0 {
 		v.report("producers.workers", "no producers and no consumer groups: nothing to run")
 	} else if pr.Workers == 0 && t.Existing == "" {
 		v.report("producers.workers", "no producers and no topics.existing: the consumers would have nothing to read")
 	}
-	if !pr.Rate.IsMax() && pr.Rate.PerSec <= 0 {
+	if !pr.Rate.IsMax() && pr.Rate.PerSec <= 0 && !(p.Phases.Backlog.Active() && pr.Rate.PerSec == 0) {
 		v.report("producers.rate", "must be greater than 0; use max for no limit")
 	}
 	v.messageSize(pr)
 	if pr.Compressibility < 0 || pr.Compressibility > 1 {
 		v.report("producers.compressibility", "must be between 0 and 1, got %g", pr.Compressibility)
 	}
-	k := pr.Keys
-	if _, err := plan.ParseKeyMode(string(k.Mode)); err != nil {
-		v.report("producers.keys.mode", "%v", err)
-	} else if k.Mode != plan.KeysNone && k.Cardinality < 1 {
-		v.report("producers.keys.cardinality", "must be at least 1 for key mode %s, got %d", k.Mode, k.Cardinality)
-	}
-	if k.HotFraction < 0 || k.HotFraction > 1 {
-		v.report("producers.keys.hot_fraction", "must be between 0 and 1, got %g", k.HotFraction)
-	} else if k.HotFraction != 0 && k.Mode != plan.KeysHot {
-		v.report("producers.keys.hot_fraction", "applies only to key mode hot (mode is %s)", k.Mode)
-	}
+	v.keys(pr.Keys)
+	v.headers(pr)
+	v.payload(pr)
 	if _, err := plan.ParseAcks(pr.Acks.String()); err != nil {
 		v.report("producers.acks", "%v", err)
 	}
@@ -252,8 +357,11 @@ func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 	if pr.MaxInFlight < 1 {
 		v.report("producers.max_in_flight", "must be at least 1, got %d", pr.MaxInFlight)
 	}
+	if pr.Linger < 0 {
+		v.report("producers.linger", "must not be negative")
+	}
 
-	c := p.Consumers
+	c := w.Consumers
 	if c.Groups < 0 {
 		v.report("consumers.groups", "must not be negative, got %d", c.Groups)
 	}
@@ -282,35 +390,16 @@ func (v *validator) plan(p plan.Plan, o ValidateOptions) {
 			}
 		}
 	}
-	v.clientProblems(p)
-
-	ph := p.Phases
-	nonNegative := []struct {
-		field string
-		d     plan.Duration
-	}{
-		{"phases.warmup", ph.Warmup}, {"phases.drain_timeout", ph.DrainTimeout}, {"producers.linger", pr.Linger},
-	}
-	for _, x := range nonNegative {
-		if x.d < 0 {
-			v.report(x.field, "must not be negative")
-		}
-	}
-	if ph.Duration <= 0 {
-		v.report("phases.duration", "must be greater than 0")
-	}
-	if ph.ReportInterval <= 0 {
-		v.report("phases.report_interval", "must be greater than 0")
-	} else if ph.Duration > 0 && ph.ReportInterval > ph.Duration {
-		v.report("phases.report_interval", "%v is longer than phases.duration (%v)", ph.ReportInterval, ph.Duration)
-	}
+	v.consumerStart(w)
+	v.churn(c, p.Phases)
 }
 
 // clientProblems reports what the step asks of its client that the client
 // cannot do (plan.Plan.ClientProblems, the one table of that), each at the
-// field that asks for it — or, for a setting left at its default, at the
-// client field that chose the client.
+// field that asks for it — in its workload — or, for a setting left at its
+// default, at the client field that chose the client.
 func (v *validator) clientProblems(p plan.Plan) {
+	defer func() { v.wl = -1 }()
 	for _, pr := range p.ClientProblems() {
 		msg := pr.String()
 		if len(pr.Choices) > 0 {
@@ -318,14 +407,31 @@ func (v *validator) clientProblems(p plan.Plan) {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 		}
-		field := pr.Field
-		if _, written := v.s.pos[field]; !written && v.swept[field] == "" {
+		field, wl := cutWorkload(pr.Field)
+		v.wl = wl
+		if !v.written(field) {
 			if _, ok := v.s.pos["client"]; ok || v.swept["client"] != "" {
-				field = "client"
+				v.wl, field = -1, "client"
 			}
 		}
 		v.report(field, "%s", msg)
 	}
+}
+
+// cutWorkload splits a plan field path "workloads[2].producers.rate" into
+// the field within the workload and the workload's index; a path outside
+// the workloads is returned as it is, with -1.
+func cutWorkload(field string) (string, int) {
+	rest, ok := strings.CutPrefix(field, "workloads[")
+	if !ok {
+		return field, -1
+	}
+	num, rest, ok := strings.Cut(rest, "].")
+	i, err := strconv.Atoi(num)
+	if !ok || err != nil || i < 0 {
+		return field, -1
+	}
+	return rest, i
 }
 
 // messageSize checks producers.message_size.

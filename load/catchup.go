@@ -135,8 +135,8 @@ func (c *catchUp) resume(nowNs int64) {
 	}
 }
 
-// read accounts for the record at offset of k (bytes of value) that group
-// g read at nowNs.
+// read accounts for the record at offset of k (of bytes: key, value and
+// headers) that group g read at nowNs.
 func (c *catchUp) read(g int, k partKey, offset int64, bytes int, nowNs int64) {
 	gc := c.groups[g]
 	pc := gc.parts[k]

@@ -137,8 +137,9 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 	value := d.value
 	st, err := VerifyStamp(value)
 	k := partKey{d.topic, int(d.partition)}
+	bytes := messageBytes(d.key, value, d.headers)
 	if c.catch != nil {
-		c.catch.read(c.group, k, d.offset, len(value), nowNs)
+		c.catch.read(c.group, k, d.offset, bytes, nowNs)
 	}
 	if c.verify != nil {
 		ps := c.parts[k]
@@ -153,25 +154,25 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 	if errors.Is(err, ErrNotStamped) {
 		c.foreign.Add(1)
 		if c.catch != nil {
-			c.rec.RecordRead(len(value))
+			c.rec.RecordRead(bytes)
 		}
 		return
 	}
 	if c.catch != nil && err == nil && st.IntendedNs < c.stepStartNs {
-		c.rec.RecordRead(len(value)) // another run's message
+		c.rec.RecordRead(bytes) // another run's message
 		return
 	}
 	c.consumed.Add(1)
 	switch {
 	case st.IntendedNs < c.measureStartNs.Load():
 		if c.catch != nil && err == nil {
-			c.rec.RecordBacklogConsume(st.IntendedNs, nowNs, len(value))
+			c.rec.RecordBacklogConsume(st.IntendedNs, nowNs, bytes)
 		}
 	case err != nil:
 		if c.verify == nil {
 			c.rec.RecordError("corrupted", 1)
 		}
 	default:
-		c.rec.RecordConsume(st.IntendedNs, nowNs, messageBytes(d.key, value, d.headers))
+		c.rec.RecordConsume(st.IntendedNs, nowNs, bytes)
 	}
 }

@@ -25,8 +25,8 @@ type CatchUp struct {
 	// acknowledged and how long it took; 0 without a backlog phase.
 	BuiltMessages int64   `json:"built_messages,omitempty"`
 	BuildSeconds  float64 `json:"build_seconds,omitempty"`
-	// ReadMessages and ReadBytes are the backlog records read (value
-	// bytes), summed over groups.
+	// ReadMessages and ReadBytes are the backlog records read and their
+	// bytes (key, value and headers), summed over groups.
 	ReadMessages int64 `json:"read_messages"`
 	ReadBytes    int64 `json:"read_bytes"`
 	// CaughtUp says every group read its backlog before the consumers

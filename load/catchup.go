@@ -2,8 +2,13 @@ package load
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/report"
@@ -226,7 +231,7 @@ func (s *step) catchUpResult() *report.CatchUp {
 	if end == 0 {
 		end = s.clk.now()
 	}
-	r := s.catch.result(s.p.Consumers.Start, end, 0, 0)
+	r := s.catch.result(s.p.Consumers.Start, end, s.builtMessages, s.buildSeconds)
 	if r.BacklogMessages == 0 {
 		s.warnf("catch-up: nothing to read from start %s: the topic held no message after the start position", r.Start)
 	}
@@ -240,4 +245,98 @@ func (s *step) catchUpResult() *report.CatchUp {
 		}
 	}
 	return r
+}
+
+// allProducers returns the live and the backlog producers.
+func (s *step) allProducers() []*producer {
+	if len(s.bprods) == 0 {
+		return s.prods
+	}
+	return append(append([]*producer(nil), s.prods...), s.bprods...)
+}
+
+// meanKeyBytes is the mean length of the keys of k ("key-" and a number of
+// the key range), 0 without keys.
+func meanKeyBytes(k plan.Keys) float64 {
+	if !k.Keyed() || k.Cardinality <= 0 {
+		return 0
+	}
+	first := int64(0)
+	if k.Mode == plan.KeysSequential {
+		first = k.First
+	}
+	n := int64(k.Cardinality)
+	var sum int64
+	// Numbers of d digits are [10^(d-1), 10^d): count them by range.
+	lo := first
+	for lo < first+n {
+		d := int64(len(strconv.FormatInt(lo, 10)))
+		hi := first + n
+		if p := pow10(d); p < hi {
+			hi = p
+		}
+		sum += (hi - lo) * (int64(len("key-")) + d)
+		lo = hi
+	}
+	return float64(sum) / float64(n)
+}
+
+func pow10(d int64) int64 {
+	p := int64(1)
+	for range d {
+		p *= 10
+	}
+	return p
+}
+
+// buildBacklog runs the backlog phase: the backlog producers send their
+// messages (or for the backlog's duration) while no consumer runs, one
+// interval at a time (report.PhaseBacklog); it returns once every message
+// is acknowledged or failed, then the consumers start. Cancelling ctx
+// stops it with ctx's error, like setup.
+func (s *step) buildBacklog(ctx context.Context) error {
+	s.backlogRan = true
+	startNs := s.clk.now()
+	s.lastTick = s.clk.time(startNs)
+	bl := s.p.Phases.Backlog
+	what := bl.Duration.D().String()
+	if s.backlogMessages > 0 {
+		what = strconv.FormatInt(s.backlogMessages, 10) + " messages"
+	}
+	s.logf("building a backlog of %s at %s", what, bl.Rate)
+	var g errgroup.Group
+	for _, pr := range s.bprods {
+		g.Go(func() error { return pr.run(ctx, startNs, startNs) })
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = g.Wait()
+		close(done)
+	}()
+	interval := s.p.Phases.ReportInterval.D()
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		case <-timer.C:
+			s.tick(time.Now(), report.PhaseBacklog)
+			timer.Reset(interval)
+		}
+	}
+	s.tick(time.Now(), report.PhaseBacklog)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("step %d: backlog phase: %w", s.p.Index, context.Cause(ctx))
+	}
+	s.builtMessages = totalAcked(s.bprods)
+	s.buildSeconds = time.Duration(s.clk.now() - startNs).Seconds()
+	if s.builtMessages == 0 {
+		return errors.New("backlog phase: no message was acknowledged")
+	}
+	if f := totalFailed(s.bprods); f > 0 {
+		s.warnf("backlog phase: %d messages failed (%d acknowledged)", f, s.builtMessages)
+	}
+	s.logf("backlog built: %d messages in %.2f s", s.builtMessages, s.buildSeconds)
+	return s.startConsumers(ctx)
 }

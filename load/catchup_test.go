@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,6 +117,59 @@ func TestConsumeOnlyFromEarliest(t *testing.T) {
 		}
 		if step.Counters.Consumed != n || step.CatchUp == nil || !step.CatchUp.CaughtUp {
 			t.Errorf("timestamp(-1h): consumed %d, catch-up %+v, want %d caught up", step.Counters.Consumed, step.CatchUp, n)
+		}
+	})
+}
+
+// TestBacklogCatchUp builds a backlog of N messages with the consumers not
+// started, then reads it from the start while live producers keep a rate:
+// every backlog message is read once (consumed = N + the live ones), its
+// latency apart from the live messages', with a catch-up time.
+func TestBacklogCatchUp(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		const n = 600
+		pl := testPlan()
+		pl.Client = cl
+		pl.Verify = true
+		pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 200}
+		pl.Phases.Duration = plan.Duration(time.Second)
+		pl.Phases.Backlog = plan.Backlog{Messages: n}
+		var phases []string
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "backlog", Logf: t.Logf,
+			Progress: func(iv report.Interval) {
+				if len(phases) == 0 || phases[len(phases)-1] != iv.Phase {
+					phases = append(phases, iv.Phase)
+				}
+			}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		cu, cn := step.CatchUp, step.Counters
+		t.Logf("counters %+v catch-up %+v phases %v warnings %v", cn, cu, phases, step.Warnings)
+		if cu == nil {
+			t.Fatal("CatchUp = nil with a backlog phase")
+		}
+		if cu.BuiltMessages != n || cu.BacklogMessages != n || cu.ReadMessages != n || !cu.CaughtUp || cu.Seconds <= 0 {
+			t.Errorf("catch-up %+v: want %d built, in the backlog and read, caught up with a time > 0", cu, n)
+		}
+		if cn.Acked <= n || cn.Consumed != cn.Acked {
+			t.Errorf("acked %d consumed %d: want the backlog and live messages, all read once", cn.Acked, cn.Consumed)
+		}
+		if got := step.Latency.BacklogEndToEnd.Count; got != n {
+			t.Errorf("backlog end-to-end count %d, want %d", got, n)
+		}
+		if got := step.Latency.EndToEnd.Count; got != cn.Consumed-n {
+			t.Errorf("live end-to-end count %d, want the live messages, %d", got, cn.Consumed-n)
+		}
+		if v := step.Verification; v == nil || v.Problems() != 0 || v.Earlier != nil {
+			t.Errorf("verification %+v: want no problem and no earlier run", v)
+		}
+		if len(phases) == 0 || phases[0] != report.PhaseBacklog || !slices.Contains(phases, report.PhaseMeasure) {
+			t.Errorf("phases %v: want backlog first, then measure", phases)
+		}
+		if step.Timeline[0].Phase != report.PhaseBacklog {
+			t.Errorf("timeline starts with phase %q, want backlog", step.Timeline[0].Phase)
 		}
 	})
 }

@@ -96,15 +96,15 @@ type producerClient interface {
 
 // producerClientConfig is what a producer client needs besides the plan.
 type producerClientConfig struct {
-	plan       plan.Producers
-	conn       *auth.Conn
-	clientID   string
-	txnID      string // "" unless transactional
-	slots      []*slot
-	maxValue   int     // bytes of the largest value
+	plan     plan.Producers
+	conn     *auth.Conn
+	clientID string
+	txnID    string // "" unless transactional
+	slots    []*slot
+	maxValue int // bytes of the largest value
 	// maxRecord is the bytes of the largest message: value, key and
 	// headers (messageBytes).
-	maxRecord int
+	maxRecord  int
 	meanValue  float64 // mean value size, bytes
 	seed       uint64  // for the partitioner's random choices
 	partitions int     // partitions per topic, for kafka-go's derived batch size

@@ -167,8 +167,8 @@ type franzProducer struct {
 	// headers are the worker's record headers (producer.headers), shared
 	// read-only by every record.
 	headers []kgo.RecordHeader
-	abort    context.Context
-	set      report.ProducerSettings
+	abort   context.Context
+	set     report.ProducerSettings
 }
 
 func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerClient, error) {

@@ -152,7 +152,7 @@ type kafkaGoProducer struct {
 	// headers are the worker's record headers (producer.headers), shared
 	// read-only by every message.
 	headers []kafka.Header
-	set  report.ProducerSettings
+	set     report.ProducerSettings
 }
 
 func (kafkaGoDriver) newProducer(p *producer, cfg producerClientConfig) (producerClient, error) {

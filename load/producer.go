@@ -100,20 +100,24 @@ type producer struct {
 // producerConfig is what newProducer needs besides the plan.
 type producerConfig struct {
 	id, workers int
-	rate        float64 // total msgs/s; <= 0 for max rate
-	schedule    time.Duration
-	topics      []string
-	partitions  int // per topic
-	conn        *auth.Conn
-	driver      driver
-	rec         *report.Recorder
-	clk         clock
-	seed        uint64
-	sizes       *sizeChooser
-	measuring   <-chan struct{}
-	verify      *verifier
-	runID       string
-	stepIndex   int
+	// worker is the worker's index among the workers sharing rate (id,
+	// but for backlog workers, whose ids follow the live ones).
+	worker     int
+	rate       float64 // total msgs/s; <= 0 for max rate
+	schedule   time.Duration
+	messages   int64 // the most this worker sends; 0 = by the schedule only
+	topics     []string
+	partitions int // per topic
+	conn       *auth.Conn
+	driver     driver
+	rec        *report.Recorder
+	clk        clock
+	seed       uint64
+	sizes      *sizeChooser
+	measuring  <-chan struct{}
+	verify     *verifier
+	runID      string
+	stepIndex  int
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
 }
@@ -135,7 +139,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
 		id:        cfg.id,
-		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.worker, Duration: cfg.schedule, Messages: cfg.messages},
 		topics:    cfg.topics,
 		rec:       cfg.rec,
 		clk:       cfg.clk,

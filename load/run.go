@@ -114,6 +114,11 @@ func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (repor
 	if err := s.setup(ctx); err != nil {
 		return report.Step{}, err
 	}
+	if len(s.bprods) > 0 {
+		if err := s.buildBacklog(ctx); err != nil {
+			return report.Step{}, err
+		}
+	}
 	s.load(ctx)
 	s.drain(ctx)
 	s.teardown()
@@ -144,6 +149,18 @@ type step struct {
 	catch       *catchUp
 	stepStartNs int64
 	consStopNs  int64 // when the consumers stopped
+
+	// The backlog phase (phases.backlog): its producer workers (ids after
+	// the live ones), total rate (0: max), messages (0: by duration), the
+	// start offsets of the groups and what it built.
+	backlogWorkers  int
+	backlogRate     float64
+	backlogMessages int64
+	bprods          []*producer
+	backlogRan      bool
+	from            []map[partKey]int64
+	builtMessages   int64
+	buildSeconds    float64
 
 	start time.Time
 	clk   clock
@@ -230,14 +247,29 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		s.workers = 0 // rate 0: consumers only
 	}
 	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
-	if s.workers > 0 {
+	if bl := p.Phases.Backlog; bl.Active() {
+		s.backlogWorkers = max(p.Producers.Workers, 0)
+		if s.backlogWorkers == 0 || s.groups == 0 {
+			return nil, fmt.Errorf("step %d: phases.backlog needs producer workers and consumer groups", p.Index)
+		}
+	}
+	if s.workers > 0 || s.backlogWorkers > 0 {
 		sc, err := newSizeChooser(p.Producers.MessageSize)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", p.Index, err)
 		}
 		s.sizes = &sc
-		if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
+		if s.workers > 0 {
+			if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
+				return nil, fmt.Errorf("step %d: %w", p.Index, err)
+			}
+		}
+		if s.backlogWorkers > 0 {
+			bl := p.Phases.Backlog
+			if s.backlogRate, err = offeredRate(bl.Rate, sc.mean()); err != nil {
+				return nil, fmt.Errorf("step %d: phases.backlog: %w", p.Index, err)
+			}
+			s.backlogMessages = bl.MessagesFor(sc.mean() + float64(p.Producers.Headers.Bytes()) + meanKeyBytes(p.Producers.Keys))
 		}
 		// The rest of the producer settings, checked before the cluster is
 		// contacted.
@@ -269,7 +301,7 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	s.col = report.NewCollector(s.groups)
 	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
-		s.vf = newVerifier(s.workers, s.groups, s.clk.now())
+		s.vf = newVerifier(s.workers+s.backlogWorkers, s.groups, s.clk.now())
 		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
 		s.vf.transactional = p.Producers.Transactions != nil
 		if p.CatchUp() {
@@ -351,7 +383,7 @@ func (s *step) setup(ctx context.Context) error {
 	seed := uint64(time.Now().UnixNano())
 	for i := range s.workers {
 		pr, err := newProducer(p, producerConfig{
-			id: i, workers: s.workers, rate: s.rate,
+			id: i, worker: i, workers: s.workers, rate: s.rate,
 			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
 			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
 			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
@@ -363,21 +395,57 @@ func (s *step) setup(ctx context.Context) error {
 		}
 		s.prods = append(s.prods, pr)
 	}
+	bl := p.Phases.Backlog
+	for i := range s.backlogWorkers {
+		// Each sends its share of a message count: Messages ÷ workers,
+		// the first Messages mod workers one more.
+		var n int64
+		if m, w := s.backlogMessages, int64(s.backlogWorkers); m > 0 {
+			n = m / w
+			if int64(i) < m%w {
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+		}
+		pr, err := newProducer(p, producerConfig{
+			id: s.workers + i, worker: i, workers: s.backlogWorkers, rate: s.backlogRate,
+			schedule: bl.Duration.D(), messages: n,
+			topics: s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
+			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
+			verify: s.vf, runID: s.runID, stepIndex: p.Index, abort: s.abortCtx,
+		})
+		if err != nil {
+			return fmt.Errorf("step %d: backlog producer: %w", p.Index, err)
+		}
+		s.bprods = append(s.bprods, pr)
+	}
 
 	if s.groups > 0 {
 		// Before any consumer exists: the groups must still be empty.
-		from, err := s.startPositions(ctx)
+		if s.from, err = s.startPositions(ctx); err != nil {
+			return err
+		}
+	}
+	if len(s.bprods) > 0 {
+		return nil // the consumers start after the backlog phase
+	}
+	return s.startConsumers(ctx)
+}
+
+// startConsumers builds the consumers, starts them and waits for their
+// groups to be stable; in a catch-up step it first lists the end offsets,
+// the end of the backlog, and starts the catch-up clock.
+func (s *step) startConsumers(ctx context.Context) error {
+	p := s.p
+	if s.from != nil {
+		targets, err := s.endOffsets(ctx)
 		if err != nil {
 			return err
 		}
-		if from != nil {
-			targets, err := s.endOffsets(ctx)
-			if err != nil {
-				return err
-			}
-			s.catch = newCatchUp(from, targets)
-			s.logf("catch-up read from %s: %d messages of backlog", p.Consumers.Start, s.catch.backlog)
-		}
+		s.catch = newCatchUp(s.from, targets)
+		s.logf("catch-up read from %s: %d messages of backlog", p.Consumers.Start, s.catch.backlog)
 	}
 	for g := range s.groupIDs {
 		for range s.perGroup {
@@ -433,6 +501,11 @@ func (s *step) close() {
 	}
 	if s.stopProducers == nil {
 		for _, pr := range s.prods {
+			pr.cl.close(s.abortCtx)
+		}
+	}
+	if !s.backlogRan {
+		for _, pr := range s.bprods {
 			pr.cl.close(s.abortCtx)
 		}
 	}
@@ -546,7 +619,8 @@ func (s *step) caughtUp() bool {
 	default:
 		return false
 	}
-	acked := totalAcked(s.prods) - totalAborted(s.prods)
+	all := s.allProducers()
+	acked := totalAcked(all) - totalAborted(all)
 	if s.vf != nil {
 		return s.vf.caughtUp(acked, s.p.Producers.Acks != plan.AcksNone)
 	}
@@ -606,9 +680,10 @@ func (s *step) drain(ctx context.Context) {
 	s.consStopNs = s.clk.now()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
+		all := s.allProducers()
 		if s.catch != nil && s.catch.lag() > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, s.catch.lag())
-		} else if lag := (totalAcked(s.prods)-totalAborted(s.prods))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+		} else if lag := (totalAcked(all)-totalAborted(all))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -692,7 +767,7 @@ func (s *step) summary() report.Step {
 		CatchUp:       catchUp,
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
-		ResponseErrors:        responseErrors(s.prods, s.cons),
+		ResponseErrors:        responseErrors(s.allProducers(), s.cons),
 		Generator:             gen,
 	})
 	if offered > 0 && float64(st.Counters.Sent) < 0.99*float64(offered) {

@@ -20,6 +20,11 @@ const (
 	// step totals (counters and latencies) and appended to the timeline, but
 	// not counted for throughput.
 	PhaseDrain = "drain"
+	// PhaseBacklog marks an interval of a backlog phase (phases.backlog),
+	// before the measured phase: the producers build a backlog while the
+	// consumers are not started. Merged into the step totals and appended
+	// to the timeline like drain, not counted for throughput.
+	PhaseBacklog = "backlog"
 )
 
 // StepInfo is what the engine knows about a step and passes to
@@ -125,7 +130,7 @@ func (c *Collector) lag(n counts) int64 {
 
 // Tick swaps out every recorder's interval data (histograms and counters),
 // merges it and returns the interval [start, end) for the live progress
-// line. phase is [PhaseWarmup], [PhaseMeasure] or [PhaseDrain]: warmup data
+// line. phase is [PhaseWarmup], [PhaseMeasure], [PhaseDrain] or [PhaseBacklog] (kept like drain): warmup data
 // is discarded from the step totals and not kept in the timeline; measure
 // and drain data is merged into the step totals and appended to the
 // timeline. An unknown phase is treated like warmup and noted in the step
@@ -158,7 +163,7 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		}
 		c.total.merge(t)
 		lag = c.lag(c.total.counts)
-	case PhaseDrain:
+	case PhaseDrain, PhaseBacklog:
 		c.total.merge(t)
 		lag = c.lag(c.total.counts)
 	default:

@@ -12,7 +12,7 @@ type Interval struct {
 	// Start and End bound the interval.
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
-	// Phase is "warmup", "measure" or "drain".
+	// Phase is "backlog", "warmup", "measure" or "drain".
 	Phase string `json:"phase"`
 	// ElapsedSeconds is End minus the start of the collector's first tick.
 	ElapsedSeconds float64 `json:"elapsed_seconds"`

@@ -137,6 +137,9 @@ type consumerClientConfig struct {
 	// start.
 	isolation plan.Isolation
 	rack      string
+	// churn asks for the group's rebalance callbacks (consumer.rebalanced;
+	// franz-go only).
+	churn bool
 }
 
 // The special values of admin.listOffsets' at (Kafka's ListOffsets

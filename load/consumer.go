@@ -47,6 +47,14 @@ type consumer struct {
 	// stepStartNs is when the step began: stamps intended earlier are
 	// another run's.
 	stepStartNs int64
+	// churn, with consumers.churn, is the group's rebalance tracker.
+	churn *groupChurn
+	// newClient builds a new client for this member (a churned member's
+	// replacement); stop and done end the current one (see
+	// step.startConsumer).
+	newClient func() (consumerClient, error)
+	stop      context.CancelFunc
+	done      chan struct{}
 
 	// errs counts fetch and commit errors (not failed messages) for
 	// Step.ResponseErrors.
@@ -71,6 +79,7 @@ type consumerConfig struct {
 	rack        string // resolved
 	catch       *catchUp
 	stepStartNs int64
+	churn       *groupChurn
 }
 
 // newConsumer builds one group member with its client (which starts
@@ -85,8 +94,9 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		parts:          make(map[partKey]*partState),
 		catch:          cfg.catch,
 		stepStartNs:    cfg.stepStartNs,
+		churn:          cfg.churn,
 	}
-	cl, err := cfg.driver.newConsumer(c, consumerClientConfig{
+	ccfg := consumerClientConfig{
 		plan:      p.Consumers,
 		conn:      cfg.conn,
 		clientID:  p.Consumers.ClientID + "-" + strconv.Itoa(cfg.index),
@@ -94,7 +104,10 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		topics:    cfg.topics,
 		isolation: p.IsolationOrDefault(),
 		rack:      cfg.rack,
-	})
+		churn:     cfg.churn != nil,
+	}
+	c.newClient = func() (consumerClient, error) { return cfg.driver.newConsumer(c, ccfg) }
+	cl, err := c.newClient()
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +144,14 @@ func (c *consumer) throttled(broker string, ms int64) {
 	c.rec.RecordThrottle(broker, true, ms)
 }
 
+// rebalanced records a rebalance callback of the member at nowNs: its
+// partitions revoked (or lost), or assigned.
+func (c *consumer) rebalanced(assigned bool, nowNs int64) {
+	if c.churn != nil {
+		c.churn.callback(assigned, nowNs)
+	}
+}
+
 // handle accounts for one record d read at nowNs (unix ns): the shared
 // handler of both clients' reading loops.
 func (c *consumer) handle(d *delivered, nowNs int64) {
@@ -140,6 +161,9 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 	bytes := messageBytes(d.key, value, d.headers)
 	if c.catch != nil {
 		c.catch.read(c.group, k, d.offset, bytes, nowNs)
+	}
+	if c.churn != nil {
+		c.churn.read(st, err, nowNs, c.stepStartNs)
 	}
 	if c.verify != nil {
 		ps := c.parts[k]

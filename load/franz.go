@@ -366,11 +366,29 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 	if cfg.rack != "" {
 		opts = append(opts, kgo.Rack(cfg.rack))
 	}
+	if cfg.churn {
+		// Rebalances are timed from these callbacks (consumers.churn).
+		opts = append(opts,
+			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, true, m) }),
+			kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, false, m) }),
+			kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, false, m) }),
+		)
+	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
 	}
 	return &franzConsumer{c: c, cl: cl}, nil
+}
+
+// franzRebalanced passes a group callback that moved partitions to c.
+func franzRebalanced(c *consumer, assigned bool, m map[string][]int32) {
+	for _, ps := range m {
+		if len(ps) > 0 {
+			c.rebalanced(assigned, c.clk.now())
+			return
+		}
+	}
 }
 
 func (fc *franzConsumer) close() { fc.cl.Close() }

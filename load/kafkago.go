@@ -313,6 +313,9 @@ func (kafkaGoDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consume
 	if cfg.rack != "" {
 		return nil, errors.New("kafka-go has no client.rack")
 	}
+	if cfg.churn {
+		return nil, errors.New("kafka-go reports no rebalance: consumers.churn is franz-go only")
+	}
 	cp := cfg.plan
 	// cp went through plan.WithDefaults: CommitInterval is never 0 (kafka-go
 	// would commit synchronously per message), MaxWait never 0 (kafka-go's

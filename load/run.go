@@ -162,6 +162,13 @@ type step struct {
 	builtMessages   int64
 	buildSeconds    float64
 
+	// Consumer churn (consumers.churn): one tracker per group, nil
+	// without churn; consCtx is the consumers' parent context.
+	churns      []*groupChurn
+	churnEvents atomic.Int64
+	churnErr    atomic.Pointer[error]
+	consCtx     context.Context
+
 	start time.Time
 	clk   clock
 	col   *report.Collector
@@ -308,6 +315,12 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 			s.vf.earlier = newEarlierRuns(s.groups)
 		}
 	}
+	if p.Consumers.Churn.Active() && s.groups > 0 {
+		s.churns = make([]*groupChurn, s.groups)
+		for g := range s.churns {
+			s.churns[g] = &groupChurn{group: g}
+		}
+	}
 	s.measureFrom.Store(math.MaxInt64)
 	s.measuring = make(chan struct{})
 	s.startMeasuring = sync.OnceFunc(func() { close(s.measuring) })
@@ -448,11 +461,15 @@ func (s *step) startConsumers(ctx context.Context) error {
 		s.logf("catch-up read from %s: %d messages of backlog", p.Consumers.Start, s.catch.backlog)
 	}
 	for g := range s.groupIDs {
+		var churn *groupChurn
+		if s.churns != nil {
+			churn = s.churns[g]
+		}
 		for range s.perGroup {
 			c, err := newConsumer(p, consumerConfig{
 				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics,
 				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack, catch: s.catch, stepStartNs: s.stepStartNs,
+				verify: s.vf, rack: s.rack, catch: s.catch, stepStartNs: s.stepStartNs, churn: churn,
 			})
 			if err != nil {
 				return err
@@ -465,7 +482,7 @@ func (s *step) startConsumers(ctx context.Context) error {
 			s.perGroup, total, s.perGroup-total)
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s.stopConsumers = stop
+	s.stopConsumers, s.consCtx = stop, consCtx
 	if s.catch != nil {
 		// The catch-up clock starts with the consumers: joining their
 		// groups is part of catching up.
@@ -473,7 +490,7 @@ func (s *step) startConsumers(ctx context.Context) error {
 		s.col.SetBacklogLag(s.catch.lag)
 	}
 	for _, c := range s.cons {
-		s.cg.Go(func() error { return c.run(consCtx) })
+		s.startConsumer(consCtx, c)
 	}
 	if s.groups > 0 {
 		s.logf("waiting for %d consumer groups of %d to join", s.groups, s.perGroup)
@@ -551,9 +568,20 @@ func (s *step) load(ctx context.Context) {
 	cpu0, ok0 := processCPU()
 	if s.completed {
 		s.logf("measuring for %s", ph.Duration.D())
+		stopChurn := func() {}
+		if s.churns != nil {
+			churnCtx, cancel := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				s.churnLoop(ctx, churnCtx, s.consCtx, s.measureStartNs, s.measureEndNs)
+			}()
+			stopChurn = func() { cancel(); <-done }
+		}
 		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
 			s.completed, s.cutIn = false, report.PhaseMeasure
 		}
+		stopChurn()
 	}
 	if !s.completed {
 		stop()
@@ -746,7 +774,7 @@ func (s *step) summary() report.Step {
 		s.warnf("encode plan: %v", err)
 		planJSON = nil
 	}
-	catchUp := s.catchUpResult()
+	catchUp, churn := s.catchUpResult(), s.churnResult()
 	st := s.col.Step(report.StepInfo{
 		Index:         p.Index,
 		Label:         p.Label,
@@ -765,6 +793,7 @@ func (s *step) summary() report.Step {
 		Client:        s.clientSettings(),
 		Transactional: p.Producers.Transactions != nil,
 		CatchUp:       catchUp,
+		Churn:         churn,
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
 		ResponseErrors:        responseErrors(s.allProducers(), s.cons),

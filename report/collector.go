@@ -63,8 +63,9 @@ type StepInfo struct {
 	// Transactional says the producers were transactional: the step gets
 	// a Transactions record even when no transaction ended.
 	Transactional bool
-	// CatchUp is copied into the step.
+	// CatchUp and Churn are copied into the step.
 	CatchUp *CatchUp
+	Churn   *Churn
 }
 
 // Collector owns the recorders of one step and rotates them each interval.
@@ -244,6 +245,11 @@ func (c *Collector) Step(info StepInfo) Step {
 	if info.CatchUp != nil {
 		cu := *info.CatchUp
 		s.CatchUp = &cu
+	}
+	if info.Churn != nil {
+		ch := *info.Churn
+		ch.Rebalances = append([]Rebalance(nil), ch.Rebalances...)
+		s.Churn = &ch
 	}
 	if info.Client != nil {
 		cs := *info.Client

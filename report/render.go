@@ -84,6 +84,7 @@ func Summary(w io.Writer, r *Result) error {
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
 		writeCatchUp(&b, s)
+		writeChurn(&b, s)
 		writeBrokers(&b, s)
 		if s.Counters.Lag > 0 {
 			fmt.Fprintf(&b, "\nStep %s: %d messages not consumed by the end of the drain phase (lag).\n", stepLabel(s), s.Counters.Lag)

@@ -186,6 +186,9 @@ type Step struct {
 	// (a backlog phase, or an existing topic read from a start other than
 	// latest); nil otherwise.
 	CatchUp *CatchUp `json:"catch_up,omitempty"`
+	// Churn is the consumer churn of the step (consumers.churn) and the
+	// rebalances it caused; nil without churn.
+	Churn *Churn `json:"churn,omitempty"`
 }
 
 // Generator describes how hard the load generator itself worked during the

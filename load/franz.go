@@ -320,6 +320,8 @@ type franzConsumer struct {
 	c       *consumer
 	cl      *kgo.Client
 	headers []header
+	// blocking: rebalances wait for AllowRebalance after every poll.
+	blocking bool
 }
 
 func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerClient, error) {
@@ -367,10 +369,21 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 		opts = append(opts, kgo.Rack(cfg.rack))
 	}
 	if cfg.churn {
-		// Rebalances are timed from these callbacks (consumers.churn).
+		// Rebalances are timed from these callbacks (consumers.churn). A
+		// revoke callback of our own replaces kgo's default one, which
+		// commits what was polled: it commits too, and rebalances wait
+		// until a poll's records are handled (BlockRebalanceOnPoll; run
+		// allows them after each poll), so every offset it commits was
+		// handled.
 		opts = append(opts,
+			kgo.BlockRebalanceOnPoll(),
 			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, true, m) }),
-			kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, false, m) }),
+			kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, m map[string][]int32) {
+				franzRebalanced(c, false, m)
+				if err := cl.CommitUncommittedOffsets(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, kgo.ErrClientClosed) {
+					c.commitError(err)
+				}
+			}),
 			kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, false, m) }),
 		)
 	}
@@ -378,7 +391,7 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 	if err != nil {
 		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
 	}
-	return &franzConsumer{c: c, cl: cl}, nil
+	return &franzConsumer{c: c, cl: cl, blocking: cfg.churn}, nil
 }
 
 // franzRebalanced passes a group callback that moved partitions to c.
@@ -400,6 +413,10 @@ func (fc *franzConsumer) run(ctx context.Context) {
 	for {
 		fs := fc.cl.PollFetches(ctx)
 		if ctx.Err() != nil {
+			if fc.blocking {
+				fc.handleRecords(fs) // the revoke at Close commits them
+				fc.cl.AllowRebalance()
+			}
 			return
 		}
 		fs.EachError(func(_ string, _ int32, err error) {
@@ -407,21 +424,29 @@ func (fc *franzConsumer) run(ctx context.Context) {
 				fc.c.fetchError(err)
 			}
 		})
-		// The records of one poll arrived together: one timestamp.
-		now := fc.c.clk.now()
-		fs.EachRecord(func(r *kgo.Record) {
-			fc.headers = fc.headers[:0]
-			for _, h := range r.Headers {
-				fc.headers = append(fc.headers, header{h.Key, h.Value})
-			}
-			d := delivered{topic: r.Topic, partition: r.Partition, offset: r.Offset,
-				key: r.Key, value: r.Value, headers: fc.headers}
-			fc.c.handle(&d, now)
-		})
+		fc.handleRecords(fs)
+		if fc.blocking {
+			fc.cl.AllowRebalance()
+		}
 		if fs.IsClientClosed() {
 			return
 		}
 	}
+}
+
+// handleRecords hands every record of fs to the consumer.
+func (fc *franzConsumer) handleRecords(fs kgo.Fetches) {
+	// The records of one poll arrived together: one timestamp.
+	now := fc.c.clk.now()
+	fs.EachRecord(func(r *kgo.Record) {
+		fc.headers = fc.headers[:0]
+		for _, h := range r.Headers {
+			fc.headers = append(fc.headers, header{h.Key, h.Value})
+		}
+		d := delivered{topic: r.Topic, partition: r.Partition, offset: r.Offset,
+			key: r.Key, value: r.Value, headers: fc.headers}
+		fc.c.handle(&d, now)
+	})
 }
 
 // franzAdmin sends administrative requests with kadm over one kgo client.

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,30 @@ func TestConsumeOnlyFromEarliest(t *testing.T) {
 		if step.Counters.Consumed != n || step.CatchUp == nil || !step.CatchUp.CaughtUp {
 			t.Errorf("timestamp(-1h): consumed %d, catch-up %+v, want %d caught up", step.Counters.Consumed, step.CatchUp, n)
 		}
+
+		// A group of the user's reads everything once; started again from
+		// its committed offsets it has nothing left to read: a failed
+		// step, never "OK" on nothing.
+		read.Consumers.GroupID = "replay-" + string(cl)
+		read.Consumers.Start = plan.StartOffset{Mode: plan.StartEarliest}
+		step, err = Run(t.Context(), read, conn, Options{RunID: "replay"})
+		if err != nil {
+			t.Fatalf("Run replay: %v", err)
+		}
+		if step.Counters.Consumed != n {
+			t.Errorf("group %s from earliest: consumed %d, want %d", read.Consumers.GroupID, step.Counters.Consumed, n)
+		}
+		read.Consumers.Start = plan.StartOffset{Mode: plan.StartCommitted}
+		step, err = Run(t.Context(), read, conn, Options{RunID: "again"})
+		if err != nil {
+			t.Fatalf("Run committed: %v", err)
+		}
+		if step.Counters.Consumed != 0 || step.CatchUp == nil || step.CatchUp.BacklogMessages != 0 || !step.ReadNothing() {
+			t.Errorf("committed start after a full read: consumed %d, catch-up %+v: want nothing read", step.Counters.Consumed, step.CatchUp)
+		}
+		if why := report.StepFailure(&step); !strings.Contains(why, "read nothing") {
+			t.Errorf("StepFailure = %q, want a failure for reading nothing", why)
+		}
 	})
 }
 
@@ -129,14 +154,33 @@ func TestBacklogCatchUp(t *testing.T) {
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
 		const n = 600
+
+		// With no live load afterwards (rate 0/s), read from earliest:
+		// consumed is the backlog, exactly.
 		pl := testPlan()
+		pl.Client = cl
+		pl.Verify = true
+		pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 0}
+		pl.Consumers.Start = plan.StartOffset{Mode: plan.StartEarliest}
+		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		pl.Phases.Backlog = plan.Backlog{Messages: n}
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "backlog0"})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if cu := step.CatchUp; step.Counters.Consumed != n || cu == nil || cu.ReadMessages != n || !cu.CaughtUp || cu.Seconds <= 0 {
+			t.Errorf("backlog alone: consumed %d, catch-up %+v: want %d read, caught up with a time > 0", step.Counters.Consumed, cu, n)
+		}
+
+		// With live producers at a rate meanwhile.
+		pl = testPlan()
 		pl.Client = cl
 		pl.Verify = true
 		pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 200}
 		pl.Phases.Duration = plan.Duration(time.Second)
 		pl.Phases.Backlog = plan.Backlog{Messages: n}
 		var phases []string
-		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "backlog", Logf: t.Logf,
+		step, err = Run(t.Context(), pl, testConn(c), Options{RunID: "backlog", Logf: t.Logf,
 			Progress: func(iv report.Interval) {
 				if len(phases) == 0 || phases[len(phases)-1] != iv.Phase {
 					phases = append(phases, iv.Phase)

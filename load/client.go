@@ -59,7 +59,9 @@ type slot struct {
 	sum   uint32
 	key   []byte // nil without a key
 	topic string
-	seq   uint64 // the message's sequence number (also in the stamp)
+	// topicIndex is topic's index among the worker's topics.
+	topicIndex int
+	seq        uint64 // the message's sequence number (also in the stamp)
 	// intendedNs and sentNs are the intended and actual send times (unix
 	// ns, also in the stamp).
 	intendedNs, sentNs int64

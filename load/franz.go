@@ -102,6 +102,19 @@ func (h failedProduceHook) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int,
 	}
 }
 
+// batchSizesHook adds the uncompressed and compressed bytes of every
+// batch the broker acknowledged (kgo.HookProduceBatchWritten) to the
+// producer's counts, in the measure and drain phases.
+type batchSizesHook struct{ p *producer }
+
+// OnProduceBatchWritten implements kgo.HookProduceBatchWritten.
+func (h batchSizesHook) OnProduceBatchWritten(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.ProduceBatchMetrics) {
+	if h.p.counting() {
+		h.p.batchBytes.Add(int64(m.UncompressedBytes))
+		h.p.batchWireBytes.Add(int64(m.CompressedBytes))
+	}
+}
+
 // franzPartitioner returns the kgo partitioner of a partitioner and its
 // name for the settings.
 func franzPartitioner(p plan.Partitioner) (kgo.Partitioner, string) {
@@ -225,7 +238,7 @@ func (franzDriver) newProducer(p *producer, cfg producerClientConfig) (producerC
 		kgo.ProduceRequestTimeout(pp.RequestTimeout.D()),
 		kgo.RecordRetries(pp.Retries),
 		kgo.MetadataMinAge(franzMetadataMinAge),
-		kgo.WithHooks(throttleHook{rec: p.rec}, failedProduceHook{p: p}),
+		kgo.WithHooks(throttleHook{rec: p.rec}, failedProduceHook{p: p}, batchSizesHook{p: p}),
 	)
 	if !cfg.idempotent && cfg.txnID == "" {
 		// Idempotent producers always keep IdempotentMaxInFlightRequests.

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"hash/crc32"
 	"math/rand/v2"
 	"strconv"
 
@@ -49,4 +50,43 @@ func messageHeaders(h plan.Headers, rng *rand.Rand) []header {
 		out[i] = header{key: string(k), value: v}
 	}
 	return out
+}
+
+// sample is a payload sample (producers.payload): its records, read once
+// per step by plan.LoadPayload and shared read-only by every worker, and
+// the CRC-32C of each (the payload part of the stamp's checksum), so that
+// a message costs a copy and no checksum of its payload.
+type sample struct {
+	records [][]byte
+	sums    []uint32
+	// cycle sends the records in turn over the merged schedule of the
+	// workers; otherwise each message draws one at random.
+	cycle bool
+	// maxLen and meanLen are the longest and the mean record, bytes.
+	maxLen  int
+	meanLen float64
+}
+
+// loadSample reads the sample of pl for values of at most maxValue bytes
+// (the stamp included).
+func loadSample(pl plan.Payload, maxValue int) (*sample, error) {
+	recs, err := plan.LoadPayload(pl.File, maxValue-StampSize)
+	if err != nil {
+		return nil, err
+	}
+	s := &sample{records: recs, sums: make([]uint32, len(recs)), cycle: pl.Order != plan.PayloadSample,
+		maxLen: plan.MaxLen(recs), meanLen: plan.MeanLen(recs)}
+	for i, r := range recs {
+		s.sums[i] = crc32.Checksum(r, castagnoli)
+	}
+	return s, nil
+}
+
+// pick returns the index of the record of message seq of worker (of
+// workers), drawing from rng for order sample.
+func (s *sample) pick(seq uint64, worker, workers int, rng *rand.Rand) int {
+	if s.cycle {
+		return int((seq*uint64(workers) + uint64(worker)) % uint64(len(s.records)))
+	}
+	return rng.IntN(len(s.records))
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 
@@ -112,22 +113,36 @@ func (c *sizeChooser) mean() float64 {
 
 // keyChooser picks message keys from byte slices built once. It is owned by
 // one worker and not safe for concurrent use. A nil key means "no key".
+// Its random draws come from its own generator with a fixed seed per
+// worker (keySeed), so that the key sequence of a run repeats.
 type keyChooser struct {
 	mode plan.KeyMode
 	keys [][]byte
 	hot  float64
 	next int // round-robin position
+	// worker and workers place the worker's messages in the merged
+	// schedule of its workload (sequential keys): message k of worker w is
+	// message k·workers + w.
+	worker, workers uint64
+	// cdf is the cumulative distribution of zipf key ranks (cdf[i] is the
+	// probability of a rank at most i+1); nil for other modes.
+	cdf []float64
+	rng *rand.Rand
 }
 
-// newKeyChooser pre-builds the keys. worker offsets the round-robin start so
-// workers do not all begin on the same key.
-func newKeyChooser(k plan.Keys, worker int) (keyChooser, error) {
+// keySeed seeds the key generator of every worker (with the worker index).
+const keySeed = 0x6b6579 // "key"
+
+// newKeyChooser pre-builds the keys of worker of workers (one of them when
+// workers < 1). worker also offsets the round-robin start so workers do
+// not all begin on the same key.
+func newKeyChooser(k plan.Keys, worker, workers int) (keyChooser, error) {
 	switch k.Mode {
 	case "", plan.KeysNone:
 		return keyChooser{mode: plan.KeysNone}, nil
-	case plan.KeysRandom, plan.KeysRoundRobin, plan.KeysHot:
+	case plan.KeysRandom, plan.KeysUniform, plan.KeysRoundRobin, plan.KeysHot, plan.KeysSequential, plan.KeysZipf:
 	default:
-		return keyChooser{}, fmt.Errorf("key mode %q: want none, random, round-robin or hot", k.Mode)
+		return keyChooser{}, fmt.Errorf("key mode %q: want none, random, uniform, round-robin, hot, sequential or zipf", k.Mode)
 	}
 	if k.Cardinality < 1 {
 		return keyChooser{}, fmt.Errorf("key mode %s: cardinality %d, want >= 1", k.Mode, k.Cardinality)
@@ -135,11 +150,53 @@ func newKeyChooser(k plan.Keys, worker int) (keyChooser, error) {
 	if k.Mode == plan.KeysHot && (k.HotFraction < 0 || k.HotFraction > 1) {
 		return keyChooser{}, fmt.Errorf("key mode hot: hot_fraction %g, want 0..1", k.HotFraction)
 	}
+	if k.Mode == plan.KeysZipf && !(k.Exponent > 0) {
+		return keyChooser{}, fmt.Errorf("key mode zipf: exponent %g, want > 0", k.Exponent)
+	}
+	first := int64(0)
+	if k.Mode == plan.KeysSequential {
+		if k.First < 0 {
+			return keyChooser{}, fmt.Errorf("key mode sequential: first %d, want >= 0", k.First)
+		}
+		first = k.First
+	}
 	keys := make([][]byte, k.Cardinality)
 	for i := range keys {
-		keys[i] = strconv.AppendInt([]byte("key-"), int64(i), 10)
+		keys[i] = strconv.AppendInt([]byte("key-"), first+int64(i), 10)
 	}
-	return keyChooser{mode: k.Mode, keys: keys, hot: k.HotFraction, next: worker % k.Cardinality}, nil
+	c := keyChooser{mode: k.Mode, keys: keys, hot: k.HotFraction, next: worker % k.Cardinality,
+		worker: uint64(worker), workers: uint64(max(workers, 1)),
+		rng: rand.New(rand.NewPCG(keySeed, uint64(worker)))}
+	if k.Mode == plan.KeysZipf {
+		c.cdf = zipfCDF(k.Cardinality, k.Exponent)
+	}
+	return c, nil
+}
+
+// zipfCDF returns the cumulative distribution of ranks 1..n with
+// probability proportional to 1/rank^s.
+func zipfCDF(n int, s float64) []float64 {
+	cdf := make([]float64, n)
+	sum := 0.0
+	for i := range cdf {
+		sum += math.Pow(float64(i+1), -s)
+		cdf[i] = sum
+	}
+	for i := range cdf {
+		cdf[i] /= sum
+	}
+	cdf[n-1] = 1
+	return cdf
+}
+
+// zipfShare returns the probability of rank r (1-based) among n ranks of
+// exponent s.
+func zipfShare(r, n int, s float64) float64 {
+	sum := 0.0
+	for i := 1; i <= n; i++ {
+		sum += math.Pow(float64(i), -s)
+	}
+	return math.Pow(float64(r), -s) / sum
 }
 
 // maxLen returns the length of the longest key in bytes (0 without keys).
@@ -154,11 +211,12 @@ func (c *keyChooser) maxLen() int {
 // keyed reports whether messages carry keys (and so need a hash balancer).
 func (c *keyChooser) keyed() bool { return c.mode != plan.KeysNone }
 
-// pick returns the next key (nil without keys). It does not allocate.
-func (c *keyChooser) pick(rng *rand.Rand) []byte {
+// pick returns the key of the worker's message seq (nil without keys). It
+// does not allocate.
+func (c *keyChooser) pick(seq uint64) []byte {
 	switch c.mode {
-	case plan.KeysRandom:
-		return c.keys[rng.IntN(len(c.keys))]
+	case plan.KeysRandom, plan.KeysUniform:
+		return c.keys[c.rng.IntN(len(c.keys))]
 	case plan.KeysRoundRobin:
 		k := c.keys[c.next]
 		c.next++
@@ -167,10 +225,24 @@ func (c *keyChooser) pick(rng *rand.Rand) []byte {
 		}
 		return k
 	case plan.KeysHot:
-		if rng.Float64() < c.hot {
+		if c.rng.Float64() < c.hot {
 			return c.keys[0]
 		}
-		return c.keys[rng.IntN(len(c.keys))]
+		return c.keys[c.rng.IntN(len(c.keys))]
+	case plan.KeysSequential:
+		return c.keys[(seq*c.workers+c.worker)%uint64(len(c.keys))]
+	case plan.KeysZipf:
+		u := c.rng.Float64()
+		lo, hi := 0, len(c.cdf)-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if c.cdf[m] > u {
+				hi = m
+			} else {
+				lo = m + 1
+			}
+		}
+		return c.keys[lo]
 	default:
 		return nil
 	}

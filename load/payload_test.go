@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/segmentio/kafka-go"
@@ -64,15 +65,14 @@ func TestSizeChooser(t *testing.T) {
 }
 
 func TestKeyChooser(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
 	count := func(k plan.Keys, n int) map[string]int {
-		c, err := newKeyChooser(k, 0)
+		c, err := newKeyChooser(k, 0, 1)
 		if err != nil {
 			t.Fatalf("newKeyChooser(%+v): %v", k, err)
 		}
 		m := map[string]int{}
-		for range n {
-			m[string(c.pick(rng))]++
+		for i := range n {
+			m[string(c.pick(uint64(i)))]++
 		}
 		return m
 	}
@@ -96,10 +96,64 @@ func TestKeyChooser(t *testing.T) {
 	if n := hot["key-0"]; n < 7800 || n > 8200 {
 		t.Errorf("hot: hot key used %d of 10000 times, want about 8020", n)
 	}
-	for _, k := range []plan.Keys{{Mode: "bogus"}, {Mode: plan.KeysRandom}, {Mode: plan.KeysHot, Cardinality: 2, HotFraction: 2}} {
-		if _, err := newKeyChooser(k, 0); err == nil {
+	if got := count(plan.Keys{Mode: plan.KeysUniform, Cardinality: 50}, 10000); len(got) != 50 {
+		t.Errorf("uniform: %d distinct keys, want 50", len(got))
+	}
+	for _, k := range []plan.Keys{{Mode: "bogus"}, {Mode: plan.KeysRandom}, {Mode: plan.KeysHot, Cardinality: 2, HotFraction: 2},
+		{Mode: plan.KeysZipf, Cardinality: 10}, {Mode: plan.KeysSequential, Cardinality: 10, First: -1}} {
+		if _, err := newKeyChooser(k, 0, 1); err == nil {
 			t.Errorf("newKeyChooser(%+v): nil error, want one", k)
 		}
+	}
+}
+
+// Sequential keys run through the range over the merged schedule of the
+// workers: message k of worker w is message k·workers + w and carries key
+// first + (k·workers + w) mod cardinality.
+func TestKeysSequential(t *testing.T) {
+	const workers = 3
+	k := plan.Keys{Mode: plan.KeysSequential, Cardinality: 7, First: 100}
+	got := map[int]string{}
+	for w := range workers {
+		c, err := newKeyChooser(k, w, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := range 10 {
+			got[seq*workers+w] = string(c.pick(uint64(seq)))
+		}
+	}
+	for i := range 10 * workers {
+		if want := "key-" + strconv.Itoa(100+i%7); got[i] != want {
+			t.Errorf("message %d of the merged schedule has key %q, want %q", i, got[i], want)
+		}
+	}
+}
+
+// Zipf keys: the share of the top keys is the zipf probability within a
+// tolerance of 5 binomial standard deviations. The seed is fixed, so the
+// counts are the same on every run: the test cannot flake.
+func TestKeysZipf(t *testing.T) {
+	const n, card, s = 200_000, 1000, 1.1
+	c, err := newKeyChooser(plan.Keys{Mode: plan.KeysZipf, Cardinality: card, Exponent: s}, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for i := range n {
+		counts[string(c.pick(uint64(i)))]++
+	}
+	for rank := 1; rank <= 3; rank++ {
+		p := zipfShare(rank, card, s)
+		want, sd := n*p, math.Sqrt(n*p*(1-p))
+		got := float64(counts["key-"+strconv.Itoa(rank-1)])
+		t.Logf("rank %d: %.0f messages, expected %.0f ± %.0f (share %.4f)", rank, got, want, sd, p)
+		if math.Abs(got-want) > 5*sd {
+			t.Errorf("rank %d key drawn %.0f times of %d, want %.0f ± %.0f (5 sd)", rank, got, n, want, 5*sd)
+		}
+	}
+	if c1, c2 := counts["key-0"], counts["key-1"]; c1 <= c2 {
+		t.Errorf("key-0 drawn %d times, key-1 %d: want key-0 the most frequent", c1, c2)
 	}
 }
 
@@ -170,7 +224,14 @@ func TestErrorLabel(t *testing.T) {
 }
 
 func TestProducerPathAllocs(t *testing.T) {
-	p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysRandom, Cardinality: 100},
+	for _, keys := range []plan.Keys{{Mode: plan.KeysRandom, Cardinality: 100}, {Mode: plan.KeysZipf, Cardinality: 1000, Exponent: 1.2},
+		{Mode: plan.KeysSequential, Cardinality: 100, First: 5}} {
+		t.Run(string(keys.Mode), func(t *testing.T) { producerPathAllocs(t, keys) })
+	}
+}
+
+func producerPathAllocs(t *testing.T, keys plan.Keys) {
+	p, _ := benchProducer(t, keys,
 		plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 1}, {Size: 2000, Weight: 1}}})
 	seq := uint64(0)
 	step := func() {
@@ -229,6 +290,8 @@ func BenchmarkProducerPath(b *testing.B) {
 		{"fixed-1KiB-nokey", plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 1024}},
 		{"weighted-hotkey", plan.Keys{Mode: plan.KeysHot, Cardinality: 1000, HotFraction: 0.3},
 			plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 5}, {Size: 1024, Weight: 3}, {Size: 10240, Weight: 1}}}},
+		{"fixed-1KiB-zipf", plan.Keys{Mode: plan.KeysZipf, Cardinality: 100_000, Exponent: 1}, plan.SizeDist{Fixed: 1024}},
+		{"fixed-1KiB-sequential", plan.Keys{Mode: plan.KeysSequential, Cardinality: 100_000}, plan.SizeDist{Fixed: 1024}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p, _ := benchProducer(b, bc.keys, bc.sizes)

@@ -54,9 +54,15 @@ type producer struct {
 	sends   []report.SendTimes // scratch of flush
 
 	rng   *rand.Rand
-	sizes *sizeChooser // shared, read-only
-	keys  keyChooser
-	fill  payloadFiller
+	sizes *sizeChooser // shared, read-only; nil with a sample
+	// sample, when not nil, holds the values' payloads (shared, read-only);
+	// worker and workers are the worker's index and the worker count of
+	// the merged schedule it cycles over.
+	sample  *sample
+	worker  int
+	workers int
+	keys    keyChooser
+	fill    payloadFiller
 	// headers are the record headers of every message (nil without);
 	// read-only, shared with the client.
 	headers []header
@@ -91,6 +97,16 @@ type producer struct {
 	lateGenerator int64 // late messages of episodes not caused by the in-flight bound
 	lateInFlight  int64 // late messages of episodes caused by the in-flight bound
 
+	// parts counts the acknowledged messages of the measure and drain
+	// phases per partition: index topic index × partitions + partition.
+	parts      []atomic.Int64
+	partitions int // per topic
+
+	// batchBytes and batchWireBytes are the records' bytes of the batches
+	// the brokers acknowledged in the measure and drain phases, before and
+	// after compression (franz-go only: its HookProduceBatchWritten).
+	batchBytes, batchWireBytes atomic.Int64
+
 	sent    atomic.Int64 // messages handed to the client, every phase
 	acked   atomic.Int64 // messages acknowledged, every phase
 	failed  atomic.Int64 // messages that failed, every phase
@@ -113,7 +129,8 @@ type producerConfig struct {
 	rec        *report.Recorder
 	clk        clock
 	seed       uint64
-	sizes      *sizeChooser
+	sizes      *sizeChooser // nil with a sample
+	sample     *sample
 	measuring  <-chan struct{}
 	verify     *verifier
 	runID      string
@@ -127,37 +144,48 @@ type producerConfig struct {
 func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	pp := p.Producers
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
-	keys, err := newKeyChooser(pp.Keys, cfg.id)
+	keys, err := newKeyChooser(pp.Keys, cfg.worker, cfg.workers)
 	if err != nil {
 		return nil, err
 	}
-	maxV := cfg.sizes.maxSize()
-	fill, err := newPayloadFiller(maxV, pp.Compressibility, rng)
-	if err != nil {
-		return nil, err
+	var maxV int
+	var meanV float64
+	var fill payloadFiller
+	if cfg.sample != nil {
+		maxV, meanV = StampSize+cfg.sample.maxLen, StampSize+cfg.sample.meanLen
+	} else {
+		maxV, meanV = cfg.sizes.maxSize(), cfg.sizes.mean()
+		if fill, err = newPayloadFiller(maxV, pp.Compressibility, rng); err != nil {
+			return nil, err
+		}
 	}
 	inflight := max(pp.MaxInFlight, 1) // plan.WithDefaults sets it; never block forever
 	pr := &producer{
-		id:        cfg.id,
-		pacer:     Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.worker, Duration: cfg.schedule, Messages: cfg.messages},
-		topics:    cfg.topics,
-		rec:       cfg.rec,
-		clk:       cfg.clk,
-		measuring: cfg.measuring,
-		free:      make(chan *slot, inflight),
-		slots:     make([]*slot, inflight),
-		maxV:      maxV,
-		pending:   make([]*slot, 0, maxPending),
-		sends:     make([]report.SendTimes, 0, maxPending),
-		rng:       rng,
-		sizes:     cfg.sizes,
-		keys:      keys,
-		fill:      fill,
-		headers:   messageHeaders(pp.Headers, rng),
-		verify:    cfg.verify,
-		offsets:   pp.Acks != plan.AcksNone,
-		abort:     cfg.abort,
-		linger:    pp.Linger > 0,
+		id:         cfg.id,
+		worker:     cfg.worker,
+		pacer:      Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.worker, Duration: cfg.schedule, Messages: cfg.messages},
+		topics:     cfg.topics,
+		rec:        cfg.rec,
+		clk:        cfg.clk,
+		measuring:  cfg.measuring,
+		free:       make(chan *slot, inflight),
+		slots:      make([]*slot, inflight),
+		maxV:       maxV,
+		pending:    make([]*slot, 0, maxPending),
+		sends:      make([]report.SendTimes, 0, maxPending),
+		rng:        rng,
+		sizes:      cfg.sizes,
+		sample:     cfg.sample,
+		workers:    max(cfg.workers, 1),
+		keys:       keys,
+		fill:       fill,
+		headers:    messageHeaders(pp.Headers, rng),
+		parts:      make([]atomic.Int64, len(cfg.topics)*max(cfg.partitions, 0)),
+		partitions: max(cfg.partitions, 0),
+		verify:     cfg.verify,
+		offsets:    pp.Acks != plan.AcksNone,
+		abort:      cfg.abort,
+		linger:     pp.Linger > 0,
 	}
 	if pr.abort == nil {
 		pr.abort = context.Background()
@@ -182,7 +210,7 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		slots:      pr.slots,
 		maxValue:   maxV,
 		maxRecord:  maxV + keys.maxLen() + int(pp.Headers.Bytes()),
-		meanValue:  cfg.sizes.mean(),
+		meanValue:  meanV,
 		seed:       cfg.seed ^ uint64(cfg.id)<<32,
 		partitions: cfg.partitions,
 		topics:     len(cfg.topics),
@@ -450,18 +478,29 @@ func (p *producer) finish(ctx context.Context) {
 // engine's CPU at 1 KiB messages). It does not allocate once the slot's buffer has grown to the
 // largest size.
 func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
-	size := p.sizes.next(p.rng)
-	if cap(s.buf) < size {
+	if cap(s.buf) < p.maxV {
 		s.buf = make([]byte, p.maxV)
 	}
-	v := s.buf[:size]
-	if len(s.value) != size {
-		p.fill.fill(v, p.rng)
-		s.sum = payloadSum(v)
+	var v []byte
+	if sm := p.sample; sm != nil {
+		// The stamp, then the record byte for byte.
+		i := sm.pick(seq, p.worker, p.workers, p.rng)
+		rec := sm.records[i]
+		v = s.buf[:StampSize+len(rec)]
+		copy(v[StampSize:], rec)
+		s.sum = sm.sums[i]
+	} else {
+		size := p.sizes.next(p.rng)
+		v = s.buf[:size]
+		if len(s.value) != size {
+			p.fill.fill(v, p.rng)
+			s.sum = payloadSum(v)
+		}
 	}
 	s.value = v
-	s.key = p.keys.pick(p.rng)
-	s.topic = p.topics[int(seq+uint64(p.id))%len(p.topics)]
+	s.key = p.keys.pick(seq)
+	s.topicIndex = int(seq+uint64(p.id)) % len(p.topics)
+	s.topic = p.topics[s.topicIndex]
 	s.seq = seq
 	s.intendedNs = intendedNs
 	s.sentNs = sentNs
@@ -501,6 +540,9 @@ func (p *producer) settle(s *slot, partition int32, offset int64, err error, now
 		}
 		if measured {
 			p.rec.RecordAck(s.intendedNs, s.sentNs, nowNs, messageBytes(s.key, s.value, p.headers))
+			if partition >= 0 && int(partition) < p.partitions {
+				p.parts[s.topicIndex*p.partitions+int(partition)].Add(1)
+			}
 		}
 		if p.txn != nil {
 			p.txn.acked(measured)

@@ -137,7 +137,8 @@ type step struct {
 	runID string
 	drv   driver
 
-	sizes    *sizeChooser // built once for every producer
+	sizes    *sizeChooser // built once for every producer; nil with a sample
+	sample   *sample      // producers.payload, read once for every producer
 	rate     float64      // total msgs/s, 0 for max rate
 	workers  int
 	groups   int
@@ -263,26 +264,34 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		}
 	}
 	if s.workers > 0 || s.backlogWorkers > 0 {
-		sc, err := newSizeChooser(p.Producers.MessageSize)
-		if err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
+		var mean float64
+		if pl := p.Producers.Payload; pl.Active() {
+			if s.sample, err = loadSample(pl, int(p.Producers.BatchBytes)); err != nil {
+				return nil, fmt.Errorf("step %d: producers.payload: %w", p.Index, err)
+			}
+			mean = StampSize + s.sample.meanLen
+		} else {
+			sc, err := newSizeChooser(p.Producers.MessageSize)
+			if err != nil {
+				return nil, fmt.Errorf("step %d: %w", p.Index, err)
+			}
+			s.sizes, mean = &sc, sc.mean()
 		}
-		s.sizes = &sc
 		if s.workers > 0 {
-			if s.rate, err = offeredRate(p.Producers.Rate, sc.mean()); err != nil {
+			if s.rate, err = offeredRate(p.Producers.Rate, mean); err != nil {
 				return nil, fmt.Errorf("step %d: %w", p.Index, err)
 			}
 		}
 		if s.backlogWorkers > 0 {
 			bl := p.Phases.Backlog
-			if s.backlogRate, err = offeredRate(bl.Rate, sc.mean()); err != nil {
+			if s.backlogRate, err = offeredRate(bl.Rate, mean); err != nil {
 				return nil, fmt.Errorf("step %d: phases.backlog: %w", p.Index, err)
 			}
-			s.backlogMessages = bl.MessagesFor(sc.mean() + float64(p.Producers.Headers.Bytes()) + meanKeyBytes(p.Producers.Keys))
+			s.backlogMessages = bl.MessagesFor(mean + float64(p.Producers.Headers.Bytes()) + meanKeyBytes(p.Producers.Keys))
 		}
 		// The rest of the producer settings, checked before the cluster is
 		// contacted.
-		if _, err := newKeyChooser(p.Producers.Keys, 0); err != nil {
+		if _, err := newKeyChooser(p.Producers.Keys, 0, 1); err != nil {
 			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
 		}
 		if _, err := compressionCodec(p.Producers.Compression); err != nil {
@@ -401,7 +410,7 @@ func (s *step) setup(ctx context.Context) error {
 			id: i, worker: i, workers: s.workers, rate: s.rate,
 			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
 			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
+			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes, sample: s.sample,
 			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
 			abort: s.abortCtx,
 		})
@@ -428,7 +437,7 @@ func (s *step) setup(ctx context.Context) error {
 			id: s.workers + i, worker: i, workers: s.backlogWorkers, rate: s.backlogRate,
 			schedule: bl.Duration.D(), messages: n,
 			topics: s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes,
+			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes, sample: s.sample,
 			verify: s.vf, runID: s.runID, stepIndex: p.Index, abort: s.abortCtx,
 		})
 		if err != nil {
@@ -801,6 +810,8 @@ func (s *step) summary() report.Step {
 		ResponseErrors:        responseErrors(s.allProducers(), s.cons),
 		Generator:             gen,
 	})
+	st.PartitionSpread = partitionSpread(s.allProducers())
+	st.Compression = compression(s.allProducers())
 	// The backlog phase's messages are not offered in the measured window.
 	if sent := st.Counters.Sent - totalSent(s.bprods); offered > 0 && float64(sent) < 0.99*float64(offered) {
 		msg := fmt.Sprintf("sent %d of %d offered messages in the measured window: the producers fell behind "+

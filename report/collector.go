@@ -84,6 +84,7 @@ type Collector struct {
 	measureNs int64     // summed duration of measure ticks
 	timeline  []Interval
 	warnings  []string
+	workloads []*workloadData // see SetWorkloads
 	// backlogLag, when set, gives every interval its BacklogLag.
 	backlogLag func() int64
 }
@@ -151,6 +152,7 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		}
 		d := r.swap(spare)
 		t.merge(d)
+		c.tickWorkload(r, d)
 		d.reset()
 		r.spare = d
 	}
@@ -175,6 +177,7 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		c.warm.add(t.counts)
 		lag = c.lag(c.warm)
 	}
+	c.endWorkloadTick(phase)
 	iv := newInterval(start, end, phase, t)
 	iv.ElapsedSeconds = end.Sub(c.first).Seconds()
 	iv.Lag = lag
@@ -220,25 +223,12 @@ func (c *Collector) Step(info StepInfo) Step {
 		MeasureEnd:     info.MeasureEnd,
 		Ended:          info.End,
 		ConsumerGroups: c.groups,
-		Counters: Counters{
-			Offered:        info.Offered,
-			Sent:           t.counts.sent,
-			Acked:          t.counts.acked,
-			Failed:         t.counts.failed,
-			Aborted:        t.counts.aborted,
-			Consumed:       t.counts.consumed,
-			AckedBytes:     t.counts.ackedBytes,
-			ConsumedBytes:  t.counts.consumedBytes,
-			BehindSchedule: t.counts.behindSchedule,
-			Clamped:        t.counts.clamped,
-			Lag:            c.lag(t.counts),
-
-			BehindScheduleSeconds: info.BehindScheduleSeconds,
-		},
-		Timeline: append([]Interval(nil), c.timeline...),
-		Plan:     append(json.RawMessage(nil), info.Plan...),
-		Throttle: throttleFrom(t.throttle),
+		Counters:       countersOf(t.counts, info.Offered, c.lag(t.counts)),
+		Timeline:       append([]Interval(nil), c.timeline...),
+		Plan:           append(json.RawMessage(nil), info.Plan...),
+		Throttle:       throttleFrom(t.throttle),
 	}
+	s.Counters.BehindScheduleSeconds = info.BehindScheduleSeconds
 	if n := t.counts; n.committedTxns+n.abortedTxns+n.failedTxns > 0 || info.Transactional {
 		s.Transactions = &Transactions{Committed: n.committedTxns, Aborted: n.abortedTxns, Failed: n.failedTxns}
 	}
@@ -277,23 +267,12 @@ func (c *Collector) Step(info StepInfo) Step {
 		}
 		s.Verification = &v
 	}
-	secs := float64(c.measureNs) / 1e9
-	if secs <= 0 && info.MeasureEnd.After(info.MeasureStart) {
-		secs = info.MeasureEnd.Sub(info.MeasureStart).Seconds()
-	}
+	secs := measuredSeconds(c.measureNs, info.MeasureStart, info.MeasureEnd)
 	s.MeasuredSeconds = secs
-	if secs > 0 {
-		m := c.measured
-		s.Throughput = Throughput{
-			OfferedMsgsPerSec:   float64(info.Offered) / secs,
-			MsgsPerSec:          float64(m.acked) / secs,
-			BytesPerSec:         float64(m.ackedBytes) / secs,
-			MiBPerSec:           float64(m.ackedBytes) / secs / MiB,
-			ConsumedMsgsPerSec:  float64(m.consumed) / secs,
-			ConsumedBytesPerSec: float64(m.consumedBytes) / secs,
-			ConsumedMiBPerSec:   float64(m.consumedBytes) / secs / MiB,
-		}
-	}
+	s.Throughput = throughputOf(c.measured, info.Offered, secs)
+	var ww []string
+	s.Workloads, ww = c.workloadSteps(secs)
+	s.Warnings = append(s.Warnings, ww...)
 	for i, k := range LatencyKinds {
 		*k.Summary(&s.Latency) = t.hists[i].Summary()
 	}

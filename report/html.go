@@ -163,6 +163,9 @@ func newHTMLPage(r *Result) htmlPage {
 	for i := range r.Steps {
 		s := &r.Steps[i]
 		p.Rows = append(p.Rows, htmlRow{ID: htmlStepID(i), Partial: s.Partial, Cells: summaryRow(s)})
+		for _, w := range workloadRows(s) {
+			p.Rows = append(p.Rows, htmlRow{ID: htmlStepID(i), Partial: s.Partial, Cells: summaryRow(&w)})
+		}
 		p.Steps = append(p.Steps, newHTMLStep(i, s))
 	}
 	for _, c := range r.Checks {

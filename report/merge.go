@@ -121,13 +121,10 @@ func MergeSteps(steps ...Step) (Step, error) {
 		if s.Ended.After(out.Ended) {
 			out.Ended = s.Ended
 		}
-		c := &out.Counters
-		c.Offered += s.Counters.Offered
-		c.Sent += s.Counters.Sent
-		c.Acked += s.Counters.Acked
-		c.Failed += s.Counters.Failed
-		c.Aborted += s.Counters.Aborted
+		out.Counters.add(s.Counters)
 		out.Throttle = out.Throttle.merge(s.Throttle)
+		out.PartitionSpread = mergeSpread(out.PartitionSpread, s.PartitionSpread)
+		out.Compression = out.Compression.merge(s.Compression)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}
@@ -136,26 +133,13 @@ func MergeSteps(steps ...Step) (Step, error) {
 			out.Transactions.Aborted += x.Aborted
 			out.Transactions.Failed += x.Failed
 		}
-		c.Consumed += s.Counters.Consumed
-		c.AckedBytes += s.Counters.AckedBytes
-		c.ConsumedBytes += s.Counters.ConsumedBytes
-		c.BehindSchedule += s.Counters.BehindSchedule
-		c.Clamped += s.Counters.Clamped
-		c.Lag += s.Counters.Lag
 		for k, v := range s.Errors {
 			if out.Errors == nil {
 				out.Errors = make(map[string]int64)
 			}
 			out.Errors[k] += v
 		}
-		t := &out.Throughput
-		t.OfferedMsgsPerSec += s.Throughput.OfferedMsgsPerSec
-		t.MsgsPerSec += s.Throughput.MsgsPerSec
-		t.BytesPerSec += s.Throughput.BytesPerSec
-		t.MiBPerSec += s.Throughput.MiBPerSec
-		t.ConsumedMsgsPerSec += s.Throughput.ConsumedMsgsPerSec
-		t.ConsumedBytesPerSec += s.Throughput.ConsumedBytesPerSec
-		t.ConsumedMiBPerSec += s.Throughput.ConsumedMiBPerSec
+		out.Throughput.add(s.Throughput)
 		for j, k := range LatencyKinds {
 			h, err := s.Histogram(k.Name)
 			if err != nil {
@@ -177,8 +161,79 @@ func MergeSteps(steps ...Step) (Step, error) {
 		}
 		*k.Encoded(&out.Histograms) = e
 	}
+	ws, err := mergeWorkloads(steps)
+	if err != nil {
+		return Step{}, err
+	}
+	out.Workloads = ws
 	if len(steps) > 1 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("merged from %d load generators; per-interval timeline not kept", len(steps)))
+	}
+	return out, nil
+}
+
+// add adds the counts of o to c (Counters of several load generators).
+func (c *Counters) add(o Counters) {
+	c.Offered += o.Offered
+	c.Sent += o.Sent
+	c.Acked += o.Acked
+	c.Failed += o.Failed
+	c.Aborted += o.Aborted
+	c.Consumed += o.Consumed
+	c.AckedBytes += o.AckedBytes
+	c.ConsumedBytes += o.ConsumedBytes
+	c.BehindSchedule += o.BehindSchedule
+	c.Clamped += o.Clamped
+	c.Lag += o.Lag
+}
+
+// add adds the rates of o to t (load generators run at the same time).
+func (t *Throughput) add(o Throughput) {
+	t.OfferedMsgsPerSec += o.OfferedMsgsPerSec
+	t.MsgsPerSec += o.MsgsPerSec
+	t.BytesPerSec += o.BytesPerSec
+	t.MiBPerSec += o.MiBPerSec
+	t.ConsumedMsgsPerSec += o.ConsumedMsgsPerSec
+	t.ConsumedBytesPerSec += o.ConsumedBytesPerSec
+	t.ConsumedMiBPerSec += o.ConsumedMiBPerSec
+}
+
+// mergeWorkloads merges the workloads of steps, by position: counts and
+// rates add up, histograms merge exactly.
+func mergeWorkloads(steps []Step) ([]WorkloadStep, error) {
+	first := steps[0].Workloads
+	if len(first) == 0 {
+		return nil, nil
+	}
+	out := make([]WorkloadStep, len(first))
+	for i, w := range first {
+		m := WorkloadStep{Name: w.Name, Topics: slices.Clone(w.Topics), ConsumerGroups: w.ConsumerGroups}
+		var hs [numLatencyKinds]*Histogram
+		for j := range hs {
+			hs[j] = NewHistogram()
+		}
+		for n := range steps {
+			if i >= len(steps[n].Workloads) {
+				return nil, fmt.Errorf("merge steps: input %d has %d workloads, want %d", n, len(steps[n].Workloads), len(first))
+			}
+			sw := steps[n].Workloads[i]
+			m.Counters.add(sw.Counters)
+			m.Throughput.add(sw.Throughput)
+			for j, k := range LatencyKinds {
+				h, err := sw.Histograms.decode(k)
+				if err != nil {
+					return nil, fmt.Errorf("merge steps: input %d workload %s %s: %w", n, w.Name, k.Name, err)
+				}
+				hs[j].Merge(h)
+			}
+		}
+		for j, k := range LatencyKinds {
+			*k.Summary(&m.Latency) = hs[j].Summary()
+		}
+		if err := m.Histograms.encode(&hs); err != nil {
+			return nil, fmt.Errorf("merge steps: workload %s: %w", w.Name, err)
+		}
+		out[i] = m
 	}
 	return out, nil
 }

@@ -119,6 +119,9 @@ type Recorder struct {
 	// spare is swapped in by the Collector at each Tick; only the Collector
 	// touches it, under the Collector's lock.
 	spare *data
+	// workload is 1 + the index of the recorder's workload, 0 for none
+	// (see Collector.NewWorkloadRecorder).
+	workload int
 }
 
 // RecordSend records one message handed to the client at sentNs that the

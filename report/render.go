@@ -51,6 +51,9 @@ func Summary(w io.Writer, r *Result) error {
 	t := table{header: summaryHeader()}
 	for i := range r.Steps {
 		t.rows = append(t.rows, summaryRow(&r.Steps[i]))
+		for _, w := range workloadRows(&r.Steps[i]) {
+			t.rows = append(t.rows, summaryRow(&w))
+		}
 	}
 	if len(r.Steps) == 0 {
 		b.WriteString("no steps were measured\n")
@@ -81,6 +84,11 @@ func Summary(w io.Writer, r *Result) error {
 		}
 		writeGenerator(&b, s)
 		writeThrottle(&b, s)
+		writeSpread(&b, s)
+		if c := s.Compression; c != nil && c.Ratio < 1 {
+			fmt.Fprintf(&b, "\nCompression of step %s: batches of %.2f MiB written as %.2f MiB, ratio %.3f (compressed ÷ uncompressed).\n",
+				stepLabel(s), float64(c.UncompressedBytes)/MiB, float64(c.CompressedBytes)/MiB, c.Ratio)
+		}
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
 		writeCatchUp(&b, s)
@@ -166,6 +174,34 @@ func writeThrottle(b *strings.Builder, s *Step) {
 			strconv.FormatInt(c.TotalMs, 10) + " ms", "max " + strconv.FormatInt(c.MaxMs, 10) + " ms"})
 	}
 	bt.write(b)
+}
+
+// hotSkew is the skew (max ÷ mean messages per partition) from which the
+// summary names the hottest partitions.
+const hotSkew = 1.5
+
+// writeSpread writes how the acknowledged messages of s spread over its
+// partitions, naming the hottest when the spread is skewed.
+func writeSpread(b *strings.Builder, s *Step) {
+	sp := s.PartitionSpread
+	if sp == nil || sp.Max == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nPartitions of step %s: %d written; messages per partition min %d, max %d, mean %.1f, skew %.2f (max ÷ mean).\n",
+		stepLabel(s), len(sp.Partitions), sp.Min, sp.Max, sp.Mean, sp.Skew)
+	if sp.Skew < hotSkew {
+		return
+	}
+	hot := slices.Clone(sp.Partitions)
+	slices.SortStableFunc(hot, func(x, y PartitionMessages) int { return cmpInt64(y.Messages, x.Messages) })
+	b.WriteString("  HOT PARTITIONS:")
+	for i, p := range hot[:min(3, len(hot))] {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(b, " %s[%d] %d (%.0f%%)", p.Topic, p.Partition, p.Messages, 100*float64(p.Messages)/(sp.Mean*float64(len(sp.Partitions))))
+	}
+	b.WriteString("\n")
 }
 
 // writeTransactions writes the transaction counts of s, if any.
@@ -413,6 +449,20 @@ func summaryHeader() []string {
 		h[i] = c.title
 	}
 	return h
+}
+
+// workloadRows returns the workloads of s as steps of their own, for their
+// rows in the summary table under the step's (the total): labelled
+// "<step>/<workload>".
+func workloadRows(s *Step) []Step {
+	out := make([]Step, 0, len(s.Workloads))
+	for _, w := range s.Workloads {
+		out = append(out, Step{
+			Index: s.Index, Label: stepLabel(s) + "/" + w.Name, Partial: s.Partial,
+			ConsumerGroups: w.ConsumerGroups, Counters: w.Counters, Throughput: w.Throughput, Latency: w.Latency,
+		})
+	}
+	return out
 }
 
 // summaryRow is the row of step s in the summary table (terminal and HTML).

@@ -179,6 +179,16 @@ type Step struct {
 	Client *ClientSettings `json:"client,omitempty"`
 	// Throttle counts the responses brokers throttled; nil when none was.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// PartitionSpread is how the acknowledged messages spread over the
+	// partitions written (hot partitions); nil without producers.
+	PartitionSpread *PartitionSpread `json:"partition_spread,omitempty"`
+	// Workloads are the figures of each workload of a step with several
+	// (the scenario's workloads:); the step's own figures are their
+	// totals. Nil for a step of one implicit workload.
+	Workloads []WorkloadStep `json:"workloads,omitempty"`
+	// Compression is the measured compression of the produced batches;
+	// nil when the client does not report it (kafka-go).
+	Compression *Compression `json:"compression,omitempty"`
 	// Transactions counts the transactions of transactional producers;
 	// nil without them.
 	Transactions *Transactions `json:"transactions,omitempty"`

@@ -211,22 +211,18 @@ func (r *Recorder) RecordError(code string, n int) {
 // intended to be sent at intendedNs (read from its stamp): Consumed++,
 // ConsumedBytes += bytes, end-to-end latency consumedNs−intendedNs.
 func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
-	us, clamped := clampUs(consumedNs - intendedNs)
-	r.mu.Lock()
-	d := r.cur
-	d.counts.consumed++
-	d.counts.consumedBytes += int64(bytes)
-	if clamped {
-		d.counts.clamped++
-	}
-	hist(&d.hists[latEndToEnd]).RecordUs(us)
-	r.mu.Unlock()
+	r.recordConsume(latEndToEnd, intendedNs, consumedNs, bytes)
 }
 
 // RecordBacklogConsume records one message of a backlog phase consumed at
 // consumedNs as RecordConsume does, its latency into the backlog
 // end-to-end histogram instead.
 func (r *Recorder) RecordBacklogConsume(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latBacklogEndToEnd, intendedNs, consumedNs, bytes)
+}
+
+// recordConsume is RecordConsume with the latency into histogram kind.
+func (r *Recorder) recordConsume(kind int, intendedNs, consumedNs int64, bytes int) {
 	us, clamped := clampUs(consumedNs - intendedNs)
 	r.mu.Lock()
 	d := r.cur
@@ -235,7 +231,7 @@ func (r *Recorder) RecordBacklogConsume(intendedNs, consumedNs int64, bytes int)
 	if clamped {
 		d.counts.clamped++
 	}
-	hist(&d.hists[latBacklogEndToEnd]).RecordUs(us)
+	hist(&d.hists[kind]).RecordUs(us)
 	r.mu.Unlock()
 }
 

@@ -105,8 +105,8 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // step and a nil error: delivery failures are counted in the step. If ctx
 // is cancelled after load started, Run stops the producers, drains for at
 // most two seconds, tears down and returns the step so far with Partial =
-// true and a nil error; if ctx is cancelled during setup it returns ctx's
-// error. Run is safe to call from several goroutines for different plans.
+// true and a nil error; if ctx is cancelled during setup or the backlog
+// phase it returns ctx's error. Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	s, err := newStep(p, conn, opts)
 	if err != nil {

@@ -115,8 +115,8 @@ func newCatchUp(from []map[partKey]int64, targets map[partKey]int64) *catchUp {
 	for g, starts := range from {
 		gc := &groupCatchUp{parts: make(map[partKey]*partCatchUp, len(targets))}
 		for k, t := range targets {
-			pc := &partCatchUp{target: t}
 			f := starts[k]
+			pc := &partCatchUp{target: t}
 			pc.next.Store(f)
 			if f < t {
 				gc.remaining.Add(1)
@@ -205,9 +205,24 @@ func (c *catchUp) result(start plan.StartOffset, endNs int64, built int64, build
 }
 
 // endOffsets returns the end offset of every partition of the step's
-// topics: the backlog's end when the consumers resume.
+// topics: the backlog's end when the consumers resume. A backlog of
+// transactional producers ends every partition with commit markers, which
+// no consumer reads: with verification, whose acknowledged offsets tell
+// where the records end, that end is one past a partition's last record
+// (the end offset without; its catch-up then never reaches lag zero).
 func (s *step) endOffsets(ctx context.Context) (map[partKey]int64, error) {
 	out := make(map[partKey]int64)
+	if len(s.bprods) > 0 && s.p.Producers.Transactions != nil && s.vf != nil {
+		s.vf.endMu.Lock()
+		defer s.vf.endMu.Unlock()
+		for _, topic := range s.topics {
+			for i := range s.partitions {
+				k := partKey{topic, i}
+				out[k] = max(s.vf.end[k], s.from[0][k]) // nothing acked there: no backlog
+			}
+		}
+		return out, nil
+	}
 	for _, topic := range s.topics {
 		offs, err := s.adm.offsets(ctx, topic, s.partitions, offsetEnd)
 		if err != nil {

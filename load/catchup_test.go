@@ -217,3 +217,24 @@ func TestBacklogCatchUp(t *testing.T) {
 		}
 	})
 }
+
+// TestBacklogTransactional: a backlog of transactional producers ends
+// every partition with a commit marker no consumer reads; the catch-up
+// still ends, at the last record.
+func TestBacklogTransactional(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	const n = 400
+	pl := testPlan()
+	pl.Verify = true
+	pl.Producers.Transactions = &plan.Transactions{MessagesPerTransaction: 50}
+	pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 0}
+	pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+	pl.Phases.Backlog = plan.Backlog{Messages: n}
+	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "txbacklog"})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if cu := step.CatchUp; step.Counters.Consumed != n || cu == nil || cu.ReadMessages != n || !cu.CaughtUp || cu.Lag != 0 {
+		t.Errorf("transactional backlog: consumed %d, catch-up %+v: want %d read and caught up (warnings %v)", step.Counters.Consumed, cu, n, step.Warnings)
+	}
+}

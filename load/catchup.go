@@ -29,20 +29,19 @@ import (
 // anyway: they tell how much backlog each group has to read.
 
 // startPositions lists (and, but for a committed start, commits) the start
-// offsets of every group on every topic of the step. On created topics a
-// latest or earliest start is the (empty) log start, which the clients'
-// reset offset already is: nothing is listed or committed there. It
-// returns the start offsets by group when the step catches up (for the
-// catch-up tracker), nil otherwise.
-func (s *step) startPositions(ctx context.Context) ([]map[partKey]int64, error) {
-	p := s.p
-	start := p.Consumers.Start
+// offsets of every group of workload w on every one of its topics. On
+// created topics a latest or earliest start is the (empty) log start, which
+// the clients' reset offset already is: nothing is listed or committed
+// there. It returns the start offsets by group when the workload catches up
+// (for the catch-up tracker), nil otherwise.
+func (s *step) startPositions(ctx context.Context, w *workload) ([]map[partKey]int64, error) {
+	start := w.p.Consumers.Start
 	mode := start.ModeOrDefault()
-	created := p.Topics.Existing == ""
-	catchUp := p.CatchUp()
+	created := w.p.Topics.Existing == ""
+	catchUp := w.catchingUp()
 	var out []map[partKey]int64
 	if catchUp {
-		out = make([]map[partKey]int64, s.groups)
+		out = make([]map[partKey]int64, w.groups)
 		for g := range out {
 			out[g] = make(map[partKey]int64)
 		}
@@ -51,17 +50,17 @@ func (s *step) startPositions(ctx context.Context) ([]map[partKey]int64, error) 
 	if fresh && !catchUp {
 		return nil, nil
 	}
-	for _, topic := range s.topics {
-		for g, group := range s.groupIDs {
+	for _, topic := range w.topics {
+		for g, group := range w.groupIDs {
 			var offs map[int32]int64
 			if fresh {
-				offs = make(map[int32]int64, s.partitions)
-				for i := range s.partitions {
+				offs = make(map[int32]int64, w.partitions)
+				for i := range w.partitions {
 					offs[int32(i)] = 0
 				}
 			} else {
 				var err error
-				if offs, err = s.adm.startOffsets(ctx, group, topic, s.partitions, start, s.start); err != nil {
+				if offs, err = s.adm.startOffsets(ctx, group, topic, w.partitions, start, s.start); err != nil {
 					return nil, err
 				}
 				if mode != plan.StartCommitted {
@@ -204,27 +203,27 @@ func (c *catchUp) result(start plan.StartOffset, endNs int64, built int64, build
 	return r
 }
 
-// endOffsets returns the end offset of every partition of the step's
-// topics: the backlog's end when the consumers resume. A backlog of
+// endOffsets returns the end offset of every partition of workload w's
+// topics: the backlog's end when the consumers start. A backlog of
 // transactional producers ends every partition with commit markers, which
 // no consumer reads: with verification, whose acknowledged offsets tell
 // where the records end, that end is one past a partition's last record
 // (the end offset without; its catch-up then never reaches lag zero).
-func (s *step) endOffsets(ctx context.Context) (map[partKey]int64, error) {
+func (s *step) endOffsets(ctx context.Context, w *workload) (map[partKey]int64, error) {
 	out := make(map[partKey]int64)
-	if len(s.bprods) > 0 && s.p.Producers.Transactions != nil && s.vf != nil {
-		s.vf.endMu.Lock()
-		defer s.vf.endMu.Unlock()
-		for _, topic := range s.topics {
-			for i := range s.partitions {
+	if len(w.bprods) > 0 && w.p.Producers.Transactions != nil && w.vf != nil {
+		w.vf.endMu.Lock()
+		defer w.vf.endMu.Unlock()
+		for _, topic := range w.topics {
+			for i := range w.partitions {
 				k := partKey{topic, i}
-				out[k] = max(s.vf.end[k], s.from[0][k]) // nothing acked there: no backlog
+				out[k] = max(w.vf.end[k], w.from[0][k]) // nothing acked there: no backlog
 			}
 		}
 		return out, nil
 	}
-	for _, topic := range s.topics {
-		offs, err := s.adm.offsets(ctx, topic, s.partitions, offsetEnd)
+	for _, topic := range w.topics {
+		offs, err := s.adm.offsets(ctx, topic, w.partitions, offsetEnd)
 		if err != nil {
 			return nil, err
 		}
@@ -235,26 +234,65 @@ func (s *step) endOffsets(ctx context.Context) (map[partKey]int64, error) {
 	return out, nil
 }
 
-// catchUpResult is the step's catch-up, nil outside catch-up steps; it
-// warns when the consumers read nothing or other runs' messages show gaps
-// or duplicates.
-func (s *step) catchUpResult() *report.CatchUp {
-	if s.catch == nil {
-		return nil
+// backlogLag is the backlog not yet read, over every workload that
+// catches up.
+func (s *step) backlogLag() int64 {
+	var n int64
+	for _, w := range s.wls {
+		if w.catch != nil {
+			n += w.catch.lag()
+		}
 	}
+	return n
+}
+
+// catchUpResult is the step's catch-up, the sum over the workloads that
+// catch up (nil without any); it warns when the consumers read nothing or
+// other runs' messages show gaps or duplicates.
+func (s *step) catchUpResult() *report.CatchUp {
 	end := s.consStopNs
 	if end == 0 {
 		end = s.clk.now()
 	}
-	r := s.catch.result(s.p.Consumers.Start, end, s.builtMessages, s.buildSeconds)
+	var r *report.CatchUp
+	for _, w := range s.wls {
+		if w.catch == nil {
+			continue
+		}
+		wr := w.catch.result(w.p.Consumers.Start, end, totalAcked(w.bprods), s.buildSeconds)
+		if r == nil {
+			r = wr
+			continue
+		}
+		r.BacklogMessages += wr.BacklogMessages
+		r.BuiltMessages += wr.BuiltMessages
+		r.ReadMessages += wr.ReadMessages
+		r.ReadBytes += wr.ReadBytes
+		r.Lag += wr.Lag
+		r.CaughtUp = r.CaughtUp && wr.CaughtUp
+		r.Seconds = max(r.Seconds, wr.Seconds)
+		if wr.Start != r.Start {
+			r.Start += ", " + wr.Start
+		}
+		if r.Seconds > 0 {
+			r.MsgsPerSec = float64(r.ReadMessages) / r.Seconds
+			r.MiBPerSec = float64(r.ReadBytes) / r.Seconds / report.MiB
+		}
+	}
+	if r == nil {
+		return nil
+	}
 	if r.BacklogMessages == 0 {
 		s.warnf("catch-up: nothing to read from start %s: the topic held no message after the start position", r.Start)
 	}
 	if !r.CaughtUp {
 		s.warnf("catch-up: the consumers had not read %d messages of the backlog when they stopped", r.Lag)
 	}
-	if s.vf != nil && s.vf.earlier != nil {
-		if e := s.vf.earlier.result(); e != nil && (e.Gaps > 0 || e.Duplicated > 0) {
+	for _, w := range s.wls {
+		if w.vf == nil || w.vf.earlier == nil {
+			continue
+		}
+		if e := w.vf.earlier.result(); e != nil && (e.Gaps > 0 || e.Duplicated > 0) {
 			s.warnf("verify: messages of earlier runs: %d gaps and %d duplicated over %d producers (failed sends, "+
 				"retention or several runs with the same producer ids also make them)", e.Gaps, e.Duplicated, e.Producers)
 		}
@@ -315,8 +353,12 @@ func (s *step) buildBacklog(ctx context.Context) error {
 	s.lastTick = s.clk.time(startNs)
 	bl := s.p.Phases.Backlog
 	what := bl.Duration.D().String()
-	if s.backlogMessages > 0 {
-		what = strconv.FormatInt(s.backlogMessages, 10) + " messages"
+	if bl.Duration == 0 {
+		var n int64
+		for _, w := range s.wls {
+			n += w.backlogMessages
+		}
+		what = strconv.FormatInt(n, 10) + " messages"
 	}
 	s.logf("building a backlog of %s at %s", what, bl.Rate)
 	var g errgroup.Group
@@ -354,4 +396,57 @@ func (s *step) buildBacklog(ctx context.Context) error {
 	}
 	s.logf("backlog built: %d messages in %.2f s", s.builtMessages, s.buildSeconds)
 	return s.startConsumers(ctx)
+}
+
+// catchingUp reports whether the workload's consumers have a backlog when
+// they start: a backlog phase with its producers, or an existing topic read
+// from a start other than latest (plan.Plan.CatchUp for one workload).
+func (w *workload) catchingUp() bool {
+	if w.groups == 0 {
+		return false
+	}
+	if w.backlogWorkers > 0 {
+		return true
+	}
+	return w.p.Topics.Existing != "" && w.p.Consumers.Start.ModeOrDefault() != plan.StartLatest
+}
+
+// allProducers returns the workload's live and backlog producers.
+func (w *workload) allProducers() []*producer {
+	if len(w.bprods) == 0 {
+		return w.prods
+	}
+	return append(append([]*producer(nil), w.prods...), w.bprods...)
+}
+
+// setupBacklogProducers builds workload w's backlog producers: each sends
+// its share of a message count (Messages ÷ workers, the first Messages mod
+// workers one more), or for the backlog's duration, at the backlog rate.
+func (s *step) setupBacklogProducers(w *workload, seed uint64) error {
+	bl := s.p.Phases.Backlog
+	for i := range w.backlogWorkers {
+		var n int64
+		if m, k := w.backlogMessages, int64(w.backlogWorkers); m > 0 {
+			n = m / k
+			if int64(i) < m%k {
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+		}
+		pr, err := newProducer(w.p, producerConfig{
+			id: w.workers + i, worker: i, workers: w.backlogWorkers, rate: w.backlogRate,
+			schedule: bl.Duration.D(), messages: n,
+			topics: w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
+			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48 + 1<<40, sizes: w.sizes, sample: w.sample,
+			verify: w.vf, runID: w.runID, stepIndex: s.p.Index, abort: s.abortCtx,
+		})
+		if err != nil {
+			return fmt.Errorf("step %d: backlog producer: %w", s.p.Index, err)
+		}
+		w.bprods = append(w.bprods, pr)
+		s.bprods = append(s.bprods, pr)
+	}
+	return nil
 }

@@ -23,6 +23,7 @@ import (
 // for concurrent use.
 type groupChurn struct {
 	group      int
+	workload   string // its workload's name ("" for the implicit one)
 	lastReadNs atomic.Int64
 	cur        atomic.Pointer[churnEvent] // open event, nil between events
 
@@ -105,7 +106,7 @@ func (g *groupChurn) rebalances(measureStartNs int64) []report.Rebalance {
 	out := make([]report.Rebalance, 0, len(g.events))
 	for _, ev := range g.events {
 		ev.mu.Lock()
-		r := report.Rebalance{Group: g.group, AtSeconds: time.Duration(ev.startNs - measureStartNs).Seconds(),
+		r := report.Rebalance{Workload: g.workload, Group: g.group, AtSeconds: time.Duration(ev.startNs - measureStartNs).Seconds(),
 			Settled: ev.settledNs.Load() != 0, Messages: ev.messages}
 		from := ev.firstRevokeNs
 		if from == 0 {
@@ -137,20 +138,41 @@ func (s *step) startConsumer(parent context.Context, c *consumer) {
 	})
 }
 
-// churnLoop makes members leave and rejoin every consumers.churn.every of
-// the measured phase (from measureStartNs to measureEndNs) until stop is
-// done; each event waits for the groups to settle before the next, and an
-// event begun is waited for even after stop (bounded by ctx, the step's).
-func (s *step) churnLoop(ctx, stop, consCtx context.Context, measureStartNs, measureEndNs int64) {
-	ch := s.p.Consumers.Churn
+// startChurn starts the churn of every workload with consumers.churn for
+// the measured phase; the function it returns stops it and waits for it.
+func (s *step) startChurn(ctx context.Context) (stop func()) {
+	churnCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, w := range s.wls {
+		if w.churns == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.churnLoop(ctx, churnCtx, w)
+		}()
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+// churnLoop makes members of workload w leave and rejoin every
+// consumers.churn.every of the measured phase until stop is done; each
+// event waits for the groups to settle before the next, and an event begun
+// is waited for even after stop (bounded by ctx, the step's).
+func (s *step) churnLoop(ctx, stop context.Context, w *workload) {
+	ch := w.p.Consumers.Churn
 	every := int64(ch.Every.D())
-	members := min(max(ch.Members, 1), s.perGroup)
-	next := make([]int, s.groups) // the next member of each group to churn
+	members := min(max(ch.Members, 1), w.perGroup)
+	next := make([]int, w.groups) // the next member of each group to churn
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for k := int64(1); ; k++ {
-		at := measureStartNs + k*every
-		if at >= measureEndNs {
+		at := s.measureStartNs + k*every
+		if at >= s.measureEndNs {
 			return
 		}
 		if wait := time.Duration(at - s.clk.now()); wait > 0 {
@@ -161,24 +183,24 @@ func (s *step) churnLoop(ctx, stop, consCtx context.Context, measureStartNs, mea
 			case <-timer.C:
 			}
 		}
-		for g := range s.groups {
+		for g := range w.groups {
 			if stop.Err() != nil {
 				return
 			}
-			s.churnGroup(ctx, consCtx, g, members, &next[g])
+			s.churnGroup(ctx, w, g, members, &next[g])
 		}
 	}
 }
 
-// churnGroup replaces members members of group g (from member *next on,
-// in turn) and waits for the group to be Stable with every member again.
-func (s *step) churnGroup(ctx, consCtx context.Context, g, members int, next *int) {
-	gc := s.churns[g]
-	ev := gc.open(s.clk.now())
+// churnGroup replaces members members of group g of workload w (from
+// member *next on, in turn) and waits for the group to be Stable with every
+// member again.
+func (s *step) churnGroup(ctx context.Context, w *workload, g, members int, next *int) {
+	ev := w.churns[g].open(s.clk.now())
 	s.churnEvents.Add(1)
 	for range members {
-		c := s.cons[g*s.perGroup+*next]
-		*next = (*next + 1) % s.perGroup
+		c := w.cons[g*w.perGroup+*next]
+		*next = (*next + 1) % w.perGroup
 		c.stop()
 		<-c.done // closed: the member left the group
 		cl, err := c.newClient()
@@ -187,9 +209,9 @@ func (s *step) churnGroup(ctx, consCtx context.Context, g, members int, next *in
 			continue
 		}
 		c.cl = cl
-		s.startConsumer(consCtx, c)
+		s.startConsumer(s.consCtx, c)
 	}
-	err := s.adm.waitGroups(ctx, s.groupIDs[g:g+1], s.perGroup, min(s.perGroup, s.partitions*len(s.topics)))
+	err := s.adm.waitGroups(ctx, w.groupIDs[g:g+1], w.perGroup, min(w.perGroup, w.partitions*len(w.topics)))
 	if err == nil {
 		ev.settledNs.Store(s.clk.now())
 	} else if ctx.Err() == nil {
@@ -197,16 +219,22 @@ func (s *step) churnGroup(ctx, consCtx context.Context, g, members int, next *in
 	}
 }
 
-// churnResult is the step's churn record; nil without churn.
+// churnResult is the step's churn record, over every workload with churn;
+// nil without churn.
 func (s *step) churnResult() *report.Churn {
-	if s.churns == nil {
-		return nil
-	}
-	ch := s.p.Consumers.Churn
-	r := &report.Churn{EverySeconds: ch.Every.D().Seconds(), Members: min(max(ch.Members, 1), s.perGroup),
-		Events: int(s.churnEvents.Load())}
-	for _, g := range s.churns {
-		r.Rebalances = append(r.Rebalances, g.rebalances(s.measureStartNs)...)
+	var r *report.Churn
+	for _, w := range s.wls {
+		if w.churns == nil {
+			continue
+		}
+		if r == nil {
+			ch := w.p.Consumers.Churn
+			r = &report.Churn{EverySeconds: ch.Every.D().Seconds(), Members: min(max(ch.Members, 1), w.perGroup),
+				Events: int(s.churnEvents.Load())}
+		}
+		for _, g := range w.churns {
+			r.Rebalances = append(r.Rebalances, g.rebalances(s.measureStartNs)...)
+		}
 	}
 	if p := s.churnErr.Load(); p != nil {
 		s.warnf("consumer churn: %v", *p)

@@ -39,17 +39,24 @@ func readTopic(t *testing.T, conn *auth.Conn, topic string, n int64) []*kgo.Reco
 	return out
 }
 
+// shortPlan is testPlan on client cl for half a second without warm-up,
+// its topics kept for a foreign reader.
+func shortPlan(cl plan.Client) plan.Plan {
+	pl := testPlan()
+	pl.Client = cl
+	pl.Topics.Keep = true
+	pl.Phases.Warmup = 0
+	pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+	return pl
+}
+
 // Headers arrive at a foreign client with the configured count and sizes,
 // on both clients, and count in the byte figures (key + value + headers).
 func TestHeadersArrive(t *testing.T) {
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
 		conn := testConn(c)
-		pl := testPlan()
-		pl.Client = cl
-		pl.Topics.Keep = true
-		pl.Phases.Warmup = 0
-		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		pl := shortPlan(cl)
 		pl.Producers.Headers = plan.Headers{Count: 3, KeySize: 12, ValueSize: 40}
 		pl.Producers.Keys = plan.Keys{Mode: plan.KeysRandom, Cardinality: 10}
 		step, err := Run(t.Context(), pl, conn, Options{RunID: "hdr"})
@@ -86,11 +93,8 @@ func TestHeadersArrive(t *testing.T) {
 func TestPartitionSpreadOneKey(t *testing.T) {
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
-		pl := testPlan()
-		pl.Client = cl
+		pl := shortPlan(cl)
 		pl.Consumers.Groups = 0
-		pl.Phases.Warmup = 0
-		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
 		pl.Producers.Keys = plan.Keys{Mode: plan.KeysUniform, Cardinality: 1}
 		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "spread"})
 		if err != nil {
@@ -127,11 +131,7 @@ func TestPayloadSample(t *testing.T) {
 	eachClient(t, func(t *testing.T, cl plan.Client) {
 		c := embedded.ForTest(t, 3)
 		conn := testConn(c)
-		pl := testPlan()
-		pl.Client = cl
-		pl.Topics.Keep = true
-		pl.Phases.Warmup = 0
-		pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+		pl := shortPlan(cl)
 		pl.Producers.Payload = plan.Payload{File: file, Order: plan.PayloadCycle}
 		pl.Producers.Compression = "lz4"
 		pl.Verify = true

@@ -62,17 +62,7 @@ func (c *sizeChooser) next(rng *rand.Rand) int {
 	case c.fixed > 0:
 		return c.fixed
 	case c.cum != nil:
-		u := rng.Float64()
-		lo, hi := 0, len(c.cum)-1
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if c.cum[m] > u {
-				hi = m
-			} else {
-				lo = m + 1
-			}
-		}
-		return c.sizes[lo]
+		return c.sizes[searchCDF(c.cum, rng.Float64())]
 	default:
 		return c.min + rng.IntN(c.max-c.min+1)
 	}
@@ -173,6 +163,22 @@ func newKeyChooser(k plan.Keys, worker, workers int) (keyChooser, error) {
 	return c, nil
 }
 
+// searchCDF returns the first index i of the cumulative distribution cum
+// (ascending, ending at 1) with cum[i] > u, for u in [0, 1): the outcome u
+// draws. It does not allocate.
+func searchCDF(cum []float64, u float64) int {
+	lo, hi := 0, len(cum)-1
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if cum[m] > u {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
+
 // zipfCDF returns the cumulative distribution of ranks 1..n with
 // probability proportional to 1/rank^s.
 func zipfCDF(n int, s float64) []float64 {
@@ -232,17 +238,7 @@ func (c *keyChooser) pick(seq uint64) []byte {
 	case plan.KeysSequential:
 		return c.keys[(seq*c.workers+c.worker)%uint64(len(c.keys))]
 	case plan.KeysZipf:
-		u := c.rng.Float64()
-		lo, hi := 0, len(c.cdf)-1
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if c.cdf[m] > u {
-				hi = m
-			} else {
-				lo = m + 1
-			}
-		}
-		return c.keys[lo]
+		return c.keys[searchCDF(c.cdf, c.rng.Float64())]
 	default:
 		return nil
 	}

@@ -256,6 +256,28 @@ func producerPathAllocs(t *testing.T, keys plan.Keys) {
 	}
 }
 
+// A value from a payload sample costs a copy of its record: no allocation.
+func TestProducerPathSampleAllocs(t *testing.T) {
+	p, _ := benchProducer(t, plan.Keys{Mode: plan.KeysNone}, plan.SizeDist{Fixed: 100})
+	p.sample = &sample{records: [][]byte{[]byte("one"), make([]byte, 900)}, sums: []uint32{1, 2}, maxLen: 900}
+	p.maxV = StampSize + 900
+	seq := uint64(0)
+	step := func() {
+		s := <-p.free
+		p.build(s, seq, p.clk.now(), p.clk.now())
+		p.pending = p.pending[:0]
+		tl := newTally()
+		p.settle(s, 0, int64(seq), nil, p.clk.now(), &tl)
+		seq++
+	}
+	for range 100 {
+		step()
+	}
+	if allocs := testing.AllocsPerRun(1000, step); allocs != 0 {
+		t.Errorf("per-message path with a sample: %v allocs, want 0", allocs)
+	}
+}
+
 // benchProducer is a producer without a client, for the per-message path
 // of the engine (what both clients share).
 func benchProducer(b testing.TB, keys plan.Keys, sizes plan.SizeDist) (*producer, *report.Collector) {

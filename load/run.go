@@ -137,37 +137,30 @@ type step struct {
 	runID string
 	drv   driver
 
-	sizes    *sizeChooser // built once for every producer; nil with a sample
-	sample   *sample      // producers.payload, read once for every producer
-	rate     float64      // total msgs/s, 0 for max rate
+	// wls are the step's workloads (one implicit workload for a plan
+	// without them); workers, groups, topics and groupIDs are their
+	// totals.
+	wls      []*workload
 	workers  int
 	groups   int
-	perGroup int
 	topics   []string
 	groupIDs []string
-	rack     string // resolved consumers.rack
 
 	// catch follows the backlog of a catch-up step (plan.Plan.CatchUp);
-	// nil in other steps. stepStartNs is when the step began.
-	catch       *catchUp
+	// stepStartNs is when the step began; consStopNs when the consumers
+	// stopped (catch-up steps, catchup.go).
 	stepStartNs int64
-	consStopNs  int64 // when the consumers stopped
+	consStopNs  int64
 
-	// The backlog phase (phases.backlog): its producer workers (ids after
-	// the live ones), total rate (0: max), messages (0: by duration), the
-	// start offsets of the groups and what it built.
-	backlogWorkers  int
-	backlogRate     float64
-	backlogMessages int64
-	bprods          []*producer
-	backlogRan      bool
-	from            []map[partKey]int64
-	builtMessages   int64
-	buildSeconds    float64
+	// The backlog phase (phases.backlog): every workload's backlog
+	// producers (their ids follow the live ones), and what they built.
+	bprods        []*producer
+	backlogRan    bool
+	builtMessages int64
+	buildSeconds  float64
 
-	// Consumer churn (consumers.churn): one tracker per group, nil
-	// without churn; consCtx is the consumers' parent context.
-	churns      []*groupChurn
+	// Consumer churn (consumers.churn, churn.go): the events caused and
+	// the first error; consCtx is the consumers' parent context.
 	churnEvents atomic.Int64
 	churnErr    atomic.Pointer[error]
 	consCtx     context.Context
@@ -185,10 +178,9 @@ type step struct {
 	stopProducers context.CancelFunc
 	stopConsumers context.CancelFunc
 
-	partitions int      // per topic
-	created    []string // topics this step created
-	tornDown   bool
-	warnings   []string
+	created  []string // topics this step created
+	tornDown bool
+	warnings []string
 
 	prods         []*producer
 	cons          []*consumer
@@ -252,85 +244,32 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if ph.Warmup.D() < 0 {
 		return nil, fmt.Errorf("step %d: warmup %s, want >= 0", p.Index, ph.Warmup.D())
 	}
-	s.workers = max(p.Producers.Workers, 0)
-	if r := p.Producers.Rate; !r.IsMax() && r.PerSec == 0 {
-		s.workers = 0 // rate 0: consumers only
-	}
-	s.groups, s.perGroup = max(p.Consumers.Groups, 0), p.Consumers.PerGroup
-	if bl := p.Phases.Backlog; bl.Active() {
-		s.backlogWorkers = max(p.Producers.Workers, 0)
-		if s.backlogWorkers == 0 || s.groups == 0 {
-			return nil, fmt.Errorf("step %d: phases.backlog needs producer workers and consumer groups", p.Index)
-		}
-	}
-	if s.workers > 0 || s.backlogWorkers > 0 {
-		var mean float64
-		if pl := p.Producers.Payload; pl.Active() {
-			if s.sample, err = loadSample(pl, int(p.Producers.BatchBytes)); err != nil {
-				return nil, fmt.Errorf("step %d: producers.payload: %w", p.Index, err)
-			}
-			mean = StampSize + s.sample.meanLen
-		} else {
-			sc, err := newSizeChooser(p.Producers.MessageSize)
-			if err != nil {
-				return nil, fmt.Errorf("step %d: %w", p.Index, err)
-			}
-			s.sizes, mean = &sc, sc.mean()
-		}
-		if s.workers > 0 {
-			if s.rate, err = offeredRate(p.Producers.Rate, mean); err != nil {
-				return nil, fmt.Errorf("step %d: %w", p.Index, err)
-			}
-		}
-		if s.backlogWorkers > 0 {
-			bl := p.Phases.Backlog
-			if s.backlogRate, err = offeredRate(bl.Rate, mean); err != nil {
-				return nil, fmt.Errorf("step %d: phases.backlog: %w", p.Index, err)
-			}
-			s.backlogMessages = bl.MessagesFor(mean + float64(p.Producers.Headers.Bytes()) + meanKeyBytes(p.Producers.Keys))
-		}
-		// The rest of the producer settings, checked before the cluster is
-		// contacted.
-		if _, err := newKeyChooser(p.Producers.Keys, 0, 1); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if _, err := compressionCodec(p.Producers.Compression); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if _, err := requiredAcks(p.Producers.Acks); err != nil {
-			return nil, fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		if c := p.Producers.Compressibility; c < 0 || c > 1 {
-			return nil, fmt.Errorf("step %d: producer: compressibility %g, want 0..1", p.Index, c)
-		}
-	}
-	if s.groups > 0 {
-		if s.rack, err = resolveRack(p.Consumers.Rack, opts.Getenv); err != nil {
-			return nil, fmt.Errorf("step %d: %w", p.Index, err)
-		}
-	}
 	s.start = time.Now()
 	s.clk = newClock()
 	s.stepStartNs = s.clk.now()
-	s.topics = TopicNames(p, s.runID)
-	s.groupIDs = make([]string, s.groups)
-	for g := range s.groupIDs {
-		s.groupIDs[g] = GroupID(p, s.runID, g)
+	backlog := 0
+	for i, w := range p.WorkloadList() {
+		wl, err := newWorkload(p, i, w, s.runID, opts.Getenv, s.clk.now())
+		if err != nil {
+			return nil, err
+		}
+		s.wls = append(s.wls, wl)
+		s.workers += wl.workers
+		s.groups += wl.groups
+		s.topics = append(s.topics, wl.topics...)
+		s.groupIDs = append(s.groupIDs, wl.groupIDs...)
+		backlog += wl.backlogWorkers
+	}
+	if p.Phases.Backlog.Active() && (backlog == 0 || s.groups == 0) {
+		return nil, fmt.Errorf("step %d: phases.backlog needs producer workers and consumer groups", p.Index)
 	}
 	s.col = report.NewCollector(s.groups)
-	if p.Verify && s.groups > 0 { // without consumers there is nothing to verify
-		s.vf = newVerifier(s.workers+s.backlogWorkers, s.groups, s.clk.now())
-		s.vf.readCommitted = p.IsolationOrDefault() == plan.ReadCommitted
-		s.vf.transactional = p.Producers.Transactions != nil
-		if p.CatchUp() {
-			s.vf.earlier = newEarlierRuns(s.groups)
+	if len(p.Workloads) > 0 {
+		infos := make([]report.WorkloadInfo, len(s.wls))
+		for i, w := range s.wls {
+			infos[i] = w.info(0)
 		}
-	}
-	if p.Consumers.Churn.Active() && s.groups > 0 {
-		s.churns = make([]*groupChurn, s.groups)
-		for g := range s.churns {
-			s.churns[g] = &groupChurn{group: g}
-		}
+		s.col.SetWorkloads(infos)
 	}
 	s.measureFrom.Store(math.MaxInt64)
 	s.measuring = make(chan struct{})
@@ -369,7 +308,6 @@ func (s *step) warnf(format string, args ...any) {
 // offsets of an existing topic committed first), the consumers started and
 // their groups stable.
 func (s *step) setup(ctx context.Context) error {
-	p := s.p
 	a, err := s.drv.newAdmin(s.conn)
 	if err != nil {
 		return err
@@ -383,73 +321,23 @@ func (s *step) setup(ctx context.Context) error {
 		return err
 	}
 
-	existing := p.Topics.Existing != ""
-	s.partitions = p.Topics.Partitions
-	if existing {
-		n, err := s.adm.existingPartitions(ctx, p.Topics.Existing)
-		if err != nil {
-			return err
-		}
-		s.partitions = n
-		s.logf("using existing topic %s (%d partitions)", p.Topics.Existing, n)
-	} else {
-		s.created, err = s.adm.createTopics(ctx, s.topics, p.Topics)
-		if err != nil {
-			return err
-		}
-		s.logf("created topics %s (%d partitions, replication factor %d)",
-			strings.Join(s.created, ","), s.partitions, p.Topics.ReplicationFactor)
-		if err := s.adm.waitLeaders(ctx, s.topics, s.partitions); err != nil {
+	for _, w := range s.wls {
+		if err := s.setupTopics(ctx, w); err != nil {
 			return err
 		}
 	}
-
 	seed := uint64(time.Now().UnixNano())
-	for i := range s.workers {
-		pr, err := newProducer(p, producerConfig{
-			id: i, worker: i, workers: s.workers, rate: s.rate,
-			schedule: p.Phases.Warmup.D() + p.Phases.Duration.D(),
-			topics:   s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes, sample: s.sample,
-			measuring: s.measuring, verify: s.vf, runID: s.runID, stepIndex: p.Index,
-			abort: s.abortCtx,
-		})
-		if err != nil {
-			return fmt.Errorf("step %d: producer: %w", p.Index, err)
-		}
-		s.prods = append(s.prods, pr)
-	}
-	bl := p.Phases.Backlog
-	for i := range s.backlogWorkers {
-		// Each sends its share of a message count: Messages ÷ workers,
-		// the first Messages mod workers one more.
-		var n int64
-		if m, w := s.backlogMessages, int64(s.backlogWorkers); m > 0 {
-			n = m / w
-			if int64(i) < m%w {
-				n++
-			}
-			if n == 0 {
-				continue
-			}
-		}
-		pr, err := newProducer(p, producerConfig{
-			id: s.workers + i, worker: i, workers: s.backlogWorkers, rate: s.backlogRate,
-			schedule: bl.Duration.D(), messages: n,
-			topics: s.topics, partitions: s.partitions, conn: s.conn, driver: s.drv,
-			rec: s.col.NewRecorder(), clk: s.clk, seed: seed, sizes: s.sizes, sample: s.sample,
-			verify: s.vf, runID: s.runID, stepIndex: p.Index, abort: s.abortCtx,
-		})
-		if err != nil {
-			return fmt.Errorf("step %d: backlog producer: %w", p.Index, err)
-		}
-		s.bprods = append(s.bprods, pr)
-	}
-
-	if s.groups > 0 {
-		// Before any consumer exists: the groups must still be empty.
-		if s.from, err = s.startPositions(ctx); err != nil {
+	for _, w := range s.wls {
+		if err := s.setupProducers(w, seed); err != nil {
 			return err
+		}
+	}
+	for _, w := range s.wls {
+		if w.groups > 0 {
+			// Before any consumer exists: the groups must still be empty.
+			if w.from, err = s.startPositions(ctx, w); err != nil {
+				return err
+			}
 		}
 	}
 	if len(s.bprods) > 0 {
@@ -459,55 +347,129 @@ func (s *step) setup(ctx context.Context) error {
 }
 
 // startConsumers builds the consumers, starts them and waits for their
-// groups to be stable; in a catch-up step it first lists the end offsets,
-// the end of the backlog, and starts the catch-up clock.
+// groups to be stable; for a workload that catches up it first lists the
+// end offsets, the end of the backlog, and starts the catch-up clock.
 func (s *step) startConsumers(ctx context.Context) error {
-	p := s.p
-	if s.from != nil {
-		targets, err := s.endOffsets(ctx)
-		if err != nil {
-			return err
-		}
-		s.catch = newCatchUp(s.from, targets)
-		s.logf("catch-up read from %s: %d messages of backlog", p.Consumers.Start, s.catch.backlog)
-	}
-	for g := range s.groupIDs {
-		var churn *groupChurn
-		if s.churns != nil {
-			churn = s.churns[g]
-		}
-		for range s.perGroup {
-			c, err := newConsumer(p, consumerConfig{
-				index: len(s.cons), group: s.groupIDs[g], groupIndex: g, topics: s.topics,
-				conn: s.conn, driver: s.drv, rec: s.col.NewRecorder(), clk: s.clk, measureFrom: &s.measureFrom,
-				verify: s.vf, rack: s.rack, catch: s.catch, stepStartNs: s.stepStartNs, churn: churn,
-			})
+	for _, w := range s.wls {
+		if w.from != nil {
+			targets, err := s.endOffsets(ctx, w)
 			if err != nil {
 				return err
 			}
-			s.cons = append(s.cons, c)
+			w.catch = newCatchUp(w.from, targets)
+			s.logf("catch-up read from %s: %d messages of backlog", w.p.Consumers.Start, w.catch.backlog)
 		}
 	}
-	if total := s.partitions * len(s.topics); s.groups > 0 && s.perGroup > total {
-		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
-			s.perGroup, total, s.perGroup-total)
+	for _, w := range s.wls {
+		if err := s.setupConsumers(w); err != nil {
+			return err
+		}
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopConsumers, s.consCtx = stop, consCtx
-	if s.catch != nil {
-		// The catch-up clock starts with the consumers: joining their
-		// groups is part of catching up.
-		s.catch.resume(s.clk.now())
-		s.col.SetBacklogLag(s.catch.lag)
+	// The catch-up clock starts with the consumers: joining their groups
+	// is part of catching up.
+	catching := false
+	for _, w := range s.wls {
+		if w.catch != nil {
+			w.catch.resume(s.clk.now())
+			catching = true
+		}
+	}
+	if catching {
+		s.col.SetBacklogLag(s.backlogLag)
 	}
 	for _, c := range s.cons {
 		s.startConsumer(consCtx, c)
 	}
-	if s.groups > 0 {
-		s.logf("waiting for %d consumer groups of %d to join", s.groups, s.perGroup)
-		if err := s.adm.waitGroups(ctx, s.groupIDs, s.perGroup, min(s.perGroup, s.partitions*len(s.topics))); err != nil {
+	for _, w := range s.wls {
+		if w.groups > 0 {
+			s.logf("waiting for %d consumer groups of %d to join", w.groups, w.perGroup)
+			if err := s.adm.waitGroups(ctx, w.groupIDs, w.perGroup, min(w.perGroup, w.partitions*len(w.topics))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setupTopics creates the topics of workload w, or finds its existing
+// topic's partitions.
+func (s *step) setupTopics(ctx context.Context, w *workload) error {
+	t := w.p.Topics
+	w.partitions = t.Partitions
+	if t.Existing != "" {
+		n, err := s.adm.existingPartitions(ctx, t.Existing)
+		if err != nil {
 			return err
 		}
+		w.partitions = n
+		s.logf("using existing topic %s (%d partitions)", t.Existing, n)
+		return nil
+	}
+	created, err := s.adm.createTopics(ctx, w.topics, t)
+	s.created = append(s.created, created...)
+	if err != nil {
+		return err
+	}
+	s.logf("created topics %s (%d partitions, replication factor %d)",
+		strings.Join(created, ","), w.partitions, t.ReplicationFactor)
+	return s.adm.waitLeaders(ctx, w.topics, w.partitions)
+}
+
+// recorder returns a recorder of workload w's figures.
+func (s *step) recorder(w *workload) *report.Recorder {
+	if len(s.p.Workloads) > 0 {
+		return s.col.NewWorkloadRecorder(w.index)
+	}
+	return s.col.NewRecorder()
+}
+
+// setupProducers builds the producers of workload w with their clients.
+func (s *step) setupProducers(w *workload, seed uint64) error {
+	ph := s.p.Phases
+	for i := range w.workers {
+		pr, err := newProducer(w.p, producerConfig{
+			id: i, worker: i, workers: w.workers, rate: w.rate,
+			schedule: ph.Warmup.D() + ph.Duration.D(),
+			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
+			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
+			measuring: s.measuring, verify: w.vf, runID: w.runID, stepIndex: s.p.Index,
+			abort: s.abortCtx,
+		})
+		if err != nil {
+			return fmt.Errorf("step %d: producer: %w", s.p.Index, err)
+		}
+		w.prods = append(w.prods, pr)
+		s.prods = append(s.prods, pr)
+	}
+	return s.setupBacklogProducers(w, seed)
+}
+
+// setupConsumers builds the consumers of workload w (their clients start
+// joining from the offsets startPositions committed).
+func (s *step) setupConsumers(w *workload) error {
+	for g := range w.groupIDs {
+		var churn *groupChurn
+		if w.churns != nil {
+			churn = w.churns[g]
+		}
+		for range w.perGroup {
+			c, err := newConsumer(w.p, consumerConfig{
+				index: len(s.cons), group: w.groupIDs[g], groupIndex: g, topics: w.topics,
+				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
+				verify: w.vf, rack: w.rack, catch: w.catch, stepStartNs: s.stepStartNs, churn: churn,
+			})
+			if err != nil {
+				return err
+			}
+			w.cons = append(w.cons, c)
+			s.cons = append(s.cons, c)
+		}
+	}
+	if total := w.partitions * len(w.topics); w.groups > 0 && w.perGroup > total {
+		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
+			w.perGroup, total, w.perGroup-total)
 	}
 	return nil
 }
@@ -579,16 +541,7 @@ func (s *step) load(ctx context.Context) {
 	cpu0, ok0 := processCPU()
 	if s.completed {
 		s.logf("measuring for %s", ph.Duration.D())
-		stopChurn := func() {}
-		if s.churns != nil {
-			churnCtx, cancel := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				s.churnLoop(ctx, churnCtx, s.consCtx, s.measureStartNs, s.measureEndNs)
-			}()
-			stopChurn = func() { cancel(); <-done }
-		}
+		stopChurn := s.startChurn(ctx)
 		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
 			s.completed, s.cutIn = false, report.PhaseMeasure
 		}
@@ -658,12 +611,12 @@ func (s *step) caughtUp() bool {
 	default:
 		return false
 	}
-	all := s.allProducers()
-	acked := totalAcked(all) - totalAborted(all)
-	if s.vf != nil {
-		return s.vf.caughtUp(acked, s.p.Producers.Acks != plan.AcksNone)
+	for _, w := range s.wls {
+		if !w.caughtUp() {
+			return false
+		}
 	}
-	return totalConsumed(s.cons) >= acked*int64(s.groups)
+	return true
 }
 
 // drain stops the producers (they flush and close) and waits for the
@@ -680,7 +633,7 @@ func (s *step) drain(ctx context.Context) {
 	deadline := time.Now().Add(dt)
 	ctxDone := ctx.Done()
 	for !s.drained {
-		if s.caughtUp() && (s.catch == nil || s.catch.lag() == 0) {
+		if s.caughtUp() && s.backlogLag() == 0 {
 			s.drained = true
 			break
 		}
@@ -719,10 +672,13 @@ func (s *step) drain(ctx context.Context) {
 	s.consStopNs = s.clk.now()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
-		all := s.allProducers()
-		if s.catch != nil && s.catch.lag() > 0 {
-			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, s.catch.lag())
-		} else if lag := (totalAcked(all)-totalAborted(all))*int64(s.groups) - totalConsumed(s.cons); lag > 0 {
+		var lag int64
+		for _, w := range s.wls {
+			lag += max(w.lag(), 0)
+		}
+		if bl := s.backlogLag(); bl > 0 {
+			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, bl)
+		} else if lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -759,12 +715,18 @@ func (s *step) teardown() {
 func (s *step) summary() report.Step {
 	p := s.p
 	var verification *report.Verification
-	if s.vf != nil && s.groups > 0 {
-		verification = verifyReport(s.vf, s.drained, s.warnf)
-	}
 	var offered int64
-	if s.rate > 0 {
-		offered = scheduledBetween(s.rate, p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+	infos := make([]report.WorkloadInfo, len(s.wls))
+	for i, w := range s.wls {
+		if w.vf != nil && w.groups > 0 {
+			verification = addVerification(verification, verifyReport(w.vf, s.drained, s.warnf))
+		}
+		o := w.offered(p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
+		offered += o
+		infos[i] = w.info(o)
+	}
+	if len(p.Workloads) > 0 {
+		s.col.SetWorkloads(infos)
 	}
 	var gen *report.Generator
 	if s.workers > 0 && s.cpuOK {
@@ -802,7 +764,7 @@ func (s *step) summary() report.Step {
 		Embedded:      s.opts.Embedded,
 		Verification:  verification,
 		Client:        s.clientSettings(),
-		Transactional: p.Producers.Transactions != nil,
+		Transactional: s.transactional(),
 		CatchUp:       catchUp,
 		Churn:         churn,
 
@@ -825,9 +787,34 @@ func (s *step) summary() report.Step {
 	return st
 }
 
-// clientSettings are the effective client settings of the step.
+// transactional reports whether a workload's producers are transactional.
+func (s *step) transactional() bool {
+	for _, w := range s.wls {
+		if w.p.Producers.Transactions != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// clientSettings are the effective client settings of the step: with
+// several workloads, those of the first workload with producers (and with
+// consumers), the client ids of all.
 func (s *step) clientSettings() *report.ClientSettings {
 	p := s.p
+	for _, w := range s.wls {
+		if len(w.cons) > 0 {
+			p = w.p
+			break
+		}
+	}
+	rack := ""
+	for _, w := range s.wls {
+		if len(w.cons) > 0 {
+			rack = w.rack
+			break
+		}
+	}
 	cs := &report.ClientSettings{Name: p.Client.String()}
 	if len(s.prods) > 0 {
 		ps := s.prods[0].cl.settings()
@@ -836,10 +823,12 @@ func (s *step) clientSettings() *report.ClientSettings {
 			c.TransactionalIDs = nil
 			ps.Transactions = &c
 		}
-		for _, pr := range s.prods {
-			ps.ClientIDs = append(ps.ClientIDs, p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
-			if t := pr.cl.settings().Transactions; t != nil {
-				ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
+		for _, w := range s.wls {
+			for _, pr := range w.prods {
+				ps.ClientIDs = append(ps.ClientIDs, w.p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
+				if t := pr.cl.settings().Transactions; t != nil && ps.Transactions != nil {
+					ps.Transactions.TransactionalIDs = append(ps.Transactions.TransactionalIDs, t.TransactionalIDs...)
+				}
 			}
 		}
 		cs.Producer = &ps
@@ -858,7 +847,7 @@ func (s *step) clientSettings() *report.ClientSettings {
 			ids[i] = c.ClientID + "-" + strconv.Itoa(i)
 		}
 		cs.Consumer = &report.ConsumerSettings{
-			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: s.rack,
+			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: rack,
 			FetchMinBytes: int64(c.FetchMinBytes), FetchMaxBytes: int64(c.FetchMaxBytes),
 			MaxWaitMs: ms(c.MaxWait.D()), CommitIntervalMs: ms(c.CommitInterval.D()), StartOffset: start,
 		}

@@ -24,7 +24,9 @@ type Churn struct {
 // Rebalance is one churn event of a consumer group and the rebalance it
 // caused.
 type Rebalance struct {
-	// Group is the index of the consumer group.
+	// Workload names the group's workload ("" without workloads).
+	Workload string `json:"workload,omitempty"`
+	// Group is the index of the consumer group (in its workload).
 	Group int `json:"group"`
 	// AtSeconds is when the members began to leave, from the measure
 	// start.

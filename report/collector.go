@@ -118,8 +118,17 @@ func (c *Collector) SetBacklogLag(f func() int64) {
 	c.mu.Unlock()
 }
 
-// lag returns (acked − aborted)×groups − consumed, clamped at 0.
+// lag returns (acked − aborted)×groups − consumed, clamped at 0; with
+// workloads (whose groups read only their own topics) the sum of the
+// workloads' lags over measure + drain.
 func (c *Collector) lag(n counts) int64 {
+	if len(c.workloads) > 0 {
+		var l int64
+		for _, w := range c.workloads {
+			l += lagOf(w.total.counts, w.info.Groups)
+		}
+		return l
+	}
 	if c.groups == 0 {
 		return 0
 	}
@@ -156,6 +165,7 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		d.reset()
 		r.spare = d
 	}
+	c.endWorkloadTick(phase)
 	var lag int64
 	keep := true
 	switch phase {
@@ -177,7 +187,6 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		c.warm.add(t.counts)
 		lag = c.lag(c.warm)
 	}
-	c.endWorkloadTick(phase)
 	iv := newInterval(start, end, phase, t)
 	iv.ElapsedSeconds = end.Sub(c.first).Seconds()
 	iv.Lag = lag

@@ -45,6 +45,9 @@ func Markdown(w io.Writer, r *Result) error {
 		rows := make([][]string, 0, len(r.Steps))
 		for i := range r.Steps {
 			rows = append(rows, append(summaryRow(&r.Steps[i]), stepStatus(&r.Steps[i])))
+			for _, w := range workloadRows(&r.Steps[i]) {
+				rows = append(rows, append(summaryRow(&w), ""))
+			}
 		}
 		mdTable(&b, header, rows)
 		b.WriteString("\nLatencies in ms. PUB = ack − intended send (the number to quote), SVC = ack − actual send, " +

@@ -180,7 +180,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				st.progress(iv)
 			}
 		}
-		opts.Progress = lv.step(strconv.Itoa(p.Index+1), p.Producers.Rate.MsgsPerSec(p.Producers.MessageSize.Mean()), opts.Progress)
+		opts.Progress = lv.step(strconv.Itoa(p.Index+1), offeredMsgsPerSec(p), opts.Progress)
 		step, err := load.Run(ctx, p, conn, opts)
 		st.endLine()
 		return step, err
@@ -391,4 +391,14 @@ func checkExprs(s *scenarios.Scenario, flags []string) []string {
 		exprs = append(exprs, c.Expr)
 	}
 	return append(exprs, flags...)
+}
+
+// offeredMsgsPerSec is the step's offered rate in msgs/s, summed over its
+// workloads (0 for max rate).
+func offeredMsgsPerSec(p plan.Plan) float64 {
+	var r float64
+	for _, w := range p.WorkloadList() {
+		r += w.Producers.Rate.MsgsPerSec(w.Producers.MessageSize.Mean())
+	}
+	return r
 }

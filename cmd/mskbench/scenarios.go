@@ -100,6 +100,21 @@ func writePlan(w io.Writer, i, n int, p plan.Plan) {
 	} else {
 		fmt.Fprintf(w, "  cluster    %s\n", strings.Join(p.Brokers, ","))
 	}
+	for _, wl := range p.WorkloadList() {
+		if wl.Name != "" {
+			fmt.Fprintf(w, "  workload   %s\n", wl.Name)
+		}
+		writeWorkload(w, wl)
+	}
+	ph := p.Phases
+	fmt.Fprintf(w, "  phases     warm-up %s, measure %s, drain ≤ %s, report every %s\n",
+		ph.Warmup, ph.Duration, ph.DrainTimeout, ph.ReportInterval)
+}
+
+// writeWorkload prints the topics, producers and consumers of one workload
+// of a step (or of the step's own blocks).
+func writeWorkload(w io.Writer, wl plan.Workload) {
+	p := wl
 	t := p.Topics
 	if t.Existing != "" {
 		fmt.Fprintf(w, "  topics     existing topic %s (never deleted)\n", t.Existing)
@@ -115,8 +130,15 @@ func writePlan(w io.Writer, i, n int, p plan.Plan) {
 		fmt.Fprintf(w, "  configs    %s\n", strings.Join(kv, ", "))
 	}
 	pr := p.Producers
+	size := pr.MessageSize.String()
+	if pr.Payload.Active() {
+		size = "from " + pr.Payload.File + " (" + string(pr.Payload.Order) + ")"
+	}
 	fmt.Fprintf(w, "  producers  %d workers, rate %s, message size %s, acks %s, compression %s, keys %s\n",
-		pr.Workers, pr.Rate, pr.MessageSize, pr.Acks, pr.Compression, pr.Keys.Mode)
+		pr.Workers, pr.Rate, size, pr.Acks, pr.Compression, pr.Keys.Mode)
+	if h := pr.Headers; h.Count > 0 {
+		fmt.Fprintf(w, "             %d headers of %s + %s\n", h.Count, h.KeySize, h.ValueSize)
+	}
 	fmt.Fprintf(w, "             batch %d msgs / %s, linger %s, max in flight %d, compressibility %.2f\n",
 		pr.BatchSize, pr.BatchBytes, pr.Linger, pr.MaxInFlight, pr.Compressibility)
 	c := p.Consumers
@@ -126,7 +148,4 @@ func writePlan(w io.Writer, i, n int, p plan.Plan) {
 		fmt.Fprintf(w, "  consumers  %d group(s) × %d, fetch %s..%s, max wait %s, commit every %s\n",
 			c.Groups, c.PerGroup, c.FetchMinBytes, c.FetchMaxBytes, c.MaxWait, c.CommitInterval)
 	}
-	ph := p.Phases
-	fmt.Fprintf(w, "  phases     warm-up %s, measure %s, drain ≤ %s, report every %s\n",
-		ph.Warmup, ph.Duration, ph.DrainTimeout, ph.ReportInterval)
 }

@@ -1,0 +1,77 @@
+package load
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mskbench/mskbench/internal/embedded"
+	"github.com/mskbench/mskbench/plan"
+)
+
+// A step of two workloads runs both at once, each on its own topics with
+// its own groups, and reports each apart (rates and counts) and in total.
+func TestRunTwoWorkloads(t *testing.T) {
+	eachClient(t, func(t *testing.T, cl plan.Client) {
+		c := embedded.ForTest(t, 3)
+		pl := testPlan()
+		pl.Client = cl
+		pl.Verify = true
+		pl.Phases.Warmup = 0
+		pl.Phases.Duration = plan.Duration(time.Second)
+		orders := plan.Workload{Name: "orders", Topics: pl.Topics, Producers: pl.Producers, Consumers: pl.Consumers}
+		orders.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 200}
+		clicks := plan.Workload{Name: "clicks", Topics: pl.Topics, Producers: pl.Producers, Consumers: pl.Consumers}
+		clicks.Topics.Partitions = 2
+		clicks.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 600}
+		clicks.Producers.MessageSize = plan.SizeDist{Fixed: 200}
+		clicks.Consumers.Groups = 2
+		pl.Workloads = []plan.Workload{orders, clicks}
+		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "two"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(step.Workloads) != 2 {
+			t.Fatalf("workloads = %+v, want 2", step.Workloads)
+		}
+		o, k := step.Workloads[0], step.Workloads[1]
+		if o.Name != "orders" || k.Name != "clicks" {
+			t.Fatalf("workload names %q, %q", o.Name, k.Name)
+		}
+		for _, w := range step.Workloads {
+			cn := w.Counters
+			if cn.Acked == 0 || cn.Acked != cn.Sent || cn.Consumed != cn.Acked*int64(w.ConsumerGroups) || w.Throughput.MsgsPerSec <= 0 {
+				t.Errorf("workload %s: sent %d, acked %d, consumed %d by %d groups, %.0f msgs/s; want all acked and read by every group",
+					w.Name, cn.Sent, cn.Acked, cn.Consumed, w.ConsumerGroups, w.Throughput.MsgsPerSec)
+			}
+			for _, topic := range w.Topics {
+				if !strings.HasPrefix(topic, "mskbench-test-two-"+w.Name+"-") {
+					t.Errorf("workload %s writes topic %s, want one named by the workload", w.Name, topic)
+				}
+			}
+		}
+		// Offered messages follow each workload's own rate: 200/s and
+		// 600/s over the same second.
+		if o.Counters.Offered != 200 || k.Counters.Offered != 600 {
+			t.Errorf("offered %d and %d, want 200 and 600", o.Counters.Offered, k.Counters.Offered)
+		}
+		if k.Counters.AckedBytes != k.Counters.Acked*200 || o.Counters.AckedBytes != o.Counters.Acked*1024 {
+			t.Errorf("acked bytes %d (orders), %d (clicks): want 1 KiB and 200 B messages", o.Counters.AckedBytes, k.Counters.AckedBytes)
+		}
+		// The step is their total.
+		if step.Counters.Acked != o.Counters.Acked+k.Counters.Acked || step.Counters.Consumed != o.Counters.Consumed+k.Counters.Consumed ||
+			step.Counters.Offered != 800 || step.ConsumerGroups != 3 || step.Counters.Lag != 0 {
+			t.Errorf("step counters %+v (groups %d), want the sums of the workloads", step.Counters, step.ConsumerGroups)
+		}
+		if v := step.Verification; v == nil || v.Problems() != 0 || !v.Complete {
+			t.Errorf("verification = %+v, want complete and clean", v)
+		}
+		if len(step.Topics) != 2 || !slices.Equal(step.Topics, append(slices.Clone(o.Topics), k.Topics...)) {
+			t.Errorf("step topics %v, want the workloads' %v and %v", step.Topics, o.Topics, k.Topics)
+		}
+		if sp := step.PartitionSpread; sp == nil || len(sp.Partitions) != 4+2 {
+			t.Errorf("partition spread = %+v, want 6 partitions", sp)
+		}
+	})
+}

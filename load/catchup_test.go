@@ -238,3 +238,29 @@ func TestBacklogTransactional(t *testing.T) {
 		t.Errorf("transactional backlog: consumed %d, catch-up %+v: want %d read and caught up (warnings %v)", step.Counters.Consumed, cu, n, step.Warnings)
 	}
 }
+
+// TestBacklogWorkloads: with two workloads every one builds its backlog
+// and catches up apart; the step's catch-up sums them.
+func TestBacklogWorkloads(t *testing.T) {
+	c := embedded.ForTest(t, 3)
+	pl := testPlan()
+	pl.Verify = true
+	pl.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 0}
+	pl.Phases.Duration = plan.Duration(500 * time.Millisecond)
+	pl.Phases.Backlog = plan.Backlog{Messages: 300}
+	pl.Workloads = []plan.Workload{
+		{Name: "a", Topics: pl.Topics, Producers: pl.Producers, Consumers: pl.Consumers},
+		{Name: "b", Topics: pl.Topics, Producers: pl.Producers, Consumers: pl.Consumers},
+	}
+	step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "wlbacklog"})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	cu := step.CatchUp
+	if step.Counters.Consumed != 600 || cu == nil || cu.BuiltMessages != 600 || cu.BacklogMessages != 600 || cu.ReadMessages != 600 || !cu.CaughtUp {
+		t.Errorf("two workloads of 300: consumed %d, catch-up %+v: want 600 built, read and caught up (warnings %v)", step.Counters.Consumed, cu, step.Warnings)
+	}
+	if v := step.Verification; v == nil || v.Problems() != 0 {
+		t.Errorf("verification %+v: want no problem", v)
+	}
+}

@@ -110,7 +110,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 }
 
 // Run runs one step synchronously, in four phases: setup (topics, producer
-// and consumer clients, consumer groups joined and assigned), load (warm-up:
+// and consumer clients, start offsets committed for the groups, consumer
+// groups joined and assigned; with phases.backlog the backlog is built
+// first and the consumers start after it, see catchup.go), load (warm-up:
 // load on, statistics discarded; measure: p.Phases.Duration), drain
 // (producers stop and flush, consumers catch up to what was acknowledged,
 // bounded by DrainTimeout; then teardown deletes only the consumer groups
@@ -128,8 +130,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // is cancelled after load started, Run stops the producers, drains for at
 // most two seconds, tears down and returns the step so far with Partial =
 // true and a nil error (Options.Hurry shortens that); if ctx is cancelled
-// during setup it returns ctx's error, after deleting what setup created
-// (a CreateTopics request under way is waited for, not abandoned). Run is safe to call from several goroutines for different plans.
+// during setup or the backlog phase it returns ctx's error, after deleting
+// what setup created (a CreateTopics request under way is waited for, not
+// abandoned). Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	s, err := newStep(p, conn, opts)
 	if err != nil {
@@ -138,6 +141,11 @@ func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (repor
 	defer s.close()
 	if err := s.setup(ctx); err != nil {
 		return report.Step{}, err
+	}
+	if len(s.bprods) > 0 {
+		if err := s.buildBacklog(ctx); err != nil {
+			return report.Step{}, err
+		}
 	}
 	s.load(ctx)
 	s.drain(ctx)
@@ -163,6 +171,25 @@ type step struct {
 	groups   int
 	topics   []string
 	groupIDs []string
+
+	// catch follows the backlog of a catch-up step (plan.Plan.CatchUp);
+	// stepStartNs is when the step began; consStopNs when the consumers
+	// stopped (catch-up steps, catchup.go).
+	stepStartNs int64
+	consStopNs  int64
+
+	// The backlog phase (phases.backlog): every workload's backlog
+	// producers (their ids follow the live ones), and what they built.
+	bprods        []*producer
+	backlogRan    bool
+	builtMessages int64
+	buildSeconds  float64
+
+	// Consumer churn (consumers.churn, churn.go): the events caused and
+	// the first error; consCtx is the consumers' parent context.
+	churnEvents atomic.Int64
+	churnErr    atomic.Pointer[error]
+	consCtx     context.Context
 
 	start time.Time
 	clk   clock
@@ -223,6 +250,10 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		return nil, errors.New("load: nil connection")
 	}
 	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID}
+	if s.p.CatchUp() {
+		// The consumers read their backlog from the measure start on.
+		s.p.Phases.Warmup = 0
+	}
 	p = s.p
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
@@ -253,6 +284,8 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	s.start = time.Now()
 	s.clk = newClock()
+	s.stepStartNs = s.clk.now()
+	backlog := 0
 	for i, w := range p.WorkloadList() {
 		wl, err := newWorkload(p, i, w, s.runID, opts.Getenv, s.clk.now())
 		if err != nil {
@@ -263,6 +296,10 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		s.groups += wl.groups
 		s.topics = append(s.topics, wl.topics...)
 		s.groupIDs = append(s.groupIDs, wl.groupIDs...)
+		backlog += wl.backlogWorkers
+	}
+	if p.Phases.Backlog.Active() && (backlog == 0 || s.groups == 0) {
+		return nil, fmt.Errorf("step %d: phases.backlog needs producer workers and consumer groups", p.Index)
 	}
 	s.col = report.NewCollector(s.groups)
 	s.bstats = newBrokerStats(s.clk.now)
@@ -337,14 +374,54 @@ func (s *step) setup(ctx context.Context) error {
 		}
 	}
 	for _, w := range s.wls {
-		if err := s.setupConsumers(ctx, w); err != nil {
+		if w.groups > 0 {
+			// Before any consumer exists: the groups must still be empty.
+			if w.from, err = s.startPositions(ctx, w); err != nil {
+				return err
+			}
+		}
+	}
+	if len(s.bprods) > 0 {
+		return nil // the consumers start after the backlog phase
+	}
+	return s.startConsumers(ctx)
+}
+
+// startConsumers builds the consumers, starts them and waits for their
+// groups to be stable; for a workload that catches up it first lists the
+// end offsets, the end of the backlog, and starts the catch-up clock.
+func (s *step) startConsumers(ctx context.Context) error {
+	for _, w := range s.wls {
+		if w.from != nil {
+			targets, err := s.endOffsets(ctx, w)
+			if err != nil {
+				return err
+			}
+			w.catch = newCatchUp(w.from, targets)
+			s.logf("catch-up read from %s: %d messages of backlog", w.p.Consumers.Start, w.catch.backlog)
+		}
+	}
+	for _, w := range s.wls {
+		if err := s.setupConsumers(w); err != nil {
 			return err
 		}
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s.stopConsumers = stop
+	s.stopConsumers, s.consCtx = stop, consCtx
+	// The catch-up clock starts with the consumers: joining their groups
+	// is part of catching up.
+	catching := false
+	for _, w := range s.wls {
+		if w.catch != nil {
+			w.catch.resume(s.clk.now())
+			catching = true
+		}
+	}
+	if catching {
+		s.col.SetBacklogLag(s.backlogLag)
+	}
 	for _, c := range s.cons {
-		s.cg.Go(func() error { return c.run(consCtx) })
+		s.startConsumer(consCtx, c)
 	}
 	for _, w := range s.wls {
 		if w.groups > 0 {
@@ -400,7 +477,7 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 	ph := s.p.Phases
 	for i := range w.workers {
 		pr, err := newProducer(w.p, producerConfig{
-			id: i, workers: w.workers, rate: w.rate,
+			id: i, worker: i, workers: w.workers, rate: w.rate,
 			schedule: ph.Warmup.D() + ph.Duration.D(),
 			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
 			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
@@ -413,31 +490,28 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 		w.prods = append(w.prods, pr)
 		s.prods = append(s.prods, pr)
 	}
-	return nil
+	return s.setupBacklogProducers(w, seed)
 }
 
 // setupConsumers builds the consumers of workload w (their clients start
-// joining), after committing the end offsets of an existing topic for its
-// still empty groups.
-func (s *step) setupConsumers(ctx context.Context, w *workload) error {
-	existing := w.p.Topics.Existing
+// joining from the offsets startPositions committed).
+func (s *step) setupConsumers(w *workload) error {
 	if w.groups > 0 {
 		// Only the names GroupID gives this run: teardown deletes them.
 		s.ownGroups = append(s.ownGroups, w.groupIDs...)
 		s.opts.Leftovers.addGroups(w.groupIDs)
 	}
-	if existing != "" && w.groups > 0 {
-		// Before any consumer exists: the groups must still be empty.
-		if err := s.adm.commitEndOffsets(ctx, w.groupIDs, existing, w.partitions); err != nil {
-			return err
-		}
-	}
 	for g := range w.groupIDs {
+		var churn *groupChurn
+		if w.churns != nil {
+			churn = w.churns[g]
+		}
 		for range w.perGroup {
 			c, err := newConsumer(w.p, consumerConfig{
-				index: len(s.cons), group: w.groupIDs[g], groupIndex: g, topics: w.topics, existing: existing != "",
+				index: len(s.cons), group: w.groupIDs[g], groupIndex: g, topics: w.topics,
 				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
 				verify: w.vf, rack: w.rack, brokers: s.bstats, run: StampRun(w.p.Topics.Prefix, w.runID, s.p.Index),
+				catch: w.catch, stepStartNs: s.stepStartNs, churn: churn,
 			})
 			if err != nil {
 				return err
@@ -470,6 +544,11 @@ func (s *step) close() {
 	}
 	if s.stopProducers == nil {
 		for _, pr := range s.prods {
+			pr.cl.close(s.abortCtx)
+		}
+	}
+	if !s.backlogRan {
+		for _, pr := range s.bprods {
 			pr.cl.close(s.abortCtx)
 		}
 	}
@@ -516,9 +595,11 @@ func (s *step) load(ctx context.Context) {
 	host0 := hostcpu.Read()
 	if s.completed {
 		s.logf("measuring for %s", ph.Duration.D())
+		stopChurn := s.startChurn(ctx)
 		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
 			s.completed, s.cutIn = false, report.PhaseMeasure
 		}
+		stopChurn()
 	}
 	if !s.completed {
 		stop()
@@ -609,7 +690,7 @@ func (s *step) drain(ctx context.Context) {
 	ctxDone := ctx.Done()
 	var hurry <-chan struct{}
 	for !s.drained {
-		if s.caughtUp() {
+		if s.caughtUp() && s.backlogLag() == 0 {
 			s.drained = true
 			break
 		}
@@ -664,13 +745,16 @@ func (s *step) drain(ctx context.Context) {
 	}
 	s.stopConsumers()
 	_ = s.cg.Wait()
+	s.consStopNs = s.clk.now()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
 		var lag int64
 		for _, w := range s.wls {
 			lag += max(w.lag(), 0)
 		}
-		if lag > 0 {
+		if bl := s.backlogLag(); bl > 0 {
+			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, bl)
+		} else if lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
 			s.warnf("drain timed out after %s waiting for producers to flush", dt)
@@ -787,6 +871,7 @@ func (s *step) summary() report.Step {
 		s.warnf("encode plan: %v", err)
 		planJSON = nil
 	}
+	catchUp, churn := s.catchUpResult(), s.churnResult()
 	st := s.col.Step(report.StepInfo{
 		Index:         p.Index,
 		Label:         p.Label,
@@ -804,15 +889,17 @@ func (s *step) summary() report.Step {
 		Verification:  verification,
 		Client:        s.clientSettings(),
 		Transactional: s.transactional(),
+		CatchUp:       catchUp,
+		Churn:         churn,
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
 		Unsent:                unsent,
 		UnsentReason:          unsentReason,
-		ResponseErrors:        responseErrors(s.prods, s.cons),
+		ResponseErrors:        responseErrors(s.allProducers(), s.cons),
 		Generator:             gen,
 	})
-	st.PartitionSpread = partitionSpread(s.prods)
-	st.Compression = compression(s.prods)
+	st.PartitionSpread = partitionSpread(s.allProducers())
+	st.Compression = compression(s.allProducers())
 	st.BrokerClient = s.bstats.series(invert(s.brokerAddrs))
 	if sl, median, ok := report.SlowestBroker(report.BrokerClientTotals(&st, report.PhaseMeasure)); ok && sl.ProduceServiceTimeMeanMs > 2*median {
 		s.logf("broker %d (%s) answered produce requests in %.1f ms on average, the median broker in %.1f ms",
@@ -902,9 +989,12 @@ func (s *step) clientSettings() *report.ClientSettings {
 	}
 	if len(s.cons) > 0 {
 		c := p.Consumers
-		start := "earliest"
-		if p.Topics.Existing != "" {
-			start = "end offsets committed at setup"
+		start := c.Start.String() + " (committed for the groups at setup)"
+		switch {
+		case c.Start.ModeOrDefault() == plan.StartCommitted:
+			start = "committed (the groups' own offsets; the log start where none)"
+		case p.Topics.Existing == "" && (c.Start.ModeOrDefault() == plan.StartLatest || c.Start.ModeOrDefault() == plan.StartEarliest):
+			start = c.Start.String() + " (created topics: from the log start)"
 		}
 		ids := make([]string, len(s.cons))
 		for i := range ids {

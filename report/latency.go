@@ -12,6 +12,7 @@ const (
 	latSendDelay
 	latEndToEnd
 	latCommit
+	latBacklogEndToEnd
 	numLatencyKinds
 )
 
@@ -70,6 +71,11 @@ var LatencyKinds = [numLatencyKinds]LatencyKind{
 		Prefixes: []string{"commit"}, Optional: true,
 		Summary: func(l *Latency) *LatencySummary { return &l.Commit },
 		Encoded: func(h *EncodedHistograms) *string { return &h.CommitUs }},
+	latBacklogEndToEnd: {Name: "backlog_end_to_end", Title: "BL E2E", Display: "backlog end-to-end",
+		Definition: "consume − intended send, backlog messages", Prefixes: []string{"backlog_e2e", "backlog_end_to_end"},
+		Optional: true,
+		Summary:  func(l *Latency) *LatencySummary { return &l.BacklogEndToEnd },
+		Encoded:  func(h *EncodedHistograms) *string { return &h.BacklogEndToEndUs }},
 }
 
 // latencyKind returns the kind named name.

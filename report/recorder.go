@@ -211,6 +211,18 @@ func (r *Recorder) RecordError(code string, n int) {
 // intended to be sent at intendedNs (read from its stamp): Consumed++,
 // ConsumedBytes += bytes, end-to-end latency consumedNs−intendedNs.
 func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latEndToEnd, intendedNs, consumedNs, bytes)
+}
+
+// RecordBacklogConsume records one message of a backlog phase consumed at
+// consumedNs as RecordConsume does, its latency into the backlog
+// end-to-end histogram instead.
+func (r *Recorder) RecordBacklogConsume(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latBacklogEndToEnd, intendedNs, consumedNs, bytes)
+}
+
+// recordConsume is RecordConsume with the latency into histogram kind.
+func (r *Recorder) recordConsume(kind int, intendedNs, consumedNs int64, bytes int) {
 	us, clamped := clampUs(consumedNs - intendedNs)
 	r.mu.Lock()
 	d := r.cur
@@ -219,7 +231,17 @@ func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
 	if clamped {
 		d.counts.clamped++
 	}
-	hist(&d.hists[latEndToEnd]).RecordUs(us)
+	hist(&d.hists[kind]).RecordUs(us)
+	r.mu.Unlock()
+}
+
+// RecordRead records one message consumed without a latency (a catch-up
+// read of a message another run produced, or of one without a stamp):
+// Consumed++, ConsumedBytes += bytes.
+func (r *Recorder) RecordRead(bytes int) {
+	r.mu.Lock()
+	r.cur.counts.consumed++
+	r.cur.counts.consumedBytes += int64(bytes)
 	r.mu.Unlock()
 }
 

@@ -109,6 +109,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		topics:    cfg.topics,
 		isolation: p.IsolationOrDefault(),
 		rack:      cfg.rack,
+		brokers:   cfg.brokers,
 		churn:     cfg.churn != nil,
 	}
 	c.newClient = func() (consumerClient, error) { return cfg.driver.newConsumer(c, ccfg) }

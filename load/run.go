@@ -496,8 +496,9 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 // setupConsumers builds the consumers of workload w (their clients start
 // joining from the offsets startPositions committed).
 func (s *step) setupConsumers(w *workload) error {
-	if w.groups > 0 {
-		// Only the names GroupID gives this run: teardown deletes them.
+	if w.groups > 0 && w.p.Consumers.GroupID == "" {
+		// Only the names GroupID gives this run: teardown deletes them. A
+		// group the scenario names (consumers.group_id) is the user's: kept.
 		s.ownGroups = append(s.ownGroups, w.groupIDs...)
 		s.opts.Leftovers.addGroups(w.groupIDs)
 	}

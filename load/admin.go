@@ -250,24 +250,62 @@ func (o adminOps) waitGroups(ctx context.Context, groups []string, want, wantAss
 	return nil
 }
 
-// commitEndOffsets commits the current end offset of every partition of an
-// existing topic for each (new, empty) group, so that the groups' consumers
-// start exactly there: without it a consumer resolves "latest" only after
-// it is assigned, and could skip messages produced in between.
-func (o adminOps) commitEndOffsets(ctx context.Context, groups []string, topic string, partitions int) error {
+// offsets returns an offset of every one of the partitions of topic (see
+// admin.listOffsets for at), an error when some partition did not answer.
+func (o adminOps) offsets(ctx context.Context, topic string, partitions int, at int64) (map[int32]int64, error) {
 	ctx, cancel := o.bounded(ctx)
 	defer cancel()
-	ends, err := o.a.endOffsets(ctx, topic)
+	offs, err := o.a.listOffsets(ctx, topic, at)
+	if err == nil && len(offs) < partitions {
+		err = fmt.Errorf("%d of %d partitions answered", len(offs), partitions)
+	}
 	if err != nil {
-		return fmt.Errorf("list end offsets of %s: %w", topic, err)
-	}
-	if len(ends) < partitions {
-		return fmt.Errorf("list end offsets of %s: %d of %d partitions answered", topic, len(ends), partitions)
-	}
-	for _, g := range groups {
-		if err := o.a.commitOffsets(ctx, g, topic, ends); err != nil {
-			return fmt.Errorf("commit start offsets of group %s: %w", g, err)
+		what := map[int64]string{offsetEnd: "end", offsetStart: "start"}[at]
+		if what == "" {
+			what = "timestamp " + time.UnixMilli(at).UTC().Format(time.RFC3339Nano)
 		}
+		return nil, fmt.Errorf("list %s offsets of %s: %w", what, topic, err)
+	}
+	return offs, nil
+}
+
+// startOffsets returns where a group starting at start reads the
+// partitions of topic, for a step that begins at begin: the end offsets
+// (latest), the log start (earliest), the first offsets at or after the
+// timestamp, or the group's committed offsets (the log start where it has
+// none).
+func (o adminOps) startOffsets(ctx context.Context, group, topic string, partitions int, start plan.StartOffset, begin time.Time) (map[int32]int64, error) {
+	switch start.ModeOrDefault() {
+	case plan.StartEarliest:
+		return o.offsets(ctx, topic, partitions, offsetStart)
+	case plan.StartTimestamp:
+		return o.offsets(ctx, topic, partitions, max(start.TimeFor(begin).UnixMilli(), 0))
+	case plan.StartCommitted:
+		first, err := o.offsets(ctx, topic, partitions, offsetStart)
+		if err != nil {
+			return nil, err
+		}
+		cctx, cancel := o.bounded(ctx)
+		defer cancel()
+		committed, err := o.a.committedOffsets(cctx, group, topic)
+		if err != nil {
+			return nil, fmt.Errorf("fetch the offsets committed for group %s: %w", group, err)
+		}
+		for p, c := range committed {
+			first[p] = max(c, first[p])
+		}
+		return first, nil
+	}
+	return o.offsets(ctx, topic, partitions, offsetEnd)
+}
+
+// commitStart commits offsets of topic for a (new or empty) group before
+// any member joins, so that its consumers start exactly there.
+func (o adminOps) commitStart(ctx context.Context, group, topic string, offsets map[int32]int64) error {
+	ctx, cancel := o.bounded(ctx)
+	defer cancel()
+	if err := o.a.commitOffsets(ctx, group, topic, offsets); err != nil {
+		return fmt.Errorf("commit start offsets of group %s: %w", group, err)
 	}
 	return nil
 }

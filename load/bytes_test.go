@@ -67,7 +67,7 @@ func foreignBytes(t *testing.T, c *embedded.Cluster, topic string) (records, byt
 func testAdminEnds(t *testing.T, c *embedded.Cluster, topic string) map[int32]int64 {
 	t.Helper()
 	adm := testAdmin(t, plan.ClientFranzGo, testConn(c))
-	ends, err := adm.a.endOffsets(t.Context(), topic)
+	ends, err := adm.a.listOffsets(t.Context(), topic, offsetEnd)
 	if err != nil {
 		t.Fatal(err)
 	}

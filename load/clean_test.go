@@ -74,9 +74,7 @@ func TestClean(t *testing.T) {
 		}
 		keepGroups := []string{"billing-consumers", "mskbench-orders-app"}
 		leftGroups := []string{"mskbench-" + old + "-0-g0"}
-		if err := adm.commitEndOffsets(ctx, slices.Concat(keepGroups, leftGroups), "orders", 1); err != nil {
-			t.Fatal(err)
-		}
+		commitEnds(t, adm, slices.Concat(keepGroups, leftGroups), "orders", 1)
 		// A run in progress: its group has a member.
 		member, err := kgo.NewClient(kgo.SeedBrokers(conn.Brokers...), kgo.ConsumerGroup("mskbench-"+running+"-0-g0"),
 			kgo.ConsumeTopics(runningTopic))

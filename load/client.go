@@ -142,15 +142,25 @@ type consumerClientConfig struct {
 	clientID string
 	group    string
 	topics   []string
-	// existing says the topic existed: the group starts at the offsets
-	// committed for it at setup (its end), otherwise at the earliest.
-	existing  bool
+	// Groups start at the offsets the engine committed for them at setup
+	// (see startPositions); a partition without one starts at the log
+	// start.
 	isolation plan.Isolation
 	rack      string
 	// brokers counts what the client reads from each broker (its
 	// connections go through tapDial with it).
 	brokers *brokerStats
+	// churn asks for the group's rebalance callbacks (consumer.rebalanced;
+	// franz-go only).
+	churn bool
 }
+
+// The special values of admin.listOffsets' at (Kafka's ListOffsets
+// timestamps).
+const (
+	offsetEnd   = -1
+	offsetStart = -2
+)
 
 // header is one record header as the engine sees it: a view into the
 // client's memory, valid during the handle call.
@@ -204,8 +214,14 @@ type admin interface {
 	deleteTopics(ctx context.Context, names []string) (map[string]error, error)
 	// describeGroup describes a consumer group.
 	describeGroup(ctx context.Context, group string) (groupInfo, error)
-	// endOffsets returns the end offset of every partition of topic.
-	endOffsets(ctx context.Context, topic string) (map[int32]int64, error)
+	// listOffsets returns an offset of every partition of topic: its end
+	// (at == offsetEnd), its log start (offsetStart), or for at >= 0 the
+	// first offset whose record timestamp is at or after at (unix ms), the
+	// end offset where there is none.
+	listOffsets(ctx context.Context, topic string, at int64) (map[int32]int64, error)
+	// committedOffsets returns the offsets committed for group on the
+	// partitions of topic that have one.
+	committedOffsets(ctx context.Context, group, topic string) (map[int32]int64, error)
 	// commitOffsets commits offsets of topic for an empty group.
 	commitOffsets(ctx context.Context, group, topic string, offsets map[int32]int64) error
 	// listGroups returns the ids of the groups whose id starts with

@@ -11,8 +11,15 @@ import (
 )
 
 // GroupID returns the consumer group id of group g of a step:
-// Prefix + runID + "-" + step index + "-g" + g.
+// Prefix + runID + "-" + step index + "-g" + g, or with
+// Consumers.GroupID that id (one group) or GroupID + "-" + g.
 func GroupID(p plan.Plan, runID string, g int) string {
+	if id := p.Consumers.GroupID; id != "" {
+		if p.Consumers.Groups <= 1 {
+			return id
+		}
+		return id + "-" + strconv.Itoa(g)
+	}
 	return p.Topics.Prefix + runID + "-" + strconv.Itoa(p.Index) + "-g" + strconv.Itoa(g)
 }
 
@@ -38,6 +45,21 @@ type consumer struct {
 	// cross tells messages of other shards from this shard's own (nil in
 	// a run of one process: every message is its own).
 	cross *crossShard
+	// catch, in a catch-up step, follows the backlog; then every message
+	// read is counted as consumed: a backlog phase's with its latency
+	// (backlog end-to-end), other runs' and unstamped ones without.
+	catch *catchUp
+	// stepStartNs is when the step began: stamps intended earlier are
+	// another run's.
+	stepStartNs int64
+	// churn, with consumers.churn, is the group's rebalance tracker.
+	churn *groupChurn
+	// newClient builds a new client for this member (a churned member's
+	// replacement); stop and done end the current one (see
+	// step.startConsumer).
+	newClient func() (consumerClient, error)
+	stop      context.CancelFunc
+	done      chan struct{}
 
 	// errs counts fetch and commit errors (not failed messages) for
 	// Step.ResponseErrors.
@@ -53,7 +75,6 @@ type consumerConfig struct {
 	group       string
 	groupIndex  int
 	topics      []string
-	existing    bool
 	conn        *auth.Conn
 	driver      driver
 	rec         *report.Recorder
@@ -64,6 +85,9 @@ type consumerConfig struct {
 	brokers     *brokerStats
 	run         uint64      // StampRun of the step
 	cross       *crossShard // nil for a run of one process
+	catch       *catchUp
+	stepStartNs int64
+	churn       *groupChurn
 }
 
 // newConsumer builds one group member with its client (which starts
@@ -78,18 +102,23 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		runStamp:       cfg.run,
 		parts:          make(map[partKey]*partState),
 		cross:          cfg.cross,
+		catch:          cfg.catch,
+		stepStartNs:    cfg.stepStartNs,
+		churn:          cfg.churn,
 	}
-	cl, err := cfg.driver.newConsumer(c, consumerClientConfig{
+	ccfg := consumerClientConfig{
 		plan:      p.Consumers,
 		conn:      cfg.conn,
 		clientID:  p.Consumers.ClientID + "-" + strconv.Itoa(cfg.index),
 		group:     cfg.group,
 		topics:    cfg.topics,
-		existing:  cfg.existing,
 		isolation: p.IsolationOrDefault(),
 		rack:      cfg.rack,
 		brokers:   cfg.brokers,
-	})
+		churn:     cfg.churn != nil,
+	}
+	c.newClient = func() (consumerClient, error) { return cfg.driver.newConsumer(c, ccfg) }
+	cl, err := c.newClient()
 	if err != nil {
 		return nil, err
 	}
@@ -126,18 +155,35 @@ func (c *consumer) throttled(broker string, ms int64) {
 	c.rec.RecordThrottle(broker, true, ms)
 }
 
+// rebalanced records a rebalance callback of the member at nowNs: its
+// partitions revoked (or lost), or assigned.
+func (c *consumer) rebalanced(assigned bool, nowNs int64) {
+	if c.churn != nil {
+		c.churn.callback(assigned, nowNs)
+	}
+}
+
 // handle accounts for one record d read at nowNs (unix ns): the shared
 // handler of both clients' reading loops.
 func (c *consumer) handle(d *delivered, nowNs int64) {
 	value := d.value
 	st, err := VerifyStamp(value)
-	if err != ErrNotStamped && st.Run != c.runStamp {
+	if err != ErrNotStamped && st.Run != c.runStamp && (c.catch == nil || st.IntendedNs >= c.stepStartNs) {
 		// Another run's (or step's) message, whether or not its checksum
-		// holds: foreign, like one without a stamp.
+		// holds: foreign, like one without a stamp — except, in a catch-up
+		// read, messages stamped before this step began: those of earlier
+		// runs, verified per producer as such (verifier.earlier).
 		err = ErrOtherRun
 	}
+	k := partKey{d.topic, int(d.partition)}
+	bytes := messageBytes(d.key, value, d.headers)
+	if c.catch != nil {
+		c.catch.read(c.group, k, d.offset, bytes, nowNs)
+	}
+	if c.churn != nil {
+		c.churn.read(st, err, nowNs, c.stepStartNs)
+	}
 	if c.verify != nil {
-		k := partKey{d.topic, int(d.partition)}
 		ps := c.parts[k]
 		if ps == nil {
 			ps = c.verify.partition(c.group, k)
@@ -148,10 +194,23 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 			return // counted by the verifier only
 		case readForeign:
 			c.foreign.Add(1)
+			if c.catch != nil {
+				c.rec.RecordRead(bytes)
+			}
+			return
+		case readEarlier:
+			c.rec.RecordRead(bytes) // another run's message
 			return
 		}
 	} else if err == ErrNotStamped || err == ErrOtherRun {
 		c.foreign.Add(1)
+		if c.catch != nil {
+			c.rec.RecordRead(bytes)
+		}
+		return
+	}
+	if c.catch != nil && err == nil && st.IntendedNs < c.stepStartNs {
+		c.rec.RecordRead(bytes) // another run's message
 		return
 	}
 	c.consumed.Add(1)
@@ -161,14 +220,17 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 	}
 	switch {
 	case intended < c.measureStartNs.Load():
+		if c.catch != nil && err == nil {
+			c.rec.RecordBacklogConsume(st.IntendedNs, nowNs, bytes)
+		}
 	case err != nil:
 		if c.verify == nil {
 			c.rec.RecordError("corrupted", 1)
 		}
 	case cross:
-		c.rec.RecordConsumeCross(intended, nowNs, messageBytes(d.key, value, d.headers))
+		c.rec.RecordConsumeCross(intended, nowNs, bytes)
 	default:
-		c.rec.RecordConsume(intended, nowNs, messageBytes(d.key, value, d.headers))
+		c.rec.RecordConsume(intended, nowNs, bytes)
 	}
 }
 

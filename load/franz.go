@@ -335,6 +335,8 @@ type franzConsumer struct {
 	headers []header
 	// cancel ends the client's own context: it bounds Close (closeBounded).
 	cancel context.CancelFunc
+	// blocking: rebalances wait for AllowRebalance after every poll.
+	blocking bool
 }
 
 // consumerLeaveTimeout bounds a franz-go consumer's Close (its final
@@ -359,8 +361,8 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 		kgo.ClientID(cfg.clientID),
 		kgo.ConsumerGroup(cfg.group),
 		kgo.ConsumeTopics(cfg.topics...),
-		// Created topics are read from the start; an existing topic from
-		// the offsets committed for the group at setup (its end).
+		// Groups start at the offsets the engine committed for them at
+		// setup (startPositions); a partition without one at the start.
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.FetchMaxWait(cp.MaxWait.D()),
 		kgo.FetchMinBytes(minBytes),
@@ -391,13 +393,42 @@ func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerC
 	if cfg.rack != "" {
 		opts = append(opts, kgo.Rack(cfg.rack))
 	}
+	if cfg.churn {
+		// Rebalances are timed from these callbacks (consumers.churn). A
+		// revoke callback of our own replaces kgo's default one, which
+		// commits what was polled: it commits too, and rebalances wait
+		// until a poll's records are handled (BlockRebalanceOnPoll; run
+		// allows them after each poll), so every offset it commits was
+		// handled.
+		opts = append(opts,
+			kgo.BlockRebalanceOnPoll(),
+			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, true, m) }),
+			kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, m map[string][]int32) {
+				franzRebalanced(c, false, m)
+				if err := cl.CommitUncommittedOffsets(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, kgo.ErrClientClosed) {
+					c.commitError(err)
+				}
+			}),
+			kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { franzRebalanced(c, false, m) }),
+		)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cl, err := kgo.NewClient(append(opts, kgo.WithContext(ctx))...)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("consumer group %s: %w", cfg.group, err)
 	}
-	return &franzConsumer{c: c, cl: cl, cancel: cancel}, nil
+	return &franzConsumer{c: c, cl: cl, cancel: cancel, blocking: cfg.churn}, nil
+}
+
+// franzRebalanced passes a group callback that moved partitions to c.
+func franzRebalanced(c *consumer, assigned bool, m map[string][]int32) {
+	for _, ps := range m {
+		if len(ps) > 0 {
+			c.rebalanced(assigned, c.clk.now())
+			return
+		}
+	}
 }
 
 func (fc *franzConsumer) close() { fc.closeBounded() }
@@ -418,6 +449,10 @@ func (fc *franzConsumer) run(ctx context.Context) {
 	for {
 		fs := fc.cl.PollFetches(ctx)
 		if ctx.Err() != nil {
+			if fc.blocking {
+				fc.handleRecords(fs) // the revoke at Close commits them
+				fc.cl.AllowRebalance()
+			}
 			return
 		}
 		fs.EachError(func(_ string, _ int32, err error) {
@@ -425,21 +460,29 @@ func (fc *franzConsumer) run(ctx context.Context) {
 				fc.c.fetchError(err)
 			}
 		})
-		// The records of one poll arrived together: one timestamp.
-		now := fc.c.clk.now()
-		fs.EachRecord(func(r *kgo.Record) {
-			fc.headers = fc.headers[:0]
-			for _, h := range r.Headers {
-				fc.headers = append(fc.headers, header{h.Key, h.Value})
-			}
-			d := delivered{topic: r.Topic, partition: r.Partition, offset: r.Offset,
-				key: r.Key, value: r.Value, headers: fc.headers}
-			fc.c.handle(&d, now)
-		})
+		fc.handleRecords(fs)
+		if fc.blocking {
+			fc.cl.AllowRebalance()
+		}
 		if fs.IsClientClosed() {
 			return
 		}
 	}
+}
+
+// handleRecords hands every record of fs to the consumer.
+func (fc *franzConsumer) handleRecords(fs kgo.Fetches) {
+	// The records of one poll arrived together: one timestamp.
+	now := fc.c.clk.now()
+	fs.EachRecord(func(r *kgo.Record) {
+		fc.headers = fc.headers[:0]
+		for _, h := range r.Headers {
+			fc.headers = append(fc.headers, header{h.Key, h.Value})
+		}
+		d := delivered{topic: r.Topic, partition: r.Partition, offset: r.Offset,
+			key: r.Key, value: r.Value, headers: fc.headers}
+		fc.c.handle(&d, now)
+	})
 }
 
 // franzAdmin sends administrative requests with kadm over one kgo client.
@@ -573,8 +616,18 @@ func (a franzAdmin) describeGroup(ctx context.Context, group string) (groupInfo,
 	return st, nil
 }
 
-func (a franzAdmin) endOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
-	res, err := a.adm.ListEndOffsets(ctx, topic)
+func (a franzAdmin) listOffsets(ctx context.Context, topic string, at int64) (map[int32]int64, error) {
+	var res kadm.ListedOffsets
+	var err error
+	switch at {
+	case offsetEnd:
+		res, err = a.adm.ListEndOffsets(ctx, topic)
+	case offsetStart:
+		res, err = a.adm.ListStartOffsets(ctx, topic)
+	default:
+		// kadm answers the end offset where no record is that recent.
+		res, err = a.adm.ListOffsetsAfterMilli(ctx, at, topic)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -584,6 +637,23 @@ func (a franzAdmin) endOffsets(ctx context.Context, topic string) (map[int32]int
 			return nil, fmt.Errorf("partition %d: %w", p, o.Err)
 		}
 		out[p] = o.Offset
+	}
+	return out, nil
+}
+
+func (a franzAdmin) committedOffsets(ctx context.Context, group, topic string) (map[int32]int64, error) {
+	res, err := a.adm.FetchOffsets(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Error(); err != nil {
+		return nil, err
+	}
+	out := make(map[int32]int64)
+	for p, o := range res[topic] {
+		if o.At >= 0 {
+			out[p] = o.At
+		}
 	}
 	return out, nil
 }

@@ -309,12 +309,14 @@ type kafkaGoConsumer struct {
 }
 
 func (kafkaGoDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerClient, error) {
+	// Groups start at the offsets the engine committed for them at setup
+	// (startPositions); a partition without one at the start.
 	start := kafka.FirstOffset
-	if cfg.existing {
-		start = kafka.LastOffset
-	}
 	if cfg.rack != "" {
 		return nil, errors.New("kafka-go has no client.rack")
+	}
+	if cfg.churn {
+		return nil, errors.New("kafka-go reports no rebalance: consumers.churn is franz-go only")
 	}
 	cp := cfg.plan
 	// cp went through plan.WithDefaults: CommitInterval is never 0 (kafka-go
@@ -538,7 +540,7 @@ func (a kafkaGoAdmin) describeGroup(ctx context.Context, group string) (groupInf
 	return groupInfo{state: "not described"}, nil
 }
 
-func (a kafkaGoAdmin) endOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
+func (a kafkaGoAdmin) listOffsets(ctx context.Context, topic string, at int64) (map[int32]int64, error) {
 	res, err := a.metadata(ctx, []string{topic})
 	if err != nil {
 		return nil, err
@@ -551,7 +553,7 @@ func (a kafkaGoAdmin) endOffsets(ctx context.Context, topic string) (map[int32]i
 	}
 	reqs := make([]kafka.OffsetRequest, n)
 	for p := range reqs {
-		reqs[p] = kafka.LastOffsetOf(p)
+		reqs[p] = kafka.OffsetRequest{Partition: p, Timestamp: at}
 	}
 	out := make(map[int32]int64, n)
 	err = a.do(ctx, func(ctx context.Context, c *kafka.Client) error {
@@ -563,7 +565,66 @@ func (a kafkaGoAdmin) endOffsets(ctx context.Context, topic string) (map[int32]i
 			if po.Error != nil {
 				return fmt.Errorf("partition %d: %w", po.Partition, po.Error)
 			}
-			out[int32(po.Partition)] = po.LastOffset
+			switch at {
+			case offsetEnd:
+				out[int32(po.Partition)] = po.LastOffset
+			case offsetStart:
+				out[int32(po.Partition)] = po.FirstOffset
+			default:
+				// No entry: no record that recent (the broker answers
+				// offset -1); the caller reads from the end then.
+				for o := range po.Offsets {
+					if o >= 0 {
+						out[int32(po.Partition)] = o
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil && at >= 0 && len(out) < n {
+		ends, err := a.listOffsets(ctx, topic, offsetEnd)
+		if err != nil {
+			return nil, err
+		}
+		for p, e := range ends {
+			if _, ok := out[p]; !ok {
+				out[p] = e
+			}
+		}
+	}
+	return out, err
+}
+
+func (a kafkaGoAdmin) committedOffsets(ctx context.Context, group, topic string) (map[int32]int64, error) {
+	res, err := a.metadata(ctx, []string{topic})
+	if err != nil {
+		return nil, err
+	}
+	var parts []int
+	for _, t := range res.Topics {
+		if t.Name == topic {
+			for _, p := range t.Partitions {
+				parts = append(parts, p.ID)
+			}
+		}
+	}
+	out := make(map[int32]int64, len(parts))
+	err = a.do(ctx, func(ctx context.Context, c *kafka.Client) error {
+		res, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: parts}})
+		if err != nil {
+			return err
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		for _, p := range res.Topics[topic] {
+			if p.Error != nil {
+				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+			}
+			if p.CommittedOffset >= 0 {
+				out[int32(p.Partition)] = p.CommittedOffset
+			}
 		}
 		return nil
 	})

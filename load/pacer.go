@@ -21,6 +21,9 @@ type Pacer struct {
 	Workers  int           // W, number of workers sharing Rate (>= 1)
 	Worker   int           // w, this worker's index in [0, Workers)
 	Duration time.Duration // schedule length; messages intended at or after it are not sent; 0 = unbounded
+	// Messages, when > 0, is the most messages this worker sends (a
+	// backlog of a message count); the schedule stops after them.
+	Messages int64
 }
 
 // Intended returns the intended send time of this worker's k-th message,
@@ -36,9 +39,12 @@ func (p Pacer) Intended(k int64) time.Duration {
 // elapsed since the schedule start and the number of messages this worker has
 // already sent. stop is true when the next message falls outside the
 // schedule (its intended time, or in max-rate mode the elapsed time, is at or
-// past Duration); wait is then 0. A negative or zero wait means "send now":
+// past Duration, or Messages were sent); wait is then 0. A negative or zero wait means "send now":
 // a worker behind schedule catches up without waiting.
 func (p Pacer) Pace(elapsed time.Duration, sent int64) (wait time.Duration, stop bool) {
+	if p.Messages > 0 && sent >= p.Messages {
+		return 0, true
+	}
 	if p.Rate <= 0 {
 		if p.Duration > 0 && elapsed >= p.Duration {
 			return 0, true

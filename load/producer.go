@@ -57,8 +57,10 @@ type producer struct {
 	rng   *rand.Rand
 	sizes *sizeChooser // shared, read-only; nil with a sample
 	// sample, when not nil, holds the values' payloads (shared, read-only);
-	// workers is the worker count of the merged schedule it cycles over.
+	// worker and workers are the worker's index and the worker count of
+	// the merged schedule it cycles over.
 	sample  *sample
+	worker  int
 	workers int
 	keys    keyChooser
 	fill    payloadFiller
@@ -123,22 +125,26 @@ type producer struct {
 // producerConfig is what newProducer needs besides the plan.
 type producerConfig struct {
 	id, workers int
-	rate        float64 // total msgs/s; <= 0 for max rate
-	schedule    time.Duration
-	topics      []string
-	partitions  int // per topic
-	conn        *auth.Conn
-	driver      driver
-	rec         *report.Recorder
-	clk         clock
-	seed        uint64
-	sizes       *sizeChooser // nil with a sample
-	sample      *sample
-	measuring   <-chan struct{}
-	verify      *verifier
-	runID       string
-	stepIndex   int
-	shard       uint16 // Options.Shard
+	// worker is the worker's index among the workers sharing rate (id,
+	// but for backlog workers, whose ids follow the live ones).
+	worker     int
+	rate       float64 // total msgs/s; <= 0 for max rate
+	schedule   time.Duration
+	messages   int64 // the most this worker sends; 0 = by the schedule only
+	topics     []string
+	partitions int // per topic
+	conn       *auth.Conn
+	driver     driver
+	rec        *report.Recorder
+	clk        clock
+	seed       uint64
+	sizes      *sizeChooser // nil with a sample
+	sample     *sample
+	measuring  <-chan struct{}
+	verify     *verifier
+	runID      string
+	stepIndex  int
+	shard      uint16 // Options.Shard.Index
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
 	// brokers counts the client's requests per broker.
@@ -150,7 +156,7 @@ type producerConfig struct {
 func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	pp := p.Producers
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(cfg.id)))
-	keys, err := newKeyChooser(pp.Keys, cfg.id, cfg.workers)
+	keys, err := newKeyChooser(pp.Keys, cfg.worker, cfg.workers)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +175,8 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	pr := &producer{
 		id:         cfg.id,
 		stamp:      Stamp{Run: StampRun(p.Topics.Prefix, cfg.runID, cfg.stepIndex), Shard: cfg.shard, Producer: uint32(cfg.id)},
-		pacer:      Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.id, Duration: cfg.schedule},
+		worker:     cfg.worker,
+		pacer:      Pacer{Rate: cfg.rate, Workers: cfg.workers, Worker: cfg.worker, Duration: cfg.schedule, Messages: cfg.messages},
 		topics:     cfg.topics,
 		rec:        cfg.rec,
 		clk:        cfg.clk,
@@ -571,7 +578,7 @@ func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
 	var v []byte
 	if sm := p.sample; sm != nil {
 		// The stamp, then the record byte for byte.
-		i := sm.pick(seq, p.id, p.workers, p.rng)
+		i := sm.pick(seq, p.worker, p.workers, p.rng)
 		rec := sm.records[i]
 		v = s.buf[:StampSize+len(rec)]
 		copy(v[StampSize:], rec)

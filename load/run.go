@@ -119,7 +119,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 }
 
 // Run runs one step synchronously, in four phases: setup (topics, producer
-// and consumer clients, consumer groups joined and assigned), load (warm-up:
+// and consumer clients, start offsets committed for the groups, consumer
+// groups joined and assigned; with phases.backlog the backlog is built
+// first and the consumers start after it, see catchup.go), load (warm-up:
 // load on, statistics discarded; measure: p.Phases.Duration), drain
 // (producers stop and flush, consumers catch up to what was acknowledged,
 // bounded by DrainTimeout; then teardown deletes only the consumer groups
@@ -137,8 +139,9 @@ func offeredRate(r plan.Rate, meanSize float64) (float64, error) {
 // is cancelled after load started, Run stops the producers, drains for at
 // most two seconds, tears down and returns the step so far with Partial =
 // true and a nil error (Options.Hurry shortens that); if ctx is cancelled
-// during setup it returns ctx's error, after deleting what setup created
-// (a CreateTopics request under way is waited for, not abandoned). Run is safe to call from several goroutines for different plans.
+// during setup or the backlog phase it returns ctx's error, after deleting
+// what setup created (a CreateTopics request under way is waited for, not
+// abandoned). Run is safe to call from several goroutines for different plans.
 func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (report.Step, error) {
 	s, err := newStep(p, conn, opts)
 	if err != nil {
@@ -147,6 +150,11 @@ func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (repor
 	defer s.close()
 	if err := s.setup(ctx); err != nil {
 		return report.Step{}, err
+	}
+	if len(s.bprods) > 0 {
+		if err := s.buildBacklog(ctx); err != nil {
+			return report.Step{}, err
+		}
 	}
 	s.load(ctx)
 	s.drain(ctx)
@@ -183,6 +191,25 @@ type step struct {
 	startAt  time.Time // when the schedule starts; zero: as soon as set up
 	topics   []string
 	groupIDs []string
+
+	// catch follows the backlog of a catch-up step (plan.Plan.CatchUp);
+	// stepStartNs is when the step began; consStopNs when the consumers
+	// stopped (catch-up steps, catchup.go).
+	stepStartNs int64
+	consStopNs  int64
+
+	// The backlog phase (phases.backlog): every workload's backlog
+	// producers (their ids follow the live ones), and what they built.
+	bprods        []*producer
+	backlogRan    bool
+	builtMessages int64
+	buildSeconds  float64
+
+	// Consumer churn (consumers.churn, churn.go): the events caused and
+	// the first error; consCtx is the consumers' parent context.
+	churnEvents atomic.Int64
+	churnErr    atomic.Pointer[error]
+	consCtx     context.Context
 
 	start time.Time
 	clk   clock
@@ -243,6 +270,10 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		return nil, errors.New("load: nil connection")
 	}
 	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID, shard: opts.Shard}
+	if s.p.CatchUp() {
+		// The consumers read their backlog from the measure start on.
+		s.p.Phases.Warmup = 0
+	}
 	p = s.p
 	if s.shard.Count > 1 {
 		if opts.Coordinator == nil {
@@ -264,10 +295,10 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if s.shard.Index > math.MaxUint16 {
 		return nil, fmt.Errorf("step %d: shard %d, want 0..%d", p.Index, s.shard.Index, math.MaxUint16)
 	}
-	if s.coord != nil && len(p.Workloads) > 0 {
-		// Splitting workloads between shards is not done: refuse rather
-		// than run every workload's totals on every shard.
-		return nil, fmt.Errorf("step %d: workloads: not supported in a distributed run (%d shards): run it with one shard", p.Index, s.shard.Count)
+	if s.coord != nil {
+		if why := ShardUnsupported(p); why != "" {
+			return nil, fmt.Errorf("step %d: %s: not supported in a distributed run (%d shards): run it with one shard", p.Index, why, s.shard.Count)
+		}
 	}
 	if probs := p.ClientProblems(); len(probs) > 0 {
 		msgs := make([]string, len(probs))
@@ -289,7 +320,9 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	}
 	s.start = time.Now()
 	s.clk = newClock()
-	notBefore := s.clk.now()
+	s.stepStartNs = s.clk.now()
+	backlog := 0
+	notBefore := s.stepStartNs
 	if s.coord != nil {
 		// Stamps carry the producing shard's clock: allow for clocks
 		// that disagree (the run's topics are its own anyway).
@@ -309,6 +342,10 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		s.groups += wl.groups
 		s.topics = append(s.topics, wl.topics...)
 		s.groupIDs = append(s.groupIDs, wl.groupIDs...)
+		backlog += wl.backlogWorkers
+	}
+	if p.Phases.Backlog.Active() && (backlog == 0 || s.groups == 0) {
+		return nil, fmt.Errorf("step %d: phases.backlog needs producer workers and consumer groups", p.Index)
 	}
 	s.col = report.NewCollector(s.groups)
 	if s.coord != nil && s.groups > 0 {
@@ -380,11 +417,13 @@ func (s *step) setup(ctx context.Context) error {
 		}
 	}
 	if s.shard.Index == 0 {
-		// Before any consumer of any shard exists: the groups must still
-		// be empty.
 		for _, w := range s.wls {
-			if err := s.commitStart(ctx, w); err != nil {
-				return err
+			if w.groups > 0 {
+				// Before any consumer of any shard exists: the groups must
+				// still be empty.
+				if w.from, err = s.startPositions(ctx, w); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -407,15 +446,47 @@ func (s *step) setup(ctx context.Context) error {
 			return err
 		}
 	}
+	if len(s.bprods) > 0 {
+		return nil // the consumers start after the backlog phase
+	}
+	return s.startConsumers(ctx)
+}
+
+// startConsumers builds the consumers, starts them and waits for their
+// groups to be stable; for a workload that catches up it first lists the
+// end offsets, the end of the backlog, and starts the catch-up clock.
+func (s *step) startConsumers(ctx context.Context) error {
+	for _, w := range s.wls {
+		if w.from != nil {
+			targets, err := s.endOffsets(ctx, w)
+			if err != nil {
+				return err
+			}
+			w.catch = newCatchUp(w.from, targets)
+			s.logf("catch-up read from %s: %d messages of backlog", w.p.Consumers.Start, w.catch.backlog)
+		}
+	}
 	for _, w := range s.wls {
 		if err := s.setupConsumers(w); err != nil {
 			return err
 		}
 	}
 	consCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s.stopConsumers = stop
+	s.stopConsumers, s.consCtx = stop, consCtx
+	// The catch-up clock starts with the consumers: joining their groups
+	// is part of catching up.
+	catching := false
+	for _, w := range s.wls {
+		if w.catch != nil {
+			w.catch.resume(s.clk.now())
+			catching = true
+		}
+	}
+	if catching {
+		s.col.SetBacklogLag(s.backlogLag)
+	}
 	for _, c := range s.cons {
-		s.cg.Go(func() error { return c.run(consCtx) })
+		s.startConsumer(consCtx, c)
 	}
 	for _, w := range s.wls {
 		if w.groups > 0 {
@@ -477,7 +548,7 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 	ph := s.p.Phases
 	for i := w.prodLo; i < w.prodHi; i++ {
 		pr, err := newProducer(w.p, producerConfig{
-			id: i, workers: w.workers, rate: w.rate,
+			id: i, worker: i, workers: w.workers, rate: w.rate,
 			schedule: ph.Warmup.D() + ph.Duration.D(),
 			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
 			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
@@ -490,41 +561,36 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 		w.prods = append(w.prods, pr)
 		s.prods = append(s.prods, pr)
 	}
-	return nil
-}
-
-// commitStart commits the end offsets of workload w's existing topic for
-// its still empty groups (shard 0 only, before any consumer of any shard
-// exists) and lists its groups as the step's own: teardown deletes them.
-func (s *step) commitStart(ctx context.Context, w *workload) error {
-	if w.groups == 0 {
-		return nil
-	}
-	// Only the names GroupID gives this run: teardown deletes them.
-	s.ownGroups = append(s.ownGroups, w.groupIDs...)
-	s.opts.Leftovers.addGroups(w.groupIDs)
-	if existing := w.p.Topics.Existing; existing != "" {
-		return s.adm.commitEndOffsets(ctx, w.groupIDs, existing, w.partitions)
-	}
-	return nil
+	return s.setupBacklogProducers(w, seed)
 }
 
 // setupConsumers builds this shard's consumers of workload w (their
-// clients start joining): its members of every group, with consumer
-// indexes global over the step's workloads and the shards.
+// clients start joining from the offsets startPositions committed): its
+// members of every group, with consumer indexes global over the step's
+// workloads and the shards.
 func (s *step) setupConsumers(w *workload) error {
-	existing := w.p.Topics.Existing
+	if w.groups > 0 && w.p.Consumers.GroupID == "" && s.shard.Index == 0 {
+		// Only the names GroupID gives this run: teardown deletes them
+		// (shard 0's, in a distributed run). A group the scenario names
+		// (consumers.group_id) is the user's: kept.
+		s.ownGroups = append(s.ownGroups, w.groupIDs...)
+		s.opts.Leftovers.addGroups(w.groupIDs)
+	}
 	base := 0 // consumers of the workloads before w, all shards
 	for _, o := range s.wls[:w.index] {
 		base += o.groups * o.perGroup
 	}
 	for g := range w.groupIDs {
+		var churn *groupChurn
+		if w.churns != nil {
+			churn = w.churns[g]
+		}
 		for j := w.consLo; j < w.consHi; j++ {
 			c, err := newConsumer(w.p, consumerConfig{
-				index: base + g*w.perGroup + j, group: w.groupIDs[g], groupIndex: g, topics: w.topics, existing: existing != "",
+				index: base + g*w.perGroup + j, group: w.groupIDs[g], groupIndex: g, topics: w.topics,
 				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
 				verify: w.vf, rack: w.rack, brokers: s.bstats, run: StampRun(w.p.Topics.Prefix, w.runID, s.p.Index),
-				cross: s.cross,
+				catch: w.catch, stepStartNs: s.stepStartNs, churn: churn, cross: s.cross,
 			})
 			if err != nil {
 				return err
@@ -592,6 +658,11 @@ func (s *step) close() {
 			pr.cl.close(s.abortCtx)
 		}
 	}
+	if !s.backlogRan {
+		for _, pr := range s.bprods {
+			pr.cl.close(s.abortCtx)
+		}
+	}
 	s.startMeasuring()
 	s.teardown()
 	s.abortRequests(nil)
@@ -638,9 +709,11 @@ func (s *step) load(ctx context.Context) {
 	host0 := hostcpu.Read()
 	if s.completed {
 		s.logf("measuring for %s", ph.Duration.D())
+		stopChurn := s.startChurn(ctx)
 		if !s.runPhase(ctx, s.measureEndNs, report.PhaseMeasure) {
 			s.completed, s.cutIn = false, report.PhaseMeasure
 		}
+		stopChurn()
 	}
 	if !s.completed {
 		stop()
@@ -761,7 +834,7 @@ func (s *step) drain(ctx context.Context) {
 	ctxDone := ctx.Done()
 	var hurry <-chan struct{}
 	for !s.drained {
-		if s.caughtUp() {
+		if s.caughtUp() && s.backlogLag() == 0 {
 			s.drained = true
 			break
 		}
@@ -816,6 +889,7 @@ func (s *step) drain(ctx context.Context) {
 	}
 	s.stopConsumers()
 	_ = s.cg.Wait()
+	s.consStopNs = s.clk.now()
 	s.tick(time.Now(), report.PhaseDrain)
 	if !s.drained {
 		var lag int64
@@ -824,6 +898,8 @@ func (s *step) drain(ctx context.Context) {
 		}
 		if s.coord != nil {
 			s.warnf("drain timed out after %s: the consumers of all shards had not read everything the producers of all shards acknowledged", dt)
+		} else if bl := s.backlogLag(); bl > 0 {
+			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, bl)
 		} else if lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
 		} else {
@@ -970,6 +1046,7 @@ func (s *step) summary() report.Step {
 		s.warnf("encode plan: %v", err)
 		planJSON = nil
 	}
+	catchUp, churn := s.catchUpResult(), s.churnResult()
 	st := s.col.Step(report.StepInfo{
 		Index:         p.Index,
 		Label:         p.Label,
@@ -987,11 +1064,13 @@ func (s *step) summary() report.Step {
 		Verification:  verification,
 		Client:        s.clientSettings(),
 		Transactional: s.transactional(),
+		CatchUp:       catchUp,
+		Churn:         churn,
 
 		BehindScheduleSeconds: behindSeconds(s.prods, s.measureEndNs),
 		Unsent:                unsent,
 		UnsentReason:          unsentReason,
-		ResponseErrors:        responseErrors(s.prods, s.cons),
+		ResponseErrors:        responseErrors(s.allProducers(), s.cons),
 		Generator:             gen,
 	})
 	if s.coord != nil {
@@ -1000,8 +1079,8 @@ func (s *step) summary() report.Step {
 		st.Shards = []report.ShardFigures{{Index: s.shard.Index, ProducerIDsFrom: w.prodLo, ProducerIDsTo: w.prodHi,
 			ConsumersPerGroup: w.consHi - w.consLo, MeasureStart: s.measureStart}}
 	}
-	st.PartitionSpread = partitionSpread(s.prods)
-	st.Compression = compression(s.prods)
+	st.PartitionSpread = partitionSpread(s.allProducers())
+	st.Compression = compression(s.allProducers())
 	st.BrokerClient = s.bstats.series(invert(s.brokerAddrs))
 	if sl, median, ok := report.SlowestBroker(report.BrokerClientTotals(&st, report.PhaseMeasure)); ok && sl.ProduceServiceTimeMeanMs > 2*median {
 		s.logf("broker %d (%s) answered produce requests in %.1f ms on average, the median broker in %.1f ms",
@@ -1091,9 +1170,12 @@ func (s *step) clientSettings() *report.ClientSettings {
 	}
 	if len(s.cons) > 0 {
 		c := p.Consumers
-		start := "earliest"
-		if p.Topics.Existing != "" {
-			start = "end offsets committed at setup"
+		start := c.Start.String() + " (committed for the groups at setup)"
+		switch {
+		case c.Start.ModeOrDefault() == plan.StartCommitted:
+			start = "committed (the groups' own offsets; the log start where none)"
+		case p.Topics.Existing == "" && (c.Start.ModeOrDefault() == plan.StartLatest || c.Start.ModeOrDefault() == plan.StartEarliest):
+			start = c.Start.String() + " (created topics: from the log start)"
 		}
 		ids := make([]string, len(s.cons))
 		for i := range ids {

@@ -374,7 +374,7 @@ func TestRunInvalidPlan(t *testing.T) {
 		{"compression", func(p *plan.Plan) { p.Producers.Compression = "brotli" }, "brotli"},
 		{"acks", func(p *plan.Plan) { p.Producers.Acks = 2 }, "acks 2"},
 		{"keys", func(p *plan.Plan) { p.Producers.Keys = plan.Keys{Mode: plan.KeysRandom} }, "cardinality"},
-		{"rate", func(p *plan.Plan) { p.Producers.Rate = plan.Rate{Unit: plan.RateMsgs} }, "rate"},
+		{"rate", func(p *plan.Plan) { p.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: -1} }, "rate"}, // 0/s runs consumers only
 		{"duration", func(p *plan.Plan) { p.Phases.Duration = 0 }, "duration"},
 		{"kafka-go idempotent", func(p *plan.Plan) {
 			p.Client, p.Producers.Idempotent = plan.ClientKafkaGo, new(bool)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/mskbench/mskbench/plan"
+
 	"github.com/mskbench/mskbench/report"
 )
 
@@ -241,4 +243,32 @@ func GlobalDrained(states []DrainState, groups int) bool {
 		}
 	}
 	return true
+}
+
+// ShardUnsupported names the first setting of p that a distributed run
+// does not split between its shards, "" when there is none: workloads
+// (every shard would run every workload's totals), a backlog phase or a
+// catch-up read (one backlog and one catch-up clock per step), consumer
+// churn, a scenario-named group (consumers.group_id) and a start other
+// than latest (start positions are decided by one process for the groups
+// of all). Such a step runs in one process only.
+func ShardUnsupported(p plan.Plan) string {
+	if len(p.Workloads) > 0 {
+		return "workloads"
+	}
+	if p.Phases.Backlog.Active() {
+		return "phases.backlog"
+	}
+	c := p.Consumers
+	switch {
+	case c.Groups <= 0:
+		return ""
+	case c.Churn.Active():
+		return "consumers.churn"
+	case c.GroupID != "":
+		return "consumers.group_id"
+	case c.Start.ModeOrDefault() != plan.StartLatest:
+		return "consumers.start " + c.Start.String()
+	}
+	return ""
 }

@@ -109,9 +109,7 @@ func TestRunDeletesItsGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := []string{"orders-app", "mskbench-test-other-0-g0"}
-		if err := adm.commitEndOffsets(ctx, before, "orders", 2); err != nil {
-			t.Fatal(err)
-		}
+		commitEnds(t, adm, before, "orders", 2)
 		pl := testPlan()
 		pl.Client = cl
 		pl.Consumers.Groups = 2
@@ -235,4 +233,19 @@ func TestRunTeardownOwnBudget(t *testing.T) {
 		}
 		wantNoLeftovers(t, left)
 	})
+}
+
+// commitEnds commits the end offsets of topic's partitions for groups (a
+// group with offsets and no member, as a finished consumer leaves it).
+func commitEnds(t *testing.T, adm adminOps, groups []string, topic string, partitions int) {
+	t.Helper()
+	ends, err := adm.offsets(t.Context(), topic, partitions, offsetEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		if err := adm.commitStart(t.Context(), g, topic, ends); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -302,6 +302,10 @@ type verifier struct {
 
 	dups, outOfOrder, corrupted, foreign, redelivered atomic.Int64
 
+	// earlier, when not nil (catch-up steps), checks the stamped messages
+	// of other runs instead of counting them as foreign.
+	earlier *earlierRuns
+
 	exMu     sync.Mutex
 	examples []report.VerificationExample
 	exCount  map[string]int
@@ -399,6 +403,7 @@ const (
 	readCounted     readOutcome = iota // the step's message (possibly duplicated, out of order or corrupted)
 	readRedelivered                    // an offset the group had already read
 	readForeign                        // not the step's: no stamp, another run's, an unknown producer, older than the step
+	readEarlier                        // an earlier run's, in a catch-up read: verified per producer (verifier.earlier), not consumed
 )
 
 // read checks one message read by group g at offset of ps (the state of
@@ -418,6 +423,10 @@ func (v *verifier) read(g int, k partKey, ps *partState, offset int64, st Stamp,
 	}
 	ps.next = offset + 1
 	switch {
+	case stErr == nil && v.earlier != nil && (int(st.Producer) >= v.producers || st.IntendedNs < v.notBeforeNs):
+		ps.mu.Unlock()
+		v.earlier.read(g, st)
+		return readEarlier
 	case stErr == ErrNotStamped, stErr == ErrOtherRun, int(st.Producer) >= v.producers, st.IntendedNs < v.notBeforeNs:
 		ps.mu.Unlock()
 		if stErr == ErrNotStamped {
@@ -597,7 +606,13 @@ func (v *verifier) state() *VerifyState {
 // result summarises the verification. complete says whether the drain
 // caught up. Call it only after producers and consumers have stopped.
 func (v *verifier) result(complete bool) *report.Verification {
-	return MergeVerification([]*VerifyState{v.state()}, complete)
+	out := MergeVerification([]*VerifyState{v.state()}, complete)
+	if v.earlier != nil {
+		// A catch-up read's messages of earlier runs (never a distributed
+		// step: those are refused, so VerifyState does not carry them).
+		out.Earlier = v.earlier.result()
+	}
+	return out
 }
 
 // MergeVerification computes the verification of a run from the states of
@@ -688,4 +703,66 @@ func MergeVerification(states []*VerifyState, complete bool) *report.Verificatio
 	slices.SortStableFunc(examples, func(a, b report.VerificationExample) int { return kinds[a.Kind] - kinds[b.Kind] })
 	out.Examples = examples
 	return out
+}
+
+// earlierKey is the identity of a producer of another run, as its stamp
+// tells it: the producer id (a stamp format that names its run adds the
+// run here).
+type earlierKey struct{ producer uint32 }
+
+// earlierRuns checks the stamped messages of other runs that a catch-up
+// read: per group and producer identity, the sequence numbers read, for
+// duplicates (while reading) and gaps (at the end). Safe for concurrent use.
+type earlierRuns struct {
+	mu     sync.Mutex
+	groups []map[earlierKey]*seqTracker
+	// messages and dups are summed over groups.
+	messages, dups atomic.Int64
+}
+
+func newEarlierRuns(groups int) *earlierRuns {
+	e := &earlierRuns{groups: make([]map[earlierKey]*seqTracker, groups)}
+	for g := range e.groups {
+		e.groups[g] = make(map[earlierKey]*seqTracker)
+	}
+	return e
+}
+
+// read records that group g read the message of stamp st.
+func (e *earlierRuns) read(g int, st Stamp) {
+	k := earlierKey{st.Producer}
+	e.mu.Lock()
+	t := e.groups[g][k]
+	if t == nil {
+		t = &seqTracker{}
+		e.groups[g][k] = t
+	}
+	dup := t.add(st.Seq)
+	e.mu.Unlock()
+	if dup {
+		e.dups.Add(1)
+	} else {
+		e.messages.Add(1)
+	}
+}
+
+// result summarises what was read; nil when nothing was. Call it after the
+// consumers stopped.
+func (e *earlierRuns) result() *report.EarlierRuns {
+	if e.messages.Load()+e.dups.Load() == 0 {
+		return nil
+	}
+	r := &report.EarlierRuns{Messages: e.messages.Load(), Duplicated: e.dups.Load()}
+	ids := map[earlierKey]bool{}
+	for _, ts := range e.groups {
+		for k, t := range ts {
+			ids[k] = true
+			rs := t.ranges()
+			for i := 1; i < len(rs); i++ {
+				r.Gaps += int64(rs[i].lo - rs[i-1].hi)
+			}
+		}
+	}
+	r.Producers = len(ids)
+	return r
 }

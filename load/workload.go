@@ -42,6 +42,20 @@ type workload struct {
 
 	prods []*producer
 	cons  []*consumer
+
+	// The backlog phase (phases.backlog; catchup.go): the backlog workers
+	// (ids after the live ones), their total rate (0: max) and messages
+	// (0: by duration), their producers; the groups' start offsets and the
+	// catch-up tracker of a workload that catches up.
+	backlogWorkers  int
+	backlogRate     float64
+	backlogMessages int64
+	bprods          []*producer
+	from            []map[partKey]int64
+	catch           *catchUp
+	// churns, with consumers.churn, track each group's rebalances
+	// (churn.go); nil without.
+	churns []*groupChurn
 }
 
 // newWorkload prepares workload i (w) of step p, run runID, for what needs
@@ -62,8 +76,14 @@ func newWorkload(p plan.Plan, i int, w plan.Workload, runID string, getenv func(
 	}
 	pp := wp.Producers
 	wl.workers = max(pp.Workers, 0)
+	if r := pp.Rate; !r.IsMax() && r.PerSec == 0 {
+		wl.workers = 0 // rate 0: consumers only (after a backlog, if any)
+	}
+	if p.Phases.Backlog.Active() {
+		wl.backlogWorkers = max(pp.Workers, 0)
+	}
 	wl.groups, wl.perGroup = max(wp.Consumers.Groups, 0), wp.Consumers.PerGroup
-	if wl.workers > 0 {
+	if wl.workers > 0 || wl.backlogWorkers > 0 {
 		var mean float64
 		var err error
 		if pl := pp.Payload; pl.Active() {
@@ -80,8 +100,17 @@ func newWorkload(p plan.Plan, i int, w plan.Workload, runID string, getenv func(
 			}
 			wl.sizes, mean = &sc, sc.mean()
 		}
-		if wl.rate, err = offeredRate(pp.Rate, mean); err != nil {
-			return fail(err)
+		if wl.workers > 0 {
+			if wl.rate, err = offeredRate(pp.Rate, mean); err != nil {
+				return fail(err)
+			}
+		}
+		if wl.backlogWorkers > 0 {
+			bl := p.Phases.Backlog
+			if wl.backlogRate, err = offeredRate(bl.Rate, mean); err != nil {
+				return fail(fmt.Errorf("phases.backlog: %w", err))
+			}
+			wl.backlogMessages = bl.MessagesFor(mean + float64(pp.Headers.Bytes()) + meanKeyBytes(pp.Keys))
 		}
 		// The rest of the producer settings, checked before the cluster is
 		// contacted.
@@ -110,9 +139,18 @@ func newWorkload(p plan.Plan, i int, w plan.Workload, runID string, getenv func(
 		wl.groupIDs[g] = GroupID(wp, wl.runID, g)
 	}
 	if wp.Verify && wl.groups > 0 { // without consumers there is nothing to verify
-		wl.vf = newVerifier(wl.workers, wl.groups, nowNs)
+		wl.vf = newVerifier(wl.workers+wl.backlogWorkers, wl.groups, nowNs)
 		wl.vf.readCommitted = wp.IsolationOrDefault() == plan.ReadCommitted
 		wl.vf.transactional = pp.Transactions != nil
+		if wl.catchingUp() {
+			wl.vf.earlier = newEarlierRuns(wl.groups)
+		}
+	}
+	if wp.Consumers.Churn.Active() && wl.groups > 0 {
+		wl.churns = make([]*groupChurn, wl.groups)
+		for g := range wl.churns {
+			wl.churns[g] = &groupChurn{group: g, workload: w.Name}
+		}
 	}
 	return wl, nil
 }
@@ -121,7 +159,8 @@ func newWorkload(p plan.Plan, i int, w plan.Workload, runID string, getenv func(
 // producers acknowledged (and did not abort). Call it once the producers
 // ended.
 func (w *workload) caughtUp() bool {
-	acked := totalAcked(w.prods) - totalAborted(w.prods)
+	all := w.allProducers()
+	acked := totalAcked(all) - totalAborted(all)
 	if w.vf != nil {
 		return w.vf.caughtUp(acked, w.p.Producers.Acks != plan.AcksNone)
 	}
@@ -130,7 +169,8 @@ func (w *workload) caughtUp() bool {
 
 // lag returns the acknowledged messages the workload's groups had not read.
 func (w *workload) lag() int64 {
-	return (totalAcked(w.prods)-totalAborted(w.prods))*int64(w.groups) - totalConsumed(w.cons)
+	all := w.allProducers()
+	return (totalAcked(all)-totalAborted(all))*int64(w.groups) - totalConsumed(w.cons)
 }
 
 // offered returns the messages the workload's schedule intended in the
@@ -167,6 +207,18 @@ func addVerification(a, b *report.Verification) *report.Verification {
 	sum.Foreign += b.Foreign
 	sum.Redelivered += b.Redelivered
 	sum.AbortedSeen += b.AbortedSeen
+	if e := b.Earlier; e != nil {
+		if sum.Earlier == nil {
+			sum.Earlier = &report.EarlierRuns{}
+		} else {
+			x := *sum.Earlier
+			sum.Earlier = &x
+		}
+		sum.Earlier.Producers += e.Producers
+		sum.Earlier.Messages += e.Messages
+		sum.Earlier.Gaps += e.Gaps
+		sum.Earlier.Duplicated += e.Duplicated
+	}
 	sum.Examples = append(append([]report.VerificationExample(nil), a.Examples...), b.Examples...)
 	if len(sum.Examples) > report.MaxVerificationExamples {
 		sum.Examples = sum.Examples[:report.MaxVerificationExamples]

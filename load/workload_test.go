@@ -91,3 +91,28 @@ func TestWorkloadsRefusedWithShards(t *testing.T) {
 		t.Fatalf("without workloads: %v", err)
 	}
 }
+
+// ShardUnsupported names what a distributed run does not split between
+// its shards.
+func TestShardUnsupported(t *testing.T) {
+	base := testPlan()
+	if why := ShardUnsupported(base); why != "" {
+		t.Fatalf("plain plan: %q, want none", why)
+	}
+	for _, tc := range []struct {
+		want string
+		set  func(*plan.Plan)
+	}{
+		{"workloads", func(p *plan.Plan) { p.Workloads = []plan.Workload{{Name: "a"}} }},
+		{"phases.backlog", func(p *plan.Plan) { p.Phases.Backlog.Messages = 10 }},
+		{"consumers.churn", func(p *plan.Plan) { p.Consumers.Churn.Every = plan.Duration(time.Second) }},
+		{"consumers.group_id", func(p *plan.Plan) { p.Consumers.GroupID = "mine" }},
+		{"consumers.start earliest", func(p *plan.Plan) { p.Consumers.Start.Mode = plan.StartEarliest }},
+	} {
+		p := testPlan()
+		tc.set(&p)
+		if why := ShardUnsupported(p); why != tc.want {
+			t.Errorf("ShardUnsupported = %q, want %q", why, tc.want)
+		}
+	}
+}

@@ -20,6 +20,11 @@ const (
 	// step totals (counters and latencies) and appended to the timeline, but
 	// not counted for throughput.
 	PhaseDrain = "drain"
+	// PhaseBacklog marks an interval of a backlog phase (phases.backlog),
+	// before the measured phase: the producers build a backlog while the
+	// consumers are not started. Merged into the step totals and appended
+	// to the timeline like drain, not counted for throughput.
+	PhaseBacklog = "backlog"
 )
 
 // StepInfo is what the engine knows about a step and passes to
@@ -61,6 +66,9 @@ type StepInfo struct {
 	// Transactional says the producers were transactional: the step gets
 	// a Transactions record even when no transaction ended.
 	Transactional bool
+	// CatchUp and Churn are copied into the step.
+	CatchUp *CatchUp
+	Churn   *Churn
 }
 
 // Collector owns the recorders of one step and rotates them each interval.
@@ -80,6 +88,8 @@ type Collector struct {
 	timeline  []Interval
 	warnings  []string
 	workloads []*workloadData // see SetWorkloads
+	// backlogLag, when set, gives every interval its BacklogLag.
+	backlogLag func() int64
 }
 
 // NewCollector returns a collector for a step with the given number of
@@ -101,6 +111,14 @@ func (c *Collector) NewRecorder() *Recorder {
 	c.recorders = append(c.recorders, r)
 	c.mu.Unlock()
 	return r
+}
+
+// SetBacklogLag makes every later interval carry f() as its BacklogLag
+// (catch-up steps). f is called from Tick and must return quickly.
+func (c *Collector) SetBacklogLag(f func() int64) {
+	c.mu.Lock()
+	c.backlogLag = f
+	c.mu.Unlock()
 }
 
 // lag returns (acked − aborted)×groups − consumed, clamped at 0; with
@@ -126,7 +144,7 @@ func (c *Collector) lag(n counts) int64 {
 
 // Tick swaps out every recorder's interval data (histograms and counters),
 // merges it and returns the interval [start, end) for the live progress
-// line. phase is [PhaseWarmup], [PhaseMeasure] or [PhaseDrain]: warmup data
+// line. phase is [PhaseWarmup], [PhaseMeasure], [PhaseDrain] or [PhaseBacklog] (kept like drain): warmup data
 // is discarded from the step totals and not kept in the timeline; measure
 // and drain data is merged into the step totals and appended to the
 // timeline. An unknown phase is treated like warmup and noted in the step
@@ -161,7 +179,7 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 		}
 		c.total.merge(t)
 		lag = c.lag(c.total.counts)
-	case PhaseDrain:
+	case PhaseDrain, PhaseBacklog:
 		c.total.merge(t)
 		lag = c.lag(c.total.counts)
 	default:
@@ -175,6 +193,9 @@ func (c *Collector) Tick(start, end time.Time, phase string) Interval {
 	iv := newInterval(start, end, phase, t)
 	iv.ElapsedSeconds = end.Sub(c.first).Seconds()
 	iv.Lag = lag
+	if c.backlogLag != nil {
+		iv.BacklogLag = c.backlogLag()
+	}
 	if keep {
 		hs, err := encodeIntervalHistograms(t)
 		if err != nil {
@@ -227,6 +248,15 @@ func (c *Collector) Step(info StepInfo) Step {
 	if info.Unsent > 0 {
 		s.Counters.UnsentReason = info.UnsentReason
 	}
+	if info.CatchUp != nil {
+		cu := *info.CatchUp
+		s.CatchUp = &cu
+	}
+	if info.Churn != nil {
+		ch := *info.Churn
+		ch.Rebalances = append([]Rebalance(nil), ch.Rebalances...)
+		s.Churn = &ch
+	}
 	if info.Client != nil {
 		cs := *info.Client
 		s.Client = &cs
@@ -247,6 +277,10 @@ func (c *Collector) Step(info StepInfo) Step {
 	if info.Verification != nil {
 		v := *info.Verification
 		v.Examples = append([]VerificationExample(nil), v.Examples...)
+		if v.Earlier != nil {
+			e := *v.Earlier
+			v.Earlier = &e
+		}
 		s.Verification = &v
 	}
 	secs := measuredSeconds(c.measureNs, info.MeasureStart, info.MeasureEnd)

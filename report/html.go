@@ -481,7 +481,7 @@ func timelineX(tl []Interval) (starts, ends []float64, unit string) {
 }
 
 // timelineAxis returns the x axis of a timeline chart and the shaded bands
-// of its drain intervals.
+// of its drain and backlog intervals.
 func timelineAxis(tl []Interval) (axis, []svgTick, []float64, []svgBand, string) {
 	starts, ends, unit := timelineX(tl)
 	xa, xt := linearAxis(starts[0], ends[len(ends)-1], chartLeft, chartLeft+plotW, fmtCount)
@@ -489,11 +489,11 @@ func timelineAxis(tl []Interval) (axis, []svgTick, []float64, []svgBand, string)
 	var bands []svgBand
 	for i, iv := range tl {
 		mids[i] = (starts[i] + ends[i]) / 2
-		if iv.Phase == PhaseDrain {
+		if iv.Phase == PhaseDrain || iv.Phase == PhaseBacklog {
 			x0, x1 := xa.pos(starts[i]), xa.pos(ends[i])
 			label := ""
-			if i == 0 || tl[i-1].Phase != PhaseDrain {
-				label = "drain"
+			if i == 0 || tl[i-1].Phase != iv.Phase {
+				label = iv.Phase
 			}
 			bands = append(bands, svgBand{X: fmtCoord(x0), W: fmtCoord(x1 - x0), Label: label})
 		}

@@ -12,7 +12,7 @@ type Interval struct {
 	// Start and End bound the interval.
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
-	// Phase is "warmup", "measure" or "drain".
+	// Phase is "backlog", "warmup", "measure" or "drain".
 	Phase string `json:"phase"`
 	// ElapsedSeconds is End minus the start of the collector's first tick.
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
@@ -55,6 +55,11 @@ type Interval struct {
 	// over the phase so far (warmup on its own; measure and drain
 	// together), clamped at 0.
 	Lag int64 `json:"lag"`
+	// BacklogLag is, in a catch-up step, the backlog not yet read at End:
+	// from each partition's next read up to its end offset when the
+	// consumers resumed, summed over groups (0 once caught up; absent in
+	// other steps).
+	BacklogLag int64 `json:"backlog_lag,omitempty"`
 	// Step optionally names the step in the progress line. The collector
 	// leaves it empty; callers may set it before [Progress]. Not stored.
 	Step string `json:"-"`

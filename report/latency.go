@@ -13,6 +13,7 @@ const (
 	latEndToEnd
 	latCommit
 	latEndToEndCross
+	latBacklogEndToEnd
 	numLatencyKinds
 )
 
@@ -76,6 +77,11 @@ var LatencyKinds = [numLatencyKinds]LatencyKind{
 		Prefixes:   []string{"e2e_cross", "end_to_end_cross"}, Optional: true,
 		Summary: func(l *Latency) *LatencySummary { return &l.EndToEndCross },
 		Encoded: func(h *EncodedHistograms) *string { return &h.EndToEndCrossUs }},
+	latBacklogEndToEnd: {Name: "backlog_end_to_end", Title: "BL E2E", Display: "backlog end-to-end",
+		Definition: "consume − intended send, backlog messages", Prefixes: []string{"backlog_e2e", "backlog_end_to_end"},
+		Optional: true,
+		Summary:  func(l *Latency) *LatencySummary { return &l.BacklogEndToEnd },
+		Encoded:  func(h *EncodedHistograms) *string { return &h.BacklogEndToEndUs }},
 }
 
 // latencyKind returns the kind named name.

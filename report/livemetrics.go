@@ -90,7 +90,7 @@ func (m *LiveMetrics) Update(iv Interval) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	secs := iv.End.Sub(iv.Start).Seconds()
-	if iv.Phase != PhaseDrain && secs > 0 {
+	if iv.Phase != PhaseDrain && iv.Phase != PhaseBacklog && secs > 0 {
 		m.offeredTotal += m.offered * secs
 	}
 	m.phase = iv.Phase

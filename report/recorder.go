@@ -223,6 +223,14 @@ func (r *Recorder) RecordConsumeCross(intendedNs, consumedNs int64, bytes int) {
 	r.recordConsume(latEndToEndCross, intendedNs, consumedNs, bytes)
 }
 
+// RecordBacklogConsume records one message of a backlog phase consumed at
+// consumedNs as RecordConsume does, its latency into the backlog
+// end-to-end histogram instead.
+func (r *Recorder) RecordBacklogConsume(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latBacklogEndToEnd, intendedNs, consumedNs, bytes)
+}
+
+// recordConsume is RecordConsume with the latency into histogram kind.
 func (r *Recorder) recordConsume(kind int, intendedNs, consumedNs int64, bytes int) {
 	us, clamped := clampUs(consumedNs - intendedNs)
 	r.mu.Lock()
@@ -233,6 +241,16 @@ func (r *Recorder) recordConsume(kind int, intendedNs, consumedNs int64, bytes i
 		d.counts.clamped++
 	}
 	hist(&d.hists[kind]).RecordUs(us)
+	r.mu.Unlock()
+}
+
+// RecordRead records one message consumed without a latency (a catch-up
+// read of a message another run produced, or of one without a stamp):
+// Consumed++, ConsumedBytes += bytes.
+func (r *Recorder) RecordRead(bytes int) {
+	r.mu.Lock()
+	r.cur.counts.consumed++
+	r.cur.counts.consumedBytes += int64(bytes)
 	r.mu.Unlock()
 }
 

@@ -98,6 +98,8 @@ func Summary(w io.Writer, r *Result) error {
 		}
 		writeTransactions(&b, s)
 		writeVerification(&b, s)
+		writeCatchUp(&b, s)
+		writeChurn(&b, s)
 		writeBrokers(&b, s)
 		writeBrokerClient(&b, s)
 		if s.Counters.Lag > 0 {
@@ -294,7 +296,7 @@ func writeVerification(b *strings.Builder, s *Step) {
 		return
 	}
 	verdict := "OK"
-	if v.Problems() > 0 {
+	if v.Problems() > 0 || s.ReadNothing() {
 		verdict = "FAILED"
 	}
 	fmt.Fprintf(b, "\nVerification of step %s: %s  lost %d, duplicated %d, out of order %d, corrupted %d",

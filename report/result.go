@@ -203,6 +203,13 @@ type Step struct {
 	// Transactions counts the transactions of transactional producers;
 	// nil without them.
 	Transactions *Transactions `json:"transactions,omitempty"`
+	// CatchUp is how the consumers read their backlog in a catch-up step
+	// (a backlog phase, or an existing topic read from a start other than
+	// latest); nil otherwise.
+	CatchUp *CatchUp `json:"catch_up,omitempty"`
+	// Churn is the consumer churn of the step (consumers.churn) and the
+	// rebalances it caused; nil without churn.
+	Churn *Churn `json:"churn,omitempty"`
 }
 
 // Generator describes how hard the load generator itself worked during the
@@ -461,6 +468,9 @@ type Verification struct {
 	// group read: it must be 0. Lost and Duplicated count committed
 	// messages only.
 	AbortedSeen int64 `json:"aborted_seen"`
+	// Earlier is what a catch-up read found in messages stamped by other
+	// runs (counted there, not as Foreign); nil when it read none.
+	Earlier *EarlierRuns `json:"earlier,omitempty"`
 	// Examples are a few of the problems found, at most
 	// [MaxVerificationExamples] per kind.
 	Examples []VerificationExample `json:"examples,omitempty"`
@@ -588,6 +598,10 @@ type Latency struct {
 	// distributed run EndToEnd holds only same-shard messages
 	// (clock-independent); in a run of one process EndToEndCross is empty.
 	EndToEndCross LatencySummary `json:"end_to_end_cross"`
+	// BacklogEndToEnd is consume − intended send of the messages of a
+	// backlog phase (catch-up steps only); EndToEnd is then the live
+	// messages'.
+	BacklogEndToEnd LatencySummary `json:"backlog_end_to_end"`
 }
 
 // LatencySummary are the quantiles of one latency histogram in
@@ -616,11 +630,13 @@ type EncodedHistograms struct {
 	CommitUs    string `json:"commit_us,omitempty"`
 	// EndToEndCrossUs is the histogram of Latency.EndToEndCross.
 	EndToEndCrossUs string `json:"end_to_end_cross_us,omitempty"`
+	// BacklogEndToEndUs is the backlog end-to-end histogram.
+	BacklogEndToEndUs string `json:"backlog_end_to_end_us,omitempty"`
 }
 
 // HistogramNames returns the names accepted by [Step.Histogram], the
 // Names of [LatencyKinds]: "publish", "service", "send_delay",
-// "end_to_end" and "commit".
+// "end_to_end", "commit" and "backlog_end_to_end".
 func HistogramNames() []string {
 	names := make([]string, len(LatencyKinds))
 	for i, k := range LatencyKinds {

@@ -67,7 +67,7 @@ func TestInvalid(t *testing.T) {
 
 func TestBuiltins(t *testing.T) {
 	infos := Builtins()
-	want := []string{"consumer-fanout", "find-limit", "fixed-rate-latency", "max-throughput", "message-size-sweep", "mixed", "nightly", "partition-sweep", "quickstart"}
+	want := []string{"catch-up", "consumer-fanout", "find-limit", "fixed-rate-latency", "max-throughput", "message-size-sweep", "mixed", "nightly", "partition-sweep", "quickstart"}
 	var got []string
 	for _, b := range infos {
 		got = append(got, b.Name)

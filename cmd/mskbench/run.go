@@ -155,11 +155,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res.RunID = runID
 	if sh.Count > 1 {
 		res.Shards = sh.Count
-		// Splitting workloads between shards is not done: refuse them
-		// rather than run every workload's totals on every shard.
+		// What the shards do not split (workloads, backlog and catch-up
+		// reads, churn, named groups, start positions) is refused rather
+		// than run N times over (load.ShardUnsupported).
 		for _, p := range plans {
-			if len(p.Workloads) > 0 {
-				return usageError{fmt.Errorf("%s: workloads: a distributed run does not split workloads between shards: run the scenario with one shard, or without workloads", sh)}
+			if why := load.ShardUnsupported(p); why != "" {
+				return usageError{fmt.Errorf("%s: %s: a distributed run does not split it between shards: run the scenario with one shard, or without %s", sh, why, strings.Fields(why)[0])}
 			}
 		}
 	}

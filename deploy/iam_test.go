@@ -123,6 +123,7 @@ var requiredActions = map[string]struct {
 	"kafka-cluster:AlterGroup":            {[]string{"kafka-cluster:Connect", "kafka-cluster:DescribeGroup"}, "group"},
 	"kafka-cluster:DeleteGroup":           {[]string{"kafka-cluster:Connect", "kafka-cluster:DescribeGroup"}, "group"},
 	"kafka:GetBootstrapBrokers":           {nil, "cluster"},
+	"kafka:DescribeClusterV2":             {nil, "cluster"},
 	"s3:PutObject":                        {nil, "s3"},
 	"s3:AbortMultipartUpload":             {nil, "s3"},
 	"cloudwatch:GetMetricData":            {nil, "*"},

@@ -58,7 +58,7 @@ func loadPolicy(t *testing.T, file string) policy {
 		t.Errorf("%s: no statements", file)
 	}
 	sids := map[string]bool{}
-	actionRE := regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z*]+$`)
+	actionRE := regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
 	for _, s := range p.Statement {
 		if s.Effect != "Allow" {
 			t.Errorf("%s: statement %s: Effect %q, want Allow", file, s.Sid, s.Effect)

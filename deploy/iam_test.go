@@ -58,7 +58,7 @@ func loadPolicy(t *testing.T, file string) policy {
 		t.Errorf("%s: no statements", file)
 	}
 	sids := map[string]bool{}
-	actionRE := regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z*]+$`)
+	actionRE := regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
 	for _, s := range p.Statement {
 		if s.Effect != "Allow" {
 			t.Errorf("%s: statement %s: Effect %q, want Allow", file, s.Sid, s.Effect)
@@ -123,6 +123,7 @@ var requiredActions = map[string]struct {
 	"kafka-cluster:AlterGroup":            {[]string{"kafka-cluster:Connect", "kafka-cluster:DescribeGroup"}, "group"},
 	"kafka-cluster:DeleteGroup":           {[]string{"kafka-cluster:Connect", "kafka-cluster:DescribeGroup"}, "group"},
 	"kafka:GetBootstrapBrokers":           {nil, "cluster"},
+	"kafka:DescribeClusterV2":             {nil, "cluster"},
 	"s3:PutObject":                        {nil, "s3"},
 	"s3:AbortMultipartUpload":             {nil, "s3"},
 	"cloudwatch:GetMetricData":            {nil, "*"},

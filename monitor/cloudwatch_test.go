@@ -180,3 +180,39 @@ func TestReadCloudWatchConfigErrors(t *testing.T) {
 		t.Errorf("topic ARN gives cluster name %s", got)
 	}
 }
+
+// ClusterMonitoring reads the monitoring level and the instance type with
+// DescribeClusterV2 through the real SDK client (AWS_ENDPOINT_URL on
+// loopback), and with them ReadCloudWatch names what the level does not
+// publish rather than asking for it.
+func TestClusterMonitoring(t *testing.T) {
+	f := &cwtest.Fake{MonitoringLevel: LevelDefault, InstanceType: "kafka.m7g.large"}
+	url := cwtest.Start(t, f)
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	cfg := CloudWatchConfig{ClusterARN: cwTestARN, Brokers: []int32{1}}
+	level, typ, err := ClusterMonitoring(context.Background(), cfg)
+	if err != nil || level != LevelDefault || typ != "kafka.m7g.large" {
+		t.Fatalf("ClusterMonitoring = %q, %q, %v; want DEFAULT, kafka.m7g.large", level, typ, err)
+	}
+	if f.Calls() != 0 {
+		t.Errorf("%d GetMetricData calls, want none (a DescribeClusterV2 is not one)", f.Calls())
+	}
+	cfg.MonitoringLevel, cfg.InstanceType = level, typ
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	got, err := ReadCloudWatch(context.Background(), cfg, t0, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	for _, m := range got.Missing {
+		reasons[m.Metric] = m.Reason
+	}
+	if r := reasons["BwInAllowanceExceeded"]; !strings.Contains(r, "needs monitoring level PER_BROKER or higher (the cluster's is DEFAULT") {
+		t.Errorf("BwInAllowanceExceeded missing as %q, want the monitoring level named", r)
+	}
+	for _, q := range f.Queries() {
+		if q.Metric == "BwInAllowanceExceeded" {
+			t.Errorf("asked a DEFAULT-level cluster for %s", q.Metric)
+		}
+	}
+}

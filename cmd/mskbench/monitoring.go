@@ -112,11 +112,32 @@ func newBrokerMonitoring(ctx context.Context, s *scenarios.Scenario, a plan.Auth
 				ids[i] = b.ID
 			}
 			bm.cw = &monitor.CloudWatchConfig{ClusterARN: a.ClusterARN, Brokers: ids, InstanceType: s.Cluster.InstanceType, AWS: &ac}
+			// The monitoring level says which metrics exist; a refusal
+			// only costs the reasons of the missing ones.
+			dctx, cancel := context.WithTimeout(ctx, describeTimeout)
+			level, typ, err := monitor.ClusterMonitoring(dctx, *bm.cw)
+			cancel()
+			switch {
+			case err != nil:
+				warnf("broker metrics: CloudWatch: the cluster's monitoring level is unknown (%v): metrics it does not publish show as without data", err)
+			default:
+				bm.cw.MonitoringLevel = level
+				if bm.cw.InstanceType == "" {
+					bm.cw.InstanceType = typ
+				}
+				if level != "" {
+					logf("cloudwatch: the cluster's monitoring level is %s", level)
+				}
+			}
 			logf("cloudwatch: reading AWS/Kafka metrics of %d brokers of %s after each step", len(ids), monitor.ClusterNameFromARN(a.ClusterARN))
 		}
 	}
 	return bm
 }
+
+// describeTimeout bounds the DescribeClusterV2 call that reads the
+// cluster's monitoring level.
+const describeTimeout = 10 * time.Second
 
 // brokerCapacity returns what one broker of instanceType can sustain, from
 // the sizing catalogue (NIC and EBS throughput of a Standard broker, the

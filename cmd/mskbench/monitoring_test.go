@@ -450,7 +450,7 @@ func TestRunCloudWatch(t *testing.T) {
 			return nil
 		}
 		return map[int64]float64{from.Unix(): x}
-	}}
+	}, MonitoringLevel: "DEFAULT"}
 	url := cwtest.Start(t, f)
 	t.Setenv("AWS_ENDPOINT_URL", url)
 	const arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/bench/abc-1"
@@ -476,6 +476,14 @@ func TestRunCloudWatch(t *testing.T) {
 	s := bm.Brokers[0].Samples[0]
 	if s.CPUUtilization == nil || math.Abs(*s.CPUUtilization-0.37) > 1e-9 || s.BurstBalance == nil || *s.BurstBalance != 0.875 {
 		t.Errorf("sample %+v: want cpu 0.37, burst balance 0.875", s)
+	}
+	// The level read with DescribeClusterV2 explains what is missing.
+	var leveled bool
+	for _, m := range bm.Missing {
+		leveled = leveled || (m.Metric == "BwInAllowanceExceeded" && strings.Contains(m.Reason, "the cluster's is DEFAULT"))
+	}
+	if !leveled {
+		t.Errorf("missing %+v: want BwInAllowanceExceeded explained by the DEFAULT monitoring level", bm.Missing)
 	}
 	if got := st.Aggregates()["broker_burst_balance_min"]; got != 87.5 {
 		t.Errorf("broker_burst_balance_min = %v, want 87.5", got)

@@ -8,6 +8,7 @@
 package cwtest
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -51,6 +52,11 @@ type Fake struct {
 	PageSize int
 	// Deny answers every call with AccessDeniedException.
 	Deny bool
+	// MonitoringLevel and InstanceType are what MSK's DescribeClusterV2
+	// (REST JSON, the Kafka client's protocol) answers for any cluster ARN
+	// on the same endpoint; "" answers PER_TOPIC_PER_PARTITION (every
+	// metric published) and no instance type.
+	MonitoringLevel, InstanceType string
 
 	mu       sync.Mutex
 	calls    int
@@ -79,14 +85,32 @@ func (f *Fake) Window() (from, to time.Time) {
 	return f.from, f.to
 }
 
-// ServeHTTP answers one GetMetricData call.
+// describeCluster answers a DescribeClusterV2 call (not counted in Calls).
+func (f *Fake) describeCluster(w http.ResponseWriter) {
+	level := f.MonitoringLevel
+	if level == "" {
+		level = "PER_TOPIC_PER_PARTITION"
+	}
+	prov := map[string]any{"enhancedMonitoring": level}
+	if f.InstanceType != "" {
+		prov["brokerNodeGroupInfo"] = map[string]any{"instanceType": f.InstanceType}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"clusterInfo": map[string]any{"clusterType": "PROVISIONED", "provisioned": prov}})
+}
+
+// ServeHTTP answers one GetMetricData or DescribeClusterV2 call.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls++
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential="+AccessKey+"/") {
 		f.T.Errorf("unsigned request: %q", r.Header.Get("Authorization"))
 	}
+	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/clusters/") {
+		f.describeCluster(w)
+		return
+	}
+	f.calls++
 	if !strings.HasSuffix(r.URL.Path, "/operation/GetMetricData") || r.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" {
 		f.T.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
 		http.Error(w, "unexpected", http.StatusNotImplemented)

@@ -184,14 +184,12 @@ func runBinary(t *testing.T, args ...string) (string, string, error) {
 type runFlag struct {
 	name       string
 	takesValue bool
-	pending    bool // defined by the shard contract, not yet by run's FlagSet
 }
 
 var helpFlagRE = regexp.MustCompile(`^\s+(?:-([A-Za-z0-9]), )?--([a-z0-9][a-z0-9-]*)(\[=true\|false\])?(?: (\S+))?\s`)
 
 // runFlags returns the flags `mskbench run` accepts, by long name and by
-// shorthand: those its FlagSet prints with --help, and those of the shard
-// contract (shardenv.Flags) that the shard engine will add.
+// shorthand: those its FlagSet prints with --help.
 func runFlags(t *testing.T) map[string]runFlag {
 	t.Helper()
 	bin := binary(t)
@@ -238,23 +236,18 @@ func readRunFlags(bin string) (map[string]runFlag, error) {
 	if flags["--quiet"].takesValue || !flags["--output"].takesValue {
 		return nil, fmt.Errorf("mskbench run --help: misread which flags take values: %+v %+v", flags["--quiet"], flags["--output"])
 	}
-	for _, f := range shardenv.Flags() {
-		if _, ok := flags["--"+f.Name]; !ok {
-			flags["--"+f.Name] = runFlag{name: f.Name, takesValue: true, pending: true}
-		}
-	}
 	return flags, nil
 }
 
-// TestShardFlags reports which flags of the shard contract run's FlagSet
-// does not define yet (the manifests use them already), and checks that
-// those it does define take a value, as the contract says.
+// TestShardFlags checks that run's FlagSet defines every flag of the shard
+// contract (the manifests use them) and that each takes a value, as the
+// contract says.
 func TestShardFlags(t *testing.T) {
 	flags := runFlags(t)
 	for _, f := range shardenv.Flags() {
-		rf := flags["--"+f.Name]
-		if rf.pending {
-			t.Logf("--%s (%s): not in run's FlagSet yet; the shard engine adds it (internal/shardenv.Flags)", f.Name, f.Value)
+		rf, ok := flags["--"+f.Name]
+		if !ok {
+			t.Errorf("run has no --%s (internal/shardenv.Flags)", f.Name)
 			continue
 		}
 		if !rf.takesValue {
@@ -302,7 +295,7 @@ func parseRunArgs(args []string, flags map[string]runFlag) (map[string][]string,
 func TestParseRunArgs(t *testing.T) {
 	flags := map[string]runFlag{
 		"--output": {name: "output", takesValue: true}, "-o": {name: "output", takesValue: true},
-		"--quiet": {name: "quiet"}, "--shards": {name: "shards", takesValue: true, pending: true},
+		"--quiet": {name: "quiet"}, "--shards": {name: "shards", takesValue: true},
 	}
 	values, pos, err := parseRunArgs([]string{"run", "s.yaml", "-o", "r.json", "--quiet", "--shards=6"}, flags)
 	if err != nil {

@@ -42,6 +42,9 @@ type consumer struct {
 	// parts caches the verifier's partition states; only the client's
 	// reading goroutine touches it.
 	parts map[partKey]*partState
+	// cross tells messages of other shards from this shard's own (nil in
+	// a run of one process: every message is its own).
+	cross *crossShard
 	// catch, in a catch-up step, follows the backlog; then every message
 	// read is counted as consumed: a backlog phase's with its latency
 	// (backlog end-to-end), other runs' and unstamped ones without.
@@ -80,7 +83,8 @@ type consumerConfig struct {
 	verify      *verifier
 	rack        string // resolved
 	brokers     *brokerStats
-	run         uint64 // StampRun of the step
+	run         uint64      // StampRun of the step
+	cross       *crossShard // nil for a run of one process
 	catch       *catchUp
 	stepStartNs int64
 	churn       *groupChurn
@@ -97,6 +101,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		group:          cfg.groupIndex,
 		runStamp:       cfg.run,
 		parts:          make(map[partKey]*partState),
+		cross:          cfg.cross,
 		catch:          cfg.catch,
 		stepStartNs:    cfg.stepStartNs,
 		churn:          cfg.churn,
@@ -209,8 +214,12 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 		return
 	}
 	c.consumed.Add(1)
+	intended, cross := st.IntendedNs, false
+	if c.cross != nil && err == nil {
+		intended, cross = c.cross.intended(st)
+	}
 	switch {
-	case st.IntendedNs < c.measureStartNs.Load():
+	case intended < c.measureStartNs.Load():
 		if c.catch != nil && err == nil {
 			c.rec.RecordBacklogConsume(st.IntendedNs, nowNs, bytes)
 		}
@@ -218,7 +227,39 @@ func (c *consumer) handle(d *delivered, nowNs int64) {
 		if c.verify == nil {
 			c.rec.RecordError("corrupted", 1)
 		}
+	case cross:
+		c.rec.RecordConsumeCross(intended, nowNs, bytes)
 	default:
-		c.rec.RecordConsume(st.IntendedNs, nowNs, bytes)
+		c.rec.RecordConsume(intended, nowNs, bytes)
 	}
+}
+
+// crossShard classifies the messages a consumer of a distributed run reads
+// by the shard whose producer sent them: end-to-end latency of a message
+// from another shard spans two machines' clocks, so it is recorded apart
+// (report's end_to_end_cross), its intended send time moved onto this
+// process's clock by the difference of the two shards' clock offsets.
+// Safe for concurrent use.
+type crossShard struct {
+	index  int32   // this shard
+	owners []int32 // shard of every producer id (Shard.Owner)
+	// shift holds, per shard, nanoseconds to add to its stamps' intended
+	// times (Start.Shift); set before the measured phase, nil: none.
+	shift atomic.Pointer[[]int64]
+}
+
+// intended returns the intended send time of st on this process's clock
+// and whether another shard produced it.
+func (x *crossShard) intended(st Stamp) (int64, bool) {
+	if int(st.Producer) >= len(x.owners) {
+		return st.IntendedNs, false // foreign: counted by the verifier
+	}
+	o := x.owners[st.Producer]
+	if o == x.index {
+		return st.IntendedNs, false
+	}
+	if sh := x.shift.Load(); sh != nil && int(o) < len(*sh) {
+		return st.IntendedNs + (*sh)[o], true
+	}
+	return st.IntendedNs, true
 }

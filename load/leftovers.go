@@ -49,6 +49,13 @@ func (l *Leftovers) Empty() bool {
 	return len(l.topics) == 0 && len(l.groups) == 0
 }
 
+// AddTopic lists a topic created outside Run (a distributed run's control
+// topic, package shard) until RemoveTopic says it was deleted.
+func (l *Leftovers) AddTopic(name string) { l.addTopics([]string{name}) }
+
+// RemoveTopic takes a topic AddTopic listed off the list.
+func (l *Leftovers) RemoveTopic(name string) { l.removeTopics([]string{name}) }
+
 func (l *Leftovers) addTopics(names []string)    { l.update(false, names, true) }
 func (l *Leftovers) removeTopics(names []string) { l.update(false, names, false) }
 func (l *Leftovers) addGroups(names []string)    { l.update(true, names, true) }

@@ -144,7 +144,7 @@ type producerConfig struct {
 	verify     *verifier
 	runID      string
 	stepIndex  int
-	shard      uint16 // Options.Shard
+	shard      uint16 // Options.Shard.Index
 	// abort, when cancelled, fails every request in flight at once.
 	abort context.Context
 	// brokers counts the client's requests per broker.

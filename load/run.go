@@ -40,6 +40,10 @@ import (
 
 // Bounds of the engine's own waits (not settings: plan.Defaults holds those).
 const (
+	// foreignClockMargin is how much older than the step a stamp may be in
+	// a distributed run before it counts as foreign: the producing shard's
+	// clock may disagree with this one.
+	foreignClockMargin = 10 * time.Minute
 	// cancelDrain bounds the drain after the context was cancelled: stop
 	// load, drain briefly, return what was measured.
 	cancelDrain = 2 * time.Second
@@ -70,17 +74,22 @@ type Options struct {
 	// Prefix + RunID + "-" + step index + "-" + topic index. "" means a
 	// base-36 timestamp.
 	RunID string
-	// Shard is the index of this process among the processes (shards) that
-	// run the step together, 0..math.MaxUint16; 0 for a run in one
-	// process. It is written into every message's stamp (Stamp.Shard)
-	// next to the run identity (StampRun of the prefix, RunID and step),
-	// which every shard shares.
-	Shard int
 	// Embedded marks the step as run against the in-process cluster.
 	Embedded bool
 	// Getenv reads the environment (consumers.rack: auto-az reads
 	// plan.RackEnv); nil means os.Getenv.
 	Getenv func(string) string
+	// Shard is this process's place in a distributed run: it runs its
+	// share of the plan's producer workers and consumers (see Shard), and
+	// only shard 0 creates and deletes the step's topics and groups. Its
+	// Index (0..math.MaxUint16) is written into every message's stamp
+	// (Stamp.Shard) next to the run identity (StampRun of the prefix, RunID
+	// and step), which every shard shares. The zero value is a run of one
+	// process. A plan with workloads runs in one process only.
+	Shard Shard
+	// Coordinator connects the step with the other shards; required when
+	// Shard.Count > 1 (see Coordinator), ignored otherwise.
+	Coordinator Coordinator
 	// Hurry, when closed (a second interrupt after the one that cancelled
 	// ctx), makes a cancelled Run end sooner: the drain stops at once,
 	// producers still waiting for the cluster are aborted without their
@@ -149,6 +158,9 @@ func Run(ctx context.Context, p plan.Plan, conn *auth.Conn, opts Options) (repor
 	}
 	s.load(ctx)
 	s.drain(ctx)
+	if s.coord != nil {
+		return s.finish(ctx), nil
+	}
 	s.teardown()
 	return s.summary(), nil
 }
@@ -166,9 +178,17 @@ type step struct {
 	// wls are the step's workloads (one implicit workload for a plan
 	// without them); workers, groups, topics and groupIDs are their
 	// totals.
-	wls      []*workload
-	workers  int
-	groups   int
+	wls     []*workload
+	workers int
+	groups  int
+	// shard is this process's place in the run (each workload holds its
+	// producer and consumer ranges); coord connects it with the others.
+	shard Shard
+	coord Coordinator
+	// cross classifies consumed messages by the shard that produced them
+	// (nil for a run of one process).
+	cross    *crossShard
+	startAt  time.Time // when the schedule starts; zero: as soon as set up
 	topics   []string
 	groupIDs []string
 
@@ -249,20 +269,36 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	if conn == nil {
 		return nil, errors.New("load: nil connection")
 	}
-	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID}
+	s := &step{p: p.WithDefaults(), conn: conn, opts: opts, logf: opts.Logf, runID: opts.RunID, shard: opts.Shard}
 	if s.p.CatchUp() {
 		// The consumers read their backlog from the measure start on.
 		s.p.Phases.Warmup = 0
 	}
 	p = s.p
+	if s.shard.Count > 1 {
+		if opts.Coordinator == nil {
+			return nil, fmt.Errorf("step %d: shard %d of %d without a coordinator", p.Index, s.shard.Index, s.shard.Count)
+		}
+		if s.shard.Index < 0 || s.shard.Index >= s.shard.Count {
+			return nil, fmt.Errorf("step %d: shard %d out of range for %d shards", p.Index, s.shard.Index, s.shard.Count)
+		}
+		s.coord = opts.Coordinator
+	} else {
+		s.shard = Shard{Index: 0, Count: 1}
+	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
 	}
 	if s.runID == "" {
 		s.runID = strconv.FormatInt(time.Now().Unix(), 36)
 	}
-	if opts.Shard < 0 || opts.Shard > math.MaxUint16 {
-		return nil, fmt.Errorf("step %d: shard %d, want 0..%d", p.Index, opts.Shard, math.MaxUint16)
+	if s.shard.Index > math.MaxUint16 {
+		return nil, fmt.Errorf("step %d: shard %d, want 0..%d", p.Index, s.shard.Index, math.MaxUint16)
+	}
+	if s.coord != nil {
+		if why := ShardUnsupported(p); why != "" {
+			return nil, fmt.Errorf("step %d: %s: not supported in a distributed run (%d shards): run it with one shard", p.Index, why, s.shard.Count)
+		}
 	}
 	if probs := p.ClientProblems(); len(probs) > 0 {
 		msgs := make([]string, len(probs))
@@ -286,11 +322,21 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 	s.clk = newClock()
 	s.stepStartNs = s.clk.now()
 	backlog := 0
+	notBefore := s.stepStartNs
+	if s.coord != nil {
+		// Stamps carry the producing shard's clock: allow for clocks
+		// that disagree (the run's topics are its own anyway).
+		notBefore -= int64(foreignClockMargin)
+	}
 	for i, w := range p.WorkloadList() {
-		wl, err := newWorkload(p, i, w, s.runID, opts.Getenv, s.clk.now())
+		wl, err := newWorkload(p, i, w, s.runID, opts.Getenv, notBefore)
 		if err != nil {
 			return nil, err
 		}
+		// This shard's producer workers (global indexes: producer ids) and
+		// members of every group; all of them in a run of one process.
+		wl.prodLo, wl.prodHi = s.shard.Workers(wl.workers)
+		wl.consLo, wl.consHi = s.shard.Split(wl.perGroup)
 		s.wls = append(s.wls, wl)
 		s.workers += wl.workers
 		s.groups += wl.groups
@@ -302,6 +348,9 @@ func newStep(p plan.Plan, conn *auth.Conn, opts Options) (*step, error) {
 		return nil, fmt.Errorf("step %d: phases.backlog needs producer workers and consumer groups", p.Index)
 	}
 	s.col = report.NewCollector(s.groups)
+	if s.coord != nil && s.groups > 0 {
+		s.cross = &crossShard{index: int32(s.shard.Index), owners: s.shard.owners(s.workers)}
+	}
 	s.bstats = newBrokerStats(s.clk.now)
 	if len(p.Workloads) > 0 {
 		infos := make([]report.WorkloadInfo, len(s.wls))
@@ -367,18 +416,34 @@ func (s *step) setup(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.shard.Index == 0 {
+		for _, w := range s.wls {
+			if w.groups > 0 {
+				// Before any consumer of any shard exists: the groups must
+				// still be empty.
+				if w.from, err = s.startPositions(ctx, w); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if s.coord != nil {
+		if err := s.coord.TopicsReady(ctx, s.topics); err != nil {
+			return err
+		}
+		for _, w := range s.wls {
+			if s.shard.Index > 0 && w.p.Topics.Existing == "" {
+				// Shard 0 saw the leaders; wait until this shard's metadata does.
+				if err := s.adm.waitLeaders(ctx, w.topics, w.partitions); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	seed := uint64(time.Now().UnixNano())
 	for _, w := range s.wls {
 		if err := s.setupProducers(w, seed); err != nil {
 			return err
-		}
-	}
-	for _, w := range s.wls {
-		if w.groups > 0 {
-			// Before any consumer exists: the groups must still be empty.
-			if w.from, err = s.startPositions(ctx, w); err != nil {
-				return err
-			}
 		}
 	}
 	if len(s.bprods) > 0 {
@@ -431,11 +496,11 @@ func (s *step) startConsumers(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return s.agreeStart(ctx)
 }
 
-// setupTopics creates the topics of workload w, or finds its existing
-// topic's partitions.
+// setupTopics creates the topics of workload w (shard 0 only), or finds
+// its existing topic's partitions.
 func (s *step) setupTopics(ctx context.Context, w *workload) error {
 	t := w.p.Topics
 	w.partitions = t.Partitions
@@ -446,6 +511,11 @@ func (s *step) setupTopics(ctx context.Context, w *workload) error {
 		}
 		w.partitions = n
 		s.logf("using existing topic %s (%d partitions)", t.Existing, n)
+		return nil
+	}
+	if s.shard.Index > 0 {
+		// Shard 0 (the only shard of a run of one process) owns the
+		// topics and groups: it creates them and, at teardown, deletes them.
 		return nil
 	}
 	s.opts.Leftovers.addTopics(w.topics)
@@ -472,17 +542,18 @@ func (s *step) recorder(w *workload) *report.Recorder {
 	return s.col.NewRecorder()
 }
 
-// setupProducers builds the producers of workload w with their clients.
+// setupProducers builds this shard's producers of workload w with their
+// clients: ids are global (unique across the shards, see Shard.Workers).
 func (s *step) setupProducers(w *workload, seed uint64) error {
 	ph := s.p.Phases
-	for i := range w.workers {
+	for i := w.prodLo; i < w.prodHi; i++ {
 		pr, err := newProducer(w.p, producerConfig{
 			id: i, worker: i, workers: w.workers, rate: w.rate,
 			schedule: ph.Warmup.D() + ph.Duration.D(),
 			topics:   w.topics, partitions: w.partitions, conn: s.conn, driver: s.drv,
 			rec: s.recorder(w), clk: s.clk, seed: seed + uint64(w.index)<<48, sizes: w.sizes, sample: w.sample,
 			measuring: s.measuring, verify: w.vf, runID: w.runID, stepIndex: s.p.Index,
-			shard: uint16(s.opts.Shard), abort: s.abortCtx, brokers: s.bstats,
+			shard: uint16(s.shard.Index), abort: s.abortCtx, brokers: s.bstats,
 		})
 		if err != nil {
 			return fmt.Errorf("step %d: producer: %w", s.p.Index, err)
@@ -493,26 +564,33 @@ func (s *step) setupProducers(w *workload, seed uint64) error {
 	return s.setupBacklogProducers(w, seed)
 }
 
-// setupConsumers builds the consumers of workload w (their clients start
-// joining from the offsets startPositions committed).
+// setupConsumers builds this shard's consumers of workload w (their
+// clients start joining from the offsets startPositions committed): its
+// members of every group, with consumer indexes global over the step's
+// workloads and the shards.
 func (s *step) setupConsumers(w *workload) error {
-	if w.groups > 0 && w.p.Consumers.GroupID == "" {
-		// Only the names GroupID gives this run: teardown deletes them. A
-		// group the scenario names (consumers.group_id) is the user's: kept.
+	if w.groups > 0 && w.p.Consumers.GroupID == "" && s.shard.Index == 0 {
+		// Only the names GroupID gives this run: teardown deletes them
+		// (shard 0's, in a distributed run). A group the scenario names
+		// (consumers.group_id) is the user's: kept.
 		s.ownGroups = append(s.ownGroups, w.groupIDs...)
 		s.opts.Leftovers.addGroups(w.groupIDs)
+	}
+	base := 0 // consumers of the workloads before w, all shards
+	for _, o := range s.wls[:w.index] {
+		base += o.groups * o.perGroup
 	}
 	for g := range w.groupIDs {
 		var churn *groupChurn
 		if w.churns != nil {
 			churn = w.churns[g]
 		}
-		for range w.perGroup {
+		for j := w.consLo; j < w.consHi; j++ {
 			c, err := newConsumer(w.p, consumerConfig{
-				index: len(s.cons), group: w.groupIDs[g], groupIndex: g, topics: w.topics,
+				index: base + g*w.perGroup + j, group: w.groupIDs[g], groupIndex: g, topics: w.topics,
 				conn: s.conn, driver: s.drv, rec: s.recorder(w), clk: s.clk, measureFrom: &s.measureFrom,
 				verify: w.vf, rack: w.rack, brokers: s.bstats, run: StampRun(w.p.Topics.Prefix, w.runID, s.p.Index),
-				catch: w.catch, stepStartNs: s.stepStartNs, churn: churn,
+				catch: w.catch, stepStartNs: s.stepStartNs, churn: churn, cross: s.cross,
 			})
 			if err != nil {
 				return err
@@ -524,6 +602,38 @@ func (s *step) setupConsumers(w *workload) error {
 	if total := w.partitions * len(w.topics); w.groups > 0 && w.perGroup > total {
 		s.warnf("%d consumers per group but only %d partitions: %d consumers per group stay idle",
 			w.perGroup, total, w.perGroup-total)
+	}
+	return nil
+}
+
+// soleVerifier returns the verifier of a step with one workload (a
+// distributed step has one), nil otherwise or without verification.
+func (s *step) soleVerifier() *verifier {
+	if len(s.wls) != 1 {
+		return nil
+	}
+	return s.wls[0].vf
+}
+
+// agreeStart decides when the schedule starts: at the instant the
+// coordinator's barrier agrees on (a distributed run), or as soon as load
+// begins.
+func (s *step) agreeStart(ctx context.Context) error {
+	if s.coord == nil {
+		return nil
+	}
+	st, err := s.coord.Start(ctx)
+	if err != nil {
+		return err
+	}
+	s.startAt = st.At
+	s.logf("shard %d of %d: step %d starts at %s (the barrier's instant on this clock)", s.shard.Index, s.shard.Count, s.p.Index+1, st.At.UTC().Format(time.RFC3339Nano))
+	if s.cross != nil && len(st.Shift) > 0 {
+		shift := make([]int64, len(st.Shift))
+		for i, d := range st.Shift {
+			shift[i] = int64(d)
+		}
+		s.cross.shift.Store(&shift)
 	}
 	return nil
 }
@@ -569,6 +679,9 @@ func (s *step) close() {
 func (s *step) load(ctx context.Context) {
 	ph := s.p.Phases
 	s.startNs = s.clk.now()
+	if !s.startAt.IsZero() {
+		s.startNs = s.waitUntil(ctx, s.startAt.UnixNano())
+	}
 	s.measureStartNs = s.startNs + int64(ph.Warmup.D())
 	s.measureEndNs = s.measureStartNs + int64(ph.Duration.D())
 	s.measureFrom.Store(s.measureStartNs)
@@ -636,26 +749,49 @@ func (s *step) tick(end time.Time, phase string) {
 	}
 }
 
+// waitUntil waits until the step's clock reaches atNs (unix ns) and
+// returns atNs, or returns the current time at once when ctx is cancelled.
+func (s *step) waitUntil(ctx context.Context, atNs int64) int64 {
+	d := time.Duration(atNs - s.clk.now())
+	if d <= 0 {
+		return atNs
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return s.clk.now()
+	case <-t.C:
+		return atNs
+	}
+}
+
 // runPhase ticks every interval until untilNs, or returns false at once
-// when ctx is cancelled.
+// when ctx is cancelled. The intervals end on the schedule's instants —
+// start + k·interval, and the end of the phase — not when the timer
+// fired, so that every shard of a distributed run (and every run aligned
+// to the wall clock) ends interval k at the same instant.
 func (s *step) runPhase(ctx context.Context, untilNs int64, phase string) bool {
 	interval := s.p.Phases.ReportInterval.D()
 	for {
-		now := s.clk.now()
-		if now >= untilNs {
-			s.tick(s.clk.time(now), phase)
-			return true
+		end := s.lastTick.Add(interval)
+		if until := s.clk.time(untilNs); !end.Before(until) {
+			end = until
 		}
-		wait := min(s.lastTick.Add(interval).Sub(s.clk.time(now)), time.Duration(untilNs-now))
-		s.timer.Reset(max(wait, 0))
+		now := s.clk.time(s.clk.now())
+		if !now.Before(end) {
+			s.tick(end, phase)
+			if end.UnixNano() >= untilNs {
+				return true
+			}
+			continue
+		}
+		s.timer.Reset(end.Sub(now))
 		select {
 		case <-ctx.Done():
 			s.tick(s.clk.time(s.clk.now()), phase)
 			return false
 		case <-s.timer.C:
-		}
-		if now := s.clk.now(); now < untilNs && !s.clk.time(now).Before(s.lastTick.Add(interval)) {
-			s.tick(s.clk.time(now), phase)
 		}
 	}
 }
@@ -667,6 +803,13 @@ func (s *step) caughtUp() bool {
 	case <-s.producersDone:
 	default:
 		return false
+	}
+	if s.coord != nil {
+		st := DrainState{ProducersDone: true, Groups: s.groups, Acked: totalAcked(s.prods) - totalAborted(s.prods), Consumed: totalConsumed(s.cons)}
+		if vf := s.soleVerifier(); vf != nil {
+			st.Unique = vf.uniques()
+		}
+		return s.coord.Drained(st)
 	}
 	for _, w := range s.wls {
 		if !w.caughtUp() {
@@ -699,8 +842,8 @@ func (s *step) drain(ctx context.Context) {
 		if !now.Before(deadline) {
 			break
 		}
-		if !now.Before(s.lastTick.Add(interval)) {
-			s.tick(now, report.PhaseDrain)
+		if next := s.lastTick.Add(interval); !now.Before(next) {
+			s.tick(next, report.PhaseDrain)
 		}
 		s.timer.Reset(min(drainPoll, deadline.Sub(now)))
 		if !s.completed && hurry == nil {
@@ -753,7 +896,9 @@ func (s *step) drain(ctx context.Context) {
 		for _, w := range s.wls {
 			lag += max(w.lag(), 0)
 		}
-		if bl := s.backlogLag(); bl > 0 {
+		if s.coord != nil {
+			s.warnf("drain timed out after %s: the consumers of all shards had not read everything the producers of all shards acknowledged", dt)
+		} else if bl := s.backlogLag(); bl > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d messages of the backlog", dt, bl)
 		} else if lag > 0 {
 			s.warnf("drain timed out after %s: consumers had not read %d acknowledged messages", dt, lag)
@@ -766,12 +911,38 @@ func (s *step) drain(ctx context.Context) {
 	}
 }
 
+// finish ends a step of a distributed run: it hands this shard's step and
+// verification state to the coordinator (shard 0 gets back the step merged
+// from every shard's, once all of them stopped using the step's topics and
+// groups or were lost), then tears down (only shard 0 deletes anything).
+// Teardown warnings are added to the step returned.
+func (s *step) finish(ctx context.Context) report.Step {
+	st := s.summary()
+	var v *VerifyState
+	if vf := s.soleVerifier(); vf != nil {
+		v = vf.state()
+	}
+	merged, err := s.coord.Finish(ctx, st, v)
+	if err != nil {
+		s.warnf("shards: %v", err)
+		merged = st
+		merged.Partial = true
+		merged.Warnings = slices.Clone(s.warnings)
+	}
+	n := len(s.warnings)
+	s.teardown()
+	merged.Warnings = append(merged.Warnings, s.warnings[n:]...)
+	return merged
+}
+
 // teardown deletes the consumer groups the step created and the topics it
 // created (unless Keep), once, on a context of its own (teardownTimeout,
 // not derived from the run's context: a cancelled run still cleans up;
 // shortened to hurriedTeardown when Options.Hurry closes). It runs after
-// the consumers stopped (left their groups). What it could not delete
-// stays in Options.Leftovers and is named in a warning.
+// the consumers stopped (left their groups); in a distributed run only
+// shard 0 created anything, and tears down after every shard stopped
+// using the step's topics and groups (see finish). What it could not
+// delete stays in Options.Leftovers and is named in a warning.
 func (s *step) teardown() {
 	if s.tornDown || s.adm.a == nil {
 		return
@@ -839,9 +1010,12 @@ func (s *step) summary() report.Step {
 	var offered int64
 	infos := make([]report.WorkloadInfo, len(s.wls))
 	for i, w := range s.wls {
-		if w.vf != nil && w.groups > 0 {
+		if w.vf != nil && w.groups > 0 && s.coord == nil {
+			// (A distributed run verifies the merged states of all shards.)
 			verification = addVerification(verification, verifyReport(w.vf, s.drained, s.warnf))
 		}
+		// This shard's workers' share of the merged schedule (all of it in
+		// a run of one process).
 		o := w.offered(p.Phases.Warmup.D(), time.Duration(s.measureEndNs-s.startNs))
 		offered += o
 		infos[i] = w.info(o)
@@ -851,7 +1025,7 @@ func (s *step) summary() report.Step {
 	}
 	unsent, unsentReason := s.unsent()
 	var gen *report.Generator
-	if s.workers > 0 && s.cpuOK {
+	if len(s.prods) > 0 && s.cpuOK {
 		gen = generatorLoad(s.prods, s.cpu, s.measureEnd.Sub(s.measureStart), runtime.GOMAXPROCS(0), s.host)
 		// A step with nothing acknowledged failed (report.Step.Failure):
 		// the cluster refused every message, whatever the generator did.
@@ -899,6 +1073,12 @@ func (s *step) summary() report.Step {
 		ResponseErrors:        responseErrors(s.allProducers(), s.cons),
 		Generator:             gen,
 	})
+	if s.coord != nil {
+		// This shard's own placement, for the merged step's per-shard figures.
+		w := s.wls[0] // a distributed step has one workload
+		st.Shards = []report.ShardFigures{{Index: s.shard.Index, ProducerIDsFrom: w.prodLo, ProducerIDsTo: w.prodHi,
+			ConsumersPerGroup: w.consHi - w.consLo, MeasureStart: s.measureStart}}
+	}
 	st.PartitionSpread = partitionSpread(s.allProducers())
 	st.Compression = compression(s.allProducers())
 	st.BrokerClient = s.bstats.series(invert(s.brokerAddrs))

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 	"sync"
@@ -497,53 +498,211 @@ func (v *verifier) caughtUp(acked int64, offsetsKnown bool) bool {
 	return true
 }
 
+// uniques returns, per consumer group, the messages read for the first
+// time (for the drain of a distributed run: DrainState.Unique).
+func (v *verifier) uniques() []int64 {
+	out := make([]int64, len(v.groups))
+	for g, gs := range v.groups {
+		out[g] = gs.unique.Load()
+	}
+	return out
+}
+
+// SeqRange is the half-open range of sequence numbers [Lo, Hi) of one
+// producer, in a VerifyState.
+type SeqRange struct {
+	Lo uint64 `json:"lo"`
+	Hi uint64 `json:"hi"`
+}
+
+// VerifyState is the verification data of one process, as sets of
+// sequence numbers per producer id rather than counts, so that the states
+// of every shard of a distributed run merge into exact figures
+// (MergeVerification): a message one shard acknowledged and another
+// shard's consumer read is neither lost nor counted twice, and a message a
+// group read on two shards (a partition that moved) is a duplicate.
+// Plain data (JSON).
+type VerifyState struct {
+	// Producers is the number of producer ids of the run (all shards).
+	Producers int `json:"producers"`
+	// Acked and Aborted hold, by producer id, the acknowledged sequence
+	// numbers and those of aborted transactions (ids without any left out).
+	Acked   map[int][]SeqRange `json:"acked,omitempty"`
+	Aborted map[int][]SeqRange `json:"aborted,omitempty"`
+	// Seen holds, per consumer group, by producer id, the sequence numbers
+	// the group's members in this process read.
+	Seen []map[int][]SeqRange `json:"seen"`
+	// ReadCommitted: the groups read with isolation read_committed.
+	ReadCommitted bool `json:"read_committed,omitempty"`
+	// Counts of problems seen by one process alone.
+	Duplicated  int64 `json:"duplicated"`
+	OutOfOrder  int64 `json:"out_of_order"`
+	Corrupted   int64 `json:"corrupted"`
+	Foreign     int64 `json:"foreign"`
+	Redelivered int64 `json:"redelivered"`
+	// Examples are the problems this process kept as examples.
+	Examples []report.VerificationExample `json:"examples,omitempty"`
+}
+
+// exported converts ranges to their exported form (nil when empty).
+func exported(rs []seqRange) []SeqRange {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]SeqRange, len(rs))
+	for i, r := range rs {
+		out[i] = SeqRange{r.lo, r.hi}
+	}
+	return out
+}
+
+// internal converts exported ranges back, sorted and disjoint (a state
+// decoded from another process is not trusted to be).
+func internal(rs []SeqRange) []seqRange {
+	in := make([]seqRange, 0, len(rs))
+	for _, r := range rs {
+		in = append(in, seqRange{r.Lo, r.Hi})
+	}
+	slices.SortFunc(in, func(a, b seqRange) int { return cmp.Compare(a.lo, b.lo) })
+	return union(in, nil)
+}
+
+// state returns the verifier's data. Call it only after producers and
+// consumers have stopped.
+func (v *verifier) state() *VerifyState {
+	st := &VerifyState{
+		Producers: v.producers, ReadCommitted: v.readCommitted,
+		Acked: make(map[int][]SeqRange), Aborted: make(map[int][]SeqRange),
+		Seen:       make([]map[int][]SeqRange, len(v.groups)),
+		Duplicated: v.dups.Load(), OutOfOrder: v.outOfOrder.Load(), Corrupted: v.corrupted.Load(),
+		Foreign: v.foreign.Load(), Redelivered: v.redelivered.Load(),
+	}
+	for p := range v.acked {
+		if rs := exported(v.acked[p].t.ranges()); rs != nil {
+			st.Acked[p] = rs
+		}
+	}
+	v.abortMu.Lock()
+	for p, rs := range v.aborted {
+		if rs := exported(rs); rs != nil {
+			st.Aborted[p] = rs
+		}
+	}
+	v.abortMu.Unlock()
+	for g, gs := range v.groups {
+		st.Seen[g] = make(map[int][]SeqRange)
+		for p := range gs.seen {
+			if rs := exported(gs.seen[p].t.ranges()); rs != nil {
+				st.Seen[g][p] = rs
+			}
+		}
+	}
+	v.exMu.Lock()
+	st.Examples = slices.Clone(v.examples)
+	v.exMu.Unlock()
+	return st
+}
+
 // result summarises the verification. complete says whether the drain
 // caught up. Call it only after producers and consumers have stopped.
 func (v *verifier) result(complete bool) *report.Verification {
-	var lost, abortedSeen int64
-	acked := make([][]seqRange, v.producers)
-	for p := range v.acked {
-		acked[p] = v.acked[p].t.ranges()
+	out := MergeVerification([]*VerifyState{v.state()}, complete)
+	if v.earlier != nil {
+		// A catch-up read's messages of earlier runs (never a distributed
+		// step: those are refused, so VerifyState does not carry them).
+		out.Earlier = v.earlier.result()
 	}
-	v.abortMu.Lock()
-	aborted := v.aborted
-	v.abortMu.Unlock()
-	for g, gs := range v.groups {
-		for p := range acked {
-			seen := gs.seen[p].t.ranges()
+	return out
+}
+
+// MergeVerification computes the verification of a run from the states of
+// its processes (one for a run of one process), exactly: per producer id
+// the acknowledged and aborted sets are the unions over the states, per
+// group the read set is the union over the states, and
+//
+//	lost       = Σ_group Σ_producer |acked \ (read ∪ aborted)|
+//	duplicated = Σ_state duplicated + Σ_group Σ_producer (Σ_state |read_state| − |∪ read_state|)
+//
+// (the second term: messages a group read in two processes). Out of order,
+// corrupted, foreign and redelivered are per process and summed; examples
+// are kept up to report.MaxVerificationExamples of each kind. complete
+// says whether the drain caught up everywhere. Nil states are skipped.
+func MergeVerification(states []*VerifyState, complete bool) *report.Verification {
+	out := &report.Verification{Complete: complete}
+	producers, groups := 0, 0
+	readCommitted := false
+	for _, st := range states {
+		if st != nil {
+			producers, groups = max(producers, st.Producers), max(groups, len(st.Seen))
+			readCommitted = readCommitted || st.ReadCommitted
+		}
+	}
+	acked := make([][]seqRange, producers)
+	aborted := make([][]seqRange, producers)
+	count := make(map[string]int)
+	var examples []report.VerificationExample
+	example := func(e report.VerificationExample) {
+		if count[e.Kind] < report.MaxVerificationExamples {
+			count[e.Kind]++
+			examples = append(examples, e)
+		}
+	}
+	for _, st := range states {
+		if st == nil {
+			continue
+		}
+		for p, rs := range st.Acked {
+			if p >= 0 && p < producers {
+				acked[p] = union(acked[p], internal(rs))
+			}
+		}
+		for p, rs := range st.Aborted {
+			if p >= 0 && p < producers {
+				aborted[p] = union(aborted[p], internal(rs))
+			}
+		}
+		out.Duplicated += st.Duplicated
+		out.OutOfOrder += st.OutOfOrder
+		out.Corrupted += st.Corrupted
+		out.Foreign += st.Foreign
+		out.Redelivered += st.Redelivered
+		for _, e := range st.Examples {
+			example(e)
+		}
+	}
+	for g := range groups {
+		for p := range producers {
+			var seen []seqRange
+			var sum int64
+			for _, st := range states {
+				if st == nil || g >= len(st.Seen) {
+					continue
+				}
+				rs := internal(st.Seen[g][p])
+				sum += size(rs)
+				seen = union(seen, rs)
+			}
+			if n := sum - size(seen); n > 0 {
+				out.Duplicated += n
+				example(report.VerificationExample{Kind: "duplicated", Group: g, Producer: p, Partition: -1, Offset: -1})
+			}
 			// Committed messages (acked and not aborted) must all be read.
-			lost += difference(acked[p], union(seen, aborted[p]), report.MaxVerificationExamples, func(seq uint64) {
-				v.example(report.VerificationExample{Kind: "lost", Group: g, Producer: p, Sequence: seq, Partition: -1, Offset: -1})
+			out.Lost += difference(acked[p], union(seen, aborted[p]), report.MaxVerificationExamples, func(seq uint64) {
+				example(report.VerificationExample{Kind: "lost", Group: g, Producer: p, Sequence: seq, Partition: -1, Offset: -1})
 			})
-			if v.readCommitted && len(aborted[p]) > 0 {
+			if readCommitted && len(aborted[p]) > 0 {
 				// |aborted ∩ seen| = |aborted| − |aborted \ seen|.
-				n := size(aborted[p]) - difference(aborted[p], seen, 0, func(uint64) {})
-				if n > 0 {
-					abortedSeen += n
-					v.example(report.VerificationExample{Kind: "aborted_seen", Group: g, Producer: p, Partition: -1, Offset: -1})
+				if n := size(aborted[p]) - difference(aborted[p], seen, 0, func(uint64) {}); n > 0 {
+					out.AbortedSeen += n
+					example(report.VerificationExample{Kind: "aborted_seen", Group: g, Producer: p, Partition: -1, Offset: -1})
 				}
 			}
 		}
 	}
-	var earlier *report.EarlierRuns
-	if v.earlier != nil {
-		earlier = v.earlier.result()
-	}
 	kinds := map[string]int{"lost": 0, "duplicated": 1, "out_of_order": 2, "corrupted": 3, "aborted_seen": 4, "foreign": 5}
-	ex := slices.Clone(v.examples)
-	slices.SortStableFunc(ex, func(a, b report.VerificationExample) int { return kinds[a.Kind] - kinds[b.Kind] })
-	return &report.Verification{
-		Complete:    complete,
-		Lost:        lost,
-		Duplicated:  v.dups.Load(),
-		OutOfOrder:  v.outOfOrder.Load(),
-		Corrupted:   v.corrupted.Load(),
-		Foreign:     v.foreign.Load(),
-		Redelivered: v.redelivered.Load(),
-		AbortedSeen: abortedSeen,
-		Earlier:     earlier,
-		Examples:    ex,
-	}
+	slices.SortStableFunc(examples, func(a, b report.VerificationExample) int { return kinds[a.Kind] - kinds[b.Kind] })
+	out.Examples = examples
+	return out
 }
 
 // earlierKey is the identity of a producer of another run, as its stamp

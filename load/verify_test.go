@@ -278,3 +278,31 @@ func TestUnion(t *testing.T) {
 		t.Errorf("size = %d, want 10", size(want))
 	}
 }
+
+// TestMergeVerification: states of two processes merge exactly: a message
+// one acknowledged and the other read is not lost, one read by the same
+// group in both is a duplicate, one never read is lost.
+func TestMergeVerification(t *testing.T) {
+	// Producer 0 on process A, producer 1 on B; one group with a member on each.
+	a := &VerifyState{Producers: 2, Acked: map[int][]SeqRange{0: {{0, 10}}},
+		Seen: []map[int][]SeqRange{{0: {{0, 5}}, 1: {{0, 3}}}}}
+	b := &VerifyState{Producers: 2, Acked: map[int][]SeqRange{1: {{0, 4}}},
+		Seen: []map[int][]SeqRange{{0: {{4, 10}}, 1: {{2, 3}}}}, Duplicated: 1}
+	v := MergeVerification([]*VerifyState{a, b}, true)
+	// Producer 0: read 0..4 on A and 4..9 on B: 4 twice. Producer 1: 0..2
+	// on A, 2 again on B, 3 never.
+	if v.Lost != 1 || v.Duplicated != 1+1+1 || !v.Complete {
+		t.Errorf("merged: lost %d duplicated %d complete %v, want 1, 3, true", v.Lost, v.Duplicated, v.Complete)
+	}
+	if len(v.Examples) == 0 || v.Examples[0].Kind != "lost" || v.Examples[0].Producer != 1 || v.Examples[0].Sequence != 3 {
+		t.Errorf("examples %+v, want the lost message 1/3 first", v.Examples)
+	}
+	// One state alone is the single-process verification.
+	one := newVerifier(1, 1, 0)
+	for seq := range uint64(3) {
+		one.ack(0, seq)
+	}
+	if r := one.result(true); r.Lost != 3 {
+		t.Errorf("nothing read: lost %d, want 3", r.Lost)
+	}
+}

@@ -26,10 +26,14 @@ type workload struct {
 	sizes    *sizeChooser // nil with a sample
 	sample   *sample
 	rate     float64 // total msgs/s of its producers, 0 for max rate
-	workers  int
+	workers  int     // producer workers of all shards
 	groups   int
-	perGroup int
+	perGroup int    // members per group, all shards
 	rack     string // resolved consumers.rack
+	// prodLo..prodHi are this shard's producer workers (global indexes:
+	// producer ids), consLo..consHi its members of every group (Shard).
+	prodLo, prodHi int
+	consLo, consHi int
 
 	topics     []string
 	groupIDs   []string
@@ -170,13 +174,14 @@ func (w *workload) lag() int64 {
 }
 
 // offered returns the messages the workload's schedule intended in the
-// measured window: from warmup after the start to end after it (0 at
-// max rate).
+// measured window — from warmup after the start to end after it — for
+// this shard's producer workers (the whole schedule in a run of one
+// process; 0 at max rate).
 func (w *workload) offered(warmup, end time.Duration) int64 {
 	if w.rate <= 0 {
 		return 0
 	}
-	return scheduledBetween(w.rate, warmup, end)
+	return offeredBy(w.rate, w.workers, w.prodLo, w.prodHi, warmup, end)
 }
 
 // info is what the step's collector knows of the workload.

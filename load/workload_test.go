@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/plan"
 )
@@ -74,4 +75,44 @@ func TestRunTwoWorkloads(t *testing.T) {
 			t.Errorf("partition spread = %+v, want 6 partitions", sp)
 		}
 	})
+}
+
+// A distributed step does not split workloads between the shards: it
+// refuses them rather than run every workload's totals on every shard.
+func TestWorkloadsRefusedWithShards(t *testing.T) {
+	pl := testPlan()
+	pl.Workloads = []plan.Workload{{Name: "a", Topics: pl.Topics, Producers: pl.Producers, Consumers: pl.Consumers}}
+	_, err := newStep(pl, &auth.Conn{}, Options{Shard: Shard{Index: 1, Count: 2}, Coordinator: struct{ Coordinator }{}})
+	if err == nil || !strings.Contains(err.Error(), "workloads: not supported in a distributed run") {
+		t.Fatalf("err = %v, want workloads refused", err)
+	}
+	pl.Workloads = nil
+	if _, err := newStep(pl, &auth.Conn{}, Options{Shard: Shard{Index: 1, Count: 2}, Coordinator: struct{ Coordinator }{}}); err != nil {
+		t.Fatalf("without workloads: %v", err)
+	}
+}
+
+// ShardUnsupported names what a distributed run does not split between
+// its shards.
+func TestShardUnsupported(t *testing.T) {
+	base := testPlan()
+	if why := ShardUnsupported(base); why != "" {
+		t.Fatalf("plain plan: %q, want none", why)
+	}
+	for _, tc := range []struct {
+		want string
+		set  func(*plan.Plan)
+	}{
+		{"workloads", func(p *plan.Plan) { p.Workloads = []plan.Workload{{Name: "a"}} }},
+		{"phases.backlog", func(p *plan.Plan) { p.Phases.Backlog.Messages = 10 }},
+		{"consumers.churn", func(p *plan.Plan) { p.Consumers.Churn.Every = plan.Duration(time.Second) }},
+		{"consumers.group_id", func(p *plan.Plan) { p.Consumers.GroupID = "mine" }},
+		{"consumers.start earliest", func(p *plan.Plan) { p.Consumers.Start.Mode = plan.StartEarliest }},
+	} {
+		p := testPlan()
+		tc.set(&p)
+		if why := ShardUnsupported(p); why != tc.want {
+			t.Errorf("ShardUnsupported = %q, want %q", why, tc.want)
+		}
+	}
 }

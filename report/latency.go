@@ -12,6 +12,7 @@ const (
 	latSendDelay
 	latEndToEnd
 	latCommit
+	latEndToEndCross
 	latBacklogEndToEnd
 	numLatencyKinds
 )
@@ -71,6 +72,11 @@ var LatencyKinds = [numLatencyKinds]LatencyKind{
 		Prefixes: []string{"commit"}, Optional: true,
 		Summary: func(l *Latency) *LatencySummary { return &l.Commit },
 		Encoded: func(h *EncodedHistograms) *string { return &h.CommitUs }},
+	latEndToEndCross: {Name: "end_to_end_cross", Title: "E2E-X", Display: "cross-shard end-to-end",
+		Definition: "consume − intended send, of a message another shard produced (clock offsets corrected; uncertain by their bounds)",
+		Prefixes:   []string{"e2e_cross", "end_to_end_cross"}, Optional: true,
+		Summary: func(l *Latency) *LatencySummary { return &l.EndToEndCross },
+		Encoded: func(h *EncodedHistograms) *string { return &h.EndToEndCrossUs }},
 	latBacklogEndToEnd: {Name: "backlog_end_to_end", Title: "BL E2E", Display: "backlog end-to-end",
 		Definition: "consume − intended send, backlog messages", Prefixes: []string{"backlog_e2e", "backlog_end_to_end"},
 		Optional: true,

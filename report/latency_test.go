@@ -35,10 +35,10 @@ func TestLatencyKindsMatchTheSchema(t *testing.T) {
 			t.Errorf("%s: EncodedHistograms field %d has JSON name %q", k.Name, i, tag)
 		}
 	}
-	if got := orList(HistogramNames()); got != "publish, service, send_delay, end_to_end, commit or backlog_end_to_end" {
+	if got := orList(HistogramNames()); got != "publish, service, send_delay, end_to_end, commit, end_to_end_cross or backlog_end_to_end" {
 		t.Errorf("HistogramNames = %s", got)
 	}
-	if _, err := (&Step{}).Histogram("latency"); err == nil || err.Error() != `unknown histogram "latency" (want publish, service, send_delay, end_to_end, commit or backlog_end_to_end)` {
+	if _, err := (&Step{}).Histogram("latency"); err == nil || err.Error() != `unknown histogram "latency" (want publish, service, send_delay, end_to_end, commit, end_to_end_cross or backlog_end_to_end)` {
 		t.Errorf("unknown histogram: %v", err)
 	}
 }

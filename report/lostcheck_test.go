@@ -11,6 +11,11 @@ func TestEvaluateLost(t *testing.T) {
 		step("all", &Verification{Complete: true}),
 		step("1", &Verification{Complete: true, Lost: 5}), // not checked: acks 1
 		step("all", nil), // not checked: no verification
+		func() Step { // not checked: merged without shard 1, whose reads are unknown
+			s := step("all", &Verification{Lost: 7})
+			s.Shards = []ShardFigures{{Index: 0}, {Index: 1, Missing: true}}
+			return s
+		}(),
 	}}
 	got := EvaluateLost(r)
 	if len(got) != 2 || got[0].Step != 0 || got[0].Passed || got[0].Observed != 3 || got[1].Step != 1 || !got[1].Passed {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,8 +51,17 @@ func TestMergeSteps(t *testing.T) {
 	if err != nil || h.Count() != 1000 {
 		t.Errorf("merged publish histogram = %v, %v, want 1000 values", h, err)
 	}
-	if m.Timeline != nil || len(m.Warnings) != 1 {
-		t.Errorf("timeline %v warnings %q, want no timeline and one warning", m.Timeline, m.Warnings)
+	// The intervals are aligned (both 0..2 s): one merged interval, exact.
+	if len(m.Timeline) != 1 || len(m.Warnings) != 0 {
+		t.Fatalf("timeline %v warnings %q, want one interval and no warning", m.Timeline, m.Warnings)
+	}
+	iv := m.Timeline[0]
+	if iv.Acked != 1000 || iv.Failed != 3 || iv.MsgsPerSec != 500 || iv.PublishP99Ms != m.Latency.Publish.P99Ms || iv.Errors["timeout"] != 3 {
+		t.Errorf("merged interval acked %d failed %d %v msgs/s p99 %v errors %v, want 1000, 3, 500, the step's p99, timeout=3",
+			iv.Acked, iv.Failed, iv.MsgsPerSec, iv.PublishP99Ms, iv.Errors)
+	}
+	if ih, ok, err := iv.Histogram("publish"); err != nil || !ok || ih.Count() != 1000 {
+		t.Errorf("merged interval histogram = %v, %v, %v, want 1000 values", ih, ok, err)
 	}
 	if _, err := MergeSteps(); err == nil {
 		t.Error("MergeSteps() succeeded, want error")
@@ -95,6 +106,96 @@ func TestMergeResults(t *testing.T) {
 	}
 	if _, err := MergeResults(nil, nil); err == nil {
 		t.Error("MergeResults(nil) succeeded")
+	}
+}
+
+// TestMergeStepsTimelines: intervals that do not align, or carry no
+// histograms, drop the timeline with a reason; behind-schedule seconds are
+// the longest, warnings are kept once.
+func TestMergeStepsTimelines(t *testing.T) {
+	a, b := stepOf(t, []int{1, 2}, 0), stepOf(t, []int{3}, 0)
+	a.Counters.BehindScheduleSeconds, b.Counters.BehindScheduleSeconds = 1.5, 0.5
+	a.Warnings, b.Warnings = []string{"w", "x"}, []string{"w"}
+	m, err := MergeSteps(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Counters.BehindScheduleSeconds != 1.5 {
+		t.Errorf("behind_schedule_seconds = %v, want 1.5 (the longest)", m.Counters.BehindScheduleSeconds)
+	}
+	if len(m.Warnings) != 2 {
+		t.Errorf("warnings %q, want w and x once each", m.Warnings)
+	}
+	late := b
+	late.Timeline = slices.Clone(b.Timeline)
+	late.Timeline[0].Start = late.Timeline[0].Start.Add(time.Second)
+	late.Timeline[0].End = late.Timeline[0].End.Add(time.Second)
+	if m, _ := MergeSteps(a, late); m.Timeline != nil || len(m.Warnings) != 3 || !strings.Contains(m.Warnings[2], "do not align") {
+		t.Errorf("misaligned: timeline %v warnings %q, want none and a warning", m.Timeline, m.Warnings)
+	}
+	old := b
+	old.Timeline = slices.Clone(b.Timeline)
+	old.Timeline[0].Histograms = nil
+	if m, _ := MergeSteps(a, old); m.Timeline != nil || !strings.Contains(strings.Join(m.Warnings, ";"), "without histograms") {
+		t.Errorf("no histograms: timeline %v warnings %q, want none and a warning", m.Timeline, m.Warnings)
+	}
+}
+
+// TestMergeProblems: results of different scenarios, of the same run, or
+// measured at different times are not merged silently.
+func TestMergeProblems(t *testing.T) {
+	at := func(id, scenario string, start time.Time) *Result {
+		st := stepOf(t, []int{1}, 0)
+		st.MeasureStart, st.MeasureEnd = start, start.Add(30*time.Second)
+		return &Result{RunID: id, Scenario: Scenario{Name: scenario}, Steps: []Step{st}}
+	}
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	names := []string{"a.json", "b.json"}
+	if p := MergeProblems([]*Result{at("a", "s", t0), at("b", "s", t0.Add(time.Second))}, names); len(p) != 0 {
+		t.Errorf("concurrent runs of one scenario: %q, want no problem", p)
+	}
+	for _, tc := range []struct {
+		a, b *Result
+		want string
+	}{
+		{at("a", "s", t0), at("b", "s", t0.Add(2*time.Minute)), "step 1: the measured windows do not overlap"},
+		{at("a", "s", t0), at("b", "other", t0), `a.json is scenario "s", b.json is "other"`},
+		{at("a", "s", t0), at("a", "s", t0), "hold the same run (run id a)"},
+		{at("a+c", "s", t0), at("c", "s", t0), "hold the same run (run id c)"},
+	} {
+		p := MergeProblems([]*Result{tc.a, tc.b}, names)
+		if len(p) != 1 || !strings.Contains(p[0], tc.want) {
+			t.Errorf("problems %q, want one containing %q", p, tc.want)
+		}
+	}
+	m, err := MergeResults([]*Result{at("a", "s", t0), at("b", "s", t0)}, names)
+	if err != nil || m.RunID != "a+b" {
+		t.Errorf("merged run id %q (%v), want a+b", m.RunID, err)
+	}
+}
+
+// TestSummaryShards: the summary of a distributed step lists its shards,
+// names a missing one and a generator-bound one, and reports cross-shard
+// end-to-end latency apart.
+func TestSummaryShards(t *testing.T) {
+	c := NewCollector(1)
+	r := c.NewRecorder()
+	r.RecordConsumeCross(ns(0), ns(3*time.Millisecond), 10)
+	c.Tick(sec(0), sec(1), PhaseMeasure)
+	st := c.Step(StepInfo{Label: "s"})
+	st.Shards = []ShardFigures{
+		{Index: 0, Host: "a", ProducerIDsFrom: 0, ProducerIDsTo: 2, Generator: &Generator{CPUUtilization: 0.95, Bottleneck: true}},
+		{Index: 1, Missing: true},
+	}
+	var b strings.Builder
+	if err := Summary(&b, &Result{Steps: []Step{st}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"2 shards", "MISSING", "95% GENERATOR BOUND", "Cross-shard end-to-end (1 messages", "p50 3.0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
 	}
 }
 

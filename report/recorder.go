@@ -214,6 +214,15 @@ func (r *Recorder) RecordConsume(intendedNs, consumedNs int64, bytes int) {
 	r.recordConsume(latEndToEnd, intendedNs, consumedNs, bytes)
 }
 
+// RecordConsumeCross records one message as RecordConsume does, but one
+// another shard of a distributed run produced: its end-to-end latency
+// spans two clocks and goes to the end_to_end_cross histogram, never mixed
+// with same-shard end-to-end latency. intendedNs is already on this
+// process's clock (corrected by the clock offsets).
+func (r *Recorder) RecordConsumeCross(intendedNs, consumedNs int64, bytes int) {
+	r.recordConsume(latEndToEndCross, intendedNs, consumedNs, bytes)
+}
+
 // RecordBacklogConsume records one message of a backlog phase consumed at
 // consumedNs as RecordConsume does, its latency into the backlog
 // end-to-end histogram instead.

@@ -89,6 +89,7 @@ func Summary(w io.Writer, r *Result) error {
 			fmt.Fprintf(&b, "\nStep %s: %s.\n", stepLabel(s), UnsentLine(s.Counters))
 		}
 		writeGenerator(&b, s)
+		writeShards(&b, s)
 		writeThrottle(&b, s)
 		writeSpread(&b, s)
 		if c := s.Compression; c != nil && c.Ratio < 1 {
@@ -188,6 +189,39 @@ func writeGenerator(b *strings.Builder, s *Step) {
 		} else {
 			b.WriteString("\n")
 		}
+	}
+}
+
+// writeShards describes the shards of a step of a distributed run: each
+// shard's share and diagnosis, the missing ones, and the cross-shard
+// end-to-end latency, which is reported apart from the same-shard E2E
+// columns of the table.
+func writeShards(b *strings.Builder, s *Step) {
+	if len(s.Shards) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nStep %s: %d shards; E2E above counts only messages a shard's own producers sent.\n", stepLabel(s), len(s.Shards))
+	t := table{header: []string{"  SHARD", "HOST", "PRODUCERS", "CONSUMERS/GROUP", "SENT", "ACKED", "CONSUMED", "CPU", "CLOCK OFFSET ms"}}
+	for _, x := range s.Shards {
+		if x.Missing {
+			t.rows = append(t.rows, []string{"  " + strconv.Itoa(x.Index), "MISSING: its data never reached shard 0; the step is partial", "", "", "", "", "", "", ""})
+			continue
+		}
+		cpu := "-"
+		if g := x.Generator; g != nil {
+			cpu = fmt.Sprintf("%.0f%%", 100*g.CPUUtilization)
+			if g.Bottleneck {
+				cpu += " GENERATOR BOUND"
+			}
+		}
+		t.rows = append(t.rows, []string{"  " + strconv.Itoa(x.Index), x.Host, fmt.Sprintf("%d..%d", x.ProducerIDsFrom, x.ProducerIDsTo-1),
+			strconv.Itoa(x.ConsumersPerGroup), strconv.FormatInt(x.Sent, 10), strconv.FormatInt(x.Acked, 10), strconv.FormatInt(x.Consumed, 10),
+			cpu, fmt.Sprintf("%.3f ± %.3f", x.ClockOffsetMs, x.ClockOffsetBoundMs)})
+	}
+	t.write(b)
+	if l := s.Latency.EndToEndCross; l.Count > 0 {
+		fmt.Fprintf(b, "  Cross-shard end-to-end (%d messages another shard produced; uncertain by the clock offsets' bounds): p50 %s, p99 %s, p99.9 %s, max %s ms.\n",
+			l.Count, fmtFloat(l.P50Ms), fmtFloat(l.P99Ms), fmtFloat(l.P999Ms), fmtFloat(l.MaxMs))
 	}
 }
 

@@ -36,6 +36,13 @@ type Result struct {
 	Ended   time.Time `json:"ended"`
 	// Host is the hostname of the machine running the load.
 	Host string `json:"host"`
+	// RunID is the id that named the run's topics and groups (shared by
+	// every shard of a distributed run).
+	RunID string `json:"run_id,omitempty"`
+	// Shards is the number of processes of a distributed run (mskbench run
+	// --shards N) whose data shard 0 merged into this result; 0 or 1 for a
+	// run of one process. Per-shard figures are in Step.Shards.
+	Shards int `json:"shards,omitempty"`
 	// GoVersion, GOMAXPROCS and NumCPU describe the load generator.
 	GoVersion  string `json:"go_version"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
@@ -166,6 +173,10 @@ type Step struct {
 	// Verification is the outcome of delivery verification; nil when
 	// verification was off or the step had no consumers.
 	Verification *Verification `json:"verification,omitempty"`
+	// Shards holds, for a step of a distributed run (mskbench run
+	// --shards N), every shard's own figures, by index; empty for a run of
+	// one process. The step's other fields are the merge of all shards.
+	Shards []ShardFigures `json:"shards,omitempty"`
 	// Brokers is what the brokers measured during the step, one entry per
 	// source (open monitoring, Prometheus endpoints, CloudWatch, the
 	// in-process cluster), each with its summary; empty without
@@ -385,6 +396,40 @@ func LimitText(limit string) string {
 	return ""
 }
 
+// ShardFigures are one shard's own figures in a step of a distributed run.
+type ShardFigures struct {
+	// Index is the shard's index, 0..N-1.
+	Index int `json:"index"`
+	// Missing is true when the shard's data never reached shard 0 (it was
+	// killed or lost its connection): the step is partial, and every other
+	// field but Index is zero.
+	Missing bool `json:"missing,omitempty"`
+	// Host is the shard's host name.
+	Host string `json:"host,omitempty"`
+	// ProducerIDsFrom and ProducerIDsTo are the range [from, to) of
+	// producer ids (global worker indexes) the shard ran.
+	ProducerIDsFrom int `json:"producer_ids_from"`
+	ProducerIDsTo   int `json:"producer_ids_to"`
+	// ConsumersPerGroup is how many members of every group it ran.
+	ConsumersPerGroup int `json:"consumers_per_group"`
+	// MeasureStart is when its measured phase started, on its clock.
+	MeasureStart time.Time `json:"measure_start"`
+	// Counters are its own counters.
+	Offered  int64 `json:"offered"`
+	Sent     int64 `json:"sent"`
+	Acked    int64 `json:"acked"`
+	Consumed int64 `json:"consumed"`
+	// Generator is its own load (CPU, late messages, whether it was the
+	// bottleneck); nil when unknown or without producers.
+	Generator *Generator `json:"generator,omitempty"`
+	// ClockOffsetMs is its clock's estimated offset against the cluster
+	// (cluster − shard, from broker timestamps of its control messages),
+	// and ClockOffsetBoundMs the half-width of the interval that holds the
+	// true offset.
+	ClockOffsetMs      float64 `json:"clock_offset_ms"`
+	ClockOffsetBoundMs float64 `json:"clock_offset_bound_ms"`
+}
+
 // GeneratorSaturated is the CPU utilisation (of wall time × GOMAXPROCS) at
 // or above which the load generator counts as CPU bound.
 const GeneratorSaturated = 0.9
@@ -546,6 +591,13 @@ type Latency struct {
 	// Commit is the time a transaction's commit took: EndTxn(commit)
 	// sent → committed (transactional producers only).
 	Commit LatencySummary `json:"commit"`
+	// EndToEndCross is EndToEnd of the messages a consumer read that
+	// another shard of a distributed run produced: it spans two machines'
+	// clocks, corrected by their estimated offsets against the cluster
+	// (Step.Shards), and is uncertain by the sum of their bounds. In a
+	// distributed run EndToEnd holds only same-shard messages
+	// (clock-independent); in a run of one process EndToEndCross is empty.
+	EndToEndCross LatencySummary `json:"end_to_end_cross"`
 	// BacklogEndToEnd is consume − intended send of the messages of a
 	// backlog phase (catch-up steps only); EndToEnd is then the live
 	// messages'.
@@ -576,6 +628,8 @@ type EncodedHistograms struct {
 	SendDelayUs string `json:"send_delay_us,omitempty"`
 	EndToEndUs  string `json:"end_to_end_us,omitempty"`
 	CommitUs    string `json:"commit_us,omitempty"`
+	// EndToEndCrossUs is the histogram of Latency.EndToEndCross.
+	EndToEndCrossUs string `json:"end_to_end_cross_us,omitempty"`
 	// BacklogEndToEndUs is the backlog end-to-end histogram.
 	BacklogEndToEndUs string `json:"backlog_end_to_end_us,omitempty"`
 }

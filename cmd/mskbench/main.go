@@ -59,7 +59,7 @@ func commands() map[string]command {
 		"compare": {"compare a result with one or several baselines; exit 3 on regression",
 			func(w io.Writer) *pflag.FlagSet { fs, _ := compareFlagSet(w); return fs }, runCompare},
 		"merge": {"merge the results of several load generators into one",
-			func(w io.Writer) *pflag.FlagSet { fs, _ := mergeFlagSet(w); return fs }, runMerge},
+			func(w io.Writer) *pflag.FlagSet { fs, _, _ := mergeFlagSet(w); return fs }, runMerge},
 		"history": {"render the history of a directory of results (HTML, CSV), marking regressions",
 			func(w io.Writer) *pflag.FlagSet { fs, _ := historyFlagSet(w); return fs }, runHistory},
 		"broker": {"run an in-process Kafka cluster in the foreground",

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/mskbench/mskbench/internal/atomicfile"
 	"github.com/mskbench/mskbench/report"
@@ -19,6 +22,12 @@ func checkOutputs(f runFlags) error {
 	var errs []error
 	for _, o := range []struct{ flag, path string }{{"-o", f.output}, {"--junit", f.junit}, {"--cpuprofile", f.cpuprof}, {"--memprofile", f.memprof}} {
 		if o.path == "" {
+			continue
+		}
+		if o.flag == "-o" && isS3(o.path) {
+			if _, _, err := parseS3(o.path); err != nil {
+				errs = append(errs, fmt.Errorf("-o %w (nothing was run)", err))
+			}
 			continue
 		}
 		if err := atomicfile.Check(o.path); err != nil {
@@ -41,11 +50,24 @@ func fallbackPath(runID string) string {
 // it saves res to fallbackPath(runID) instead, so that nothing measured is
 // lost, and returns an error naming both; the caller still prints the
 // summary.
-func saveResult(path string, res *report.Result, runID string, logf func(string, ...any)) error {
+//
+// A path s3://bucket/key uploads the result there (writeS3) with the AWS
+// configuration awsCfg loads (the credentials MSK IAM uses).
+func saveResult(ctx context.Context, path string, res *report.Result, runID string, awsCfg func(context.Context) (aws.Config, error), logf func(string, ...any)) error {
 	if path == "" {
 		return nil
 	}
-	err := report.WriteFile(path, res)
+	var err error
+	if isS3(path) {
+		var cfg aws.Config
+		if cfg, err = awsCfg(ctx); err == nil {
+			err = writeS3(context.WithoutCancel(ctx), cfg, path, res)
+		} else {
+			err = fmt.Errorf("%w: %w", errNoAWS, err)
+		}
+	} else {
+		err = report.WriteFile(path, res)
+	}
 	if err == nil {
 		logf("result written to %s", path)
 		return nil

@@ -15,16 +15,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/internal/redact"
+	"github.com/mskbench/mskbench/internal/shardenv"
 	"github.com/mskbench/mskbench/load"
 	"github.com/mskbench/mskbench/plan"
 	"github.com/mskbench/mskbench/ramp"
 	"github.com/mskbench/mskbench/report"
 	"github.com/mskbench/mskbench/scenarios"
+	"github.com/mskbench/mskbench/shard"
 )
 
 // runFlags are the flags of `mskbench run` that are not auth flags.
@@ -44,6 +47,10 @@ type runFlags struct {
 	memprof      string
 	debug        string
 	live         *liveFlags // --metrics-listen, --push
+	// The shard contract (internal/shardenv.Flags): a distributed run.
+	shards, shard  int
+	runID          string
+	barrierTimeout time.Duration
 }
 
 // runFlagSet returns the FlagSet of `mskbench run`, bound to a new runFlags.
@@ -66,6 +73,7 @@ func runFlagSet(stdout io.Writer) (*pflag.FlagSet, *runFlags) {
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the tool itself to this file")
 	fs.StringVar(&f.memprof, "memprofile", "", "write a heap profile of the tool itself to this file at the end")
 	fs.StringVar(&f.debug, "debug-addr", "", "serve Go's pprof endpoints (goroutines, heap, CPU) on this address, e.g. 127.0.0.1:6060")
+	registerShardFlags(fs, f)
 	f.live = registerLiveFlags(fs)
 	return fs, f
 }
@@ -116,6 +124,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	a := cfg.Auth
+	// -o s3://... uploads with the credentials MSK IAM would use.
+	awsCfg := func(ctx context.Context) (aws.Config, error) { return auth.AWSConfig(ctx, cfg, "") }
 	metricsURL := "" // the embedded cluster's /metrics, scraped beside every step
 	if s.Embedded() {
 		c, err := embedded.Start(embedded.Config{Brokers: embedded.DefaultBrokers, Metrics: true})
@@ -138,7 +148,24 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	res := newResult(s)
 	res.Embedded = s.Embedded()
 	res.Labels = labels
-	runID := newRunID()
+	sh, runID, err := resolveShard(fs, f, s, logf)
+	if err != nil {
+		return err
+	}
+	res.RunID = runID
+	if sh.Count > 1 {
+		res.Shards = sh.Count
+		// What the shards do not split (workloads, backlog and catch-up
+		// reads, churn, named groups, start positions) is refused rather
+		// than run N times over (load.ShardUnsupported).
+		for _, p := range plans {
+			if why := load.ShardUnsupported(p); why != "" {
+				return usageError{fmt.Errorf("%s: %s: a distributed run does not split it between shards: run the scenario with one shard, or without %s", sh, why, strings.Fields(why)[0])}
+			}
+		}
+	}
+	// The cluster's connection budget is shared by every shard.
+	cfg.Auth.ConnectRate = load.Shard{Index: sh.Index, Count: sh.Count}.ConnectRate(cfg.Auth.ConnectRate)
 	// What the run creates on the cluster until teardown deleted it: named
 	// on stderr at the end (or by a third signal) with `mskbench clean`.
 	intr := interruptOf(ctx)
@@ -153,7 +180,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			// says so.
 			res.Partial, res.Ended = true, time.Now().UTC()
 			return errors.Join(interruptedError{errors.New("interrupted while connecting to the cluster: nothing was run")},
-				saveResult(f.output, res, runID, logf))
+				saveResult(ctx, f.output, res, runID, awsCfg, logf))
 		case errors.As(err, &ce):
 			return usageError{err}
 		}
@@ -164,12 +191,24 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer intr.beforeExit(nil)
 	defer left.print(stderr)
 
+	var coord *shard.Run // nil for a run of one process
+	if sh.Count > 1 {
+		if coord, err = shard.Join(ctx, shard.Config{Conn: conn, RunID: runID, Prefix: plans[0].Topics.Prefix,
+			Index: sh.Index, Count: sh.Count, BarrierTimeout: f.barrierTimeout, Logf: logf, Leftovers: lo}); err != nil {
+			return err
+		}
+		defer coord.Close()
+		res.Warnings = append(res.Warnings, coord.Warnings()...)
+	}
 	mon := newBrokerMonitoring(ctx, s, a, conn, metricsURL, logf) // monitoring.go
 	res.Warnings = append(res.Warnings, mon.warnings...)
 	runStep := func(ctx context.Context, p plan.Plan, progress func(report.Interval)) (report.Step, error) {
 		logf("step %d %s: run id %s", p.Index+1, p.Name(), runID)
 		opts := load.Options{Logf: logf, RunID: runID, Embedded: s.Embedded(), Progress: progress,
 			Hurry: intr.hurry, Leftovers: lo}
+		if coord != nil {
+			opts.Shard, opts.Coordinator = load.Shard{Index: sh.Index, Count: sh.Count}, coord.Step()
+		}
 		if !f.quiet {
 			label := strconv.Itoa(p.Index + 1)
 			if p.Label == "precondition" {
@@ -186,6 +225,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		opts.Progress = lv.step(strconv.Itoa(p.Index+1), offeredMsgsPerSec(p), opts.Progress)
 		step, err := load.Run(ctx, p, conn, opts)
 		st.endLine()
+		if err != nil && coord != nil {
+			coord.Abort(fmt.Sprintf("step %d: %v", p.Index+1, err)) // the others stop waiting for this shard
+		}
 		return step, err
 	}
 	out, runErr := ramp.ExecuteWith(ctx, s, plans, mon.wrap(runStep), logf, mon.rampOptions())
@@ -202,13 +244,32 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if ctx.Err() != nil || runErr != nil {
 		res.Partial = true
 	}
+	for _, st := range res.Steps {
+		for _, x := range st.Shards {
+			if x.Missing { // never silently short
+				res.Partial = true
+			}
+		}
+	}
+	if sh.Index > 0 {
+		// Shard 0 writes the result, prints the summary and judges the
+		// checks, on the merged data; this shard handed its data over.
+		logf("shard %d of %d: done; shard 0 writes the merged result and evaluates the checks", sh.Index, sh.Count)
+		if err := errors.Join(runErr, profs.stop()); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return interruptedError{errors.New("interrupted: results so far are marked partial")}
+		}
+		return nil
+	}
 	checkErr := runChecks(res, checkExprs(s, f.checks), nil)
 	if s.LostCheck {
 		checkErr = lostCheck(res, checkErr)
 	}
 	// The result first (or its fallback), then the summary even when the
 	// file could not be written, then the profiles.
-	writeErr := saveResult(f.output, res, runID, logf)
+	writeErr := saveResult(ctx, f.output, res, runID, awsCfg, logf)
 	if err := resultCIOutputs(f.junit, res); err != nil {
 		writeErr = errors.Join(writeErr, err)
 	}
@@ -400,6 +461,56 @@ func checkExprs(s *scenarios.Scenario, flags []string) []string {
 		exprs = append(exprs, c.Expr)
 	}
 	return append(exprs, flags...)
+}
+
+// registerShardFlags registers the flags of the shard contract
+// (internal/shardenv.Flags) on fs.
+func registerShardFlags(fs *pflag.FlagSet, f *runFlags) {
+	for _, d := range shardenv.Flags() {
+		switch d.Name {
+		case "shards":
+			fs.IntVar(&f.shards, d.Name, 1, d.Usage)
+		case "shard":
+			fs.IntVar(&f.shard, d.Name, 0, d.Usage)
+		case "run-id":
+			fs.StringVar(&f.runID, d.Name, "", d.Usage)
+		case "barrier-timeout":
+			fs.DurationVar(&f.barrierTimeout, d.Name, shardenv.DefaultBarrierTimeout, d.Usage)
+		}
+	}
+}
+
+// resolveShard returns this process's place in the run (from the flags and
+// the engine's environment, internal/shardenv) and the run id: shared by
+// every shard of a distributed run, random for a run of one process.
+func resolveShard(fs *pflag.FlagSet, f runFlags, s *scenarios.Scenario, logf func(string, ...any)) (shardenv.Shard, string, error) {
+	sh, err := shardenv.Resolve(f.shard, f.shards, fs.Changed("shard"), fs.Changed("shards"), os.Getenv)
+	if err != nil {
+		return sh, "", usageError{err}
+	}
+	id, src, err := shardenv.RunID(f.runID, fs.Changed("run-id"), sh.Count, os.Getenv)
+	if err != nil {
+		return sh, "", usageError{err}
+	}
+	if id == "" {
+		id = newRunID()
+	}
+	if sh.Count <= 1 {
+		return sh, id, nil
+	}
+	switch {
+	case s.Embedded():
+		return sh, "", usageError{fmt.Errorf("%s: a distributed run needs one cluster every shard reaches, not an in-process cluster per shard (give --brokers, e.g. of `mskbench broker`)", sh)}
+	case s.Ramp != nil:
+		return sh, "", usageError{fmt.Errorf("%s: a ramp picks its next step from the last one, which only shard 0 sees merged: run ramps with one shard, or sweep fixed steps", sh)}
+	case f.barrierTimeout <= 0:
+		return sh, "", usageError{fmt.Errorf("--barrier-timeout %s: want > 0", f.barrierTimeout)}
+	}
+	logf("%s, run id %s (from %s)", sh, id, src)
+	for _, o := range sh.Overridden {
+		logf("%s: --shard overrides %s", sh, o)
+	}
+	return sh, id, nil
 }
 
 // offeredMsgsPerSec is the step's offered rate in msgs/s, summed over its

@@ -98,15 +98,16 @@ func writeJUnit(w io.Writer, doc junitSuites) error {
 func junitSeconds(secs float64) string { return strconv.FormatFloat(max(secs, 0), 'f', 3, 64) }
 
 // StepFailure returns why step s counts as failed, or "" when it completed:
-// it was cut short (partial), messages were sent and none acknowledged, or
-// a catch-up read read nothing.
-// JUnit reports a failed step as an error, markdown in its verdict.
+// it was cut short (partial), it offered messages and none was
+// acknowledged ([Step.Failure], which also makes `run` exit 1), or a
+// catch-up read read nothing. JUnit reports a failed step as an error,
+// markdown in its verdict.
 func StepFailure(s *Step) string {
 	switch {
 	case s.Partial:
 		return "the step was cut short (partial): its figures cover only what was measured until then"
-	case s.Counters.Sent > 0 && s.Counters.Acked == 0:
-		return fmt.Sprintf("the step acknowledged none of the %d messages it sent", s.Counters.Sent)
+	case s.Failure() != "":
+		return s.Failure()
 	case s.ReadNothing():
 		return fmt.Sprintf("the consumers read nothing from start %s: no message after the start position", s.CatchUp.Start)
 	}

@@ -55,6 +55,10 @@ func TestBrokerClientTotals(t *testing.T) {
 	if _, _, ok := SlowestBroker(got[:1]); ok {
 		t.Error("one broker named the slowest")
 	}
+	cells := brokerCSVCells(&s)
+	if got := cells[len(cells)-2:]; got[0] != "0=2;1=3.5;2=9" || got[1] != "2" {
+		t.Errorf("CSV cells %q, want the mean service time per broker and the slowest, 2", got)
+	}
 	var b strings.Builder
 	writeBrokerClient(&b, &s)
 	for _, want := range []string{"Per broker in step", "h2:9092", "Slowest broker: 2 (h2:9092), 9.00 ms per produce request against a median of 3.50 ms (2.6×)"} {

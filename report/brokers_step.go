@@ -609,14 +609,15 @@ func prefixed(row []string) []string {
 
 // brokerCSVHeader and brokerCSVCells are the broker columns of [CSV]: the
 // sources, the binding resource, every broker aggregate (empty when not
-// measured) and the bytes each broker took in and sent out as id=bytes
-// pairs.
+// measured), the bytes each broker took in and sent out as id=bytes
+// pairs, and from the clients' own per-broker figures the mean produce
+// service time as id=ms pairs and the slowest broker's id.
 func brokerCSVHeader() []string {
 	h := []string{"broker_sources", "broker_binding"}
 	for _, a := range brokerAggregates {
 		h = append(h, a.name)
 	}
-	return append(h, "broker_bytes_in", "broker_bytes_out")
+	return append(h, "broker_bytes_in", "broker_bytes_out", "client_broker_service_ms", "client_broker_slowest")
 }
 
 func brokerCSVCells(s *Step) []string {
@@ -649,7 +650,20 @@ func brokerCSVCells(s *Step) []string {
 			row = append(row, "")
 		}
 	}
-	return append(row, strings.Join(in, ";"), strings.Join(out, ";"))
+	// The clients' own per-broker figures (BrokerClient) of the measured
+	// phase: mean produce service time as id=ms pairs, and the slowest.
+	totals := BrokerClientTotals(s, PhaseMeasure)
+	var svc []string
+	for _, t := range totals {
+		if t.ProduceResponses > 0 {
+			svc = append(svc, fmt.Sprintf("%d=%s", t.ID, fmtFloat(t.ProduceServiceTimeMeanMs)))
+		}
+	}
+	slowest := ""
+	if sl, _, ok := SlowestBroker(totals); ok {
+		slowest = strconv.Itoa(int(sl.ID))
+	}
+	return append(row, strings.Join(in, ";"), strings.Join(out, ";"), strings.Join(svc, ";"), slowest)
 }
 
 // isBrokerPercent reports whether name is a broker aggregate in percent.

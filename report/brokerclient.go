@@ -2,8 +2,11 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // writeBrokerClient writes the per-broker client-side figures of the
@@ -47,4 +50,61 @@ func ratePerSec(v, secs float64, prec int) string {
 		return "-"
 	}
 	return strconv.FormatFloat(v/secs, 'f', prec, 64)
+}
+
+// brokerClientChart charts the clients' mean produce service time per
+// broker and interval (Step.BrokerClient) on the time axis of the client
+// charts: a slow broker stands out as its own line. A sample is placed at
+// the interval of the timeline it ends with (the engine samples both at
+// the same instants).
+func brokerClientChart(s *Step) svgChart {
+	ch := newChart("Produce service time per broker",
+		"mean time from a produce request written to its response read, per broker and interval, as the clients measured it",
+		"", "ms")
+	tl := s.Timeline
+	if len(tl) == 0 {
+		ch.Empty = "no timeline recorded"
+		return ch
+	}
+	xa, xt, mids, bands, unit := timelineAxis(tl)
+	ch.XTicks, ch.Bands, ch.XLabel = xt, bands, unit
+	at := make(map[time.Time]int, len(tl))
+	for i, iv := range tl {
+		at[iv.End] = i
+	}
+	type line struct {
+		name, color string
+		pts         []point
+	}
+	var lines []line
+	top := 0.0
+	for bi, b := range s.BrokerClient {
+		l := line{name: "broker " + strconv.Itoa(int(b.ID)), color: brokerColors[bi%len(brokerColors)]}
+		for _, x := range b.Samples {
+			i, ok := at[x.End]
+			if !ok {
+				continue
+			}
+			if x.ProduceResponses == 0 {
+				l.pts = append(l.pts, point{mids[i], 0, false})
+				continue
+			}
+			top = math.Max(top, x.ProduceServiceTimeMeanMs)
+			l.pts = append(l.pts, point{mids[i], x.ProduceServiceTimeMeanMs, true})
+		}
+		if slices.ContainsFunc(l.pts, func(p point) bool { return p.ok }) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		ch.Empty = "no produce requests answered in this step"
+		ch.XTicks, ch.Bands = nil, nil
+		return ch
+	}
+	ya, yt := linearAxis(0, math.Max(top*1.05, 1e-9), chartTop+plotH, chartTop, fmtCount)
+	ch.YTicks = yt
+	for _, l := range lines {
+		ch.Series = append(ch.Series, newSeries(l.name, l.color, "", l.pts, xa, ya))
+	}
+	return ch
 }

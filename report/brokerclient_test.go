@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,43 @@ func TestMergeBrokerClient(t *testing.T) {
 	}
 	if len(a.BrokerClient[0].Samples) != 3 {
 		t.Error("MergeSteps modified its input")
+	}
+}
+
+// The HTML chart of the clients' per-broker service time has a line per
+// broker that answered, its points at the intervals the samples end with.
+func TestBrokerClientChart(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	s := brokerClientStep(t0)
+	for i, ph := range []string{PhaseWarmup, PhaseMeasure, PhaseMeasure} {
+		s.Timeline = append(s.Timeline, Interval{Start: t0.Add(time.Duration(i) * time.Second), End: t0.Add(time.Duration(i+1) * time.Second),
+			ElapsedSeconds: float64(i + 1), Phase: ph})
+	}
+	ch := brokerClientChart(&s)
+	if ch.Empty != "" || len(ch.Series) != 3 {
+		t.Fatalf("chart %q with %d series, want 3 brokers", ch.Empty, len(ch.Series))
+	}
+	points := func(sr svgSeries) int {
+		n := len(sr.Dots)
+		for _, l := range sr.Lines {
+			n += len(strings.Fields(l))
+		}
+		return n
+	}
+	for i, want := range []int{3, 2, 1} { // samples per broker in the fixture
+		if got := points(ch.Series[i]); got != want || ch.Series[i].Name != "broker "+strconv.Itoa(i) {
+			t.Errorf("series %d %s: %d points, want %d", i, ch.Series[i].Name, got, want)
+		}
+	}
+	var html strings.Builder
+	if err := HTML(&html, &Result{Steps: []Step{s}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "<title>Produce service time per broker</title>") {
+		t.Error("the HTML report has no per-broker service time chart")
+	}
+	s.Timeline = nil
+	if ch := brokerClientChart(&s); ch.Empty == "" {
+		t.Error("a chart without a timeline is not marked empty")
 	}
 }

@@ -244,6 +244,11 @@ func newHTMLStep(i int, s *Step) htmlStep {
 
 	hs.Charts = []svgChart{throughputChart(s), latencyTimelineChart(s), percentileChart(s)}
 	hs.Charts = append(hs.Charts, brokerCharts(s)...) // under the client charts, same time axis
+	if len(s.BrokerClient) > 0 {
+		ch := brokerClientChart(s)
+		ch.NewRow = len(s.Brokers) == 0
+		hs.Charts = append(hs.Charts, ch)
+	}
 	hs.Brokers = newHTMLBrokers(s)
 	hs.Plan = indentJSON(s.Plan)
 	return hs

@@ -1,7 +1,9 @@
 package load
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -132,16 +134,7 @@ func (b *brokerStats) series(ids map[string]int32) []report.BrokerClientSeries {
 		out = append(out, report.BrokerClientSeries{ID: id, Host: a, Samples: ss})
 	}
 	slices.SortFunc(out, func(x, y report.BrokerClientSeries) int {
-		if x.ID != y.ID {
-			return int(x.ID) - int(y.ID)
-		}
-		switch {
-		case x.Host < y.Host:
-			return -1
-		case x.Host > y.Host:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(x.ID, y.ID), strings.Compare(x.Host, y.Host))
 	})
 	return out
 }

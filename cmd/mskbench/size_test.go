@@ -411,7 +411,7 @@ func TestSizeUsageErrors(t *testing.T) {
 	embedded := write("embedded.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, "embedded": true, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
 	const spec = `"scenario": {"spec": {"cluster": {"instance_type": "kafka.m7g.large", "broker_count": 3}}}`
 	loopback := write("loopback.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "connection": {"brokers": ["127.0.0.1:9092", "[::1]:9093", "localhost:9094"]}, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)
-	mskbenchBroker := write("broker.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "connection": {"brokers": ["10.0.0.5:9092"]}, "steps": [{"throughput": {"bytes_per_sec": 1000}, "brokers": [{"source": "mskbench_broker"}]}]}`)
+	mskbenchBroker := write("broker.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "connection": {"brokers": ["b-1.bench.example:9092"]}, "steps": [{"throughput": {"bytes_per_sec": 1000}, "brokers": [{"source": "mskbench_broker"}]}]}`)
 	bound := write("bound.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "steps": [{"label": "rate=max", "throughput": {"bytes_per_sec": 1000}, "generator": {"cpu_utilization": 0.95, "bottleneck": true}}]}`)
 	throttled := write("throttled.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, `+spec+`, "steps": [{"label": "rate=max", "throughput": {"bytes_per_sec": 1000}, "throttle": {"responses": 4}}]}`)
 	noType := write("notype.json", `{"schema_version": 1, "tool": {"name": "mskbench"}, "steps": [{"throughput": {"bytes_per_sec": 1000}}]}`)

@@ -159,6 +159,41 @@ func (w *window) report(b *testing.B, pl plan.Plan, cpu time.Duration) {
 	reportProcess(b, w.acked.Load(), cpu)
 }
 
+// produceRequests counts a bare kgo loop's produce requests inside the
+// window (a kgo hook): how many, their bytes on the wire and their service
+// time (written to read), for the same figures the engine's result carries
+// per broker (steps[].broker_client).
+type produceRequests struct {
+	w               *window
+	n, bytes, svcNs atomic.Int64
+}
+
+func (pr *produceRequests) OnBrokerE2E(_ kgo.BrokerMetadata, key int16, e kgo.BrokerE2E) {
+	if key != 0 || e.Err() != nil {
+		return
+	}
+	if now := time.Now(); now.After(pr.w.from) && now.Before(pr.w.to) {
+		pr.n.Add(1)
+		pr.bytes.Add(int64(e.BytesWritten))
+		pr.svcNs.Add(int64(e.TimeToWrite + e.ReadWait + e.TimeToRead))
+	}
+}
+
+func (pr *produceRequests) report(b *testing.B, pl plan.Plan) {
+	reportRequests(b, pl, pr.n.Load(), pr.bytes.Load(), float64(pr.svcNs.Load())/1e6)
+}
+
+// reportRequests reports the measured window's produce requests per
+// second, their mean size in KB and their mean service time.
+func reportRequests(b *testing.B, pl plan.Plan, n, bytes int64, svcSumMs float64) {
+	if n == 0 {
+		return
+	}
+	b.ReportMetric(float64(n)/pl.Phases.Duration.D().Seconds(), "reqs/s")
+	b.ReportMetric(float64(bytes)/float64(n)/1000, "KB/req")
+	b.ReportMetric(svcSumMs/float64(n), "svc-ms")
+}
+
 // measureCPU returns the process CPU time between the window's bounds,
 // sampled by a goroutine that wakes at each.
 func measureCPU(w *window) func() time.Duration {
@@ -190,6 +225,7 @@ func BenchmarkBareKgo(b *testing.B) {
 		start := time.Now()
 		w := &window{from: start.Add(pl.Phases.Warmup.D()), to: start.Add(pl.Phases.Warmup.D() + pl.Phases.Duration.D())}
 		cpu := measureCPU(w)
+		reqs := &produceRequests{w: w}
 		var wg sync.WaitGroup
 		for i := range pr.Workers {
 			vals := benchValues(pr.MaxInFlight, pr.MessageSize.Fixed)
@@ -197,7 +233,7 @@ func BenchmarkBareKgo(b *testing.B) {
 				kgo.DefaultProduceTopic(topic), kgo.RequiredAcks(kgo.AllISRAcks()),
 				kgo.ProducerLinger(pr.Linger.D()), kgo.ProducerBatchMaxBytes(int32(pr.BatchBytes)),
 				kgo.ProducerBatchCompression(kgo.NoCompression()), kgo.MaxBufferedRecords(pr.MaxInFlight),
-				kgo.DisableClientMetrics())
+				kgo.DisableClientMetrics(), kgo.WithHooks(reqs))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -212,6 +248,7 @@ func BenchmarkBareKgo(b *testing.B) {
 		}
 		wg.Wait()
 		w.report(b, pl, cpu())
+		reqs.report(b, pl)
 	}
 }
 
@@ -301,6 +338,16 @@ func BenchmarkRunMaxRate(b *testing.B) {
 				if g := step.Generator; g != nil {
 					reportProcess(b, int64(step.Throughput.MsgsPerSec*step.MeasuredSeconds), time.Duration(g.CPUSeconds*float64(time.Second)))
 				}
+				var n, bytes int64
+				var svc float64
+				for _, br := range step.BrokerClient {
+					for _, sm := range br.Samples {
+						if sm.Phase == report.PhaseMeasure {
+							n, bytes, svc = n+sm.ProduceRequests, bytes+sm.ProduceBytes, svc+sm.ProduceServiceTimeSumMs
+						}
+					}
+				}
+				reportRequests(b, pl, n, bytes, svc)
 				b.Logf("acked %d sent %d measured %.2fs pub p50 %.1fms batch size %d", step.Counters.Acked, step.Counters.Sent,
 					step.MeasuredSeconds, step.Latency.Publish.P50Ms, step.Client.Producer.BatchSize)
 			}

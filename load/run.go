@@ -49,6 +49,10 @@ const (
 	cancelDrain = 2 * time.Second
 	// drainPoll is how often the drain phase checks whether consumers caught up.
 	drainPoll = 20 * time.Millisecond
+	// logEndPoll is how often the drain asks the cluster for the log end
+	// offsets while the consumers are short of the highest acknowledged
+	// ones (settleLogEnds).
+	logEndPoll = 500 * time.Millisecond
 	// producerGrace bounds how long producers may still wait for the
 	// cluster after the drain phase before their requests are aborted (at
 	// most the drain timeout).
@@ -216,6 +220,10 @@ type step struct {
 	col   *report.Collector
 	vf    *verifier
 	adm   adminOps
+	// logEnds are the log end offsets the drain's last ask returned and
+	// logEndsAt when it asked (settleLogEnds).
+	logEnds   map[partKey]int64
+	logEndsAt time.Time
 
 	// bstats counts the clients' requests per broker; brokerAddrs are the
 	// cluster's brokers (node id → address) from the setup's ping.
@@ -819,6 +827,52 @@ func (s *step) caughtUp() bool {
 	return true
 }
 
+// settleLogEnds asks the cluster, once the producers are done and at most
+// every logEndPoll, for the log end offsets of the topics of every verified
+// acks=all workload, and hands the verifier those below the highest
+// acknowledged offset that did not move since the ask before
+// (verifier.settledLogEnds): the drain then ends at the end of the log. The
+// ask is bounded by the drain's deadline; a failed one waits for the next.
+func (s *step) settleLogEnds(ctx context.Context, deadline time.Time) {
+	if s.coord != nil || time.Since(s.logEndsAt) < logEndPoll {
+		return
+	}
+	select {
+	case <-s.producersDone:
+	default:
+		return
+	}
+	s.logEndsAt = time.Now()
+	actx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if s.logEnds == nil {
+		s.logEnds = make(map[partKey]int64)
+	}
+	for _, w := range s.wls {
+		if w.vf == nil || w.p.Producers.Acks != plan.AcksAll {
+			continue
+		}
+		acked := w.vf.ackedEnds()
+		settled := make(map[partKey]int64)
+		for _, topic := range w.topics {
+			offs, err := s.adm.offsets(actx, topic, w.partitions, offsetEnd)
+			if err != nil {
+				continue
+			}
+			for p, end := range offs {
+				k := partKey{topic, int(p)}
+				if prev, ok := s.logEnds[k]; ok && prev == end && end < acked[k] {
+					settled[k] = end
+				}
+				s.logEnds[k] = end
+			}
+		}
+		if len(settled) > 0 {
+			w.vf.settledLogEnds(settled)
+		}
+	}
+}
+
 // drain stops the producers (they flush and close) and waits for the
 // consumers to catch up, bounded by the drain timeout (two seconds once
 // ctx is cancelled); then producers still waiting are aborted after a
@@ -842,6 +896,7 @@ func (s *step) drain(ctx context.Context) {
 		if !now.Before(deadline) {
 			break
 		}
+		s.settleLogEnds(ctx, deadline)
 		if next := s.lastTick.Add(interval); !now.Before(next) {
 			s.tick(next, report.PhaseDrain)
 		}

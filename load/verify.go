@@ -2,6 +2,7 @@ package load
 
 import (
 	"cmp"
+	"maps"
 	"math/bits"
 	"slices"
 	"sync"
@@ -296,9 +297,12 @@ type verifier struct {
 	abortMu sync.Mutex
 	aborted [][]seqRange
 
-	// end: per partition, one past the highest acknowledged offset.
-	endMu sync.Mutex
-	end   map[partKey]int64
+	// end: per partition, one past the highest acknowledged offset;
+	// logEnd: the log end offsets the cluster reported, the same twice in
+	// a row, after the producers finished (settleLogEnds; acks=all only).
+	endMu  sync.Mutex
+	end    map[partKey]int64
+	logEnd map[partKey]int64
 
 	dups, outOfOrder, corrupted, foreign, redelivered atomic.Int64
 
@@ -490,12 +494,39 @@ func (v *verifier) caughtUp(acked int64, offsetsKnown bool) bool {
 			ps.mu.Lock()
 			next := ps.next
 			ps.mu.Unlock()
+			if le, ok := v.logEnd[k]; ok {
+				end = min(end, le)
+			}
 			if next < end {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// ackedEnds returns a copy of end: per partition, one past the highest
+// acknowledged offset.
+func (v *verifier) ackedEnds() map[partKey]int64 {
+	v.endMu.Lock()
+	defer v.endMu.Unlock()
+	return maps.Clone(v.end)
+}
+
+// settledLogEnds records the log end offsets of partitions that reported
+// the same one twice in a row after the producers finished: caughtUp waits
+// for no offset beyond them. With acks=all an acknowledged offset beyond a
+// settled log end is gone — a broker that acknowledged without storing, an
+// unclean leader election that truncated the log — and no consumer will
+// ever read it: the drain ends at the log end and counts it lost, instead
+// of waiting out its timeout.
+func (v *verifier) settledLogEnds(ends map[partKey]int64) {
+	v.endMu.Lock()
+	defer v.endMu.Unlock()
+	if v.logEnd == nil {
+		v.logEnd = make(map[partKey]int64, len(ends))
+	}
+	maps.Copy(v.logEnd, ends)
 }
 
 // uniques returns, per consumer group, the messages read for the first

@@ -117,7 +117,7 @@ func TestProducerLoopSchedule(t *testing.T) {
 				t.Fatalf("message %d sent %s after its intended time, want on time", seq, time.Duration(now-intended))
 			}
 			n++
-			p.free <- s
+			p.free.put(s)
 		})
 		if n != 500 {
 			t.Errorf("sent %d messages, want 500", n)
@@ -140,7 +140,7 @@ func TestProducerLoopBackpressure(t *testing.T) {
 			for {
 				select {
 				case b := <-held:
-					p.free <- b
+					p.free.put(b)
 				case <-t.Context().Done():
 					return
 				}
@@ -177,7 +177,7 @@ func TestProducerLoopLateStop(t *testing.T) {
 		go func() { // no acknowledgement until 200 ms, well after the end
 			time.Sleep(200 * time.Millisecond)
 			for range 16 {
-				p.free <- <-held
+				p.free.put(<-held)
 			}
 		}()
 		var n int

@@ -235,7 +235,7 @@ func producerPathAllocs(t *testing.T, keys plan.Keys) {
 		plan.SizeDist{Weighted: []plan.WeightedSize{{Size: 100, Weight: 1}, {Size: 2000, Weight: 1}}})
 	seq := uint64(0)
 	step := func() {
-		s := <-p.free
+		s := p.free.tryGet()
 		intended := p.clk.now()
 		sent := p.build(s, seq, intended, p.clk.now())
 		p.rec.RecordSend(intended, sent)
@@ -263,7 +263,7 @@ func TestProducerPathSampleAllocs(t *testing.T) {
 	p.maxV = StampSize + 900
 	seq := uint64(0)
 	step := func() {
-		s := <-p.free
+		s := p.free.tryGet()
 		p.build(s, seq, p.clk.now(), p.clk.now())
 		p.pending = p.pending[:0]
 		tl := newTally()
@@ -319,7 +319,7 @@ func BenchmarkProducerPath(b *testing.B) {
 			p, _ := benchProducer(b, bc.keys, bc.sizes)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				s := <-p.free
+				s := p.free.tryGet()
 				intended := p.clk.now()
 				sent := p.build(s, uint64(i), intended, p.clk.now())
 				p.rec.RecordSend(intended, sent)

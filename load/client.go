@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/plan"
@@ -66,10 +65,6 @@ type slot struct {
 	// intendedNs and sentNs are the intended and actual send times (unix
 	// ns, also in the stamp).
 	intendedNs, sentNs int64
-	// inFlight is 1 from build until the message settles, or until the
-	// worker gives up on it after its requests were aborted (abandon):
-	// whichever swaps it to 0 accounts for the message, once.
-	inFlight atomic.Int32
 }
 
 // producerClient sends one worker's messages. send and endTransaction

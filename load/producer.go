@@ -181,7 +181,6 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 		rec:        cfg.rec,
 		clk:        cfg.clk,
 		measuring:  cfg.measuring,
-		free:       newFreeSlots(inflight),
 		slots:      make([]*slot, inflight),
 		maxV:       maxV,
 		pending:    make([]*slot, 0, maxPending),
@@ -205,8 +204,8 @@ func newProducer(p plan.Plan, cfg producerConfig) (*producer, error) {
 	}
 	for i := range pr.slots {
 		pr.slots[i] = &slot{index: i} // buffers are allocated on first use
-		pr.free.put(pr.slots[i])
 	}
+	pr.free = newFreeSlots(pr.slots)
 	txnID := ""
 	if t := pp.Transactions; t != nil {
 		pr.txn = &txnState{cfg: *t}
@@ -271,7 +270,7 @@ func (p *producer) run(ctx context.Context, startNs, measureStartNs int64) error
 // before it fails the records of a request the broker never answered.
 func (p *producer) abandon() {
 	for _, s := range p.slots {
-		if !s.inFlight.CompareAndSwap(1, 0) {
+		if !p.free.claim(s) {
 			continue
 		}
 		p.failed.Add(1)
@@ -501,7 +500,6 @@ func (p *producer) flush(ctx context.Context) {
 	if err := p.cl.send(ctx, p.pending); err != nil {
 		label := errorLabel(err)
 		for _, s := range p.pending {
-			s.inFlight.Store(0)
 			p.handOverFailed(ctx, s.intendedNs, label)
 			p.txn.failedMessage()
 			p.free.put(s)
@@ -597,7 +595,6 @@ func (p *producer) build(s *slot, seq uint64, intendedNs, sentNs int64) int64 {
 	st := p.stamp
 	st.Seq, st.IntendedNs, st.SentNs = seq, intendedNs, sentNs
 	putHeaderSum(v, st, s.sum)
-	s.inFlight.Store(1)
 	p.pending = append(p.pending, s)
 	return s.sentNs
 }
@@ -623,7 +620,7 @@ func newTally() tally { return tally{offset: -1} }
 // p.done(t) after the last message of a callback. A message the worker
 // already abandoned (see abandon) is ignored.
 func (p *producer) settle(s *slot, partition int32, offset int64, err error, nowNs int64, t *tally) {
-	if !s.inFlight.CompareAndSwap(1, 0) {
+	if !p.free.claim(s) {
 		return
 	}
 	measured := s.intendedNs >= p.measureStartNs
@@ -825,46 +822,80 @@ func (p *producer) endTransaction(ctx context.Context) {
 	p.verify.abortRange(uint32(p.id), t.lo, hi)
 }
 
-// freeSlots is a worker's free slots, a stack: the worker takes the slot
-// freed last, whose memory its completion just touched. (A FIFO — the
-// channel this replaces — handed out the slot freed longest ago, cold in
-// the caches at max rate.) Completions put slots from the clients'
-// goroutines; only the worker takes them.
+// freeSlots is a worker's slots and their states. The worker takes free
+// slots in index order, from a cursor that skips the slots still in
+// flight: the messages of one client batch then sit in consecutive slots,
+// so its completion and the client's copy of its values walk adjacent
+// memory, which the hardware prefetcher streams — as a bare client loop's
+// freshly allocated records do. (A FIFO of freed slots scattered a batch's
+// slots over the whole pool, each a cache miss at 1 KiB: 2.42 CPU-s per
+// million messages against 2.18 for a stack and 1.57 for this, in
+// docs/performance.md.) The states are an array of their own, a few cache
+// lines that stay hot, not a field of each (cold) slot.
 type freeSlots struct {
-	mu    sync.Mutex
 	slots []*slot
+	// state[i] is slot i's: slotFree, slotTaken (the worker took it: being
+	// built, or in flight) or slotSettled (its outcome is being recorded,
+	// or the worker abandoned it).
+	state []atomic.Int32
+	next  int          // the worker's cursor
+	n     atomic.Int64 // free slots
 	// ready holds a token once a slot was put since the worker last
 	// looked: get waits for it.
 	ready chan struct{}
 }
 
-func newFreeSlots(n int) *freeSlots {
-	return &freeSlots{slots: make([]*slot, 0, n), ready: make(chan struct{}, 1)}
+const (
+	slotFree int32 = iota
+	slotTaken
+	slotSettled
+)
+
+// newFreeSlots returns the slots, every one free; slots[i].index is i.
+func newFreeSlots(slots []*slot) *freeSlots {
+	f := &freeSlots{slots: slots, state: make([]atomic.Int32, len(slots)), ready: make(chan struct{}, 1)}
+	f.n.Store(int64(len(slots)))
+	return f
 }
 
-// put returns s to the free slots.
+// claim marks a taken slot settled: whoever claims it (the completion, or
+// the worker abandoning it) accounts for its message, once.
+func (f *freeSlots) claim(s *slot) bool {
+	return f.state[s.index].CompareAndSwap(slotTaken, slotSettled)
+}
+
+// put returns s to the free slots (from any goroutine; a slot already free
+// stays counted once).
 func (f *freeSlots) put(s *slot) {
-	f.mu.Lock()
-	f.slots = append(f.slots, s)
-	f.mu.Unlock()
+	if f.state[s.index].Swap(slotFree) == slotFree {
+		return
+	}
+	f.n.Add(1)
 	select {
 	case f.ready <- struct{}{}:
 	default:
 	}
 }
 
-// tryGet takes the slot freed last, nil when none is free.
+// tryGet takes the next free slot at or after the cursor, nil when none is
+// free. Only the worker takes slots.
 func (f *freeSlots) tryGet() *slot {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := len(f.slots)
-	if n == 0 {
+	if f.n.Load() == 0 {
 		return nil
 	}
-	s := f.slots[n-1]
-	f.slots[n-1] = nil
-	f.slots = f.slots[:n-1]
-	return s
+	// n > 0: some slot is free (put frees it before counting it), so the
+	// walk ends.
+	for {
+		i := f.next
+		if f.next++; f.next == len(f.slots) {
+			f.next = 0
+		}
+		if f.state[i].Load() == slotFree {
+			f.state[i].Store(slotTaken)
+			f.n.Add(-1)
+			return f.slots[i]
+		}
+	}
 }
 
 // get waits for a free slot until ctx is done (then nil).

@@ -339,11 +339,12 @@ type franzConsumer struct {
 	blocking bool
 }
 
-// consumerLeaveTimeout bounds a franz-go consumer's Close (its final
-// commit and LeaveGroup): against a broker that stopped answering, Close
-// waits for kgo's request retries — 71 s were seen after a second
-// interrupt. A member that could not leave expires with its session (10 s)
-// and teardown's group deletion waits for that.
+// consumerLeaveTimeout bounds a consumer's close, on both clients (its
+// final commit and LeaveGroup): against a broker that stopped answering,
+// kgo's Close waits for its request retries — 71 s were seen after a
+// second interrupt — and kafka-go's Reader.Close 10–14 s
+// (TestConsumerCloseBounded). A member that could not leave expires with
+// its session (10 s) and teardown's group deletion waits for that.
 const consumerLeaveTimeout = 5 * time.Second
 
 func (franzDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consumerClient, error) {

@@ -360,12 +360,31 @@ func (kafkaGoDriver) newConsumer(c *consumer, cfg consumerClientConfig) (consume
 	return &kafkaGoConsumer{c: c, r: kafka.NewReader(rc)}, nil
 }
 
-func (kc *kafkaGoConsumer) close() { kc.r.Close() }
+func (kc *kafkaGoConsumer) close() { kc.closeBounded() }
+
+// closeBounded closes the reader (its final commit and LeaveGroup), waiting
+// at most consumerLeaveTimeout: kafka-go's Close takes no context and waited
+// 10–14 s for a cluster that stopped answering. A close still running then
+// goes on by itself; the member that could not leave expires with its
+// session, which teardown's group deletion waits for (as with franz-go).
+func (kc *kafkaGoConsumer) closeBounded() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = kc.r.Close()
+	}()
+	t := time.NewTimer(consumerLeaveTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
 
 // run fetches messages until ctx is done, then closes the reader (which
 // commits and leaves the group). Fetch errors are counted, not fatal.
 func (kc *kafkaGoConsumer) run(ctx context.Context) {
-	defer kc.r.Close()
+	defer kc.closeBounded()
 	for {
 		m, err := kc.r.FetchMessage(ctx)
 		if err != nil {

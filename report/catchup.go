@@ -66,6 +66,49 @@ type EarlierRuns struct {
 	Duplicated int64 `json:"duplicated"`
 }
 
+// merge adds the catch-up of another load generator, whose groups read
+// the same backlog apart, to c: counts summed, caught up when both were,
+// the longer time, and the rates recomputed over it.
+func (c *CatchUp) merge(o *CatchUp) *CatchUp {
+	if o == nil {
+		return c
+	}
+	if c == nil {
+		m := *o
+		return &m
+	}
+	m := *c
+	m.BacklogMessages += o.BacklogMessages
+	m.BuiltMessages += o.BuiltMessages
+	m.BuildSeconds = max(m.BuildSeconds, o.BuildSeconds)
+	m.ReadMessages += o.ReadMessages
+	m.ReadBytes += o.ReadBytes
+	m.CaughtUp = c.CaughtUp && o.CaughtUp
+	m.Seconds = max(c.Seconds, o.Seconds)
+	m.Lag += o.Lag
+	m.MsgsPerSec, m.MiBPerSec = 0, 0
+	if m.Seconds > 0 {
+		m.MsgsPerSec = float64(m.ReadMessages) / m.Seconds
+		m.MiBPerSec = float64(m.ReadBytes) / m.Seconds / MiB
+	}
+	return &m
+}
+
+// merge adds the earlier runs another load generator's groups found to e:
+// counts summed (they are summed over groups), the most producer
+// identities either found.
+func (e *EarlierRuns) merge(o *EarlierRuns) *EarlierRuns {
+	if o == nil {
+		return e
+	}
+	if e == nil {
+		m := *o
+		return &m
+	}
+	return &EarlierRuns{Producers: max(e.Producers, o.Producers), Messages: e.Messages + o.Messages,
+		Gaps: e.Gaps + o.Gaps, Duplicated: e.Duplicated + o.Duplicated}
+}
+
 // ReadNothing reports whether s is a catch-up step whose consumers read
 // nothing: a failed step, never a verified one.
 func (s *Step) ReadNothing() bool { return s.CatchUp != nil && s.Counters.Consumed == 0 }

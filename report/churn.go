@@ -28,6 +28,10 @@ type Rebalance struct {
 	Workload string `json:"workload,omitempty"`
 	// Group is the index of the consumer group (in its workload).
 	Group int `json:"group"`
+	// Input is, in a result merged from several load generators
+	// (`mskbench merge`), the 1-based input the group ran on: each
+	// generator numbers its own groups. 0 when not merged.
+	Input int `json:"input,omitempty"`
 	// AtSeconds is when the members began to leave, from the measure
 	// start.
 	AtSeconds float64 `json:"at_seconds"`
@@ -62,8 +66,32 @@ func writeChurn(b *strings.Builder, s *Step) {
 		stepLabel(s), c.Events, c.Members, c.EverySeconds, len(c.Rebalances))
 	t := table{header: []string{"  GROUP", "AT s", "REBALANCE s", "PAUSE s", "READ", "E2E p99 ms", "E2E max ms", "SETTLED"}}
 	for _, r := range c.Rebalances {
-		t.rows = append(t.rows, []string{"  " + fmt.Sprint(r.Group), fmt.Sprintf("%.2f", r.AtSeconds), fmt.Sprintf("%.3f", r.Seconds),
+		group := fmt.Sprint(r.Group)
+		if r.Input > 0 {
+			group = fmt.Sprintf("%d (input %d)", r.Group, r.Input)
+		}
+		t.rows = append(t.rows, []string{"  " + group, fmt.Sprintf("%.2f", r.AtSeconds), fmt.Sprintf("%.3f", r.Seconds),
 			fmt.Sprintf("%.3f", r.PauseSeconds), fmt.Sprint(r.Messages), fmtMs(r.EndToEndP99Ms), fmtMs(r.EndToEndMaxMs), fmt.Sprint(r.Settled)})
 	}
 	t.write(b)
+}
+
+// merge adds the churn of load generator input (1-based), which churned
+// its own groups, to c: events summed, rebalances kept with their input.
+func (c *Churn) merge(o *Churn, input int) *Churn {
+	if o == nil {
+		return c
+	}
+	out := c
+	if out == nil {
+		out = &Churn{EverySeconds: o.EverySeconds, Members: o.Members}
+	}
+	out.Events += o.Events
+	for _, r := range o.Rebalances {
+		if r.Input == 0 {
+			r.Input = input
+		}
+		out.Rebalances = append(out.Rebalances, r)
+	}
+	return out
 }

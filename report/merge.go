@@ -203,6 +203,12 @@ func MergeSteps(steps ...Step) (Step, error) {
 		out.Generator = out.Generator.merge(s.Generator)
 		out.PartitionSpread = mergeSpread(out.PartitionSpread, s.PartitionSpread)
 		out.Compression = out.Compression.merge(s.Compression)
+		out.CatchUp = out.CatchUp.merge(s.CatchUp)
+		input := 0 // a single step's rebalances stay as they are
+		if len(steps) > 1 {
+			input = i + 1
+		}
+		out.Churn = out.Churn.merge(s.Churn, input)
 		if x := s.Transactions; x != nil {
 			if out.Transactions == nil {
 				out.Transactions = &Transactions{}
@@ -275,9 +281,11 @@ func mergeVerification(a, b *Verification) *Verification {
 	if a == nil {
 		c := *b
 		c.Examples = slices.Clone(b.Examples)
+		c.Earlier = (*EarlierRuns)(nil).merge(b.Earlier)
 		return &c
 	}
 	c := *a
+	c.Earlier = a.Earlier.merge(b.Earlier)
 	c.Complete = a.Complete && b.Complete
 	c.Lost += b.Lost
 	c.Duplicated += b.Duplicated

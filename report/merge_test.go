@@ -222,3 +222,45 @@ func TestMergeStepsGenerator(t *testing.T) {
 		t.Errorf("two free generators: %+v, want not bound, with host figures", m.Generator)
 	}
 }
+
+// TestMergeStepsCatchUpAndChurn merges two generators' catch-up steps that
+// churned their own groups: the catch-up counts add up, the slower one's
+// time and caught-up state win and the rate is recomputed; every rebalance
+// is kept, named by its input; earlier runs found add up.
+func TestMergeStepsCatchUpAndChurn(t *testing.T) {
+	a, b := stepOf(t, []int{1, 2}, 0), stepOf(t, []int{3}, 0)
+	a.CatchUp = &CatchUp{Start: "earliest", BacklogMessages: 1000, ReadMessages: 1000, ReadBytes: 1 << 20, CaughtUp: true, Seconds: 2, MsgsPerSec: 500, MiBPerSec: 0.5}
+	b.CatchUp = &CatchUp{Start: "earliest", BacklogMessages: 1000, ReadMessages: 600, ReadBytes: 3 << 19, CaughtUp: false, Seconds: 4, MsgsPerSec: 150, MiBPerSec: 0.375, Lag: 400}
+	a.Churn = &Churn{EverySeconds: 1, Members: 1, Events: 2, Rebalances: []Rebalance{{Group: 0, AtSeconds: 1}, {Group: 0, AtSeconds: 2}}}
+	b.Churn = &Churn{EverySeconds: 1, Members: 1, Events: 1, Rebalances: []Rebalance{{Group: 0, AtSeconds: 1.5}}}
+	a.Verification = &Verification{Complete: true, Earlier: &EarlierRuns{Producers: 2, Messages: 10, Gaps: 1}}
+	b.Verification = &Verification{Complete: true, Earlier: &EarlierRuns{Producers: 3, Messages: 5, Duplicated: 2}}
+	m, err := MergeSteps(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.CatchUp
+	if c == nil || c.BacklogMessages != 2000 || c.ReadMessages != 1600 || c.ReadBytes != 5<<19 || c.CaughtUp || c.Seconds != 4 || c.Lag != 400 ||
+		!near(c.MsgsPerSec, 400) || !near(c.MiBPerSec, 0.625) {
+		t.Errorf("merged catch-up %+v, want backlog 2000, read 1600 (2.5 MiB), not caught up, 4 s, lag 400, 400 msgs/s, 0.625 MiB/s", c)
+	}
+	ch := m.Churn
+	if ch == nil || ch.Events != 3 || len(ch.Rebalances) != 3 || ch.Rebalances[0].Input != 1 || ch.Rebalances[2].Input != 2 || ch.Rebalances[2].AtSeconds != 1.5 {
+		t.Errorf("merged churn %+v, want 3 events and 3 rebalances, inputs 1, 1, 2", ch)
+	}
+	if e := m.Verification.Earlier; e == nil || *e != (EarlierRuns{Producers: 3, Messages: 15, Gaps: 1, Duplicated: 2}) {
+		t.Errorf("merged earlier runs %+v, want 3 producers, 15 messages, 1 gap, 2 duplicated", e)
+	}
+	if a.Churn.Rebalances[0].Input != 0 || a.Verification.Earlier.Messages != 10 {
+		t.Error("MergeSteps modified its inputs")
+	}
+	var sum strings.Builder
+	writeChurn(&sum, &m)
+	if !strings.Contains(sum.String(), "0 (input 2)") {
+		t.Errorf("the merged summary does not name a rebalance's input:\n%s", sum.String())
+	}
+	one, err := MergeSteps(a)
+	if err != nil || one.Churn.Rebalances[0].Input != 0 {
+		t.Errorf("a single step's rebalances gained an input: %+v, %v", one.Churn, err)
+	}
+}

@@ -28,9 +28,10 @@ func GroupID(p plan.Plan, runID string, g int) string {
 // both clients. Its counters are read by the run goroutine while it
 // consumes.
 type consumer struct {
-	cl  consumerClient
-	rec *report.Recorder
-	clk clock
+	cl       consumerClient
+	clientID string
+	rec      *report.Recorder
+	clk      clock
 	// measureStartNs points at the step's measure start (unix ns); messages
 	// intended before it are counted for draining but not recorded.
 	measureStartNs *atomic.Int64
@@ -117,6 +118,7 @@ func newConsumer(p plan.Plan, cfg consumerConfig) (*consumer, error) {
 		brokers:   cfg.brokers,
 		churn:     cfg.churn != nil,
 	}
+	c.clientID = ccfg.clientID
 	c.newClient = func() (consumerClient, error) { return cfg.driver.newConsumer(c, ccfg) }
 	cl, err := c.newClient()
 	if err != nil {

@@ -1117,7 +1117,7 @@ func (s *step) summary() report.Step {
 		Offered:       offered,
 		Embedded:      s.opts.Embedded,
 		Verification:  verification,
-		Client:        s.clientSettings(),
+		Client:        s.clientSettings(s.wls),
 		Transactional: s.transactional(),
 		CatchUp:       catchUp,
 		Churn:         churn,
@@ -1133,6 +1133,13 @@ func (s *step) summary() report.Step {
 		w := s.wls[0] // a distributed step has one workload
 		st.Shards = []report.ShardFigures{{Index: s.shard.Index, ProducerIDsFrom: w.prodLo, ProducerIDsTo: w.prodHi,
 			ConsumersPerGroup: w.consHi - w.consLo, MeasureStart: s.measureStart}}
+	}
+	if len(p.Workloads) > 0 {
+		for i := range st.Workloads {
+			if i < len(s.wls) {
+				st.Workloads[i].Client = s.clientSettings(s.wls[i : i+1])
+			}
+		}
 	}
 	st.PartitionSpread = partitionSpread(s.allProducers())
 	st.Compression = compression(s.allProducers())
@@ -1187,33 +1194,37 @@ func (s *step) transactional() bool {
 	return false
 }
 
-// clientSettings are the effective client settings of the step: with
-// several workloads, those of the first workload with producers (and with
-// consumers), the client ids of all.
-func (s *step) clientSettings() *report.ClientSettings {
+// clientSettings returns the effective client settings of the workloads
+// wls (every workload of the step: the step's; one: that workload's): the
+// first producer's settings with every producer's client id (and
+// transactional id), and the consumer settings of the first workload with
+// consumers with the client ids of all of theirs.
+func (s *step) clientSettings(wls []*workload) *report.ClientSettings {
 	p := s.p
-	for _, w := range s.wls {
-		if len(w.cons) > 0 {
-			p = w.p
-			break
-		}
+	if len(wls) == 1 {
+		p = wls[0].p
 	}
 	rack := ""
-	for _, w := range s.wls {
-		if len(w.cons) > 0 {
-			rack = w.rack
-			break
+	var cons []*consumer
+	for _, w := range wls {
+		if len(w.cons) > 0 && cons == nil {
+			p, rack = w.p, w.rack
 		}
+		cons = append(cons, w.cons...)
 	}
 	cs := &report.ClientSettings{Name: p.Client.String()}
-	if len(s.prods) > 0 {
-		ps := s.prods[0].cl.settings()
+	var prods []*producer
+	for _, w := range wls {
+		prods = append(prods, w.prods...)
+	}
+	if len(prods) > 0 {
+		ps := prods[0].cl.settings()
 		if t := ps.Transactions; t != nil {
 			c := *t
 			c.TransactionalIDs = nil
 			ps.Transactions = &c
 		}
-		for _, w := range s.wls {
+		for _, w := range wls {
 			for _, pr := range w.prods {
 				ps.ClientIDs = append(ps.ClientIDs, w.p.Producers.ClientID+"-"+strconv.Itoa(pr.id))
 				if t := pr.cl.settings().Transactions; t != nil && ps.Transactions != nil {
@@ -1223,7 +1234,7 @@ func (s *step) clientSettings() *report.ClientSettings {
 		}
 		cs.Producer = &ps
 	}
-	if len(s.cons) > 0 {
+	if len(cons) > 0 {
 		c := p.Consumers
 		start := c.Start.String() + " (committed for the groups at setup)"
 		switch {
@@ -1232,9 +1243,9 @@ func (s *step) clientSettings() *report.ClientSettings {
 		case p.Topics.Existing == "" && (c.Start.ModeOrDefault() == plan.StartLatest || c.Start.ModeOrDefault() == plan.StartEarliest):
 			start = c.Start.String() + " (created topics: from the log start)"
 		}
-		ids := make([]string, len(s.cons))
-		for i := range ids {
-			ids[i] = c.ClientID + "-" + strconv.Itoa(i)
+		ids := make([]string, len(cons))
+		for i, cn := range cons {
+			ids[i] = cn.clientID
 		}
 		cs.Consumer = &report.ConsumerSettings{
 			ClientIDs: ids, Isolation: p.IsolationOrDefault().String(), Rack: rack,

@@ -9,6 +9,7 @@ import (
 	"github.com/mskbench/mskbench/auth"
 	"github.com/mskbench/mskbench/internal/embedded"
 	"github.com/mskbench/mskbench/plan"
+	"github.com/mskbench/mskbench/report"
 )
 
 // A step of two workloads runs both at once, each on its own topics with
@@ -27,7 +28,11 @@ func TestRunTwoWorkloads(t *testing.T) {
 		clicks.Topics.Partitions = 2
 		clicks.Producers.Rate = plan.Rate{Unit: plan.RateMsgs, PerSec: 600}
 		clicks.Producers.MessageSize = plan.SizeDist{Fixed: 200}
+		clicks.Producers.Linger = plan.Duration(7 * time.Millisecond)
+		clicks.Producers.ClientID = "clicks-p"
 		clicks.Consumers.Groups = 2
+		clicks.Consumers.ClientID = "clicks-c"
+		clicks.Consumers.MaxWait = plan.Duration(150 * time.Millisecond)
 		pl.Workloads = []plan.Workload{orders, clicks}
 		step, err := Run(t.Context(), pl, testConn(c), Options{RunID: "two"})
 		if err != nil {
@@ -73,6 +78,43 @@ func TestRunTwoWorkloads(t *testing.T) {
 		}
 		if sp := step.PartitionSpread; sp == nil || len(sp.Partitions) != 4+2 {
 			t.Errorf("partition spread = %+v, want 6 partitions", sp)
+		}
+		// Each workload carries its own client settings and client ids;
+		// the step's have every client id.
+		for _, c := range []struct {
+			w             report.WorkloadStep
+			lingerMs      float64
+			maxWaitMs     float64
+			prod, cons    string
+			nProd, nConsu int
+		}{
+			{o, 2, 100, plan.DefaultProducerClientID + "-", plan.DefaultConsumerClientID + "-", pl.Producers.Workers, pl.Consumers.Groups * pl.Consumers.PerGroup},
+			{k, 7, 150, "clicks-p-", "clicks-c-", pl.Producers.Workers, 2 * pl.Consumers.PerGroup},
+		} {
+			cs := c.w.Client
+			if cs == nil || cs.Producer == nil || cs.Consumer == nil {
+				t.Errorf("workload %s: client settings %+v, want producer and consumer settings", c.w.Name, cs)
+				continue
+			}
+			if cs.Producer.LingerMs != c.lingerMs || cs.Consumer.MaxWaitMs != c.maxWaitMs {
+				t.Errorf("workload %s: linger %v ms, max wait %v ms; want %v and %v", c.w.Name, cs.Producer.LingerMs, cs.Consumer.MaxWaitMs, c.lingerMs, c.maxWaitMs)
+			}
+			if len(cs.Producer.ClientIDs) != c.nProd || len(cs.Consumer.ClientIDs) != c.nConsu {
+				t.Errorf("workload %s: client ids %v and %v, want %d and %d", c.w.Name, cs.Producer.ClientIDs, cs.Consumer.ClientIDs, c.nProd, c.nConsu)
+			}
+			for _, id := range cs.Producer.ClientIDs {
+				if !strings.HasPrefix(id, c.prod) {
+					t.Errorf("workload %s: producer client id %q, want prefix %q", c.w.Name, id, c.prod)
+				}
+			}
+			for _, id := range cs.Consumer.ClientIDs {
+				if !strings.HasPrefix(id, c.cons) {
+					t.Errorf("workload %s: consumer client id %q, want prefix %q", c.w.Name, id, c.cons)
+				}
+			}
+		}
+		if cs := step.Client; cs == nil || len(cs.Producer.ClientIDs) != 2*pl.Producers.Workers || len(cs.Consumer.ClientIDs) != 3*pl.Consumers.PerGroup {
+			t.Errorf("step client settings %+v, want every client id", cs)
 		}
 	})
 }

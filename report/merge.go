@@ -472,7 +472,7 @@ func mergeWorkloads(steps []Step) ([]WorkloadStep, error) {
 	}
 	out := make([]WorkloadStep, len(first))
 	for i, w := range first {
-		m := WorkloadStep{Name: w.Name, Topics: slices.Clone(w.Topics), ConsumerGroups: w.ConsumerGroups}
+		m := WorkloadStep{Name: w.Name, Topics: slices.Clone(w.Topics), ConsumerGroups: w.ConsumerGroups, Client: w.Client}
 		var hs [numLatencyKinds]*Histogram
 		for j := range hs {
 			hs[j] = NewHistogram()

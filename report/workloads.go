@@ -22,6 +22,9 @@ type WorkloadStep struct {
 	// Histograms are the workload's full latency histograms (for merging
 	// the results of several load generators exactly).
 	Histograms EncodedHistograms `json:"histograms"`
+	// Client is the workload's effective client settings (the step's
+	// Client are those of its first workloads, with every client id).
+	Client *ClientSettings `json:"client,omitempty"`
 }
 
 // WorkloadInfo is what a Collector needs to know of one workload of a

@@ -98,9 +98,12 @@ func TestSleepControlPublishLatencyInjectedDelay(t *testing.T) {
 		if pub.Count < 12 {
 			t.Fatalf("publish count %d, want about 15", pub.Count)
 		}
+		// At least the delay; at most 1.5× it: below a second delay or a
+		// wait for the next message (167 ms), above what a loaded machine's
+		// scheduling adds (15 ms was seen at load average 30).
 		want := float64(delay.Milliseconds())
-		if pub.P50Ms < want || pub.P50Ms > 1.1*want {
-			t.Errorf("publish p50 = %.2f ms, want %.0f ms within +10%%", pub.P50Ms, want)
+		if pub.P50Ms < want || pub.P50Ms > 1.5*want {
+			t.Errorf("publish p50 = %.2f ms, want %.0f ms up to +50%%", pub.P50Ms, want)
 		}
 		if svc.P50Ms < want || svc.P50Ms > pub.P50Ms {
 			t.Errorf("service p50 = %.2f ms, want between %.0f ms and publish p50 %.2f ms", svc.P50Ms, want, pub.P50Ms)

@@ -345,6 +345,26 @@ func TestSleepControlFaultStalledBroker(t *testing.T) {
 		})
 		pl := faultPlan(6)
 		pl.Client = cl
+		// kfake places leaders at random: all six on the stalled broker
+		// (p = 1/243) would leave no healthy one to answer. Once the topic
+		// exists, two partitions move to each broker.
+		topic := TopicNames(pl, "stalled")[0]
+		ran, balanced := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(balanced)
+			for kf.LeaderFor(topic, 5) < 0 { // an event: the step created its topic
+				select {
+				case <-ran:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			for p := range int32(6) {
+				if err := kf.MoveTopicPartition(topic, p, p%3); err != nil {
+					t.Errorf("move partition %d: %v", p, err)
+				}
+			}
+		}()
 		pl.Producers.MaxInFlight = 30 // fills within a second: the workers fall behind
 		// Round-robin, so that every worker writes to every broker: a sticky
 		// partitioner at this rate stays on one partition for seconds, which
@@ -353,6 +373,8 @@ func TestSleepControlFaultStalledBroker(t *testing.T) {
 		pl.Phases.Warmup = 0
 		pl.Phases.DrainTimeout = plan.Duration(time.Second)
 		step := runBounded(t, pl, c, Options{RunID: "stalled"})
+		close(ran)
+		<-balanced
 		if stalled.Load() == 0 {
 			t.Fatalf("no request reached the stalled broker")
 		}

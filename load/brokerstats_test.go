@@ -128,6 +128,8 @@ func TestSleepControlSlowBroker(t *testing.T) {
 			target.CompareAndSwap(-1, node)
 			if node == target.Load() {
 				slowed.Add(1)
+				// The injected latency is the stimulus under test (the broker
+				// answers this much later), not a wait for something to happen.
 				kf.SleepControl(func() { time.Sleep(delay) })
 			}
 			return nil, nil, false

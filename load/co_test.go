@@ -82,6 +82,8 @@ func TestSleepControlPublishLatencyInjectedDelay(t *testing.T) {
 		kf := c.Kfake()
 		kf.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
 			n.Add(1)
+			// The injected latency is the stimulus under test (the broker
+			// answers this much later), not a wait for something to happen.
 			kf.SleepControl(func() { time.Sleep(delay) })
 			return nil, nil, false
 		})

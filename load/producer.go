@@ -828,9 +828,8 @@ func (p *producer) endTransaction(ctx context.Context) {
 // so its completion and the client's copy of its values walk adjacent
 // memory, which the hardware prefetcher streams — as a bare client loop's
 // freshly allocated records do. (A FIFO of freed slots scattered a batch's
-// slots over the whole pool, each a cache miss at 1 KiB: 2.42 CPU-s per
-// million messages against 2.18 for a stack and 1.57 for this, in
-// docs/performance.md.) The states are an array of their own, a few cache
+// slots over the whole pool, each a cache miss at 1 KiB: 2.54 CPU-s per
+// million messages against 1.59 for this, docs/performance.md.) The states are an array of their own, a few cache
 // lines that stay hot, not a field of each (cold) slot.
 type freeSlots struct {
 	slots []*slot

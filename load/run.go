@@ -1067,7 +1067,7 @@ func (s *step) summary() report.Step {
 	for i, w := range s.wls {
 		if w.vf != nil && w.groups > 0 && s.coord == nil {
 			// (A distributed run verifies the merged states of all shards.)
-			verification = addVerification(verification, verifyReport(w.vf, s.drained, s.warnf))
+			verification = report.AddVerification(verification, verifyReport(w.vf, s.drained, s.warnf))
 		}
 		// This shard's workers' share of the merged schedule (all of it in
 		// a run of one process).

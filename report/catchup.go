@@ -94,9 +94,11 @@ func (c *CatchUp) merge(o *CatchUp) *CatchUp {
 	return &m
 }
 
-// merge adds the earlier runs another load generator's groups found to e:
-// counts summed (they are summed over groups), the most producer
-// identities either found.
+// merge adds the earlier runs other groups found (another load
+// generator's, another workload's) to e: counts summed (they are summed
+// over groups), the most producer identities either found — the same
+// identities show in every group and, a stamp's run identity naming the
+// run's step, in every workload's topics.
 func (e *EarlierRuns) merge(o *EarlierRuns) *EarlierRuns {
 	if o == nil {
 		return e

@@ -219,7 +219,7 @@ func MergeSteps(steps ...Step) (Step, error) {
 		}
 		out.Errors = addCounts(out.Errors, s.Errors)
 		out.ResponseErrors = addCounts(out.ResponseErrors, s.ResponseErrors)
-		out.Verification = mergeVerification(out.Verification, s.Verification)
+		out.Verification = AddVerification(out.Verification, s.Verification)
 		out.Throughput.add(s.Throughput)
 		for j, k := range LatencyKinds {
 			h, err := s.Histogram(k.Name)
@@ -273,8 +273,12 @@ func addCounts(a, b map[string]int64) map[string]int64 {
 	return a
 }
 
-// mergeVerification sums the verifications of two separate runs.
-func mergeVerification(a, b *Verification) *Verification {
+// AddVerification returns the sum of two verification outcomes — of
+// separate load generators, or of a step's workloads, verified apart (nil
+// and nil is nil; a is not modified): complete when both were, counts
+// added, examples kept up to MaxVerificationExamples per kind, earlier
+// runs added (see [EarlierRuns.merge]).
+func AddVerification(a, b *Verification) *Verification {
 	if b == nil {
 		return a
 	}

@@ -55,7 +55,10 @@ func testConn(c *embedded.Cluster) *auth.Conn {
 const perShard, intervals = 1000, 10
 
 func coordination(t testing.TB, c *embedded.Cluster, runID string, n int, lose map[int]bool) (report.Step, time.Duration, time.Duration) {
-	ctx := context.Background()
+	// A bound, so that a coordination that never completes fails the
+	// test instead of hanging it.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
 	t0 := time.Now().Truncate(time.Second)
 	var (
 		wg      sync.WaitGroup
@@ -108,8 +111,15 @@ func coordination(t testing.TB, c *embedded.Cluster, runID string, n int, lose m
 				return
 			}
 			st, v := synthStep(i, n, perShard, intervals, t0)
+			// Wait for the event — every shard drained — polling like the
+			// engine's drain, until the test's context ends.
 			for !co.Drained(load.DrainState{ProducersDone: true, Groups: 1, Acked: perShard, Consumed: perShard}) {
-				time.Sleep(10 * time.Millisecond) // the engine's drain polls like this
+				select {
+				case <-ctx.Done():
+					fail(fmt.Errorf("the shards never all drained: %w", ctx.Err()))
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
 			}
 			f0 := time.Now()
 			m, err := co.Finish(ctx, st, v)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -64,7 +65,11 @@ func TestScripts(t *testing.T) {
 
 // freeport VAR [N] sets VAR to a free loopback TCP port P such that the N
 // ports P..P+N-1 (default 1) were all free: `mskbench broker --brokers N`
-// listens on consecutive ports.
+// listens on consecutive ports. The ports are taken below the kernel's
+// ephemeral range (ip_local_port_range), at random: a port is free from
+// the check until the broker binds it, and inside that range any client
+// connection of a test running alongside could take it meanwhile (seen in
+// CI: the broker's second port was in use).
 func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
 		ts.Fatalf("usage: freeport VAR [N]")
@@ -76,12 +81,14 @@ func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("freeport: N %q, want a count >= 1", args[1])
 		}
 	}
+	lo, hi := 10000, ephemeralLow()-n // ports [lo, hi) start a run of n
+	if hi-lo < 1000 {
+		ts.Fatalf("freeport: the ephemeral range starts at %d: no room below it", hi+n)
+	}
 	for range 100 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		ts.Check(err)
-		port := l.Addr().(*net.TCPAddr).Port
-		held := []net.Listener{l}
-		for i := 1; i < n; i++ {
+		port := lo + rand.IntN(hi-lo)
+		var held []net.Listener
+		for i := range n {
 			li, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+i))
 			if err != nil {
 				break
@@ -97,6 +104,19 @@ func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Fatalf("freeport: no %d consecutive free ports found", n)
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (32768,
+// Linux's default, when it cannot be read).
+func ephemeralLow() int {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil {
+				return v
+			}
+		}
+	}
+	return 32768
 }
 
 // waitport HOST:PORT waits (at most 20 s) until something accepts connections there.
